@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { InboxReader, RejectedLog } from '../store/ports.js';
+import { badRequest, notFound } from './replies.js';
+
+/** Inbox counts, single raw rows, and the log of rejected requests. */
+export async function inboxRoutes(
+  app: FastifyInstance,
+  options: { store: InboxReader & RejectedLog },
+): Promise<void> {
+  app.get('/v1/stats', async () => {
+    const stats = await options.store.inboxStats();
+    return {
+      inbox: {
+        total: stats.total,
+        pending: stats.pending,
+        quarantined: stats.quarantined,
+        processed: stats.processed,
+        oldest_pending_at:
+          stats.oldestPendingAt === null ? null : new Date(stats.oldestPendingAt).toISOString(),
+      },
+    };
+  });
+
+  app.get('/v1/inbox/:id', async (request, reply) => {
+    const id = Number((request.params as { id: string }).id);
+    if (!Number.isSafeInteger(id) || id <= 0) return badRequest(reply, 'inbox id must be a positive integer');
+    const row = await options.store.getInboxRow(id);
+    if (!row) return notFound(reply, `no inbox row ${id}`);
+    return {
+      id: row.id,
+      received_at: new Date(row.receivedAt).toISOString(),
+      source: row.source,
+      auth: row.auth,
+      content_type: row.contentType,
+      headers: row.headers,
+      state: row.state,
+      attempts: row.attempts,
+      error: row.error,
+      processed_at: row.processedAt === null ? null : new Date(row.processedAt).toISOString(),
+      body_bytes: row.body.length,
+      body: row.body.toString('utf8'),
+      body_base64: row.body.toString('base64'),
+    };
+  });
+
+  const listQuery = z.object({
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    before: z.coerce.number().int().positive().optional(),
+  });
+  app.get('/v1/requests', async (request, reply) => {
+    const query = listQuery.safeParse(request.query);
+    if (!query.success) return badRequest(reply, query.error.issues.map((issue) => issue.message).join('; '));
+    const rows = await options.store.listRejected({
+      limit: query.data.limit,
+      ...(query.data.before === undefined ? {} : { beforeId: query.data.before }),
+    });
+    return {
+      requests: rows.map((row) => ({
+        id: row.id,
+        received_at: new Date(row.receivedAt).toISOString(),
+        method: row.method,
+        path: row.path,
+        status: row.status,
+        reason: row.reason,
+        hints: row.hints,
+        headers: row.headers,
+        body_bytes: row.bodyBytes,
+        body_prefix: row.bodyPrefix.toString('utf8'),
+        remote_address: row.remoteAddress,
+      })),
+      next: rows.length === query.data.limit ? String(rows.at(-1)?.id) : null,
+    };
+  });
+}

@@ -1,0 +1,100 @@
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  LogController,
+} from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { requireAdminToken } from './admin/auth.js';
+import { inboxRoutes } from './admin/inbox-routes.js';
+import type { HeaderAuthSource } from './config/settings.js';
+import type { Clock } from './lib/clock.js';
+import type { Bus } from './observe/bus.js';
+import { opsRoutes } from './ops/ops-routes.js';
+import type { RejectedRecorder } from './receive/rejected-recorder.js';
+import { webhookRoutes } from './receive/webhook-routes.js';
+import type { InboxAppend, Store } from './store/ports.js';
+
+export interface AppDeps {
+  logger: Logger;
+  bus: Bus;
+  clock: Clock;
+  registry: Registry;
+  store: Store;
+  adminToken: string;
+  /** Present when this process has the receiver role. */
+  webhook?: {
+    appSecrets: readonly string[];
+    verifyToken: string;
+    headerAuth: readonly HeaderAuthSource[];
+    maxBodyBytes: number;
+    inbox: { append(row: InboxAppend): Promise<number> };
+    rejected: RejectedRecorder;
+  };
+  /** Admin routes contributed by other stages (processing queries, subscriptions…), all behind the token. */
+  adminPlugins?: readonly FastifyPluginAsync[];
+  requestTimeoutMs?: number;
+  headersTimeoutMs?: number;
+}
+
+/**
+ * Builds the HTTP surface; never listens (tests use inject or listen on port 0). Each surface is its
+ * own encapsulated plugin: the raw-body parser exists only on the webhook routes, and the admin
+ * token hook only on /v1.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    requestTimeout: deps.requestTimeoutMs ?? 10_000,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.server.headersTimeout = deps.headersTimeoutMs ?? 5_000;
+
+  await app.register(opsRoutes, { store: deps.store, registry: deps.registry, readyTimeoutMs: 2_000 });
+
+  if (deps.webhook) {
+    await app.register(webhookRoutes, { ...deps.webhook, bus: deps.bus, clock: deps.clock });
+  }
+
+  await app.register(async (admin) => {
+    requireAdminToken(admin, deps.adminToken);
+    await admin.register(inboxRoutes, { store: deps.store });
+    for (const plugin of deps.adminPlugins ?? []) await admin.register(plugin);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    deps.webhook?.rejected.record({
+      receivedAt: deps.clock.now(),
+      method: request.method,
+      path: (request.url.split('?')[0] ?? '').slice(0, 512),
+      status: 404,
+      reason: 'unknown_route',
+      hints: request.url.startsWith('/webhook') ? [`the webhook URL is ${'/webhooks/whatsapp'}`] : [],
+      headers: {},
+      bodyPrefix: Buffer.alloc(0),
+      bodyBytes: 0,
+      remoteAddress: request.ip ?? null,
+    });
+    deps.bus.emit('webhook:rejected', { status: 404, reason: 'unknown_route', source: 'none' });
+    return reply
+      .code(404)
+      .send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(500).send({ error: 'internal', message: 'internal error; see the server log' });
+    }
+    return reply.code(status).send({ error: error.code ?? 'bad_request', message: error.message });
+  });
+
+  return app;
+}

@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.js';
+import type { Secrets } from '../../config/local-mode.js';
+import { signMetaBody } from '../../receive/signature.js';
+import { WEBHOOK_PATH } from '../../receive/webhook-routes.js';
+import { startServer } from '../../server.js';
+import { createStages } from '../../stages.js';
+import { type CliContext, print } from '../context.js';
+
+export function registerServe(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description(
+      'Run the webhook receiver, the processing worker and the delivery loop (WAHOOK_ROLES picks which), with the admin API and /healthz, /readyz, /metrics.',
+    )
+    .addHelpText(
+      'after',
+      '\nConfiguration comes from WAHOOK_* environment variables (see docs/configuration.md).\nOn a loopback host with no secrets set, local mode generates them once and prints them.',
+    )
+    .action(async () => {
+      const config = loadConfig(ctx.env);
+      const server = await startServer(config, { stages: createStages });
+      if (server.secrets.localMode) printLocalMode(ctx, server.url, server.secrets, config.dataDir);
+      else print(ctx.stdout, `wahook listening on ${server.url} (roles: ${config.roles.join(', ')})`);
+      const signal = await ctx.stopSignal;
+      print(ctx.stderr, `received ${signal}: finishing in-flight requests and closing the store…`);
+      await server.stop();
+      ctx.exitCode = 0;
+    });
+}
+
+/** Everything a developer needs to try the local server, including a signed request that works as printed. */
+function printLocalMode(ctx: CliContext, url: string, secrets: Secrets, dataDir: string): void {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '0',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: '0' },
+              statuses: [
+                {
+                  id: 'wamid.LOCALTEST',
+                  status: 'sent',
+                  timestamp: '1767261600',
+                  recipient_id: '15550000001',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const signature = signMetaBody(body, secrets.appSecrets[0] ?? '');
+  const lines = [
+    `wahook is running in local mode on ${url} (secrets generated once, kept in ${dataDir}/local-secrets.json)`,
+    `  webhook URL:   ${url}${WEBHOOK_PATH}`,
+    `  app secret:    ${secrets.appSecrets[0]}`,
+    `  verify token:  ${secrets.verifyToken}`,
+    `  admin token:   ${secrets.adminToken}`,
+    '',
+    'Send a signed test webhook (answers 200 once stored):',
+    `  curl --fail -sS -X POST '${url}${WEBHOOK_PATH}' -H 'Content-Type: application/json' -H 'X-Hub-Signature-256: ${signature}' --data-binary '${body}' -w 'HTTP %{http_code}\\n'`,
+    'Verify the handshake and read the stats:',
+    `  curl --fail -sS '${url}${WEBHOOK_PATH}?hub.mode=subscribe&hub.verify_token=${secrets.verifyToken}&hub.challenge=hello' -w ' HTTP %{http_code}\\n'`,
+    `  curl --fail -sS -H 'Authorization: Bearer ${secrets.adminToken}' '${url}/v1/stats'`,
+    '',
+    'For a public endpoint set WAHOOK_APP_SECRETS, WAHOOK_VERIFY_TOKEN and WAHOOK_ADMIN_TOKEN.',
+  ];
+  for (const line of lines) print(ctx.stdout, line);
+}

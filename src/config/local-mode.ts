@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { WahookError } from '../errors.js';
+import type { Config } from './load.js';
+
+/** The three secrets every running server needs, resolved. */
+export interface Secrets {
+  appSecrets: string[];
+  verifyToken: string;
+  adminToken: string;
+  /** True when any of them was generated here rather than configured. */
+  localMode: boolean;
+}
+
+const SECRETS_FILE = 'local-secrets.json';
+
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '[::1]';
+}
+
+/**
+ * Local mode: on a loopback host, missing secrets are generated once and kept in the data folder
+ * (mode 0600), so a developer can start with no setup and keep the same tokens across restarts.
+ * Anywhere else a missing secret is fatal, because a public endpoint with a generated secret would
+ * only ever answer 401 to Meta.
+ */
+export function resolveSecrets(config: Config): Secrets {
+  const missing = [
+    config.appSecrets ? null : 'WAHOOK_APP_SECRETS',
+    config.verifyToken ? null : 'WAHOOK_VERIFY_TOKEN',
+    config.adminToken ? null : 'WAHOOK_ADMIN_TOKEN',
+  ].filter((name): name is string => name !== null);
+  if (missing.length === 0) {
+    return {
+      appSecrets: config.appSecrets!,
+      verifyToken: config.verifyToken!,
+      adminToken: config.adminToken!,
+      localMode: false,
+    };
+  }
+  if (!isLoopbackHost(config.host)) {
+    throw new WahookError(
+      'config_missing_secrets',
+      `missing ${missing.join(', ')}: required when listening on ${config.host} (not a loopback address)`,
+    );
+  }
+  const stored = readOrCreateLocalSecrets(config.dataDir);
+  return {
+    appSecrets: config.appSecrets ?? [stored.appSecret],
+    verifyToken: config.verifyToken ?? stored.verifyToken,
+    adminToken: config.adminToken ?? stored.adminToken,
+    localMode: true,
+  };
+}
+
+interface StoredSecrets {
+  appSecret: string;
+  verifyToken: string;
+  adminToken: string;
+}
+
+function readOrCreateLocalSecrets(dataDir: string): StoredSecrets {
+  const path = join(dataDir, SECRETS_FILE);
+  if (existsSync(path)) {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<StoredSecrets>;
+    if (parsed.appSecret && parsed.verifyToken && parsed.adminToken) return parsed as StoredSecrets;
+    throw new WahookError('config_invalid', `${path} is incomplete`, {
+      hint: `Delete ${path} to have new local secrets generated, or set the WAHOOK_* secrets.`,
+    });
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secrets: StoredSecrets = {
+    appSecret: randomBytes(24).toString('hex'),
+    verifyToken: randomBytes(12).toString('hex'),
+    adminToken: randomBytes(24).toString('hex'),
+  };
+  writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}

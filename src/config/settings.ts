@@ -1,0 +1,256 @@
+import { z } from 'zod';
+import { parseBytes } from '../lib/bytes.js';
+import { parseDuration, parseDurationList } from '../lib/duration.js';
+
+/**
+ * Every setting wahook reads, in one table: its environment variable, default, description and
+ * parser. docs/configuration.md is generated from this table (`npm run docs:config`) and a test
+ * fails when the two drift. A config file (WAHOOK_CONFIG_FILE, JSON with the same variable names
+ * as keys) may supply any of them; the environment wins.
+ */
+export interface SettingSpec<T> {
+  readonly env: string;
+  readonly description: string;
+  /** Text shown in the docs; `undefined` means "no default". */
+  readonly defaultText: string | undefined;
+  readonly secret: boolean;
+  readonly schema: z.ZodType<T>;
+}
+
+function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
+  return spec;
+}
+
+const csv = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0),
+);
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parseDuration(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const ROLE_NAMES = ['receiver', 'worker', 'delivery'] as const;
+export type Role = (typeof ROLE_NAMES)[number];
+
+export const DEFAULT_RETRY_DELAYS = '5s,30s,2m,10m,30m,1h,2h,4h,8h,12h,12h,12h,12h,12h,12h';
+
+export const SETTINGS = {
+  appSecrets: setting({
+    env: 'WAHOOK_APP_SECRETS',
+    description:
+      'Comma-separated Meta app secrets. A POST signed with any of them is accepted: list the old and the new secret while rotating, or the secrets of several apps that share this URL.',
+    defaultText: 'local mode: generated',
+    secret: true,
+    schema: csv.optional().transform((list) => (list && list.length > 0 ? list : undefined)),
+  }),
+  verifyToken: setting({
+    env: 'WAHOOK_VERIFY_TOKEN',
+    description:
+      'Token expected in the GET verification handshake (the "Verify token" in the App Dashboard).',
+    defaultText: 'local mode: generated',
+    secret: true,
+    schema: z.string().min(1).optional(),
+  }),
+  adminToken: setting({
+    env: 'WAHOOK_ADMIN_TOKEN',
+    description: 'Bearer token for the admin API (/v1/*) and the dashboard.',
+    defaultText: 'local mode: generated',
+    secret: true,
+    schema: z.string().min(1).optional(),
+  }),
+  headerAuth: setting({
+    env: 'WAHOOK_HEADER_AUTH',
+    description:
+      'Sources that do not sign (e.g. 360dialog messaging webhooks) and authenticate with a secret header instead: `source=Header-Name:secret`, several separated by `;`. Each source gets its own route, POST /webhooks/whatsapp/<source>.',
+    defaultText: 'none',
+    secret: true,
+    schema: z
+      .string()
+      .optional()
+      .transform((text, ctx) => parseHeaderAuth(text ?? '', ctx)),
+  }),
+  databaseUrl: setting({
+    env: 'WAHOOK_DATABASE_URL',
+    description: '`sqlite:<path>` for the embedded store, or `postgres://…` for PostgreSQL.',
+    defaultText: 'sqlite:./data/wahook.db',
+    secret: true,
+    schema: z
+      .string()
+      .default('sqlite:./data/wahook.db')
+      .refine((url) => /^(sqlite:|postgres(ql)?:\/\/)/.test(url), {
+        message: 'must start with sqlite: (e.g. sqlite:./data/wahook.db) or postgres://',
+      }),
+  }),
+  dataDir: setting({
+    env: 'WAHOOK_DATA_DIR',
+    description: 'Folder for local-mode secrets and other local state.',
+    defaultText: 'the SQLite file’s folder, else ./data',
+    secret: false,
+    schema: z.string().min(1).optional(),
+  }),
+  host: setting({
+    env: 'WAHOOK_HOST',
+    description: 'Listen address. A loopback address with missing secrets starts local mode.',
+    defaultText: '127.0.0.1',
+    secret: false,
+    schema: z.string().min(1).default('127.0.0.1'),
+  }),
+  port: setting({
+    env: 'WAHOOK_PORT',
+    description: 'Listen port (0 picks a free one).',
+    defaultText: '8080',
+    secret: false,
+    schema: z.coerce.number().int().min(0).max(65535).default(8080),
+  }),
+  roles: setting({
+    env: 'WAHOOK_ROLES',
+    description: 'Loops this process runs: receiver, worker, delivery (comma-separated), or all.',
+    defaultText: 'all',
+    secret: false,
+    schema: z
+      .string()
+      .default('all')
+      .transform((text, ctx) => parseRoles(text, ctx)),
+  }),
+  logLevel: setting({
+    env: 'WAHOOK_LOG_LEVEL',
+    description: 'Log level: fatal, error, warn, info, debug, trace or silent.',
+    defaultText: 'info',
+    secret: false,
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  }),
+  maxBodyBytes: setting({
+    env: 'WAHOOK_MAX_BODY_BYTES',
+    description: 'Largest webhook body accepted (bytes, or with KiB/MiB); larger bodies get 413.',
+    defaultText: '8MiB',
+    secret: false,
+    schema: z
+      .string()
+      .default('8MiB')
+      .transform((text, ctx) => {
+        try {
+          return parseBytes(text);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
+  }),
+  requestTimeoutMs: setting({
+    env: 'WAHOOK_REQUEST_TIMEOUT',
+    description: 'Time a client has to send a whole request; slower clients are cut off (slow-loris guard).',
+    defaultText: '10s',
+    secret: false,
+    schema: duration('10s'),
+  }),
+  headersTimeoutMs: setting({
+    env: 'WAHOOK_HEADERS_TIMEOUT',
+    description: 'Time a client has to send the request headers.',
+    defaultText: '5s',
+    secret: false,
+    schema: duration('5s'),
+  }),
+  retryDelaysMs: setting({
+    env: 'WAHOOK_DELIVERY_RETRY_DELAYS',
+    description:
+      'Delays between delivery attempts (units ms, s, m, h). After the last one fails, the delivery becomes a dead letter. The default spans about 3.7 days.',
+    defaultText: DEFAULT_RETRY_DELAYS,
+    secret: false,
+    schema: z
+      .string()
+      .default(DEFAULT_RETRY_DELAYS)
+      .transform((text, ctx) => {
+        try {
+          const list = parseDurationList(text);
+          if (list.length === 0) throw new Error('give at least one delay, e.g. 5s,5m,30m');
+          return list;
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
+  }),
+  deliveryTimeoutMs: setting({
+    env: 'WAHOOK_DELIVERY_TIMEOUT',
+    description: 'How long one delivery attempt waits for the subscriber’s answer.',
+    defaultText: '15s',
+    secret: false,
+    schema: duration('15s'),
+  }),
+  subscriptionsFile: setting({
+    env: 'WAHOOK_SUBSCRIPTIONS_FILE',
+    description: 'JSON file of subscriptions to create or update at start (see docs/consuming-events.md).',
+    defaultText: 'none',
+    secret: false,
+    schema: z.string().min(1).optional(),
+  }),
+  rejectedLogMaxRows: setting({
+    env: 'WAHOOK_REJECTED_LOG_MAX_ROWS',
+    description:
+      'Rows kept in the log of rejected requests (each with at most 2 KiB of body); the oldest go first.',
+    defaultText: '10000',
+    secret: false,
+    schema: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
+  }),
+} as const;
+
+export type Settings = typeof SETTINGS;
+export type SettingKey = keyof Settings;
+
+export interface HeaderAuthSource {
+  source: string;
+  header: string;
+  secret: string;
+}
+
+function parseHeaderAuth(text: string, ctx: z.RefinementCtx): HeaderAuthSource[] {
+  const sources: HeaderAuthSource[] = [];
+  for (const entry of text
+    .split(';')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z0-9][a-z0-9_-]{0,62})=([A-Za-z0-9-]+):(.+)$/.exec(entry);
+    if (!match) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'each entry must read source=Header-Name:secret (source: lower-case letters, digits, - or _)',
+      });
+      return [];
+    }
+    sources.push({ source: match[1]!, header: match[2]!.toLowerCase(), secret: match[3]! });
+  }
+  return sources;
+}
+
+function parseRoles(text: string, ctx: z.RefinementCtx): Role[] {
+  const words = text
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .filter(Boolean);
+  if (words.length === 0 || words.includes('all')) return [...ROLE_NAMES];
+  const roles: Role[] = [];
+  for (const word of words) {
+    if (!(ROLE_NAMES as readonly string[]).includes(word)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown role "${word}": use receiver, worker, delivery or all`,
+      });
+      return [];
+    }
+    roles.push(word as Role);
+  }
+  return roles;
+}

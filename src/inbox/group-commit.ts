@@ -1,0 +1,90 @@
+import type { Bus } from '../observe/bus.js';
+import type { InboxAppend } from '../store/ports.js';
+
+/**
+ * Group commit. Appends that arrive while a commit is in flight wait and go together in the next
+ * one, so N concurrent requests cost one transaction and one fsync instead of N. With nothing in
+ * flight, the flush waits one turn of the event loop (setImmediate) so that requests parsed in the
+ * same turn share the commit. Each caller's promise settles with its own commit: a 200 is sent only
+ * for bytes that are durable, and a failed or overdue commit rejects every append in its batch (the
+ * receiver answers 503 and the sender retries; if the commit lands after all, dedupe absorbs the
+ * retry).
+ */
+export interface GroupCommitOptions {
+  /** Most rows in one transaction; larger bursts are split across consecutive commits. */
+  maxBatch: number;
+  /** A commit slower than this is answered as failed. */
+  commitTimeoutMs: number;
+}
+
+interface Waiter {
+  row: InboxAppend;
+  resolve: (id: number) => void;
+  reject: (err: Error) => void;
+}
+
+export class GroupCommitter {
+  private queue: Waiter[] = [];
+  private inFlight: Promise<void> | undefined;
+  private scheduled = false;
+
+  constructor(
+    private readonly appendBatch: (rows: readonly InboxAppend[]) => Promise<number[]>,
+    private readonly options: GroupCommitOptions,
+    private readonly bus: Bus,
+  ) {}
+
+  append(row: InboxAppend): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      if (!this.inFlight && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.flush();
+        });
+      }
+    });
+  }
+
+  /** Resolves when every append queued so far has settled. */
+  async drain(): Promise<void> {
+    while (this.inFlight || this.queue.length > 0 || this.scheduled) {
+      if (!this.inFlight && !this.scheduled) this.flush();
+      await (this.inFlight ?? new Promise((resolve) => setImmediate(resolve)));
+    }
+  }
+
+  private flush(): void {
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.options.maxBatch);
+    this.inFlight = this.commit(batch).finally(() => {
+      this.inFlight = undefined;
+      this.flush();
+    });
+  }
+
+  private async commit(batch: Waiter[]): Promise<void> {
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`commit took longer than ${this.options.commitTimeoutMs} ms`)),
+        this.options.commitTimeoutMs,
+      );
+    });
+    try {
+      const ids = await Promise.race([this.appendBatch(batch.map((waiter) => waiter.row)), overdue]);
+      this.bus.emit('inbox:committed', { rows: batch.length, commitMs: performance.now() - started });
+      batch.forEach((waiter, index) => {
+        waiter.resolve(ids[index] ?? -1);
+      });
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.bus.emit('inbox:commit_failed', { rows: batch.length, error: error.message });
+      for (const waiter of batch) waiter.reject(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * The typed internal event bus. Core code says what happened; metrics and logs subscribe. No stage
+ * imports prom-client or formats log lines about its own progress. Listeners must be cheap and
+ * must not throw: they run inline on the path that emitted.
+ */
+export interface BusEvents {
+  'webhook:accepted': { source: string; bytes: number; ackMs: number };
+  'webhook:rejected': { status: number; reason: string; source: string };
+  'webhook:store_failed': { error: string };
+  'inbox:committed': { rows: number; commitMs: number };
+  'inbox:commit_failed': { rows: number; error: string };
+  'rejected_log:dropped': { count: number };
+  'process:row': { outcome: 'processed' | 'quarantined'; lagMs: number; items: number; reason?: string };
+  'process:item': { kind: string; duplicate: boolean; senderLagMs: number | null };
+  'process:batch_failed': { error: string };
+  'delivery:attempt': {
+    subscriptionId: string;
+    outcome: string;
+    status: number | null;
+    latencyMs: number;
+  };
+  'delivery:succeeded': { subscriptionId: string; endToEndMs: number };
+  'delivery:dead': { subscriptionId: string; reason: string };
+  'delivery:breaker': { subscriptionId: string; state: 'closed' | 'open' | 'half_open' };
+  'loop:error': { loop: string; error: string };
+}
+
+export type BusEventName = keyof BusEvents;
+
+export class Bus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(100);
+  }
+
+  emit<K extends BusEventName>(name: K, payload: BusEvents[K]): void {
+    this.emitter.emit(name, payload);
+  }
+
+  on<K extends BusEventName>(name: K, listener: (payload: BusEvents[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+}

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { StoreHealth } from '../store/ports.js';
+
+/**
+ * Probes for orchestrators, without authentication. /readyz proves a write can happen now (it takes
+ * the store's write lock), bounded in time so a hung store reads as not ready instead of hanging.
+ */
+export async function opsRoutes(
+  app: FastifyInstance,
+  options: { store: StoreHealth; registry: Registry; readyTimeoutMs: number },
+): Promise<void> {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        options.store.checkWritable(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('store did not answer in time')), options.readyTimeoutMs);
+        }),
+      ]);
+      return { status: 'ready' };
+    } catch (err) {
+      app.log.warn({ err }, 'readiness check failed: the store cannot write');
+      return reply.code(503).send({ status: 'not_ready', reason: 'store_unavailable' });
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await options.registry.metrics();
+    return reply.type(options.registry.contentType).send(text);
+  });
+}

@@ -1,0 +1,183 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { HeaderAuthSource } from '../config/settings.js';
+import type { Clock } from '../lib/clock.js';
+import { secureEqual } from '../lib/secure-compare.js';
+import type { Bus } from '../observe/bus.js';
+import type { InboxAppend } from '../store/ports.js';
+import { redactHeaders, signatureHints } from './forensics.js';
+import type { RejectedRecorder } from './rejected-recorder.js';
+import { verifyMetaSignature } from './signature.js';
+
+/**
+ * ① receive: the only code on the ack path. Raw bytes in, authenticate, append to the inbox (group
+ * commit), 200 once durable. No JSON parsing, no lookups, no per-request logging above debug.
+ * Signed bodies are stored whatever they contain: a body we cannot parse is quarantined later, never
+ * dropped here.
+ */
+export interface WebhookRouteOptions {
+  appSecrets: readonly string[];
+  verifyToken: string;
+  headerAuth: readonly HeaderAuthSource[];
+  maxBodyBytes: number;
+  inbox: { append(row: InboxAppend): Promise<number> };
+  rejected: RejectedRecorder;
+  bus: Bus;
+  clock: Clock;
+}
+
+export const WEBHOOK_PATH = '/webhooks/whatsapp';
+const BODY_PREFIX_BYTES = 2048;
+const EMPTY = Buffer.alloc(0);
+
+export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
+  // The raw-buffer parser lives only in this plugin: HMAC needs the bytes exactly as sent, and a
+  // signed body of any content type is stored rather than refused.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: options.maxBodyBytes },
+    (_req, body, done) => {
+      done(null, body);
+    },
+  );
+
+  const reject = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    reason: string,
+    hints: string[],
+  ) => {
+    const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
+    options.rejected.record({
+      receivedAt: options.clock.now(),
+      method: request.method,
+      path: request.url.split('?')[0] ?? request.url,
+      status,
+      reason,
+      hints,
+      headers: redactHeaders(
+        request.headers,
+        options.headerAuth.map((source) => source.header),
+      ),
+      bodyPrefix: body.subarray(0, BODY_PREFIX_BYTES),
+      bodyBytes: body.length,
+      remoteAddress: request.ip ?? null,
+    });
+    options.bus.emit('webhook:rejected', { status, reason, source: sourceOf(request) });
+    return reply.code(status).send({ error: reason, message: REASON_TEXT[reason] ?? reason, hints });
+  };
+
+  const accept = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    source: string,
+    auth: 'hmac' | 'header',
+  ) => {
+    const started = performance.now();
+    const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
+    try {
+      await options.inbox.append({
+        receivedAt: options.clock.now(),
+        source,
+        auth,
+        contentType: request.headers['content-type'] ?? null,
+        headers: keptHeaders(request),
+        body,
+      });
+    } catch (err) {
+      options.bus.emit('webhook:store_failed', { error: (err as Error).message });
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ error: 'store_unavailable', message: 'the request could not be stored; retry later' });
+    }
+    options.bus.emit('webhook:accepted', { source, bytes: body.length, ackMs: performance.now() - started });
+    return reply.code(200).send();
+  };
+
+  const handshake = async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = request.query as Record<string, string | string[] | undefined>;
+    const mode = query['hub.mode'];
+    const token = query['hub.verify_token'];
+    const challenge = query['hub.challenge'];
+    if (typeof token !== 'string' || !secureEqual(token, options.verifyToken)) {
+      return reject(request, reply, 403, 'verify_token_mismatch', []);
+    }
+    if (mode !== 'subscribe' || typeof challenge !== 'string') {
+      return reject(request, reply, 403, 'handshake_malformed', []);
+    }
+    return reply.code(200).type('text/plain; charset=utf-8').send(challenge);
+  };
+
+  app.get(WEBHOOK_PATH, handshake);
+  app.get(`${WEBHOOK_PATH}/:source`, handshake);
+
+  app.post(WEBHOOK_PATH, async (request, reply) => {
+    const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
+    const header = request.headers['x-hub-signature-256'];
+    const verdict = verifyMetaSignature(
+      body,
+      typeof header === 'string' ? header : undefined,
+      options.appSecrets,
+    );
+    if (!verdict.ok) {
+      const hints = verdict.reason === 'signature_mismatch' ? signatureHints(body, request.headers) : [];
+      return reject(request, reply, 401, verdict.reason, hints);
+    }
+    return accept(request, reply, 'meta', 'hmac');
+  });
+
+  const sources = new Map(options.headerAuth.map((source) => [source.source, source]));
+  app.post(`${WEBHOOK_PATH}/:source`, async (request, reply) => {
+    const name = (request.params as { source: string }).source;
+    const source = sources.get(name);
+    if (!source) return reject(request, reply, 404, 'unknown_source', []);
+    const value = request.headers[source.header];
+    if (typeof value !== 'string') return reject(request, reply, 401, 'auth_header_missing', []);
+    if (!secureEqual(value, source.secret)) return reject(request, reply, 401, 'auth_header_mismatch', []);
+    return accept(request, reply, source.source, 'header');
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reject(request, reply, 413, 'body_too_large', [
+        `the limit is ${options.maxBodyBytes} bytes (WAHOOK_MAX_BODY_BYTES); Meta sends up to 3 MB`,
+      ]);
+    }
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) options.bus.emit('loop:error', { loop: 'receive', error: error.message });
+    return reject(request, reply, status, status === 500 ? 'internal' : (error.code ?? 'bad_request'), []);
+  });
+}
+
+function sourceOf(request: FastifyRequest): string {
+  return (request.params as { source?: string } | undefined)?.source ?? 'meta';
+}
+
+const KEPT_HEADERS = ['user-agent', 'content-encoding', 'x-forwarded-for', 'x-request-id'] as const;
+
+/** A few headers that help later forensics; authentication headers are never kept. */
+function keptHeaders(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string') out[name] = value.slice(0, 256);
+  }
+  return out;
+}
+
+const REASON_TEXT: Record<string, string> = {
+  signature_missing: 'X-Hub-Signature-256 header is missing',
+  signature_bad_prefix: 'X-Hub-Signature-256 must start with "sha256="',
+  signature_bad_length: 'X-Hub-Signature-256 must carry 64 hex characters after "sha256="',
+  signature_not_hex: 'X-Hub-Signature-256 must carry hex characters after "sha256="',
+  signature_mismatch: 'signature does not match the body under any configured app secret',
+  verify_token_mismatch: 'hub.verify_token does not match the configured verify token',
+  handshake_malformed: 'expected hub.mode=subscribe and a hub.challenge',
+  unknown_source: 'no header-auth source of that name is configured (WAHOOK_HEADER_AUTH)',
+  auth_header_missing: 'the configured authentication header is missing',
+  auth_header_mismatch: 'the authentication header does not match',
+  body_too_large: 'request body is larger than the configured limit',
+};

@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app.js';
+import type { Config } from './config/load.js';
+import { resolveSecrets, type Secrets } from './config/local-mode.js';
+import type { Role } from './config/settings.js';
+import { summarizeConfig } from './config/summary.js';
+import { GroupCommitter } from './inbox/group-commit.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import { Bus } from './observe/bus.js';
+import { createLogger } from './observe/logger.js';
+import { createMetrics } from './observe/metrics.js';
+import { RejectedRecorder } from './receive/rejected-recorder.js';
+import type { Stage } from './stage.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/ports.js';
+
+/**
+ * Wires the concrete pieces of `wahook serve` for the roles this process runs. Everything that
+ * differs between tests and production (config, clock, log destination, extra stages) comes in as
+ * an argument.
+ */
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly secrets: Secrets;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Builds the background stages for the roles; the default builds processing and delivery. */
+  stages?: (context: StageContext) => Stage[];
+}
+
+export interface StageContext {
+  config: Config;
+  roles: readonly Role[];
+  store: Store;
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  /** Called by the receiver after each commit so a worker in this process starts at once. */
+  onInboxCommitted: (listener: () => void) => void;
+}
+
+export const COMMIT_TIMEOUT_MS = 5_000;
+const MAX_BATCH = 512;
+
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const secrets = resolveSecrets(config);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = await openStore(config.databaseUrl);
+  const bus = new Bus();
+  const registry = createMetrics(bus, store);
+  const roles = config.roles;
+  const committer = new GroupCommitter(
+    (rows) => store.appendInboxBatch(rows),
+    { maxBatch: MAX_BATCH, commitTimeoutMs: COMMIT_TIMEOUT_MS },
+    bus,
+  );
+  const rejected = new RejectedRecorder(store, bus, {
+    maxRows: config.rejectedLogMaxRows,
+    maxBuffered: 1_000,
+    flushMs: 1_000,
+  });
+  const stages = (options.stages ?? (() => []))({
+    config,
+    roles,
+    store,
+    bus,
+    clock,
+    logger,
+    onInboxCommitted: (listener) => bus.on('inbox:committed', listener),
+  });
+
+  const app = await buildApp({
+    logger,
+    bus,
+    clock,
+    registry,
+    store,
+    adminToken: secrets.adminToken,
+    ...(roles.includes('receiver')
+      ? {
+          webhook: {
+            appSecrets: secrets.appSecrets,
+            verifyToken: secrets.verifyToken,
+            headerAuth: config.headerAuth,
+            maxBodyBytes: config.maxBodyBytes,
+            inbox: committer,
+            rejected,
+          },
+        }
+      : {}),
+    adminPlugins: stages.flatMap((stage) => stage.adminPlugins ?? []),
+    requestTimeoutMs: config.requestTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
+  });
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  for (const stage of stages) stage.start();
+  logger.info(
+    { settings: summarizeConfig(config, secrets), roles, url, localMode: secrets.localMode },
+    'wahook started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      // Order matters: stop taking requests (in-flight ones finish and get their answers), flush
+      // their commits, let the loops finish their batch, then close the store.
+      await app.close();
+      await committer.drain();
+      await rejected.close();
+      await Promise.all(stages.map((stage) => stage.stop()));
+      await store.close();
+      logger.info('wahook stopped');
+      logger.flush?.();
+    })();
+    return stopping;
+  };
+
+  return { app, store, bus, secrets, url, stop };
+}

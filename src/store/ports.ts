@@ -1,0 +1,119 @@
+/**
+ * The store port: small capability interfaces, each declared for the stage that consumes it. The
+ * SQLite and PostgreSQL adapters implement all of them; the contract suite in test/store-contract
+ * runs the same tests against both. Every method is async (PostgreSQL is), and every write that a
+ * caller waits for is durable when its promise resolves.
+ */
+
+/** What ① receive hands to ② inbox for one accepted request. */
+export interface InboxAppend {
+  /** Milliseconds since the epoch, when the request was read. */
+  receivedAt: number;
+  /** `meta` for signed Cloud API traffic, or a configured header-auth source name. */
+  source: string;
+  /** How the request was authenticated: `hmac` (signature verified) or `header` (secret header). */
+  auth: 'hmac' | 'header';
+  contentType: string | null;
+  /** A few headers kept for forensics (user-agent, content-encoding…); never secrets. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/**
+ * Inbox row states. pending → processed (its events are written) or quarantined (it cannot be
+ * parsed; the reason is kept). quarantined → pending again on an operator's reprocess. A pending
+ * row may carry a lease: a worker claimed it and must finish before `leaseUntil`, after which any
+ * worker may claim it again (the first one crashed).
+ */
+export const INBOX_STATES = ['pending', 'processed', 'quarantined'] as const;
+export type InboxState = (typeof INBOX_STATES)[number];
+
+export interface InboxRow extends InboxAppend {
+  id: number;
+  state: InboxState;
+  attempts: number;
+  error: string | null;
+  processedAt: number | null;
+}
+
+export interface InboxStats {
+  total: number;
+  pending: number;
+  quarantined: number;
+  processed: number;
+  /** receivedAt of the oldest pending row, or null. */
+  oldestPendingAt: number | null;
+}
+
+export interface InboxAppender {
+  /** Appends all rows in one transaction; resolves with their ids once durable, rejects if not. */
+  appendInboxBatch(rows: readonly InboxAppend[]): Promise<number[]>;
+}
+
+export interface InboxReader {
+  getInboxRow(id: number): Promise<InboxRow | undefined>;
+  inboxStats(): Promise<InboxStats>;
+}
+
+export interface ClaimOptions {
+  owner: string;
+  limit: number;
+  leaseMs: number;
+  now: number;
+}
+
+export interface InboxClaimer {
+  /** Leases up to `limit` pending rows whose lease is free or expired, oldest first. */
+  claimInbox(options: ClaimOptions): Promise<InboxRow[]>;
+  /** Puts quarantined rows (all when `ids` is omitted) back to pending; answers how many. */
+  requeueQuarantined(ids?: readonly number[]): Promise<number>;
+}
+
+/** A request that was not accepted, kept for troubleshooting in a bounded table. */
+export interface RejectedRequest {
+  receivedAt: number;
+  method: string;
+  path: string;
+  status: number;
+  /** Machine-readable reason, e.g. `signature_missing`, `signature_mismatch`, `body_too_large`. */
+  reason: string;
+  /** Human hints, e.g. "body has raw non-ASCII bytes: a proxy may have re-encoded it". */
+  hints: string[];
+  /** Redacted headers. */
+  headers: Record<string, string>;
+  bodyPrefix: Buffer;
+  bodyBytes: number;
+  remoteAddress: string | null;
+}
+
+export interface RejectedRequestRow extends RejectedRequest {
+  id: number;
+}
+
+export interface RejectedLog {
+  /** Records rejected requests in one transaction and trims the table to about `maxRows`. */
+  recordRejected(requests: readonly RejectedRequest[], maxRows: number): Promise<void>;
+  listRejected(options: { limit: number; beforeId?: number }): Promise<RejectedRequestRow[]>;
+}
+
+export interface StoreHealth {
+  /** Resolves when the store accepts a write right now; rejects with the reason otherwise. */
+  checkWritable(): Promise<void>;
+}
+
+export interface StoreLifecycle {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations; safe when several nodes start at once. */
+  migrate(): Promise<void>;
+  /** Flushes and closes every connection; later calls reject. */
+  close(): Promise<void>;
+}
+
+/** The whole store as the composition root sees it. Stages take only the slices they need. */
+export interface Store
+  extends InboxAppender,
+    InboxReader,
+    InboxClaimer,
+    RejectedLog,
+    StoreHealth,
+    StoreLifecycle {}

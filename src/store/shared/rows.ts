@@ -1,0 +1,62 @@
+import type { InboxRow, InboxState, RejectedRequestRow } from '../ports.js';
+
+/** Row mappers shared by both adapters: the column names are the same in both dialects. */
+export interface InboxRecord {
+  id: number | string;
+  received_at: number | string;
+  source: string;
+  auth: string;
+  content_type: string | null;
+  headers: string | Record<string, string>;
+  body: Buffer;
+  state: string;
+  attempts: number;
+  error: string | null;
+  processed_at: number | string | null;
+}
+
+export function toInboxRow(record: InboxRecord): InboxRow {
+  return {
+    id: Number(record.id),
+    receivedAt: Number(record.received_at),
+    source: record.source,
+    auth: record.auth === 'header' ? 'header' : 'hmac',
+    contentType: record.content_type,
+    headers: typeof record.headers === 'string' ? JSON.parse(record.headers) : record.headers,
+    body: record.body,
+    state: record.state as InboxState,
+    attempts: Number(record.attempts),
+    error: record.error,
+    processedAt: record.processed_at === null ? null : Number(record.processed_at),
+  };
+}
+
+export interface RejectedRecord {
+  id: number | string;
+  received_at: number | string;
+  method: string;
+  path: string;
+  status: number;
+  reason: string;
+  hints: string | string[];
+  headers: string | Record<string, string>;
+  body_prefix: Buffer;
+  body_bytes: number;
+  remote_address: string | null;
+}
+
+export function toRejectedRow(record: RejectedRecord): RejectedRequestRow {
+  return {
+    id: Number(record.id),
+    receivedAt: Number(record.received_at),
+    method: record.method,
+    path: record.path,
+    status: record.status,
+    reason: record.reason,
+    hints: typeof record.hints === 'string' ? JSON.parse(record.hints) : record.hints,
+    headers: typeof record.headers === 'string' ? JSON.parse(record.headers) : record.headers,
+    bodyPrefix: record.body_prefix,
+    bodyBytes: Number(record.body_bytes),
+    remoteAddress: record.remote_address,
+  };
+}

@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { InboxAppend } from '../ports.js';
+import type { InboxAppendTuple } from './inbox-sql.js';
+
+interface Pending {
+  resolve: (ids: number[]) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Main-thread side of the writer thread: one message per batch, answered in order. If the thread
+ * dies, every batch in flight is rejected (the receiver answers 503) and the next append starts a
+ * fresh thread.
+ */
+export class SqliteInboxWriter {
+  private worker: Worker | undefined;
+  private seq = 0;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+
+  constructor(private readonly path: string) {}
+
+  append(rows: readonly InboxAppend[]): Promise<number[]> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    const worker = this.ensureWorker();
+    const seq = ++this.seq;
+    const tuples: InboxAppendTuple[] = rows.map((row) => [
+      row.receivedAt,
+      row.source,
+      row.auth,
+      row.contentType,
+      JSON.stringify(row.headers),
+      row.body,
+    ]);
+    return new Promise<number[]>((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
+      worker.postMessage({ seq, rows: tuples });
+    });
+  }
+
+  /** An empty batch: the thread takes and releases the write lock. */
+  async probe(): Promise<void> {
+    await this.append([]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage('close');
+    await exited;
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(writerThreadFile(), { workerData: { path: this.path } });
+    worker.on('message', (message: { seq: number; ids?: number[]; error?: string }) => {
+      const entry = this.pending.get(message.seq);
+      if (!entry) return;
+      this.pending.delete(message.seq);
+      if (message.ids) entry.resolve(message.ids);
+      else entry.reject(new Error(message.error ?? 'inbox append failed'));
+    });
+    const fail = (err: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const entry of this.pending.values()) entry.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`inbox writer thread exited with code ${code}`)));
+    // The thread must not keep a finished process alive; in-flight appends are awaited by callers.
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+}
+
+/**
+ * Worker threads need JavaScript. From the build this is the sibling file; when the source runs
+ * under the test runner it is the same file in dist/, which `npm test` builds first.
+ */
+function writerThreadFile(): URL {
+  const sibling = new URL('./writer-thread.js', import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  const fromDist = new URL(import.meta.url.replace('/src/', '/dist/').replace(/\.ts$/, '.js'));
+  return new URL('./writer-thread.js', fromDist);
+}

@@ -1,0 +1,32 @@
+import type Database from 'better-sqlite3';
+import { loadMigrations } from '../shared/migrations.js';
+
+/**
+ * Applies pending migrations. BEGIN IMMEDIATE takes SQLite's write lock before reading the applied
+ * versions, so two processes starting on the same file apply each migration once.
+ */
+export function migrateSqlite(db: Database.Database): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  let applied = 0;
+  for (const migration of loadMigrations('sqlite')) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
+      if (!done) {
+        db.exec(migration.sql);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          migration.version,
+          migration.name,
+          Date.now(),
+        );
+        applied += 1;
+      }
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+  return applied;
+}
