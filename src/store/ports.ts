@@ -109,6 +109,80 @@ export interface StoreLifecycle {
   close(): Promise<void>;
 }
 
+/** ④ An event as the processing stage creates it. `id` is deterministic: the same update, the same id. */
+export interface NewEvent {
+  id: string;
+  type: string;
+  schemaVersion: number;
+  createdAt: number;
+  /** Per-message (wamid) or per-conversation key; deliveries with the same key keep event order. */
+  orderingKey: string;
+  phoneNumberId: string | null;
+  data: unknown;
+}
+
+/** A stored event: `seq` is its place in the log, the cursor of GET /v1/events. */
+export interface StoredEvent extends NewEvent {
+  seq: number;
+}
+
+export interface EventReader {
+  /** Events with seq > afterSeq in seq order; only events whose transaction committed before any later one. */
+  listEvents(options: { afterSeq: number; limit: number; types?: readonly string[] }): Promise<StoredEvent[]>;
+  getEvent(id: string): Promise<StoredEvent | undefined>;
+}
+
+/**
+ * A message record as stored: the merged record (a pure function of its distinct updates) plus
+ * arrival facts that are not part of the merge.
+ */
+export interface StoredMessage<R = unknown> {
+  id: string;
+  record: R;
+  status: string;
+  direction: string;
+  phoneNumberId: string | null;
+  firstSeenAt: number;
+  updatedAt: number;
+}
+
+export interface MessageQuery {
+  status?: string;
+  phoneNumberId?: string;
+  /** updatedAt ≥ since (ms). */
+  since?: number;
+  limit: number;
+  /** Paging: messages updated before this (updatedAt, id) pair. */
+  before?: { updatedAt: number; id: string };
+}
+
+export interface MessageReader {
+  getMessage(id: string): Promise<StoredMessage | undefined>;
+  listMessages(query: MessageQuery): Promise<StoredMessage[]>;
+}
+
+/**
+ * What one processing transaction may do. The processing stage runs all of it for one batch of
+ * claimed inbox rows; either everything commits or nothing does, so a crash mid-batch leaves the
+ * rows pending (their leases expire) and nothing half-written.
+ */
+export interface ProcessingTx {
+  /** Current records for these wamids; on PostgreSQL the rows are locked until commit. */
+  getMessages(ids: readonly string[]): Promise<Map<string, StoredMessage>>;
+  putMessages(messages: readonly StoredMessage[]): Promise<void>;
+  /** Inserts events whose id is new; returns the inserted ones with their seq (duplicates are skipped). */
+  insertEvents(events: readonly NewEvent[]): Promise<StoredEvent[]>;
+  /** Writes a delivery row per inserted event × matching subscription (the outbox). */
+  enqueueDeliveries(events: readonly StoredEvent[], now: number): Promise<number>;
+  /** Marks a claimed row done; false when this owner no longer holds the lease (another worker took it). */
+  markInboxProcessed(inboxId: number, owner: string, now: number): Promise<boolean>;
+  quarantineInbox(inboxId: number, owner: string, reason: string, now: number): Promise<boolean>;
+}
+
+export interface ProcessingStore {
+  withProcessingTx<T>(work: (tx: ProcessingTx) => Promise<T>): Promise<T>;
+}
+
 /** The whole store as the composition root sees it. Stages take only the slices they need. */
 export interface Store
   extends InboxAppender,
@@ -116,4 +190,7 @@ export interface Store
     InboxClaimer,
     RejectedLog,
     StoreHealth,
-    StoreLifecycle {}
+    StoreLifecycle,
+    EventReader,
+    MessageReader,
+    ProcessingStore {}

@@ -1,17 +1,24 @@
 import type Database from 'better-sqlite3';
+import { Mutex } from '../../lib/mutex.js';
 import type {
   ClaimOptions,
   InboxAppend,
   InboxRow,
   InboxStats,
+  MessageQuery,
+  ProcessingTx,
   RejectedRequest,
   RejectedRequestRow,
   Store,
+  StoredEvent,
+  StoredMessage,
 } from '../ports.js';
+import { type EventRecord, type MessageRow, toStoredEvent, toStoredMessage } from '../shared/event-rows.js';
 import { type InboxRecord, type RejectedRecord, toInboxRow, toRejectedRow } from '../shared/rows.js';
 import { openSqlite } from './connection.js';
 import { SqliteInboxWriter } from './inbox-writer.js';
 import { migrateSqlite } from './migrate.js';
+import { SqliteProcessingTx } from './processing.js';
 
 /**
  * The embedded store. Inbox appends go through the writer thread (group-committed by the caller);
@@ -22,6 +29,8 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly writer: SqliteInboxWriter;
   private closed = false;
+  /** Serializes this connection's transactions: an open BEGIN must not absorb another caller's writes. */
+  private readonly txLock = new Mutex();
 
   constructor(readonly path: string) {
     this.db = openSqlite(path);
@@ -125,6 +134,63 @@ export class SqliteStore implements Store {
       .prepare('SELECT * FROM rejected_requests WHERE id < ? ORDER BY id DESC LIMIT ?')
       .all(options.beforeId ?? Number.MAX_SAFE_INTEGER, options.limit) as RejectedRecord[];
     return records.map(toRejectedRow);
+  }
+
+  withProcessingTx<T>(work: (tx: ProcessingTx) => Promise<T>): Promise<T> {
+    return this.txLock.run(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(new SqliteProcessingTx(this.db));
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  async listEvents(options: {
+    afterSeq: number;
+    limit: number;
+    types?: readonly string[];
+  }): Promise<StoredEvent[]> {
+    const types = options.types && options.types.length > 0 ? options.types : undefined;
+    const records = types
+      ? this.db
+          .prepare(
+            `SELECT * FROM events WHERE seq > ? AND type IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
+          )
+          .all(options.afterSeq, JSON.stringify(types), options.limit)
+      : this.db
+          .prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?')
+          .all(options.afterSeq, options.limit);
+    return (records as EventRecord[]).map(toStoredEvent);
+  }
+
+  async getEvent(id: string): Promise<StoredEvent | undefined> {
+    const record = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRecord | undefined;
+    return record ? toStoredEvent(record) : undefined;
+  }
+
+  async getMessage(id: string): Promise<StoredMessage | undefined> {
+    const row = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
+    return row ? toStoredMessage(row) : undefined;
+  }
+
+  async listMessages(query: MessageQuery): Promise<StoredMessage[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.status) where.push('status = ?') && params.push(query.status);
+    if (query.phoneNumberId) where.push('phone_number_id = ?') && params.push(query.phoneNumberId);
+    if (query.since !== undefined) where.push('updated_at >= ?') && params.push(query.since);
+    if (query.before) {
+      where.push('(updated_at < ? OR (updated_at = ? AND id < ?))');
+      params.push(query.before.updatedAt, query.before.updatedAt, query.before.id);
+    }
+    const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY updated_at DESC, id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, query.limit) as MessageRow[]).map(toStoredMessage);
   }
 
   async checkWritable(): Promise<void> {

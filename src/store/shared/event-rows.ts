@@ -1,0 +1,48 @@
+import type { StoredEvent, StoredMessage } from '../ports.js';
+
+/** Row mappers for events and messages, shared by both adapters (same column names). */
+export interface EventRecord {
+  seq: number | string;
+  id: string;
+  type: string;
+  schema_version: number;
+  created_at: number | string;
+  ordering_key: string;
+  phone_number_id: string | null;
+  data: string | unknown;
+}
+
+export function toStoredEvent(record: EventRecord): StoredEvent {
+  return {
+    seq: Number(record.seq),
+    id: record.id,
+    type: record.type,
+    schemaVersion: Number(record.schema_version),
+    createdAt: Number(record.created_at),
+    orderingKey: record.ordering_key,
+    phoneNumberId: record.phone_number_id,
+    data: typeof record.data === 'string' ? JSON.parse(record.data) : record.data,
+  };
+}
+
+export interface MessageRow {
+  id: string;
+  direction: string;
+  status: string;
+  phone_number_id: string | null;
+  record: string | unknown;
+  first_seen_at: number | string;
+  updated_at: number | string;
+}
+
+export function toStoredMessage(row: MessageRow): StoredMessage {
+  return {
+    id: row.id,
+    direction: row.direction,
+    status: row.status,
+    phoneNumberId: row.phone_number_id,
+    record: typeof row.record === 'string' ? JSON.parse(row.record) : row.record,
+    firstSeenAt: Number(row.first_seen_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
