@@ -1,0 +1,178 @@
+/**
+ * The message record: what `GET /v1/messages/{wamid}` answers, and what the status merge keeps.
+ *
+ * Everything in a record is derived from its history, the set of distinct updates (status +
+ * sender timestamp) the message has received, sorted by meaning rather than arrival. That is what
+ * makes the record independent of arrival order and of duplicates: two workers that saw the same
+ * updates in different orders build the same record. Arrival times (first seen, last updated)
+ * depend on delivery, so they stay out of the record; the store keeps them beside it
+ * (`StoredMessage` in src/store/ports.ts).
+ */
+import { explainError } from '../whatsapp/error-catalog.js';
+import { compareStatusPoints, decideCurrentStatus, type StatusPoint } from '../whatsapp/status-rank.js';
+import type { Conversation, Counterpart, Pricing, WhatsAppError } from '../whatsapp/types.js';
+
+export type MessageDirection = 'outbound' | 'inbound';
+
+/** Who the business talks to, with the recipient fields status webhooks add. */
+export interface RecordCounterpart extends Counterpart {
+  recipientId: string | null;
+  recipientType: string | null;
+  participantId: string | null;
+}
+
+/** ISO-8601 from the sender's own timestamps: the first one seen per status, or null. */
+export interface MessageTimestamps {
+  sent: string | null;
+  delivered: string | null;
+  read: string | null;
+  failed: string | null;
+  played: string | null;
+  /** Inbound messages only: when the user sent it. */
+  received: string | null;
+}
+
+export interface MessageError {
+  code: number;
+  title: string | null;
+  message: string | null;
+  details: string | null;
+  /** From the error catalog: meaning, what to do, whether retrying helps. */
+  explanation: string;
+}
+
+/** One distinct update. Optional fields are present only when the update carried them. */
+export interface HistoryEntry {
+  status: string;
+  /** Sender timestamp, ISO-8601. */
+  timestamp: string;
+  errors?: WhatsAppError[];
+  pricing?: Pricing;
+  conversation?: Conversation;
+  counterpart?: RecordCounterpart;
+  bizOpaqueCallbackData?: string;
+  phoneNumberId?: string;
+  /** Inbound messages only: the message type (`text`, `image`, …). */
+  messageType?: string;
+}
+
+export interface MessageRecord {
+  /** The wamid. */
+  id: string;
+  direction: MessageDirection;
+  phoneNumberId: string | null;
+  counterpart: RecordCounterpart;
+  /** Current status, decided by src/whatsapp/status-rank.ts. */
+  status: string;
+  messageType: string | null;
+  timestamps: MessageTimestamps;
+  /** Every distinct error (by code and details) in history order. */
+  errors: MessageError[];
+  /** The first pricing in history order (WhatsApp sends it with `sent` and one later status). */
+  pricing: Pricing | null;
+  conversation: Conversation | null;
+  bizOpaqueCallbackData: string | null;
+  /** Sorted by sender timestamp, then status rank, then status word. */
+  history: HistoryEntry[];
+}
+
+const COUNTERPART_FIELDS = [
+  'waId',
+  'userId',
+  'parentUserId',
+  'name',
+  'username',
+  'recipientId',
+  'recipientType',
+  'participantId',
+] as const satisfies ReadonlyArray<keyof RecordCounterpart>;
+
+const TIMESTAMP_FIELDS = ['sent', 'delivered', 'read', 'failed', 'played', 'received'] as const;
+
+export function emptyCounterpart(): RecordCounterpart {
+  return {
+    waId: null,
+    userId: null,
+    parentUserId: null,
+    name: null,
+    username: null,
+    recipientId: null,
+    recipientType: null,
+    participantId: null,
+  };
+}
+
+export function historyPoint(entry: HistoryEntry): StatusPoint {
+  return { status: entry.status, timestamp: Date.parse(entry.timestamp) };
+}
+
+export function compareHistoryEntries(a: HistoryEntry, b: HistoryEntry): number {
+  return compareStatusPoints(historyPoint(a), historyPoint(b));
+}
+
+/**
+ * Builds the record from a history. The history must hold one entry per (status, timestamp) and
+ * is sorted here, so the result depends only on the set of entries.
+ */
+export function deriveMessageRecord(id: string, unsorted: readonly HistoryEntry[]): MessageRecord {
+  const history = [...unsorted].sort(compareHistoryEntries);
+  const first = <T>(pick: (entry: HistoryEntry) => T | undefined): T | null => {
+    for (const entry of history) {
+      const value = pick(entry);
+      if (value !== undefined && value !== null) return value;
+    }
+    return null;
+  };
+  return {
+    id,
+    direction: history.some((entry) => entry.status === 'received') ? 'inbound' : 'outbound',
+    phoneNumberId: first((entry) => entry.phoneNumberId),
+    counterpart: deriveCounterpart(history),
+    status: decideCurrentStatus(history.map(historyPoint)) ?? 'unknown',
+    messageType: first((entry) => entry.messageType),
+    timestamps: deriveTimestamps(history),
+    errors: deriveErrors(history),
+    pricing: first((entry) => entry.pricing),
+    conversation: first((entry) => entry.conversation),
+    bizOpaqueCallbackData: first((entry) => entry.bizOpaqueCallbackData),
+    history,
+  };
+}
+
+/** Field by field, the first value any update gave: a failed status often lacks what sent had. */
+function deriveCounterpart(history: readonly HistoryEntry[]): RecordCounterpart {
+  const counterpart = emptyCounterpart();
+  for (const field of COUNTERPART_FIELDS) {
+    counterpart[field] =
+      history.find((entry) => entry.counterpart?.[field] != null)?.counterpart?.[field] ?? null;
+  }
+  return counterpart;
+}
+
+function deriveTimestamps(history: readonly HistoryEntry[]): MessageTimestamps {
+  const timestamps: MessageTimestamps = {
+    sent: null,
+    delivered: null,
+    read: null,
+    failed: null,
+    played: null,
+    received: null,
+  };
+  for (const field of TIMESTAMP_FIELDS) {
+    timestamps[field] = history.find((entry) => entry.status === field)?.timestamp ?? null;
+  }
+  return timestamps;
+}
+
+function deriveErrors(history: readonly HistoryEntry[]): MessageError[] {
+  const seen = new Set<string>();
+  const errors: MessageError[] = [];
+  for (const err of history.flatMap((entry) => entry.errors ?? [])) {
+    const key = JSON.stringify([err.code, err.details]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const { code, title, message, details } = err;
+    errors.push({ code, title, message, details, explanation: explainError(err) });
+  }
+  return errors;
+}

@@ -1,0 +1,134 @@
+/**
+ * The order-independent status merge. A status update becomes a history entry keyed by
+ * (status, sender timestamp); the record is then derived again from the whole history (see
+ * message-record.ts), never patched, so it is a pure function of the set of distinct updates.
+ *
+ * Two updates with the same key but different extra data (a retried webhook that gained pricing,
+ * say) keep exactly one entry: the more complete one, and between equally complete ones the
+ * smaller canonical JSON. Both rules are a total order, so whichever arrives first, the same entry
+ * survives. Such a second update is not new (`isNew: false`): it is the same event, told again.
+ */
+import type { Counterpart, StatusUpdate, WhatsAppError } from '../whatsapp/types.js';
+import {
+  deriveMessageRecord,
+  emptyCounterpart,
+  type HistoryEntry,
+  type MessageRecord,
+  type RecordCounterpart,
+} from './message-record.js';
+
+export interface MergeResult {
+  record: MessageRecord;
+  /** False when the (status, timestamp) pair was already in the history: a duplicate. */
+  isNew: boolean;
+}
+
+export interface InboundMessage {
+  wamid: string;
+  phoneNumberId: string | null;
+  /** Sender timestamp, unix seconds. */
+  timestamp: number;
+  from: Counterpart;
+  type: string;
+}
+
+/** Merges a status webhook item; a wamid never seen before starts an outbound record. */
+export function mergeStatus(record: MessageRecord | undefined, update: StatusUpdate): MergeResult {
+  return mergeEntry(record, update.wamid, historyEntryFromStatus(update));
+}
+
+/** Records a message the user sent: direction inbound, status `received`. */
+export function recordInbound(record: MessageRecord | undefined, msg: InboundMessage): MergeResult {
+  const entry: HistoryEntry = {
+    status: 'received',
+    timestamp: isoFromUnixSeconds(msg.timestamp, msg.wamid),
+    ...optional('counterpart', counterpartOrUndefined({ ...emptyCounterpart(), ...msg.from })),
+    ...optional('phoneNumberId', msg.phoneNumberId),
+    ...optional('messageType', msg.type),
+  };
+  return mergeEntry(record, msg.wamid, entry);
+}
+
+function mergeEntry(record: MessageRecord | undefined, wamid: string, entry: HistoryEntry): MergeResult {
+  if (record !== undefined && record.id !== wamid) {
+    throw new Error(`cannot merge an update for ${wamid} into the record of ${record.id}`);
+  }
+  const history = record?.history ?? [];
+  const existing = history.find((e) => e.status === entry.status && e.timestamp === entry.timestamp);
+  const kept = existing === undefined ? entry : preferredEntry(existing, entry);
+  const others = history.filter((e) => e !== existing);
+  return { record: deriveMessageRecord(wamid, [...others, kept]), isNew: existing === undefined };
+}
+
+function historyEntryFromStatus(update: StatusUpdate): HistoryEntry {
+  return {
+    status: update.status,
+    timestamp: isoFromUnixSeconds(update.timestamp, update.wamid),
+    ...optional('errors', update.errors.length > 0 ? update.errors.map(normalizeError) : null),
+    ...optional('pricing', update.pricing),
+    ...optional('conversation', update.conversation),
+    ...optional('counterpart', counterpartOrUndefined(pickCounterpart(update.recipient))),
+    ...optional('bizOpaqueCallbackData', update.bizOpaqueCallbackData),
+    ...optional('phoneNumberId', update.phoneNumberId),
+  };
+}
+
+/** Of two entries with the same key, the one to keep; the same answer in either argument order. */
+export function preferredEntry(a: HistoryEntry, b: HistoryEntry): HistoryEntry {
+  const byCompleteness = completeness(b) - completeness(a);
+  if (byCompleteness !== 0) return byCompleteness > 0 ? b : a;
+  return canonicalJson(b) < canonicalJson(a) ? b : a;
+}
+
+/** How many facts an entry carries: every error and every non-null field of its parts. */
+function completeness(entry: HistoryEntry): number {
+  const parts = [entry.pricing, entry.conversation, entry.counterpart, entry.bizOpaqueCallbackData];
+  const partFacts = parts.reduce<number>((sum, part) => sum + countFacts(part), 0);
+  return (
+    partFacts + countFacts(entry.phoneNumberId) + countFacts(entry.messageType) + (entry.errors?.length ?? 0)
+  );
+}
+
+function countFacts(value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== 'object') return 1;
+  return Object.values(value).reduce<number>((sum, inner) => sum + countFacts(inner), 0);
+}
+
+/** JSON with sorted keys, so entries read back from a store that reorders keys compare the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    const record = value as Record<string, unknown>;
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function isoFromUnixSeconds(seconds: number, wamid: string): string {
+  if (!Number.isFinite(seconds)) {
+    throw new RangeError(
+      `update for ${wamid} has no usable sender timestamp (${seconds}); parse it as unix seconds`,
+    );
+  }
+  return new Date(seconds * 1000).toISOString();
+}
+
+function normalizeError(err: WhatsAppError): WhatsAppError {
+  return { code: err.code, title: err.title, message: err.message, details: err.details, href: err.href };
+}
+
+function pickCounterpart(recipient: StatusUpdate['recipient']): RecordCounterpart {
+  const { waId, userId, parentUserId, name, username, recipientId, recipientType, participantId } = recipient;
+  return { waId, userId, parentUserId, name, username, recipientId, recipientType, participantId };
+}
+
+function counterpartOrUndefined(counterpart: RecordCounterpart): RecordCounterpart | undefined {
+  return Object.values(counterpart).some((value) => value !== null) ? counterpart : undefined;
+}
+
+/** `{ key: value }` when the value is known, `{}` otherwise: absent keys keep history entries small. */
+function optional<K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } {
+  return value === null || value === undefined ? {} : ({ [key]: value } as { [P in K]: V });
+}
