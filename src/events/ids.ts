@@ -1,0 +1,54 @@
+/**
+ * Deterministic event ids. An id is derived only from what identifies the event in the payload, so
+ * a Meta retry, a cross-app copy or a reprocessed inbox row yields the same id and dedupes itself.
+ *
+ * Parts are hashed as a JSON array, which escapes every character that could otherwise let
+ * `["a|b", "c"]` and `["a", "b|c"]` collide. 26 base32 characters keep 130 bits of the digest:
+ * compact, URL-safe, and far past any realistic collision risk.
+ */
+import { createHash } from 'node:crypto';
+
+export type EventIdKind = 'message' | 'status' | 'error' | 'field';
+
+const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+const ID_LENGTH = 26;
+
+export function eventIdFor(kind: EventIdKind, parts: readonly string[]): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([kind, ...parts]))
+    .digest();
+  return `evt_${base32(digest).slice(0, ID_LENGTH)}`;
+}
+
+/** JSON with object keys sorted at every depth, so equal content hashes equally whatever its key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeysDeep(value)) ?? 'null';
+}
+
+function sortKeysDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeysDeep);
+  if (value === null || typeof value !== 'object') return value;
+  // fromEntries defines own properties, so a `__proto__` key from JSON stays data, never a prototype.
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeysDeep((value as Record<string, unknown>)[key])]),
+  );
+}
+
+function base32(bytes: Uint8Array): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += BASE32_ALPHABET[(buffer >>> bits) & 31];
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += BASE32_ALPHABET[(buffer << (5 - bits)) & 31];
+  return out;
+}
