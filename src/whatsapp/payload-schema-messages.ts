@@ -1,0 +1,56 @@
+/** Wire shape of one inbound message (`value.messages[]`, or top-level `messages[]` On-Premises). */
+import { z } from 'zod';
+import {
+  wireArray,
+  wireBoolean,
+  wireErrorSchema,
+  wireNumber,
+  wireObject,
+  wireString,
+} from './payload-schema-common.js';
+import { messageContentShape } from './payload-schema-message-content.js';
+
+export const wireContextSchema = z.looseObject({
+  from: wireString,
+  id: wireString,
+  forwarded: wireBoolean,
+  frequently_forwarded: wireBoolean,
+  referred_product: wireObject({ catalog_id: wireString, product_retailer_id: wireString }),
+});
+export type WireContext = z.output<typeof wireContextSchema>;
+
+export const wireReferralSchema = z.looseObject({
+  source_url: wireString,
+  source_id: wireString,
+  source_type: wireString,
+  body: wireString,
+  headline: wireString,
+  media_type: wireString,
+  image_url: wireString,
+  video_url: wireString,
+  thumbnail_url: wireString,
+  ctwa_clid: wireString,
+  welcome_message: wireObject({ text: wireString }),
+});
+export type WireReferral = z.output<typeof wireReferralSchema>;
+
+const messageCommonShape = {
+  id: wireString,
+  from: wireString,
+  from_user_id: wireString,
+  from_parent_user_id: wireString,
+  timestamp: wireNumber,
+  type: wireString,
+  group_id: wireString,
+  context: wireContextSchema.optional().catch(undefined),
+  referral: wireReferralSchema.optional().catch(undefined),
+  errors: wireArray(wireErrorSchema),
+  /** Identity-change check of older Cloud versions; kept raw. */
+  identity: z.unknown().optional(),
+};
+
+export const wireMessageSchema = z.looseObject({ ...messageCommonShape, ...messageContentShape });
+export type WireMessage = z.output<typeof wireMessageSchema>;
+
+/** Keys every message may carry whatever its type; the key named by `type` is known as well. */
+export const MESSAGE_COMMON_KEYS: ReadonlySet<string> = new Set(Object.keys(messageCommonShape));
