@@ -1,0 +1,23 @@
+/** The WhatsApp payload parser: pure, total, and liberal in what it reads. */
+export type {
+  ContactCard,
+  InteractiveReply,
+  MediaRef,
+  MessageContent,
+  OrderItem,
+} from './content-types.js';
+export { MAX_NESTING_DEPTH } from './decode.js';
+export { MAX_ITEMS_PER_PAYLOAD, parseEnvelope } from './envelope.js';
+export { MISSING_ERROR_CODE } from './normalize.js';
+export type {
+  ItemOrigin,
+  MessageContext,
+  ParsedError,
+  ParsedField,
+  ParsedItem,
+  ParsedMessage,
+  ParsedStatus,
+  ParseOutcome,
+  PayloadFormat,
+  Referral,
+} from './types.js';

@@ -1,0 +1,60 @@
+/** One status update: `value.statuses[i]` (Cloud) or top-level `statuses[i]` (On-Premises). */
+import { eventIdFor } from '../../events/ids.js';
+import { STATUS_KEYS, type WireStatus, wireStatusSchema } from '../../whatsapp/payload-schema-statuses.js';
+import type { Conversation, Pricing } from '../../whatsapp/types.js';
+import type { ValueContext } from './context.js';
+import { recipientOf } from './counterpart.js';
+import { malformedItem } from './field.js';
+import { isRecord, orNull, textOrNull, toWhatsAppErrors, unknownKeysFlag } from './normalize.js';
+import type { ParsedItem } from './types.js';
+
+/** Stands in for a missing sender timestamp: sorts first, and the item says so in its flags. */
+const MISSING_TIMESTAMP = 0;
+
+export function parseStatus(raw: unknown, ctx: ValueContext, soleItem: boolean): ParsedItem {
+  if (!isRecord(raw)) return malformedItem(ctx, 'status', raw, 'not_an_object');
+  const status = wireStatusSchema.parse(raw);
+  const wamid = textOrNull(status.id);
+  if (wamid === null) return malformedItem(ctx, 'status', raw, 'missing_id');
+  // Unknown words (`deleted`, `warning`, future ones) are kept: the status merge decides their rank.
+  const word = textOrNull(status.status?.trim().toLowerCase());
+  if (word === null) return malformedItem(ctx, 'status', raw, 'missing_status');
+  const flags = [...ctx.flags, ...unknownKeysFlag(raw, (key) => STATUS_KEYS.has(key))];
+  if (status.timestamp === undefined) flags.push('missing_timestamp');
+  const timestamp = status.timestamp ?? MISSING_TIMESTAMP;
+  return {
+    kind: 'status',
+    eventId: eventIdFor('status', [wamid, word, String(timestamp)]),
+    wamid,
+    status: word,
+    timestamp,
+    wabaId: ctx.wabaId,
+    phoneNumberId: ctx.phoneNumberId,
+    displayPhoneNumber: ctx.displayPhoneNumber,
+    recipient: recipientOf(status, { contacts: ctx.contacts, soleItem }),
+    bizOpaqueCallbackData: orNull(status.biz_opaque_callback_data),
+    pricing: pricingOf(status.pricing),
+    conversation: conversationOf(status.conversation),
+    errors: toWhatsAppErrors(status.errors),
+    flags,
+  };
+}
+
+function pricingOf(pricing: WireStatus['pricing']): Pricing | null {
+  if (pricing === undefined) return null;
+  return {
+    billable: orNull(pricing.billable),
+    pricingModel: orNull(pricing.pricing_model),
+    type: orNull(pricing.type),
+    category: orNull(pricing.category),
+  };
+}
+
+function conversationOf(conversation: WireStatus['conversation']): Conversation | null {
+  if (conversation === undefined) return null;
+  return {
+    id: orNull(conversation.id),
+    expirationTimestamp: orNull(conversation.expiration_timestamp),
+    originType: orNull(conversation.origin?.type),
+  };
+}

@@ -1,0 +1,97 @@
+/** The parser's output: one item per thing a webhook body reports, each with a deterministic id. */
+import type { Counterpart, StatusUpdate, WhatsAppError } from '../../whatsapp/types.js';
+import type { MessageContent } from './content-types.js';
+
+export type PayloadFormat = 'cloud' | 'on-premises';
+
+export type ParseOutcome =
+  | {
+      ok: true;
+      format: PayloadFormat;
+      items: ParsedItem[];
+      /** Flags about the envelope itself, e.g. `unexpected_object:page`. */
+      flags: string[];
+    }
+  | { ok: false; reason: string };
+
+export type ParsedItem = ParsedMessage | ParsedStatus | ParsedError | ParsedField;
+
+/** Where an item came from. Cloud payloads route by phone number id; On-Premises ones carry none. */
+export interface ItemOrigin {
+  wabaId: string | null;
+  phoneNumberId: string | null;
+  displayPhoneNumber: string | null;
+}
+
+export interface MessageContext {
+  /** The wamid replied to. */
+  messageId: string | null;
+  /** The business number the replied-to message came from. */
+  from: string | null;
+  forwarded: boolean;
+  /** Forwarded more than five times. */
+  frequentlyForwarded: boolean;
+  referredProduct: { catalogId: string | null; productRetailerId: string | null } | null;
+}
+
+/** Click-to-WhatsApp ad or post the conversation started from. */
+export interface Referral {
+  sourceUrl: string | null;
+  sourceId: string | null;
+  sourceType: string | null;
+  body: string | null;
+  headline: string | null;
+  mediaType: string | null;
+  imageUrl: string | null;
+  videoUrl: string | null;
+  thumbnailUrl: string | null;
+  ctwaClid: string | null;
+  welcomeMessageText: string | null;
+}
+
+export interface ParsedMessage extends ItemOrigin {
+  kind: 'message';
+  eventId: string;
+  wamid: string;
+  /** Sender timestamp, unix seconds; null when the sender gave none. */
+  timestamp: number | null;
+  from: Counterpart;
+  /** `type` exactly as sent; null when absent. */
+  type: string | null;
+  content: MessageContent;
+  context: MessageContext | null;
+  referral: Referral | null;
+  errors: WhatsAppError[];
+  groupId: string | null;
+  flags: string[];
+}
+
+export interface ParsedStatus extends StatusUpdate, ItemOrigin {
+  kind: 'status';
+  eventId: string;
+  flags: string[];
+}
+
+/** An error not tied to one message: `value.errors[]`, or top-level `errors[]` On-Premises. */
+export interface ParsedError extends ItemOrigin {
+  kind: 'error';
+  eventId: string;
+  error: WhatsAppError;
+  flags: string[];
+}
+
+/**
+ * Every other change (template, account, quality, flows, … updates), kept whole. Also used for what
+ * arrived in a `messages` change but cannot be read as a message, status or error, so nothing is lost.
+ */
+export interface ParsedField extends ItemOrigin {
+  kind: 'field';
+  eventId: string;
+  field: string;
+  /** `entry[].time`, unix seconds. */
+  time: number | null;
+  value: unknown;
+  /** Whether this version knows the field name. */
+  known: boolean;
+  flags: string[];
+}

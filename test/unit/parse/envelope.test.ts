@@ -1,0 +1,154 @@
+import { describe, expect, test } from 'vitest';
+import { MAX_ITEMS_PER_PAYLOAD, parseEnvelope } from '../../../src/process/parse/index.js';
+import { loadPayload } from '../../fixtures/payloads/index.js';
+import {
+  cloudBody,
+  fieldsIn,
+  itemsOf,
+  METADATA,
+  messagesBody,
+  reasonOf,
+  single,
+  statusesIn,
+  textMessage,
+} from './helpers.js';
+
+describe('bodies the parser refuses, with a reason for the operator', () => {
+  test('invalid JSON names the position and the problem, not the body', () => {
+    expect(reasonOf('{"object":"whatsapp_business_account",}')).toBe(
+      'invalid JSON at position 38: Expected double-quoted property name',
+    );
+    const reason = reasonOf('{"object": secret-customer-text}');
+    expect(reason).toMatch(/^invalid JSON: Unexpected token/);
+    expect(reason).not.toContain('secret-customer-text');
+  });
+
+  test('an empty body is refused as empty', () => {
+    expect(reasonOf(Buffer.alloc(0))).toBe('invalid JSON: the body is empty');
+    expect(reasonOf('  \n')).toBe('invalid JSON: the body is empty');
+  });
+
+  test('JSON that is not an object is refused with what it is', () => {
+    expect(reasonOf('[]')).toBe('not a JSON object: the body is an array');
+    expect(reasonOf('"text"')).toBe('not a JSON object: the body is a string');
+    expect(reasonOf('null')).toBe('not a JSON object: the body is null');
+  });
+
+  test('an object of neither shape is refused and its keys are listed', () => {
+    expect(reasonOf('{"hello":"world","object":"page"}')).toBe(
+      'unknown shape: no "entry" array and no top-level messages/statuses/errors/contacts (keys: hello, object)',
+    );
+    expect(reasonOf('{}')).toMatch(/\(keys: none\)$/);
+  });
+
+  test('a broken skeleton names the path that is wrong', () => {
+    expect(reasonOf('{"object":"whatsapp_business_account","entry":{}}')).toMatch(
+      /^malformed envelope: entry: /,
+    );
+    expect(reasonOf(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '1' }] }))).toMatch(
+      /^malformed envelope: entry\[0\]\.changes: .*expected array/,
+    );
+    const noField = { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ value: {} }] }] };
+    expect(reasonOf(JSON.stringify(noField))).toMatch(
+      /^malformed envelope: entry\[0\]\.changes\[0\]\.field: /,
+    );
+    const arrayValue = {
+      object: 'whatsapp_business_account',
+      entry: [{ changes: [{ field: 'messages', value: [] }] }],
+    };
+    expect(reasonOf(JSON.stringify(arrayValue))).toBe(
+      'malformed envelope: entry[0].changes[0].value: expected an object',
+    );
+  });
+
+  test('nesting far beyond any WhatsApp payload is refused instead of overflowing the stack', () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    expect(reasonOf(deep)).toBe('nested deeper than 64 levels; WhatsApp payloads are far shallower');
+  });
+
+  test('more than ten thousand items in one payload are refused before any is parsed', () => {
+    const statuses = Array.from({ length: MAX_ITEMS_PER_PAYLOAD + 1 }, (_, i) => ({
+      id: `w${i}`,
+      status: 'sent',
+    }));
+    expect(reasonOf(cloudBody({ metadata: METADATA, statuses }))).toBe(
+      'too many items: 10001 in one payload, limit 10000 (Meta sends at most 1000 per batch)',
+    );
+    expect(reasonOf(JSON.stringify({ statuses }))).toMatch(/^too many items: 10001/);
+  });
+});
+
+describe('bodies the parser reads', () => {
+  test('a 1000-item batch yields 1000 items with distinct ids', () => {
+    const messages = Array.from({ length: 1000 }, (_, i) => textMessage({ id: `wamid.BATCH${i}` }));
+    const items = itemsOf(messagesBody(messages));
+    expect(items).toHaveLength(1000);
+    expect(new Set(items.map((item) => item.eventId)).size).toBe(1000);
+  });
+
+  test('exactly the limit is still parsed', () => {
+    const statuses = Array.from({ length: MAX_ITEMS_PER_PAYLOAD }, (_, i) => ({
+      id: `w${i}`,
+      status: 'sent',
+      timestamp: '1',
+    }));
+    expect(statusesIn(itemsOf(cloudBody({ metadata: METADATA, statuses })))).toHaveLength(
+      MAX_ITEMS_PER_PAYLOAD,
+    );
+  });
+
+  test('every entry and every change is read, not only the first', () => {
+    const entry = (id: string, wamids: string[]) => ({
+      id,
+      changes: wamids.map((wamid) => ({
+        field: 'messages',
+        value: { metadata: METADATA, statuses: [{ id: wamid, status: 'read', timestamp: '5' }] },
+      })),
+    });
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [entry('1', ['a', 'b']), entry('2', ['c'])],
+    });
+    expect(statusesIn(itemsOf(body)).map((s) => [s.wabaId, s.wamid])).toEqual([
+      ['1', 'a'],
+      ['1', 'b'],
+      ['2', 'c'],
+    ]);
+  });
+
+  test('an envelope for another object type is still parsed, and flagged', () => {
+    const body = JSON.stringify({
+      object: 'page',
+      entry: [{ id: '9', changes: [{ field: 'feed', value: {} }] }],
+    });
+    const outcome = parseEnvelope(body);
+    expect(outcome).toMatchObject({ ok: true, format: 'cloud', flags: ['unexpected_object:page'] });
+    const missing = parseEnvelope(JSON.stringify({ entry: [] }));
+    expect(missing).toMatchObject({ ok: true, flags: ['unexpected_object:missing'] });
+    expect(parseEnvelope(loadPayload('status-sent'))).toMatchObject({ ok: true, flags: [] });
+  });
+
+  test('a messages change holding only unknown keys yields one flagged field item, not nothing', () => {
+    const field = single(
+      fieldsIn(itemsOf(cloudBody({ metadata: METADATA, polls: [{ id: 1 }], zeta: true }))),
+    );
+    expect(field).toMatchObject({
+      field: 'messages',
+      known: true,
+      phoneNumberId: METADATA.phone_number_id,
+      flags: ['no_messages_statuses_or_errors', 'unknown_fields:polls,zeta'],
+      value: { polls: [{ id: 1 }], zeta: true },
+    });
+  });
+
+  test('unknown keys beside readable items flag each item instead of adding one', () => {
+    const items = itemsOf(messagesBody([textMessage()], { novelty: 1 }));
+    expect(single(items).flags).toEqual(['unknown_value_fields:novelty']);
+  });
+
+  test('a string body and a Buffer body with a byte-order mark parse alike', () => {
+    const text = loadPayload('status-sent').toString('utf8');
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+    expect(itemsOf(withBom)).toEqual(itemsOf(text));
+  });
+});

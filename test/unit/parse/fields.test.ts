@@ -1,0 +1,63 @@
+import { describe, expect, test } from 'vitest';
+import { cloudBody, fieldsIn, itemsOf, single, WABA_ID } from './helpers.js';
+
+const fieldItem = (field: string, value: Record<string, unknown>, time = 1767262400) =>
+  single(fieldsIn(itemsOf(cloudBody(value, { field, time }))));
+
+/** One value per documented field, shaped as section 6 of the fact reference describes it. */
+const DOCUMENTED_VALUES: Record<string, Record<string, unknown>> = {
+  message_template_status_update: { event: 'APPROVED', message_template_id: 1, reason: 'NONE' },
+  message_template_quality_update: { previous_quality_score: 'GREEN', new_quality_score: 'YELLOW' },
+  message_template_components_update: { message_template_id: 1, message_template_name: 'n' },
+  template_category_update: { message_template_id: 1, new_category: 'MARKETING' },
+  phone_number_quality_update: { display_phone_number: '4930123456789', event: 'THROUGHPUT_UPGRADE' },
+  phone_number_name_update: { display_phone_number: '4930123456789', decision: 'APPROVED' },
+  account_update: { event: 'ACCOUNT_VIOLATION', violation_info: { violation_type: 'SCAM' } },
+  account_alerts: { entity_type: 'BUSINESS', alert_info: { alert_type: 'OBA_APPROVED' } },
+  account_review_update: { decision: 'APPROVED' },
+  business_capability_update: { max_daily_conversations_per_business: 'TIER_1K' },
+  security: { display_phone_number: '4930123456789', event: 'PIN_CHANGED' },
+  flows: { event: 'FLOW_STATUS_CHANGE', flow_id: '5', old_status: 'DRAFT', new_status: 'PUBLISHED' },
+  user_preferences: { user_preferences: [{ wa_id: '1', value: 'stop' }] },
+  user_id_update: { user_id_update: [{ user_id: { previous: 'DE.1', current: 'DE.2' } }] },
+  smb_message_echoes: { message_echoes: [{ from: '1', to: '2', id: 'wamid.E', type: 'text' }] },
+  message_echoes: { message_echoes: [] },
+  history: { history: [{ threads: [] }] },
+  smb_app_state_sync: { state_sync: [] },
+  business_username_update: { display_phone_number: '4930123456789', username: 'acme', status: 'approved' },
+  group_lifecycle_update: { groups: [] },
+};
+
+describe('non-messages fields', () => {
+  test.each(Object.entries(DOCUMENTED_VALUES))('%s is known, kept whole and not flagged', (field, value) => {
+    expect(fieldItem(field, value)).toMatchObject({ field, value, known: true, flags: [], wabaId: WABA_ID });
+  });
+
+  test('an unknown field name is kept whole and flagged with its name', () => {
+    const item = fieldItem('brand_new_field', { anything: [1, 2] });
+    expect(item).toMatchObject({
+      known: false,
+      flags: ['unknown_field:brand_new_field'],
+      value: { anything: [1, 2] },
+    });
+  });
+
+  test('a known field whose value does not fit its schema is still emitted, flagged, unchanged', () => {
+    const value = { message_template_id: 'abc', surprise: true };
+    const item = fieldItem('message_template_status_update', value);
+    expect(item).toMatchObject({ known: true, flags: ['schema_mismatch:message_template_status_update'] });
+    expect(item.value).toEqual(value);
+  });
+
+  test('the number a field is about is picked up from the value when it says so', () => {
+    const item = fieldItem(
+      'phone_number_quality_update',
+      DOCUMENTED_VALUES.phone_number_quality_update ?? {},
+    );
+    expect(item).toMatchObject({
+      displayPhoneNumber: '4930123456789',
+      phoneNumberId: null,
+      time: 1767262400,
+    });
+  });
+});
