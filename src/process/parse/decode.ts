@@ -33,7 +33,8 @@ function describeSyntaxError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const positioned = /^(.*?) in JSON at position (\d+)/s.exec(message);
   if (positioned) return `invalid JSON at position ${positioned[2]}: ${clip(positioned[1] ?? '')}`;
-  const quoted = /^(.*?), ".*" is not valid JSON$/s.exec(message);
+  // `Unexpected token 'x', "<input>" is not valid JSON`; long inputs are cut with `...` on either side.
+  const quoted = /^(.*?), (?:\.\.\.)?".*is not valid JSON$/s.exec(message);
   return `invalid JSON: ${clip(quoted?.[1] ?? message)}`;
 }
 

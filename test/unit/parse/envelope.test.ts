@@ -21,6 +21,8 @@ describe('bodies the parser refuses, with a reason for the operator', () => {
     const reason = reasonOf('{"object": secret-customer-text}');
     expect(reason).toMatch(/^invalid JSON: Unexpected token/);
     expect(reason).not.toContain('secret-customer-text');
+    const long = reasonOf(`{"a": y${'private'.repeat(100)}}`);
+    expect(long).toBe("invalid JSON: Unexpected token 'y'");
   });
 
   test('an empty body is refused as empty', () => {
