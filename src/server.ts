@@ -10,6 +10,7 @@ import { type Clock, systemClock } from './lib/clock.js';
 import { Bus } from './observe/bus.js';
 import { createLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
+import { registerProcessMetrics } from './observe/process-metrics.js';
 import { RejectedRecorder } from './receive/rejected-recorder.js';
 import type { Stage } from './stage.js';
 import { openStore } from './store/open-store.js';
@@ -44,7 +45,7 @@ export interface StageContext {
   clock: Clock;
   logger: Logger;
   /** Called by the receiver after each commit so a worker in this process starts at once. */
-  onInboxCommitted: (listener: () => void) => void;
+  onInboxCommitted: (listener: () => void) => () => void;
 }
 
 export const COMMIT_TIMEOUT_MS = 5_000;
@@ -57,6 +58,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const store = await openStore(config.databaseUrl);
   const bus = new Bus();
   const registry = createMetrics(bus, store);
+  registerProcessMetrics(bus, registry);
   const roles = config.roles;
   const committer = new GroupCommitter(
     (rows) => store.appendInboxBatch(rows),

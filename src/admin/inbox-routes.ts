@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { InboxReader, RejectedLog } from '../store/ports.js';
+import type { InboxClaimer, InboxReader, RejectedLog } from '../store/ports.js';
 import { badRequest, notFound } from './replies.js';
 
 /** Inbox counts, single raw rows, and the log of rejected requests. */
 export async function inboxRoutes(
   app: FastifyInstance,
-  options: { store: InboxReader & RejectedLog },
+  options: { store: InboxReader & InboxClaimer & RejectedLog },
 ): Promise<void> {
   app.get('/v1/stats', async () => {
     const stats = await options.store.inboxStats();
@@ -43,6 +43,22 @@ export async function inboxRoutes(
       body_base64: row.body.toString('base64'),
     };
   });
+
+  // Quarantined rows go back to pending; the worker parses them again with the current code.
+  app.post('/v1/inbox/:id/reprocess', async (request, reply) => {
+    const id = Number((request.params as { id: string }).id);
+    if (!Number.isSafeInteger(id) || id <= 0) return badRequest(reply, 'inbox id must be a positive integer');
+    const row = await options.store.getInboxRow(id);
+    if (!row) return notFound(reply, `no inbox row ${id}`);
+    if (row.state !== 'quarantined') {
+      return reply
+        .code(409)
+        .send({ error: 'conflict', message: `inbox row ${id} is ${row.state}, not quarantined` });
+    }
+    return { requeued: await options.store.requeueQuarantined([id]) };
+  });
+
+  app.post('/v1/inbox/reprocess', async () => ({ requeued: await options.store.requeueQuarantined() }));
 
   const listQuery = z.object({
     limit: z.coerce.number().int().min(1).max(500).default(50),

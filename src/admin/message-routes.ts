@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { MessageReader, StoredMessage } from '../store/ports.js';
+import { badRequest, notFound } from './replies.js';
+
+/** Message status lookup: one wamid, or a filtered list (newest update first). */
+const listQuery = z.object({
+  status: z.string().min(1).optional(),
+  phone_number_id: z.string().min(1).optional(),
+  since: z
+    .string()
+    .refine(
+      (text) => !Number.isNaN(Date.parse(text)),
+      'since must be an ISO-8601 time, e.g. 2026-01-01T00:00:00Z',
+    )
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.string().optional(),
+});
+
+export async function messageRoutes(app: FastifyInstance, options: { store: MessageReader }): Promise<void> {
+  app.get('/v1/messages/:wamid', async (request, reply) => {
+    const { wamid } = request.params as { wamid: string };
+    const message = await options.store.getMessage(wamid);
+    if (!message)
+      return notFound(reply, `no message ${wamid} has been seen (inbound, or a status of an outbound one)`);
+    return messageJson(message);
+  });
+
+  app.get('/v1/messages', async (request, reply) => {
+    const parsed = listQuery.safeParse(request.query);
+    if (!parsed.success)
+      return badRequest(reply, parsed.error.issues.map((issue) => issue.message).join('; '));
+    const before = parsed.data.before ? decodeCursor(parsed.data.before) : undefined;
+    if (parsed.data.before && !before) return badRequest(reply, 'before must be a cursor returned as "next"');
+    const messages = await options.store.listMessages({
+      limit: parsed.data.limit,
+      ...(parsed.data.status ? { status: parsed.data.status } : {}),
+      ...(parsed.data.phone_number_id ? { phoneNumberId: parsed.data.phone_number_id } : {}),
+      ...(parsed.data.since ? { since: Date.parse(parsed.data.since) } : {}),
+      ...(before ? { before } : {}),
+    });
+    const last = messages.at(-1);
+    return {
+      messages: messages.map(messageJson),
+      next: last && messages.length === parsed.data.limit ? encodeCursor(last) : null,
+    };
+  });
+}
+
+export function messageJson(message: StoredMessage) {
+  return {
+    ...(message.record as object),
+    first_seen_at: new Date(message.firstSeenAt).toISOString(),
+    updated_at: new Date(message.updatedAt).toISOString(),
+  };
+}
+
+function encodeCursor(message: StoredMessage): string {
+  return Buffer.from(JSON.stringify([message.updatedAt, message.id])).toString('base64url');
+}
+
+function decodeCursor(text: string): { updatedAt: number; id: string } | undefined {
+  try {
+    const [updatedAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
+    return typeof updatedAt === 'number' && typeof id === 'string' ? { updatedAt, id } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,129 @@
+import {
+  EVENT_SCHEMA_VERSION,
+  EVENT_TYPES,
+  type FieldEventData,
+  fieldEventType,
+  type MessageReceivedData,
+  type MessageStatusData,
+  type WhatsAppErrorData,
+} from '../events/types.js';
+import type { NewEvent } from '../store/ports.js';
+import { explainError } from '../whatsapp/error-catalog.js';
+import type { WhatsAppError } from '../whatsapp/types.js';
+import type { MessageError, MessageRecord } from './message-record.js';
+import type { ParsedError, ParsedField, ParsedMessage, ParsedStatus } from './parse/types.js';
+
+/**
+ * Pure: parsed items (plus the merged record, for statuses) → events. Ordering keys put every event
+ * of one message in one lane and every inbound message of one conversation in one lane, so the
+ * delivery stage can keep their order per subscription.
+ */
+export function messageReceivedEvent(item: ParsedMessage, now: number): NewEvent {
+  const data: MessageReceivedData = {
+    messageId: item.wamid,
+    phoneNumberId: item.phoneNumberId,
+    displayPhoneNumber: item.displayPhoneNumber,
+    wabaId: item.wabaId,
+    timestamp: isoOrNull(item.timestamp),
+    from: item.from,
+    type: item.type,
+    content: item.content,
+    context: item.context,
+    referral: item.referral,
+    errors: item.errors.map(explained),
+    groupId: item.groupId,
+    flags: item.flags,
+  };
+  const user = item.from.waId ?? item.from.userId ?? item.wamid;
+  return event(
+    item.eventId,
+    EVENT_TYPES.messageReceived,
+    now,
+    `conv:${item.phoneNumberId ?? '-'}:${user}`,
+    item.phoneNumberId,
+    data,
+  );
+}
+
+export function messageStatusEvent(item: ParsedStatus, record: MessageRecord, now: number): NewEvent {
+  const data: MessageStatusData = {
+    messageId: item.wamid,
+    phoneNumberId: item.phoneNumberId,
+    displayPhoneNumber: item.displayPhoneNumber,
+    wabaId: item.wabaId,
+    status: item.status,
+    timestamp: new Date(item.timestamp * 1000).toISOString(),
+    currentStatus: record.status,
+    recipient: item.recipient,
+    bizOpaqueCallbackData: item.bizOpaqueCallbackData,
+    pricing: item.pricing,
+    conversation: item.conversation,
+    errors: item.errors.map(explained),
+    flags: item.flags,
+  };
+  return event(item.eventId, EVENT_TYPES.messageStatus, now, `msg:${item.wamid}`, item.phoneNumberId, data);
+}
+
+export function whatsappErrorEvent(item: ParsedError, now: number): NewEvent {
+  const data: WhatsAppErrorData = {
+    phoneNumberId: item.phoneNumberId,
+    wabaId: item.wabaId,
+    error: explained(item.error),
+    flags: item.flags,
+  };
+  return event(
+    item.eventId,
+    EVENT_TYPES.whatsappError,
+    now,
+    `waba:${item.wabaId ?? '-'}`,
+    item.phoneNumberId,
+    data,
+  );
+}
+
+export function fieldEvent(item: ParsedField, now: number): NewEvent {
+  const data: FieldEventData = {
+    field: item.field,
+    wabaId: item.wabaId,
+    phoneNumberId: item.phoneNumberId,
+    time: isoOrNull(item.time),
+    value: item.value,
+    known: item.known,
+    flags: item.flags,
+  };
+  return event(
+    item.eventId,
+    fieldEventType(item.field),
+    now,
+    `waba:${item.wabaId ?? '-'}`,
+    item.phoneNumberId,
+    data,
+  );
+}
+
+function event(
+  id: string,
+  type: string,
+  now: number,
+  orderingKey: string,
+  phoneNumberId: string | null,
+  data: unknown,
+): NewEvent {
+  return { id, type, schemaVersion: EVENT_SCHEMA_VERSION, createdAt: now, orderingKey, phoneNumberId, data };
+}
+
+function explained(error: WhatsAppError): MessageError {
+  return {
+    code: error.code,
+    title: error.title,
+    message: error.message,
+    details: error.details,
+    explanation: explainError(error),
+  };
+}
+
+function isoOrNull(unixSeconds: number | null): string | null {
+  if (unixSeconds === null || !Number.isFinite(unixSeconds)) return null;
+  const date = new Date(unixSeconds * 1000);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}

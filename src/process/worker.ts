@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../lib/clock.js';
+import type { Bus } from '../observe/bus.js';
+import type { Stage } from '../stage.js';
+import type { InboxClaimer, InboxRow, ProcessingStore } from '../store/ports.js';
+import { processBatch } from './process-batch.js';
+
+/**
+ * The worker loop (role `worker`): claim a batch of pending inbox rows with a lease, process it,
+ * repeat while there is work. When idle it sleeps until woken (an append in this process, or a
+ * NOTIFY from another node) or until the poll interval passes, whichever comes first; the poll is
+ * the fallback that makes a lost wake-up cost latency, never data.
+ */
+export interface WorkerOptions {
+  store: InboxClaimer & ProcessingStore;
+  bus: Bus;
+  clock: Clock;
+  batchSize?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  /** Subscribes to wake-ups; returns an unsubscribe function. */
+  subscribeWake?: (wake: () => void) => () => void;
+}
+
+/** Claims of one row before a row that keeps failing is quarantined instead of retried. */
+export const MAX_ATTEMPTS = 5;
+
+export function createProcessingWorker(options: WorkerOptions): Stage & { readonly owner: string } {
+  const owner = `worker-${randomUUID()}`;
+  const batchSize = options.batchSize ?? 200;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const pollMs = options.pollMs ?? 500;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wakeUp: (() => void) | undefined;
+  let unsubscribe: (() => void) | undefined;
+
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, pollMs);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = done;
+    });
+
+  const deps = () => ({ store: options.store, bus: options.bus, clock: options.clock, owner });
+
+  /**
+   * A batch that fails is retried row by row, so one poison row cannot hold back the others. A row
+   * that keeps failing on its own is quarantined with the error after MAX_ATTEMPTS claims; before
+   * that it is left leased, and a transient store error costs only a retry after the lease.
+   */
+  const processClaimed = async (rows: InboxRow[]) => {
+    try {
+      await processBatch(rows, deps());
+      return;
+    } catch (err) {
+      if (rows.length === 1 && rows[0]!.attempts < MAX_ATTEMPTS) throw err;
+    }
+    for (const row of rows) {
+      try {
+        await processBatch([row], deps());
+      } catch (err) {
+        options.bus.emit('process:batch_failed', { error: (err as Error).message });
+        if (row.attempts >= MAX_ATTEMPTS) {
+          const reason = `processing failed ${row.attempts} times: ${(err as Error).message}`.slice(0, 1000);
+          await options.store.withProcessingTx((tx) =>
+            tx.quarantineInbox(row.id, owner, reason, options.clock.now()),
+          );
+        }
+      }
+    }
+  };
+
+  const runLoop = async () => {
+    while (running) {
+      let claimed = 0;
+      try {
+        const rows = await options.store.claimInbox({
+          owner,
+          limit: batchSize,
+          leaseMs,
+          now: options.clock.now(),
+        });
+        claimed = rows.length;
+        if (claimed > 0) await processClaimed(rows);
+      } catch (err) {
+        options.bus.emit('process:batch_failed', { error: (err as Error).message });
+        options.bus.emit('loop:error', { loop: 'worker', error: (err as Error).message });
+        claimed = 0;
+      }
+      if (claimed < batchSize && running) await sleep();
+    }
+  };
+
+  return {
+    name: 'worker',
+    owner,
+    start() {
+      if (running) return;
+      running = true;
+      unsubscribe = options.subscribeWake?.(() => wakeUp?.());
+      loop = runLoop();
+    },
+    async stop() {
+      running = false;
+      unsubscribe?.();
+      wakeUp?.();
+      await loop;
+    },
+  };
+}
