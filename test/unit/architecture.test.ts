@@ -1,0 +1,86 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The dependency direction of DESIGN.md, checked on every runtime import in src/. Type-only imports
+ * are exempt (they vanish at build time); everything that runs must point down the layers:
+ * domain (lib, errors, whatsapp, events) ← store ← the five stages ← admin/ops/dashboard ← cli/app/main.
+ * The stages meet only through the store, never by importing each other.
+ */
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
+const STAGES = ['receive', 'inbox', 'process', 'deliver'];
+const TOP = ['cli', 'app.ts', 'main.ts', 'server.ts', 'stages.ts'];
+
+const FORBIDDEN: Record<string, readonly string[]> = {
+  lib: ['*'],
+  'errors.ts': ['*'],
+  whatsapp: ['store', 'config', 'observe', 'admin', 'ops', 'doctor', 'simulate', ...STAGES, ...TOP],
+  events: ['store', 'config', 'observe', 'admin', 'ops', 'doctor', 'simulate', ...STAGES, ...TOP],
+  store: ['admin', 'ops', 'observe', 'doctor', 'simulate', ...STAGES, ...TOP],
+  receive: STAGES.filter((s) => s !== 'receive').concat(['admin', 'ops', ...TOP]),
+  inbox: STAGES.filter((s) => s !== 'inbox').concat(['admin', 'ops', ...TOP]),
+  process: STAGES.filter((s) => s !== 'process').concat(['admin', 'ops', ...TOP]),
+  deliver: STAGES.filter((s) => s !== 'deliver').concat(['ops', ...TOP]),
+  admin: TOP,
+  ops: TOP,
+  observe: [...STAGES, 'admin', 'ops', ...TOP],
+  // The doctor speaks the webhook protocol, so it signs with the receiver's own signature module.
+  doctor: ['store', 'inbox', 'process', 'deliver', 'admin', 'ops', ...TOP],
+  simulate: ['store', ...STAGES, 'admin', 'ops', ...TOP],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function topOf(path: string): string {
+  return relative(SRC, path).split('/')[0] ?? '';
+}
+
+function runtimeImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found: string[] = [];
+  for (const match of text.matchAll(/^\s*(?:import|export)\s+(type\s+)?[^'"]*?from\s+'(\.[^']+)'/gm)) {
+    if (match[1]) continue;
+    found.push(resolve(dirname(file), match[2]!.replace(/\.js$/, '.ts')));
+  }
+  for (const match of text.matchAll(/import\('(\.[^']+)'\)/g)) {
+    found.push(resolve(dirname(file), match[1]!.replace(/\.js$/, '.ts')));
+  }
+  return found;
+}
+
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+}
+
+describe('dependency direction', () => {
+  it('has no runtime import that points up the layers or between stages', () => {
+    const violations: string[] = [];
+    for (const file of sourceFiles(SRC)) {
+      const from = topOf(file);
+      const forbidden = FORBIDDEN[from];
+      if (!forbidden) continue;
+      for (const target of runtimeImports(file)) {
+        const to = topOf(target);
+        if (to === from) continue;
+        if (forbidden.includes('*') || forbidden.includes(to)) {
+          violations.push(`${relative(SRC, file)} → ${relative(SRC, target)}`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('reads process.env only in main.ts', () => {
+    const readers = sourceFiles(SRC)
+      .filter((file) => withoutComments(readFileSync(file, 'utf8')).includes('process.env'))
+      .map((file) => relative(SRC, file));
+    expect(readers).toEqual(['main.ts']);
+  });
+});
