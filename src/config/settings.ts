@@ -41,6 +41,8 @@ const duration = (fallback: string) =>
       }
     });
 
+const PORT_RANGE = 'must be a whole number from 0 to 65535 (0 picks a free port)';
+
 const ROLE_NAMES = ['receiver', 'worker', 'delivery'] as const;
 export type Role = (typeof ROLE_NAMES)[number];
 
@@ -112,7 +114,12 @@ export const SETTINGS = {
     description: 'Listen port (0 picks a free one).',
     defaultText: '8080',
     secret: false,
-    schema: z.coerce.number().int().min(0).max(65535).default(8080),
+    schema: z.coerce
+      .number({ error: PORT_RANGE })
+      .int({ error: PORT_RANGE })
+      .min(0, { error: PORT_RANGE })
+      .max(65535, { error: PORT_RANGE })
+      .default(8080),
   }),
   roles: setting({
     env: 'WAHOOK_ROLES',
