@@ -66,11 +66,16 @@ interface StoredSecrets {
 function readOrCreateLocalSecrets(dataDir: string): StoredSecrets {
   const path = join(dataDir, SECRETS_FILE);
   if (existsSync(path)) {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<StoredSecrets>;
-    if (parsed.appSecret && parsed.verifyToken && parsed.adminToken) return parsed as StoredSecrets;
-    throw new WahookError('config_invalid', `${path} is incomplete`, {
-      hint: `Delete ${path} to have new local secrets generated, or set the WAHOOK_* secrets.`,
-    });
+    const hint = `Delete ${path} to have new local secrets generated, or set the WAHOOK_* secrets.`;
+    let parsed: Partial<StoredSecrets>;
+    try {
+      parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<StoredSecrets>;
+    } catch (err) {
+      // A crash while the file was first written leaves it cut short.
+      throw new WahookError('config_invalid', `${path} is not JSON: ${(err as Error).message}`, { hint });
+    }
+    if (parsed?.appSecret && parsed.verifyToken && parsed.adminToken) return parsed as StoredSecrets;
+    throw new WahookError('config_invalid', `${path} is incomplete`, { hint });
   }
   mkdirSync(dataDir, { recursive: true });
   const secrets: StoredSecrets = {
