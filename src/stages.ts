@@ -29,6 +29,7 @@ export function createStages(context: StageContext): Stage[] {
         store: context.store,
         bus: context.bus,
         clock: context.clock,
+        leaseMs: context.config.workerLeaseMs,
         subscribeWake: (wake) => context.onInboxCommitted(wake),
       }),
     );

@@ -196,6 +196,14 @@ export const SETTINGS = {
     secret: false,
     schema: duration('15s'),
   }),
+  workerLeaseMs: setting({
+    env: 'WAHOOK_WORKER_LEASE',
+    description:
+      'How long a worker holds claimed inbox rows. If it dies, another worker takes them after this; keep it well above the time one batch takes.',
+    defaultText: '60s',
+    secret: false,
+    schema: duration('60s'),
+  }),
   subscriptionsFile: setting({
     env: 'WAHOOK_SUBSCRIPTIONS_FILE',
     description: 'JSON file of subscriptions to create or update at start (see docs/consuming-events.md).',
