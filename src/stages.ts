@@ -19,8 +19,9 @@ export function createStages(context: StageContext): Stage[] {
           await app.register(messageRoutes, { store: context.store });
         },
       ],
-      start() {},
-      async stop() {},
+      // Routes only: nothing runs in the background.
+      start: () => undefined,
+      stop: async () => undefined,
     },
   ];
   if (context.roles.includes('worker')) {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isWahookError } from '../errors.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerServe } from './commands/serve.js';
 import { type CliContext, print } from './context.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (text) => ctx.stderr.write(text),
     });
   registerServe(program, ctx);
+  registerDoctor(program, ctx);
   return program;
 }
 

@@ -1,5 +1,5 @@
-import type { Secrets } from './local-mode.js';
 import type { Config } from './load.js';
+import type { Secrets } from './local-mode.js';
 import { SETTINGS } from './settings.js';
 
 /**

@@ -10,7 +10,12 @@ describe('docs/configuration.md', () => {
   });
 
   it('documents every variable the contract names', () => {
-    const contract = ['WAHOOK_APP_SECRETS', 'WAHOOK_VERIFY_TOKEN', 'WAHOOK_ADMIN_TOKEN', 'WAHOOK_DATABASE_URL'];
+    const contract = [
+      'WAHOOK_APP_SECRETS',
+      'WAHOOK_VERIFY_TOKEN',
+      'WAHOOK_ADMIN_TOKEN',
+      'WAHOOK_DATABASE_URL',
+    ];
     const more = ['WAHOOK_HOST', 'WAHOOK_PORT', 'WAHOOK_ROLES', 'WAHOOK_LOG_LEVEL'];
     const limits = ['WAHOOK_DELIVERY_RETRY_DELAYS', 'WAHOOK_MAX_BODY_BYTES'];
     const envs = Object.values(SETTINGS).map((spec) => spec.env);
