@@ -39,7 +39,8 @@ interface Fixture {
 }
 
 function fromItems(items: WebhookItem[]): FixtureBuild {
-  return { payload: assembleEnvelope(items), items };
+  const inTimeOrder = [...items].sort((a, b) => a.timestamp - b.timestamp);
+  return { payload: assembleEnvelope(inTimeOrder), items: inTimeOrder };
 }
 
 function inbound(
@@ -205,6 +206,8 @@ export function isFixtureName(name: string): boolean {
 export interface BuiltFixture {
   readonly payload: JsonObject;
   readonly expected: ExpectedState[];
+  /** Messages and statuses inside; an account-field update counts as one. */
+  readonly itemCount: number;
 }
 
 export function buildFixture(name: string, options: { seed: string; now: number }): BuiltFixture {
@@ -218,5 +221,9 @@ export function buildFixture(name: string, options: { seed: string; now: number 
     number: BUSINESS_NUMBERS[0] as BusinessNumber,
     user: createUser(random, { phoneAvailable: true }),
   });
-  return { payload: built.payload, expected: expectedStatesOf(built.items) };
+  return {
+    payload: built.payload,
+    expected: expectedStatesOf(built.items),
+    itemCount: Math.max(1, built.items.length),
+  };
 }
