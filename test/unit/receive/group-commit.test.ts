@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { GroupCommitter } from '../../../src/inbox/group-commit.js';
+import { Bus } from '../../../src/observe/bus.js';
+import type { InboxAppend } from '../../../src/store/ports.js';
+import { openSqlite } from '../../../src/store/sqlite/connection.js';
+import { SqliteInboxWriter } from '../../../src/store/sqlite/inbox-writer.js';
+import { migrateSqlite } from '../../../src/store/sqlite/migrate.js';
+import { createTempDir, type TempDir } from '../../helpers/tmp.js';
+
+/** Group commit over the real SQLite writer thread: one transaction for a burst, 200s only when durable. */
+let dir: TempDir;
+let db: Database.Database;
+let writer: SqliteInboxWriter;
+let bus: Bus;
+let commits: number[];
+let failures: string[];
+
+beforeEach(async () => {
+  dir = await createTempDir();
+  const path = join(dir.path, 'wahook.db');
+  db = openSqlite(path);
+  migrateSqlite(db);
+  writer = new SqliteInboxWriter(path);
+  bus = new Bus();
+  commits = [];
+  failures = [];
+  bus.on('inbox:committed', ({ rows }) => commits.push(rows));
+  bus.on('inbox:commit_failed', ({ error }) => failures.push(error));
+});
+afterEach(async () => {
+  await writer.close();
+  db.close();
+  await dir.remove();
+});
+
+const row = (text: string): InboxAppend => ({
+  receivedAt: 1_767_261_600_000,
+  source: 'meta',
+  auth: 'hmac',
+  contentType: 'application/json',
+  headers: {},
+  body: Buffer.from(text),
+});
+
+const committer = (options: { maxBatch?: number; commitTimeoutMs?: number } = {}) =>
+  new GroupCommitter(
+    (rows) => writer.append(rows),
+    { maxBatch: options.maxBatch ?? 512, commitTimeoutMs: options.commitTimeoutMs ?? 5_000 },
+    bus,
+  );
+
+const storedBodies = () =>
+  (db.prepare('SELECT body FROM inbox ORDER BY id').all() as { body: Buffer }[]).map((r) =>
+    r.body.toString(),
+  );
+
+describe('GroupCommitter', () => {
+  test('appends made in the same turn share one transaction and each gets its own id', async () => {
+    const inbox = committer();
+    const ids = await Promise.all(['a', 'b', 'c', 'd'].map((text) => inbox.append(row(text))));
+    expect(ids).toEqual([1, 2, 3, 4]);
+    expect(commits).toEqual([4]);
+    expect(storedBodies()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  test('appends that arrive during a commit go together in the next one', async () => {
+    const inbox = committer();
+    const first = inbox.append(row('first'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = Array.from({ length: 10 }, (_, index) => inbox.append(row(`later${index}`)));
+    await Promise.all([first, ...later]);
+    expect(commits).toEqual([1, 10]);
+  });
+
+  test('splits a burst larger than maxBatch across consecutive commits, in order', async () => {
+    const inbox = committer({ maxBatch: 4 });
+    const ids = await Promise.all(Array.from({ length: 10 }, (_, index) => inbox.append(row(`m${index}`))));
+    expect(ids).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(commits).toEqual([4, 4, 2]);
+  });
+
+  test('an overdue commit rejects every append in its batch, and later appends succeed', async () => {
+    const inbox = committer({ commitTimeoutMs: 100 });
+    db.exec('BEGIN IMMEDIATE');
+    const outcomes = await Promise.allSettled([inbox.append(row('x')), inbox.append(row('y'))]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(failures).toEqual([expect.stringContaining('longer than 100 ms')]);
+    db.exec('ROLLBACK');
+    await expect(inbox.append(row('z'))).resolves.toBeGreaterThan(0);
+    expect(storedBodies()).toContain('z');
+  });
+
+  test('a commit refused by the store rejects its batch with the store error', async () => {
+    const inbox = committer();
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(inbox.append(row('x'))).rejects.toThrow(/locked|busy/i);
+    } finally {
+      db.exec('ROLLBACK');
+    }
+    expect(storedBodies()).toEqual([]);
+  });
+
+  test('drain resolves only after every queued append has settled', async () => {
+    const inbox = committer({ maxBatch: 3 });
+    const settled: number[] = [];
+    for (let index = 0; index < 7; index++)
+      void inbox.append(row(`m${index}`)).then((id) => settled.push(id));
+    await inbox.drain();
+    await Promise.resolve();
+    expect(settled.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(storedBodies()).toHaveLength(7);
+  });
+});
