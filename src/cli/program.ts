@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { isWahookError } from '../errors.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerExplain } from './commands/explain.js';
+import { registerRequests } from './commands/requests.js';
 import { registerServe } from './commands/serve.js';
+import { registerStatus } from './commands/status.js';
 import { type CliContext, print } from './context.js';
 
 /** Builds the `wahook` command line; commands print and set ctx.exitCode, nothing exits here. */
@@ -19,6 +22,9 @@ export function buildProgram(ctx: CliContext): Command {
     });
   registerServe(program, ctx);
   registerDoctor(program, ctx);
+  registerStatus(program, ctx);
+  registerExplain(program, ctx);
+  registerRequests(program, ctx);
   return program;
 }
 

@@ -1,0 +1,195 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { type Config, loadConfig } from '../config/load.js';
+import { isLoopbackHost, resolveSecrets } from '../config/local-mode.js';
+import { WahookError } from '../errors.js';
+
+/**
+ * A small client for the admin API of a running `wahook serve`, used by the troubleshooting
+ * commands. It turns every way a call can go wrong into a WahookError that names the URL and the
+ * fix, so a command only handles the answers it expects. Bodies come back as `unknown`: the
+ * commands parse what they render (src/cli/format), and `--json` prints them untouched.
+ */
+export interface AdminClient {
+  readonly baseUrl: string;
+  /** The message JSON of GET /v1/messages/{wamid}, or undefined when the server has not seen it. */
+  getMessage(wamid: string): Promise<unknown>;
+  /** GET /v1/requests: `{requests:[…], next}`, newest first. */
+  listRejectedRequests(limit: number): Promise<unknown>;
+}
+
+export interface AdminClientOptions {
+  baseUrl: string;
+  token: string;
+  /** Bounds each call from connect to the last body byte. */
+  timeoutMs?: number;
+}
+
+export interface ServerFlags {
+  readonly url?: string;
+  readonly token?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+const LOCAL_SECRETS_FILE = 'local-secrets.json';
+
+/** The options every command that talks to a running server shares. */
+export function addServerOptions(command: Command): Command {
+  return command
+    .option('--url <url>', 'base URL of the running server (default: http://127.0.0.1:$WAHOOK_PORT)')
+    .option(
+      '--token <token>',
+      'admin token (default: WAHOOK_ADMIN_TOKEN; prefer the variable, flags end up in shell history)',
+    );
+}
+
+/** Resolves URL and token from the flags, then WAHOOK_* settings, then local-mode secrets. */
+export function connectAdminClient(flags: ServerFlags, env: Readonly<Record<string, string | undefined>>) {
+  const config = loadConfig(env);
+  const baseUrl = flags.url === undefined ? defaultBaseUrl(config) : checkBaseUrl(flags.url);
+  // A generated local-mode token is only ever sent to the local default server, never to a --url.
+  const token = flags.token ?? config.adminToken ?? (flags.url === undefined ? localModeToken(config) : null);
+  if (!token) {
+    throw new WahookError('unauthorized', `no admin token for ${baseUrl}`, {
+      hint: 'Set WAHOOK_ADMIN_TOKEN to the admin token of that server, or pass --token.',
+    });
+  }
+  return createAdminClient({ baseUrl, token });
+}
+
+export function createAdminClient(options: AdminClientOptions): AdminClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const call = (path: string) =>
+    getJson(baseUrl, path, options.token, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  return {
+    baseUrl,
+    async getMessage(wamid) {
+      const path = `/v1/messages/${encodeURIComponent(wamid)}`;
+      const answer = await call(path);
+      if (answer.status === 200) return answer.body;
+      if (answer.status === 404 && errorCodeOf(answer.body) === 'not_found') return undefined;
+      throw unexpectedAnswer(baseUrl, path, answer);
+    },
+    async listRejectedRequests(limit) {
+      const path = `/v1/requests?limit=${limit}`;
+      const answer = await call(path);
+      if (answer.status === 200) return answer.body;
+      throw unexpectedAnswer(baseUrl, path, answer);
+    },
+  };
+}
+
+interface Answer {
+  status: number;
+  /** Parsed JSON, or undefined when the body was not JSON. */
+  body: unknown;
+}
+
+async function getJson(baseUrl: string, path: string, token: string, timeoutMs: number): Promise<Answer> {
+  let status: number;
+  let text: string;
+  try {
+    const response = await fetch(`${baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'manual',
+    });
+    status = response.status;
+    text = await response.text();
+  } catch (err) {
+    throw unreachable(baseUrl, err, timeoutMs);
+  }
+  if (status === 401) {
+    throw new WahookError('unauthorized', `${baseUrl} refused the admin token (HTTP 401)`, {
+      hint:
+        'Set WAHOOK_ADMIN_TOKEN (or --token) to the WAHOOK_ADMIN_TOKEN of the server at that URL; ' +
+        'in local mode serve prints it at start and keeps it in the data folder (local-secrets.json).',
+    });
+  }
+  return { status, body: parseJson(text) };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function unreachable(baseUrl: string, err: unknown, timeoutMs: number): WahookError {
+  const error = err as Error & { cause?: { code?: string; message?: string } };
+  const code = error.cause?.code;
+  let message: string;
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') {
+    message = `${baseUrl} did not answer within ${timeoutMs} ms`;
+  } else if (code === 'ECONNREFUSED') {
+    message = `nothing is listening at ${baseUrl} (connection refused)`;
+  } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    message = `the host of ${baseUrl} cannot be resolved (${code})`;
+  } else {
+    message = `cannot reach ${baseUrl}: ${error.cause?.message ?? error.message}`;
+  }
+  return new WahookError('server_unreachable', message, { cause: err });
+}
+
+function unexpectedAnswer(baseUrl: string, path: string, answer: Answer): WahookError {
+  const said = messageOf(answer.body);
+  const where = `${baseUrl}${path}`;
+  if (answer.body === undefined || (answer.status === 404 && said === undefined)) {
+    return new WahookError(
+      'server_unreachable',
+      `${where} answered HTTP ${answer.status} without wahook's JSON: it does not look like a wahook server`,
+      { hint: 'Pass --url with the base URL `wahook serve` prints (scheme, host and port, no path).' },
+    );
+  }
+  const detail = said === undefined ? '' : `: ${said}`;
+  if (answer.status === 400) return new WahookError('bad_request', `${where} refused the request${detail}`);
+  if (answer.status === 503) return new WahookError('store_unavailable', `${where} answered 503${detail}`);
+  return new WahookError('internal', `${where} answered HTTP ${answer.status}${detail}`, {
+    hint: "Read the server's log around this time; it has the details of this answer.",
+  });
+}
+
+function errorCodeOf(body: unknown): unknown {
+  return typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+}
+
+function messageOf(body: unknown): string | undefined {
+  const message =
+    typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** Where `wahook serve` with the same settings listens; a wildcard listen address is reached on loopback. */
+function defaultBaseUrl(config: Config): string {
+  const wildcard = ['0.0.0.0', '::', '[::]'].includes(config.host);
+  const host = wildcard ? '127.0.0.1' : config.host;
+  const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${shown}:${config.port}`;
+}
+
+function checkBaseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new WahookError('usage', `--url ${JSON.stringify(text)} is not a URL`, {
+      hint: 'Pass the base URL `wahook serve` prints, e.g. --url http://127.0.0.1:8080',
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new WahookError('usage', `--url must start with http:// or https://, not ${url.protocol}`, {
+      hint: 'Pass the base URL `wahook serve` prints, e.g. --url http://127.0.0.1:8080',
+    });
+  }
+  return text;
+}
+
+/** The admin token local mode generated, when this machine's data folder has one; never creates it. */
+function localModeToken(config: Config): string | null {
+  if (!isLoopbackHost(config.host)) return null;
+  if (!existsSync(join(config.dataDir, LOCAL_SECRETS_FILE))) return null;
+  return resolveSecrets(config).adminToken;
+}

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { WahookError } from '../../errors.js';
+import { addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
+import { type CliContext, print } from '../context.js';
+import { parseRequestLog, renderRequestLog } from '../format/requests-table.js';
+
+interface RequestsFlags extends ServerFlags {
+  readonly json?: boolean;
+  readonly limit: string;
+}
+
+/** The server answers at most this many per call (GET /v1/requests). */
+const MAX_LIMIT = 500;
+
+export function registerRequests(program: Command, ctx: CliContext): void {
+  const command = program
+    .command('requests')
+    .description(
+      'List the webhook requests the server refused (bad or missing signature, too large…), newest first, ' +
+        'with the reason and hints on the cause.',
+    );
+  addServerOptions(command)
+    .option('--limit <n>', `how many to show, 1 to ${MAX_LIMIT}`, '20')
+    .option('--json', 'print the answer of GET /v1/requests as it comes, headers and body prefix included')
+    .addHelpText(
+      'after',
+      '\nExit code: 0 when the log was read (empty or not), 1 when the server cannot be reached,\n' +
+        '2 for bad usage or a refused admin token.',
+    )
+    .action(async (flags: RequestsFlags) => {
+      const limit = parseLimit(flags.limit);
+      const client = connectAdminClient(flags, ctx.env);
+      const json = await client.listRejectedRequests(limit);
+      if (flags.json === true) {
+        print(ctx.stdout, JSON.stringify(json, null, 2));
+      } else {
+        for (const line of renderRequestLog(parseRequestLog(json, client.baseUrl))) print(ctx.stdout, line);
+      }
+      ctx.exitCode = 0;
+    });
+}
+
+function parseLimit(text: string): number {
+  const limit = Number(text);
+  if (!/^\d+$/.test(text.trim()) || limit < 1 || limit > MAX_LIMIT) {
+    throw new WahookError(
+      'usage',
+      `--limit must be a whole number from 1 to ${MAX_LIMIT}, not ${JSON.stringify(text)}`,
+    );
+  }
+  return limit;
+}
