@@ -1,8 +1,193 @@
+import pg from 'pg';
 import { WahookError } from '../../errors.js';
-import type { Store } from '../ports.js';
+import type {
+  ClaimOptions,
+  InboxAppend,
+  InboxRow,
+  InboxStats,
+  MessageQuery,
+  ProcessingTx,
+  RejectedRequest,
+  RejectedRequestRow,
+  Store,
+  StoredEvent,
+  StoredMessage,
+} from '../ports.js';
+import { describeTarget, type PostgresStoreOptions, poolConfig } from './connection.js';
+import * as inbox from './inbox.js';
+import { InboxWakeups, inboxChannel } from './inbox-wakeups.js';
+import { schemaLockKey } from './locks.js';
+import { connectSession, currentSchema, migrateSchema, unreachable } from './migrate.js';
+import { PostgresProcessingTx } from './processing.js';
+import * as reads from './reads.js';
+import * as rejected from './rejected-log.js';
+import { withTransaction } from './sql.js';
 
-export async function createPostgresStore(_url: string): Promise<Store> {
-  throw new WahookError('config_invalid', 'the PostgreSQL store is not available in this version', {
-    hint: 'Use WAHOOK_DATABASE_URL=sqlite:./data/wahook.db.',
-  });
+/**
+ * The shared store for more than one machine: any number of receivers and workers on one
+ * PostgreSQL database (one schema, chosen by search_path). Every call borrows a connection from
+ * this node's pool; see connection.ts for the timeouts that keep an outage from hanging callers.
+ */
+export class PostgresStore implements Store {
+  readonly dialect = 'postgres' as const;
+  readonly pool: pg.Pool;
+  private readonly wakeups: InboxWakeups;
+  private closed = false;
+
+  constructor(
+    readonly url: string,
+    readonly schema: string,
+    private readonly schemaKey: number,
+    options: PostgresStoreOptions = {},
+  ) {
+    this.pool = new pg.Pool(poolConfig(url, options));
+    // An idle connection that breaks (database restart, network cut) is dropped by the pool and
+    // reported here; the next query opens a fresh one, and a query that fails reports the outage.
+    this.pool.on('error', () => undefined);
+    this.wakeups = new InboxWakeups(this.pool, url, options, inboxChannel(schema));
+  }
+
+  async migrate(): Promise<void> {
+    this.assertOpen();
+    const client = await this.pool.connect().catch((err: unknown) => {
+      throw unreachable(this.url, err);
+    });
+    try {
+      // Waiting for another node's migration may take longer than any single query should.
+      await client.query('SET statement_timeout = 0');
+      await migrateSchema(client, this.schema);
+    } finally {
+      // The session setting must not follow this connection back into the pool.
+      client.release(true);
+    }
+  }
+
+  async appendInboxBatch(rows: readonly InboxAppend[]): Promise<number[]> {
+    this.assertOpen();
+    const ids = await inbox.appendInbox(this.pool, rows);
+    if (ids.length > 0) this.wakeups.announce();
+    return ids;
+  }
+
+  /**
+   * Calls `listener` after inbox rows are appended on any node using this schema, and once after
+   * a lost listening connection is restored. Returns the unsubscribe function.
+   */
+  onInboxAppended(listener: () => void): () => void {
+    return this.wakeups.subscribe(listener);
+  }
+
+  getInboxRow(id: number): Promise<InboxRow | undefined> {
+    return inbox.getInboxRow(this.pool, id);
+  }
+
+  inboxStats(): Promise<InboxStats> {
+    return inbox.inboxStats(this.pool);
+  }
+
+  claimInbox(options: ClaimOptions): Promise<InboxRow[]> {
+    return inbox.claimInbox(this.pool, options);
+  }
+
+  requeueQuarantined(ids?: readonly number[]): Promise<number> {
+    return inbox.requeueQuarantined(this.pool, ids);
+  }
+
+  recordRejected(requests: readonly RejectedRequest[], maxRows: number): Promise<void> {
+    return rejected.recordRejected(this.pool, requests, maxRows);
+  }
+
+  listRejected(options: { limit: number; beforeId?: number }): Promise<RejectedRequestRow[]> {
+    return rejected.listRejected(this.pool, options);
+  }
+
+  withProcessingTx<T>(work: (tx: ProcessingTx) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return withTransaction(this.pool, (client) =>
+      work(new PostgresProcessingTx(client, this.schema, this.schemaKey)),
+    );
+  }
+
+  listEvents(options: {
+    afterSeq: number;
+    limit: number;
+    types?: readonly string[];
+  }): Promise<StoredEvent[]> {
+    return reads.listEvents(this.pool, options);
+  }
+
+  getEvent(id: string): Promise<StoredEvent | undefined> {
+    return reads.getEvent(this.pool, id);
+  }
+
+  getMessage(id: string): Promise<StoredMessage | undefined> {
+    return reads.getMessage(this.pool, id);
+  }
+
+  listMessages(query: MessageQuery): Promise<StoredMessage[]> {
+    return reads.listMessages(this.pool, query);
+  }
+
+  /**
+   * A ROW EXCLUSIVE lock on the inbox is what an append takes first: it fails on a read-only
+   * server (a standby after failover, default_transaction_read_only) and waits, within the
+   * statement timeout, behind anything that would block appends. It writes nothing.
+   */
+  async checkWritable(): Promise<void> {
+    this.assertOpen();
+    await withTransaction(this.pool, (client) => client.query('LOCK TABLE inbox IN ROW EXCLUSIVE MODE'));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.wakeups.close();
+    await this.pool.end();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('store is closed');
+  }
+}
+
+/**
+ * Connects, checks that commits are durable, applies pending migrations and returns the store.
+ * Unreachable databases and bad settings fail here with an error that names the fix.
+ */
+export async function createPostgresStore(
+  url: string,
+  options: PostgresStoreOptions = {},
+): Promise<PostgresStore> {
+  const { schema, synchronousCommit } = await inspectDatabase(url, options);
+  if (synchronousCommit === 'off') {
+    throw new WahookError('config_invalid', `synchronous_commit is off in ${describeTarget(url)}`, {
+      hint: 'wahook answers 200 only for webhooks that survive a crash: run ALTER DATABASE <name> SET synchronous_commit = on (or remove the override) and start again.',
+    });
+  }
+  const store = new PostgresStore(url, schema, schemaLockKey(schema), options);
+  try {
+    await store.migrate();
+    return store;
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+async function inspectDatabase(
+  url: string,
+  options: PostgresStoreOptions,
+): Promise<{ schema: string; synchronousCommit: string }> {
+  const client = await connectSession(url, options);
+  // A lost connection also fails the query in flight, which is what reports it.
+  client.on('error', () => undefined);
+  try {
+    const schema = await currentSchema(client, url);
+    const setting = await client.query<{ value: string }>(
+      "SELECT current_setting('synchronous_commit') AS value",
+    );
+    return { schema, synchronousCommit: setting.rows[0]?.value ?? 'on' };
+  } finally {
+    await client.end();
+  }
 }
