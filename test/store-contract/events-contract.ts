@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../src/store/ports.js';
+import type { ContractContext } from './contract.js';
+import { gate, inboxAppend, newEvent, storedMessage, T0 } from './fixtures.js';
+
+export function eventsContract(ctx: ContractContext): void {
+  describe('events', () => {
+    it('inserts new events in increasing seq and skips ids already stored', async () => {
+      const store = await ctx.open();
+      const [a, b, c] = [newEvent('a'), newEvent('b', { type: 'message.received' }), newEvent('c')];
+      const first = await store.withProcessingTx((tx) => tx.insertEvents([a, b]));
+      expect(first.map(withoutSeq)).toEqual([a, b]);
+      expect(first[0]!.seq).toBeLessThan(first[1]!.seq);
+      const second = await store.withProcessingTx((tx) => tx.insertEvents([b, c]));
+      expect(second.map(withoutSeq)).toEqual([c]);
+      expect(second[0]!.seq).toBeGreaterThan(first[1]!.seq);
+      expect(await store.listEvents({ afterSeq: 0, limit: 10 })).toEqual([...first, ...second]);
+      expect(await store.getEvent('b')).toEqual(first[1]);
+      expect(await store.getEvent('missing')).toBeUndefined();
+    });
+
+    it('inserts an id named twice in one batch once', async () => {
+      const store = await ctx.open();
+      const inserted = await store.withProcessingTx((tx) =>
+        tx.insertEvents([newEvent('x'), newEvent('y'), newEvent('x', { type: 'other' })]),
+      );
+      expect(inserted.map((event) => [event.id, event.type])).toEqual([
+        ['x', 'message.status'],
+        ['y', 'message.status'],
+      ]);
+      expect(await store.listEvents({ afterSeq: 0, limit: 10 })).toHaveLength(2);
+    });
+
+    it('lists events after a cursor, up to a limit, optionally of some types', async () => {
+      const store = await ctx.open();
+      const types = ['message.received', 'message.status', 'account.update'];
+      const events = await store.withProcessingTx((tx) =>
+        tx.insertEvents(Array.from({ length: 9 }, (_, i) => newEvent(`e${i}`, { type: types[i % 3]! }))),
+      );
+      const page1 = await store.listEvents({ afterSeq: 0, limit: 4 });
+      const page2 = await store.listEvents({ afterSeq: page1.at(-1)!.seq, limit: 4 });
+      const page3 = await store.listEvents({ afterSeq: page2.at(-1)!.seq, limit: 4 });
+      expect([...page1, ...page2, ...page3]).toEqual(events);
+      expect(page3).toHaveLength(1);
+      const statuses = await store.listEvents({
+        afterSeq: events[1]!.seq,
+        limit: 10,
+        types: ['message.status'],
+      });
+      expect(statuses.map((event) => event.id)).toEqual(['e4', 'e7']);
+      const none = await store.listEvents({ afterSeq: 0, limit: 10, types: [] });
+      expect(none).toHaveLength(9);
+    });
+
+    it('never lets a cursor reader skip an event whose transaction commits later', async () => {
+      const store = await ctx.open();
+      const other = await ctx.concurrentWriter(store);
+      const inserted = gate();
+      const release = gate();
+      const first = store.withProcessingTx(async (tx) => {
+        await tx.insertEvents([newEvent('first')]);
+        inserted.open();
+        await release.promise;
+      });
+      await inserted.promise;
+      const second = other.withProcessingTx((tx) => tx.insertEvents([newEvent('second')]));
+      // If the second transaction could commit while the first is open, it does so here.
+      await Promise.race([second, ctx.backend.writerBlocked({ events: true })]);
+      const seen = await store.listEvents({ afterSeq: 0, limit: 10 });
+      const cursor = seen.at(-1)?.seq ?? 0;
+      release.open();
+      await Promise.all([first, second]);
+      const rest = await store.listEvents({ afterSeq: cursor, limit: 10 });
+      expect([...seen, ...rest].map((event) => event.id).sort()).toEqual(['first', 'second']);
+    });
+
+    const whileReadsSeeOpenTx = ctx.backend.knownIssues.has('reads-see-open-processing-tx') ? it.fails : it;
+    whileReadsSeeOpenTx('shows readers no event before its transaction commits', async () => {
+      const store = await ctx.open();
+      const inserted = gate();
+      const release = gate();
+      const doomed = store.withProcessingTx(async (tx) => {
+        await tx.insertEvents([newEvent('doomed')]);
+        inserted.open();
+        await release.promise;
+        throw new Error('rolled back');
+      });
+      await inserted.promise;
+      const seen = await store.listEvents({ afterSeq: 0, limit: 10 });
+      release.open();
+      await expect(doomed).rejects.toThrow('rolled back');
+      await store.withProcessingTx((tx) => tx.insertEvents([newEvent('kept')]));
+      const rest = await store.listEvents({ afterSeq: seen.at(-1)?.seq ?? 0, limit: 10 });
+      expect(seen).toEqual([]);
+      expect(rest.map((event) => event.id)).toEqual(['kept']);
+    });
+
+    it('leaves nothing behind when the processing work throws', async () => {
+      const store = await ctx.open();
+      const [id] = await store.appendInboxBatch([inboxAppend(0)]);
+      await store.claimInbox({ owner: 'a', limit: 1, now: T0, leaseMs: 60_000 });
+      const failure = new Error('parser exploded');
+      const attempt = store.withProcessingTx(async (tx) => {
+        await tx.getMessages(['wamid.1']);
+        await tx.putMessages([storedMessage('wamid.1')]);
+        await tx.insertEvents([newEvent('lost')]);
+        await tx.markInboxProcessed(id!, 'a', T0);
+        throw failure;
+      });
+      await expect(attempt).rejects.toBe(failure);
+      expect(await store.getMessage('wamid.1')).toBeUndefined();
+      expect(await store.listEvents({ afterSeq: 0, limit: 10 })).toEqual([]);
+      expect(await store.getInboxRow(id!)).toMatchObject({ state: 'pending', processedAt: null });
+      const retried = await store.withProcessingTx((tx) => tx.insertEvents([newEvent('lost')]));
+      expect(retried.map((event) => event.id)).toEqual(['lost']);
+    });
+  });
+}
+
+function withoutSeq(event: StoredEvent): Omit<StoredEvent, 'seq'> {
+  const { seq: _seq, ...rest } = event;
+  return rest;
+}
