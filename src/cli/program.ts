@@ -4,6 +4,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerExplain } from './commands/explain.js';
 import { registerRequests } from './commands/requests.js';
 import { registerServe } from './commands/serve.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerStatus } from './commands/status.js';
 import { type CliContext, print } from './context.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(ctx: CliContext): Command {
     });
   registerServe(program, ctx);
   registerDoctor(program, ctx);
+  registerSimulate(program, ctx);
   registerStatus(program, ctx);
   registerExplain(program, ctx);
   registerRequests(program, ctx);
