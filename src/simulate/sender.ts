@@ -167,7 +167,6 @@ function createRun(
         timeoutMs: options.timeoutMs,
         headers: {
           'Content-Type': 'application/json',
-          'User-Agent': 'facebookexternalua',
           'X-Hub-Signature-256': signature,
           ...options.headers,
         },
