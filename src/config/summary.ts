@@ -10,6 +10,10 @@ export function summarizeConfig(config: Config, secrets?: Secrets): Record<strin
   const out: Record<string, string> = {};
   for (const [key, spec] of Object.entries(SETTINGS)) {
     const value = (config as unknown as Record<string, unknown>)[key];
+    if (spec.env === 'WAHOOK_DATABASE_URL') {
+      out[spec.env] = withoutPassword(String(value));
+      continue;
+    }
     if (spec.secret) {
       if (config.provided.has(spec.env)) out[spec.env] = 'configured';
       else if (secrets?.localMode && value === undefined && spec.defaultText?.startsWith('local mode'))
@@ -23,4 +27,9 @@ export function summarizeConfig(config: Config, secrets?: Secrets): Record<strin
   }
   out.WAHOOK_DATA_DIR = config.dataDir;
   return out;
+}
+
+/** The database URL is useful in a log; its password is not. */
+export function withoutPassword(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, '$1:***@');
 }
