@@ -1,14 +1,51 @@
 import type Database from 'better-sqlite3';
+import { subscriptionMatches } from '../delivery-ports.js';
 import type { StoredEvent } from '../ports.js';
+import { type SubscriptionRecord, toSubscription } from './delivery-rows.js';
 
 /**
- * The outbox half of the processing transaction: a delivery row per new event × matching
- * subscription. Until subscriptions exist in the schema there is nothing to match.
+ * The outbox half of the processing transaction: a pending delivery row per new event × matching
+ * enabled subscription, due at once. Because it runs inside the transaction that inserts the
+ * events, an event is never stored without its deliveries nor delivered without being stored, and
+ * a subscription only receives events committed after it was created.
+ *
+ * Each row takes the next sequence number of its (subscription, ordering key); events arrive here
+ * in seq order, so sequence order is event order.
  */
 export function enqueueDeliveriesSqlite(
-  _db: Database.Database,
-  _events: readonly StoredEvent[],
-  _now: number,
+  db: Database.Database,
+  events: readonly StoredEvent[],
+  now: number,
 ): number {
-  return 0;
+  if (events.length === 0) return 0;
+  const records = db.prepare('SELECT * FROM subscriptions WHERE enabled = 1').all() as SubscriptionRecord[];
+  const subscriptions = records.map(toSubscription);
+  if (subscriptions.length === 0) return 0;
+  const nextSequence = db.prepare(
+    `SELECT COALESCE(MAX(sequence), 0) + 1 AS next FROM deliveries
+     WHERE subscription_id = ? AND ordering_key = ?`,
+  );
+  const insert = db.prepare(
+    `INSERT INTO deliveries (subscription_id, event_seq, event_id, ordering_key, sequence, next_attempt_at,
+       event_created_at, created_at)
+     VALUES (@subscriptionId, @seq, @eventId, @orderingKey, @sequence, @now, @eventCreatedAt, @now)
+     ON CONFLICT (subscription_id, event_seq) DO NOTHING`,
+  );
+  let written = 0;
+  for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
+    for (const subscription of subscriptions) {
+      if (!subscriptionMatches(subscription, event)) continue;
+      const { next } = nextSequence.get(subscription.id, event.orderingKey) as { next: number };
+      written += insert.run({
+        subscriptionId: subscription.id,
+        seq: event.seq,
+        eventId: event.id,
+        orderingKey: event.orderingKey,
+        sequence: next,
+        now,
+        eventCreatedAt: event.createdAt,
+      }).changes;
+    }
+  }
+  return written;
 }

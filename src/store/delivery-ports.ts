@@ -1,0 +1,249 @@
+/**
+ * ⑤ The store capabilities the delivery stage consumes: subscriptions, the delivery queue (claim
+ * with a lease, record an attempt and its transition), dead letters and replay. Deliveries are
+ * written by the processing transaction (ProcessingTx.enqueueDeliveries, in ports.ts); the states
+ * and their transitions are described in src/deliver/delivery-states.ts.
+ */
+import { WahookError } from '../errors.js';
+import type { Store, StoredEvent } from './ports.js';
+
+export type SubscriptionSource = 'api' | 'file';
+
+export interface SubscriptionSpec {
+  url: string;
+  /** Event types; `*` matches every type, `message.*` every type with that prefix. */
+  events: string[];
+  /** Business phone number ids whose events this subscription receives; null for all. */
+  phoneNumberIds: string[] | null;
+  /** Extra request headers sent with every delivery (never the `webhook-*` ones). */
+  headers: Record<string, string>;
+  description: string | null;
+  enabled: boolean;
+}
+
+export interface NewSubscription extends SubscriptionSpec {
+  id: string;
+  /** `whsec_` + base64 of the key (Standard Webhooks). */
+  secret: string;
+  source: SubscriptionSource;
+  now: number;
+}
+
+export interface Subscription extends SubscriptionSpec {
+  id: string;
+  secret: string;
+  source: SubscriptionSource;
+  disabledReason: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SubscriptionPatch extends Partial<SubscriptionSpec> {
+  secret?: string;
+}
+
+export interface SubscriptionStore {
+  createSubscription(subscription: NewSubscription): Promise<Subscription>;
+  getSubscription(id: string): Promise<Subscription | undefined>;
+  listSubscriptions(): Promise<Subscription[]>;
+  /**
+   * Changes the given fields. Disabling turns the subscription's pending deliveries into dead letters
+   * (reason given); enabling clears the reason. Undefined when there is no such subscription.
+   */
+  updateSubscription(
+    id: string,
+    patch: SubscriptionPatch,
+    now: number,
+    disabledReason?: string,
+  ): Promise<Subscription | undefined>;
+  /** Removes it with its deliveries, attempts and dead letters; false when it did not exist. */
+  deleteSubscription(id: string): Promise<boolean>;
+  /**
+   * Makes the `file` subscriptions match the file: creates or updates each one given (a null secret
+   * keeps the stored one, or takes `newSecret()` on create), disables the ones no longer listed.
+   */
+  syncFileSubscriptions(
+    subscriptions: readonly FileSubscription[],
+    now: number,
+    newSecret: () => string,
+  ): Promise<FileSyncResult>;
+}
+
+/**
+ * Whether a subscription wants an event: its type matches one of the patterns (`*`, an exact type,
+ * or `prefix.*`), and its phone number filter, if any, lists the event's business number. Both
+ * adapters call this one definition.
+ */
+export function subscriptionMatches(
+  subscription: Pick<SubscriptionSpec, 'events' | 'phoneNumberIds'>,
+  event: Pick<StoredEvent, 'type' | 'phoneNumberId'>,
+): boolean {
+  const typeMatches = subscription.events.some(
+    (pattern) =>
+      pattern === '*' ||
+      pattern === event.type ||
+      (pattern.endsWith('.*') && event.type.startsWith(pattern.slice(0, -1))),
+  );
+  if (!typeMatches) return false;
+  if (subscription.phoneNumberIds === null) return true;
+  return event.phoneNumberId !== null && subscription.phoneNumberIds.includes(event.phoneNumberId);
+}
+
+export interface FileSubscription extends SubscriptionSpec {
+  id: string;
+  secret: string | null;
+}
+
+export interface FileSyncResult {
+  created: string[];
+  updated: string[];
+  disabled: string[];
+}
+
+export const DELIVERY_LANES = ['live', 'replay'] as const;
+export type DeliveryLane = (typeof DELIVERY_LANES)[number];
+
+export interface DeliveryClaim {
+  owner: string;
+  now: number;
+  leaseMs: number;
+  lane: DeliveryLane;
+  limit: number;
+  /** Free concurrency slots per subscription; a subscription not in the map has `defaultSlots`. */
+  slots: ReadonlyMap<string, number>;
+  defaultSlots: number;
+}
+
+/** A leased delivery with what an attempt needs: the event, and where and how to send it. */
+export interface ClaimedDelivery {
+  id: number;
+  lane: DeliveryLane;
+  /** Completed attempts before this one. */
+  attempts: number;
+  sequence: number;
+  createdAt: number;
+  event: StoredEvent;
+  subscription: Pick<Subscription, 'id' | 'url' | 'secret' | 'headers'>;
+}
+
+export type AttemptOutcomeKind =
+  | 'success'
+  | 'http_error'
+  | 'gone'
+  | 'redirect'
+  | 'timeout'
+  | 'connection_error'
+  | 'circuit_open';
+
+export interface AttemptRecord {
+  attemptedAt: number;
+  outcome: AttemptOutcomeKind;
+  status: number | null;
+  latencyMs: number;
+  /** At most 1 KiB of the answer. */
+  responsePrefix: string | null;
+  error: string | null;
+}
+
+/** Where the delivery goes after an attempt (see src/deliver/delivery-states.ts). */
+export type DeliveryNext =
+  | { state: 'succeeded' }
+  | { state: 'pending'; nextAttemptAt: number }
+  | { state: 'dead'; error: string };
+
+export interface RecordedAttempt {
+  deliveryId: number;
+  owner: string;
+  attempt: AttemptRecord;
+  next: DeliveryNext;
+}
+
+export interface DeliveryQueueStats {
+  /** Pending deliveries of enabled subscriptions that are due now. */
+  due: number;
+  pending: number;
+  dead: number;
+  /** next_attempt_at of the oldest due delivery, or null. */
+  oldestDueAt: number | null;
+}
+
+export interface DeliveryQueue {
+  /**
+   * Leases up to `limit` due pending deliveries of enabled subscriptions in `lane`, earliest due
+   * first, at most the free slots per subscription, and only the first pending delivery of each
+   * (subscription, ordering key) so that a key's events go out in order.
+   */
+  claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]>;
+  /**
+   * Stores each attempt and moves its delivery, all in one transaction (group commit: one fsync
+   * for every attempt that finished meanwhile). A move applies only while `owner` holds the lease;
+   * a success applies whenever the row is still pending (it is true whoever holds it). Answers,
+   * per entry, whether the move applied.
+   */
+  recordDeliveryAttempts(entries: readonly RecordedAttempt[]): Promise<boolean[]>;
+  deliveryQueueStats(now: number): Promise<DeliveryQueueStats>;
+}
+
+export interface DeadLetter {
+  id: number;
+  eventId: string;
+  eventType: string;
+  subscriptionId: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  deadAt: number;
+}
+
+export interface DeadLetterFilter {
+  subscriptionId?: string;
+  /** finished_at ≥ since (ms). */
+  since?: number;
+  /** Substring of the last error, case-insensitive. */
+  errorContains?: string;
+}
+
+export interface DeliveryAttempt extends AttemptRecord {
+  id: number;
+}
+
+export interface DeadLetterStore {
+  listDeadLetters(query: DeadLetterFilter & { afterId?: number; limit: number }): Promise<DeadLetter[]>;
+  getDeadLetter(id: number): Promise<(DeadLetter & { attemptLog: DeliveryAttempt[] }) | undefined>;
+  /**
+   * Moves dead letters (of enabled subscriptions) back to pending in the replay lane with a fresh
+   * retry budget; the event id stays the same. `ids` or the filter selects them; `limit` caps one
+   * call. With `dryRun` nothing changes. Answers how many (would) move.
+   */
+  replayDeadLetters(selector: DeadLetterSelector, options: ReplayOptions): Promise<number>;
+}
+
+export type DeadLetterSelector = { ids: readonly number[] } | DeadLetterFilter;
+
+export interface ReplayOptions {
+  now: number;
+  dryRun: boolean;
+  limit?: number;
+}
+
+export type DeliveryStore = SubscriptionStore & DeliveryQueue & DeadLetterStore;
+
+const DELIVERY_METHODS = [
+  'createSubscription',
+  'listSubscriptions',
+  'claimDeliveries',
+  'recordDeliveryAttempts',
+  'listDeadLetters',
+  'replayDeadLetters',
+] as const;
+
+/** The delivery capabilities of a store, or a clear error for an adapter that lacks them. */
+export function requireDeliveryStore(store: Store): Store & DeliveryStore {
+  const candidate = store as Store & Partial<Record<(typeof DELIVERY_METHODS)[number], unknown>>;
+  if (DELIVERY_METHODS.every((method) => typeof candidate[method] === 'function')) {
+    return store as Store & DeliveryStore;
+  }
+  throw new WahookError('config_invalid', `the ${store.dialect} store does not support delivery yet`, {
+    hint: 'Use the embedded store: WAHOOK_DATABASE_URL=sqlite:./data/wahook.db.',
+  });
+}

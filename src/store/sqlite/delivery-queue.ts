@@ -1,0 +1,177 @@
+import type Database from 'better-sqlite3';
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  DeliveryClaim,
+  DeliveryNext,
+  DeliveryQueueStats,
+  RecordedAttempt,
+} from '../delivery-ports.js';
+import { type EventRecord, toStoredEvent } from '../shared/event-rows.js';
+import { toLane } from './delivery-rows.js';
+
+/**
+ * The delivery queue on SQLite: claim due rows with a lease, then record each attempt and the
+ * move it decided, in one transaction each. These functions run on the store's main connection
+ * under its lock, so nothing else interleaves with a claim.
+ */
+
+/** How many candidates one claim reads per slot it wants: room for rows skipped for lack of slots. */
+const SCAN_FACTOR = 4;
+
+interface CandidateRecord extends EventRecord {
+  delivery_id: number;
+  subscription_id: string;
+  lane: string;
+  attempts: number;
+  sequence: number;
+  delivery_created_at: number;
+  url: string;
+  secret: string;
+  headers: string;
+}
+
+export function claimDeliveriesSqlite(db: Database.Database, claim: DeliveryClaim): ClaimedDelivery[] {
+  if (claim.limit <= 0) return [];
+  const full = [...claim.slots].filter(([, free]) => free <= 0).map(([id]) => id);
+  const candidates = db
+    .prepare(
+      `SELECT d.id AS delivery_id, d.subscription_id, d.lane, d.attempts, d.sequence,
+         d.created_at AS delivery_created_at, s.url, s.secret, s.headers,
+         e.seq, e.id, e.type, e.schema_version, e.created_at, e.ordering_key, e.phone_number_id, e.data
+       FROM deliveries d
+       JOIN subscriptions s ON s.id = d.subscription_id AND s.enabled = 1
+       JOIN events e ON e.seq = d.event_seq
+       WHERE d.state = 'pending' AND d.lane = @lane AND d.next_attempt_at <= @now
+         AND (d.lease_until IS NULL OR d.lease_until < @now)
+         AND d.subscription_id NOT IN (SELECT value FROM json_each(@full))
+         AND NOT EXISTS (
+           SELECT 1 FROM deliveries p
+           WHERE p.subscription_id = d.subscription_id AND p.ordering_key = d.ordering_key
+             AND p.sequence < d.sequence AND p.state = 'pending'
+             AND (@lane = 'replay' OR p.lane = 'live'))
+       ORDER BY d.next_attempt_at, d.id
+       LIMIT @scan`,
+    )
+    .all({ lane: claim.lane, now: claim.now, full: JSON.stringify(full), scan: claim.limit * SCAN_FACTOR });
+  const chosen = pickWithinSlots(candidates as CandidateRecord[], claim);
+  const lease = db.prepare(
+    `UPDATE deliveries SET lease_owner = @owner, lease_until = @until
+     WHERE id = @id AND state = 'pending' AND (lease_until IS NULL OR lease_until < @now)`,
+  );
+  const until = claim.now + claim.leaseMs;
+  return chosen
+    .filter(
+      (record) => lease.run({ id: record.delivery_id, owner: claim.owner, until, now: claim.now }).changes,
+    )
+    .map(toClaimed);
+}
+
+function pickWithinSlots(candidates: readonly CandidateRecord[], claim: DeliveryClaim): CandidateRecord[] {
+  const taken = new Map<string, number>();
+  const chosen: CandidateRecord[] = [];
+  for (const candidate of candidates) {
+    if (chosen.length >= claim.limit) break;
+    const free = claim.slots.get(candidate.subscription_id) ?? claim.defaultSlots;
+    const used = taken.get(candidate.subscription_id) ?? 0;
+    if (used >= free) continue;
+    taken.set(candidate.subscription_id, used + 1);
+    chosen.push(candidate);
+  }
+  return chosen;
+}
+
+function toClaimed(record: CandidateRecord): ClaimedDelivery {
+  return {
+    id: record.delivery_id,
+    lane: toLane(record.lane),
+    attempts: record.attempts,
+    sequence: record.sequence,
+    createdAt: record.delivery_created_at,
+    event: toStoredEvent(record),
+    subscription: {
+      id: record.subscription_id,
+      url: record.url,
+      secret: record.secret,
+      headers: JSON.parse(record.headers) as Record<string, string>,
+    },
+  };
+}
+
+export function recordDeliveryAttemptsSqlite(
+  db: Database.Database,
+  entries: readonly RecordedAttempt[],
+): boolean[] {
+  const insert = db.prepare(
+    `INSERT INTO delivery_attempts (delivery_id, attempted_at, outcome, status, latency_ms, response_prefix, error)
+     SELECT @deliveryId, @attemptedAt, @outcome, @status, @latencyMs, @responsePrefix, @error
+     WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @deliveryId)`,
+  );
+  return db.transaction(() =>
+    entries.map(({ deliveryId, owner, attempt, next }) => {
+      insert.run({ ...attempt, latencyMs: Math.round(attempt.latencyMs), deliveryId });
+      return applyNext(db, deliveryId, owner, attempt, next);
+    }),
+  )();
+}
+
+function applyNext(
+  db: Database.Database,
+  deliveryId: number,
+  owner: string,
+  attempt: AttemptRecord,
+  next: DeliveryNext,
+): boolean {
+  const params = {
+    id: deliveryId,
+    owner,
+    status: attempt.status,
+    finishedAt: attempt.attemptedAt + Math.round(attempt.latencyMs),
+    // Any success moves the row, whoever holds the lease now: the event did reach the subscriber.
+    anyOwner: next.state === 'succeeded' ? 1 : 0,
+  };
+  const guard = `WHERE id = @id AND state = 'pending' AND (lease_owner = @owner OR @anyOwner = 1)`;
+  const released = 'attempts = attempts + 1, last_status = @status, lease_owner = NULL, lease_until = NULL';
+  switch (next.state) {
+    case 'succeeded':
+      return (
+        db
+          .prepare(
+            `UPDATE deliveries SET state = 'succeeded', ${released}, last_error = NULL,
+               finished_at = @finishedAt ${guard}`,
+          )
+          .run(params).changes === 1
+      );
+    case 'pending':
+      return (
+        db
+          .prepare(
+            `UPDATE deliveries SET ${released}, last_error = @error, next_attempt_at = @nextAttemptAt ${guard}`,
+          )
+          .run({ ...params, error: attempt.error, nextAttemptAt: next.nextAttemptAt }).changes === 1
+      );
+    case 'dead':
+      return (
+        db
+          .prepare(
+            `UPDATE deliveries SET state = 'dead', ${released}, last_error = @error,
+               finished_at = @finishedAt ${guard}`,
+          )
+          .run({ ...params, error: next.error }).changes === 1
+      );
+  }
+}
+
+export function deliveryQueueStatsSqlite(db: Database.Database, now: number): DeliveryQueueStats {
+  const pending = db
+    .prepare(
+      `SELECT COUNT(*) AS pending, COALESCE(SUM(next_attempt_at <= @now), 0) AS due,
+         MIN(CASE WHEN next_attempt_at <= @now THEN next_attempt_at END) AS oldest
+       FROM deliveries WHERE state = 'pending'`,
+    )
+    .get({ now }) as { pending: number; due: number; oldest: number | null };
+  const dead = db.prepare(`SELECT COUNT(*) AS dead FROM deliveries WHERE state = 'dead'`).get() as {
+    dead: number;
+  };
+  return { due: pending.due, pending: pending.pending, dead: dead.dead, oldestDueAt: pending.oldest };
+}
