@@ -113,7 +113,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
   app.get(WEBHOOK_PATH, handshake);
   app.get(`${WEBHOOK_PATH}/:source`, handshake);
 
-  app.post(WEBHOOK_PATH, async (request, reply) => {
+  const receiveSigned = async (request: FastifyRequest, reply: FastifyReply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
     const header = request.headers['x-hub-signature-256'];
     const verdict = verifyMetaSignature(
@@ -126,7 +126,11 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       return reject(request, reply, 401, verdict.reason, hints);
     }
     return accept(request, reply, 'meta', 'hmac');
-  });
+  };
+  app.post(WEBHOOK_PATH, receiveSigned);
+  // A callback URL pasted with a trailing slash passes the handshake (the GET above matches it), so
+  // its deliveries must be received too rather than refused as an unknown header-auth source.
+  app.post(`${WEBHOOK_PATH}/`, receiveSigned);
 
   const sources = new Map(options.headerAuth.map((source) => [source.source, source]));
   app.post(`${WEBHOOK_PATH}/:source`, async (request, reply) => {

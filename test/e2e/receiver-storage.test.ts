@@ -84,6 +84,27 @@ describe('signed bodies are stored whatever they contain', () => {
   });
 });
 
+describe('the webhook URL with a trailing slash', () => {
+  test('accepts a signed POST there, since the handshake on it verifies too', async () => {
+    const body = Buffer.from('{"object":"whatsapp_business_account","entry":[],"slash":true}');
+    const before = await inboxTotal();
+    const response = await httpRequest(`${server.url}/webhooks/whatsapp/`, {
+      method: 'POST',
+      headers: signedHeaders(body),
+      body,
+    });
+    expect(response.status).toBe(200);
+    const row = (await adminRequest(server.url, `/v1/inbox/${before + 1}`)).json<InboxRowJson>();
+    expect(row).toMatchObject({ source: 'meta', auth: 'hmac', body_base64: body.toString('base64') });
+  });
+
+  test('still refuses an unsigned POST there', async () => {
+    const response = await httpRequest(`${server.url}/webhooks/whatsapp/`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(401);
+    expect(response.json()).toMatchObject({ error: 'signature_missing' });
+  });
+});
+
 describe('admin API over the stored inbox', () => {
   test('answers 401 without the admin token, and with a wrong one', async () => {
     const missing = await httpRequest(`${server.url}/v1/stats`);
