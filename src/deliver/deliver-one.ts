@@ -1,0 +1,141 @@
+import type { Clock } from '../lib/clock.js';
+import type { Bus } from '../observe/bus.js';
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  DeliveryNext,
+  SubscriptionStore,
+} from '../store/delivery-ports.js';
+import type { AttemptRecorder } from './attempt-recorder.js';
+import type { CircuitBreakers } from './circuit.js';
+import { type Decision, decideAfterAttempt, decisionEvent } from './decide.js';
+import { checkDeliveryTransition } from './delivery-states.js';
+import { eventJson } from './event-json.js';
+import { type AttemptRequest, type Fetch, postDelivery } from './http-attempt.js';
+import { type AttemptOutcome, describeOutcome, isEndpointFailure } from './outcome.js';
+import type { Random } from './schedule.js';
+import { signatureHeaders } from './signing.js';
+
+/**
+ * One turn of one claimed delivery: send it (or not, when the breaker is open), decide what
+ * follows, record the attempt and the move in one store call, and say what happened on the bus.
+ */
+export interface DeliverDeps {
+  store: Pick<SubscriptionStore, 'updateSubscription'>;
+  recorder: AttemptRecorder;
+  bus: Bus;
+  clock: Clock;
+  random: Random;
+  breakers: CircuitBreakers;
+  fetch?: Fetch;
+  owner: string;
+  retryDelaysMs: readonly number[];
+  timeoutMs: number;
+}
+
+export const USER_AGENT = 'wahook/0.1 (+https://www.standardwebhooks.com)';
+
+export async function deliverClaimed(delivery: ClaimedDelivery, deps: DeliverDeps): Promise<Decision> {
+  const subscriptionId = delivery.subscription.id;
+  const attemptedAt = deps.clock.now();
+  const outcome: AttemptOutcome =
+    deps.breakers.admit(subscriptionId) === 'fail_fast'
+      ? { kind: 'circuit_open' }
+      : await postDelivery(
+          buildRequest(delivery, attemptedAt, deps.timeoutMs),
+          () => deps.clock.now(),
+          deps.fetch,
+        );
+  const endpointFailed = isEndpointFailure(outcome);
+  if (endpointFailed !== null) deps.breakers.record(subscriptionId, endpointFailed);
+
+  const now = deps.clock.now();
+  const decision = decideAfterAttempt(
+    outcome,
+    delivery.attempts + 1,
+    { delaysMs: deps.retryDelaysMs },
+    now,
+    deps.random,
+  );
+  checkDeliveryTransition('pending', decisionEvent(decision));
+  await deps.recorder.record({
+    deliveryId: delivery.id,
+    owner: deps.owner,
+    attempt: attemptRecord(outcome, attemptedAt),
+    next: nextOf(decision),
+  });
+  if (decision.kind === 'disable_subscription') {
+    await deps.store.updateSubscription(
+      subscriptionId,
+      { enabled: false },
+      now,
+      'the endpoint answered 410 Gone',
+    );
+  }
+  announce(deps.bus, delivery, outcome, decision, now);
+  return decision;
+}
+
+export function buildRequest(delivery: ClaimedDelivery, now: number, timeoutMs: number): AttemptRequest {
+  const body = JSON.stringify(eventJson(delivery.event, delivery.sequence));
+  return {
+    url: delivery.subscription.url,
+    body,
+    timeoutMs,
+    headers: {
+      ...delivery.subscription.headers,
+      'user-agent': USER_AGENT,
+      'webhook-sequence': String(delivery.sequence),
+      ...signatureHeaders(delivery.subscription.secret, delivery.event.id, now, body),
+    },
+  };
+}
+
+function attemptRecord(outcome: AttemptOutcome, attemptedAt: number): AttemptRecord {
+  return {
+    attemptedAt,
+    outcome: outcome.kind,
+    status: 'status' in outcome ? outcome.status : null,
+    latencyMs: 'latencyMs' in outcome ? outcome.latencyMs : 0,
+    responsePrefix: 'responsePrefix' in outcome ? outcome.responsePrefix : null,
+    error: describeOutcome(outcome),
+  };
+}
+
+function nextOf(decision: Decision): DeliveryNext {
+  switch (decision.kind) {
+    case 'succeeded':
+      return { state: 'succeeded' };
+    case 'retry':
+      return { state: 'pending', nextAttemptAt: decision.nextAttemptAt };
+    case 'dead':
+    case 'disable_subscription':
+      return { state: 'dead', error: decision.error };
+  }
+}
+
+function announce(
+  bus: Bus,
+  delivery: ClaimedDelivery,
+  outcome: AttemptOutcome,
+  decision: Decision,
+  now: number,
+): void {
+  const subscriptionId = delivery.subscription.id;
+  bus.emit('delivery:attempt', {
+    subscriptionId,
+    outcome: outcome.kind,
+    status: 'status' in outcome ? outcome.status : null,
+    latencyMs: 'latencyMs' in outcome ? outcome.latencyMs : 0,
+  });
+  if (decision.kind === 'succeeded') {
+    bus.emit('delivery:succeeded', {
+      subscriptionId,
+      endToEndMs: Math.max(0, now - delivery.event.createdAt),
+    });
+  } else if (decision.kind === 'dead') {
+    bus.emit('delivery:dead', { subscriptionId, reason: 'retries_exhausted' });
+  } else if (decision.kind === 'disable_subscription') {
+    bus.emit('delivery:dead', { subscriptionId, reason: 'subscription_disabled' });
+  }
+}

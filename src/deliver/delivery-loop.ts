@@ -1,0 +1,170 @@
+import type { Clock } from '../lib/clock.js';
+import type { Bus } from '../observe/bus.js';
+import type {
+  ClaimedDelivery,
+  DeliveryLane,
+  DeliveryQueue,
+  SubscriptionStore,
+} from '../store/delivery-ports.js';
+import { AttemptRecorder } from './attempt-recorder.js';
+import { CircuitBreakers } from './circuit.js';
+import { deliverClaimed } from './deliver-one.js';
+import type { Fetch } from './http-attempt.js';
+import type { DeliveryOptions } from './options.js';
+import type { Random } from './schedule.js';
+
+/**
+ * The delivery loop (role `delivery`). Each turn it fills its free slots: due live deliveries
+ * first, then replayed dead letters, which never hold more than `replayShare` of the slots so a
+ * large replay cannot starve live traffic. Every subscription has its own concurrency limit and
+ * circuit breaker, so a dead endpoint holds at most its own slots. The store hands out only the
+ * first pending delivery of each (subscription, ordering key), which keeps per-key order; other
+ * keys go in parallel.
+ *
+ * The loop sleeps `pollMs` when there is nothing to do, and wakes early when an attempt finishes
+ * or `wake()` says new deliveries were committed. Time comes from the injected clock, so tests
+ * can move schedules forward without waiting.
+ */
+export interface DeliveryLoopDeps {
+  store: DeliveryQueue & Pick<SubscriptionStore, 'updateSubscription'>;
+  bus: Bus;
+  clock: Clock;
+  random?: Random;
+  fetch?: Fetch;
+  options: DeliveryOptions;
+}
+
+export class DeliveryLoop {
+  private readonly breakers: CircuitBreakers;
+  private readonly recorder: AttemptRecorder;
+  private readonly inFlight = new Map<string, number>();
+  private readonly running = new Set<Promise<void>>();
+  private replayInFlight = 0;
+  private stopped = false;
+  private woken = false;
+  private wakeSleeper: (() => void) | undefined;
+  private done: Promise<void> | undefined;
+
+  constructor(private readonly deps: DeliveryLoopDeps) {
+    this.recorder = new AttemptRecorder(deps.store);
+    this.breakers = new CircuitBreakers(deps.options.breaker, deps.clock, (subscriptionId, state) =>
+      deps.bus.emit('delivery:breaker', { subscriptionId, state }),
+    );
+  }
+
+  start(): void {
+    this.done ??= this.run();
+  }
+
+  /** New work may be due (events committed, a replay): look now rather than at the next poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeSleeper?.();
+  }
+
+  /** Stops claiming and waits for the attempts in flight (each bounded by the timeout). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.done;
+    await Promise.all([...this.running]);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.fill();
+      } catch (err) {
+        this.deps.bus.emit('loop:error', { loop: 'delivery', error: (err as Error).message });
+      }
+      await this.sleep();
+    }
+  }
+
+  private async fill(): Promise<void> {
+    const { options } = this.deps;
+    const free = options.maxInFlight - this.running.size;
+    if (free <= 0) return;
+    const live = await this.claim('live', free);
+    const replayCap = Math.max(1, Math.ceil(options.maxInFlight * options.replayShare));
+    const replayRoom = Math.min(free - live, replayCap - this.replayInFlight);
+    if (replayRoom > 0 && !this.stopped) await this.claim('replay', replayRoom);
+  }
+
+  private async claim(lane: DeliveryLane, limit: number): Promise<number> {
+    const { options } = this.deps;
+    const claimed = await this.deps.store.claimDeliveries({
+      owner: options.owner,
+      now: this.deps.clock.now(),
+      leaseMs: options.leaseMs,
+      lane,
+      limit,
+      slots: this.freeSlots(),
+      defaultSlots: options.perSubscription,
+    });
+    for (const delivery of claimed) this.dispatch(delivery);
+    return claimed.length;
+  }
+
+  private freeSlots(): Map<string, number> {
+    const slots = new Map<string, number>();
+    for (const subscriptionId of new Set([...this.inFlight.keys(), ...this.breakers.tracked()])) {
+      const inFlight = this.inFlight.get(subscriptionId) ?? 0;
+      slots.set(
+        subscriptionId,
+        this.breakers.slots(subscriptionId, this.deps.options.perSubscription, inFlight),
+      );
+    }
+    return slots;
+  }
+
+  private dispatch(delivery: ClaimedDelivery): void {
+    const subscriptionId = delivery.subscription.id;
+    const replay = delivery.lane === 'replay';
+    this.inFlight.set(subscriptionId, (this.inFlight.get(subscriptionId) ?? 0) + 1);
+    if (replay) this.replayInFlight += 1;
+    const attempt = deliverClaimed(delivery, {
+      store: this.deps.store,
+      recorder: this.recorder,
+      bus: this.deps.bus,
+      clock: this.deps.clock,
+      random: this.deps.random ?? Math.random,
+      breakers: this.breakers,
+      owner: this.deps.options.owner,
+      retryDelaysMs: this.deps.options.retryDelaysMs,
+      timeoutMs: this.deps.options.timeoutMs,
+      ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+    })
+      .then(
+        () => undefined,
+        // The lease runs out and the delivery is tried again; nothing is lost.
+        (err: Error) => this.deps.bus.emit('loop:error', { loop: 'delivery', error: err.message }),
+      )
+      .finally(() => {
+        const left = (this.inFlight.get(subscriptionId) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(subscriptionId, left);
+        else this.inFlight.delete(subscriptionId);
+        if (replay) this.replayInFlight -= 1;
+        this.running.delete(attempt);
+        this.wake();
+      });
+    this.running.add(attempt);
+  }
+
+  private sleep(): Promise<void> {
+    if (this.woken || this.stopped) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.wakeSleeper = undefined;
+        this.woken = false;
+        resolve();
+      };
+      const timer = setTimeout(finish, this.deps.options.pollMs);
+      this.wakeSleeper = finish;
+    });
+  }
+}

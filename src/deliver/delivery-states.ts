@@ -1,0 +1,71 @@
+/**
+ * The delivery state machine.
+ *
+ * A delivery is one event for one subscription, written as `pending` in the same transaction as
+ * the event (the outbox).
+ *
+ * - **pending**: waiting for its next attempt (`next_attempt_at`), or being attempted. A delivery
+ *   loop that claims it takes a lease (`lease_owner`, `lease_until`); the lease is not a state: if
+ *   the loop dies, the lease runs out and any loop may claim the row again, so every delivery is
+ *   attempted at least once more after a crash. A pending delivery also holds back the later
+ *   deliveries of its (subscription, ordering key) until it leaves this state.
+ * - **succeeded**: the subscriber answered 2xx. Final.
+ * - **dead**: a dead letter. Its retries ran out, or its subscription stopped receiving (an answer
+ *   410 Gone, an operator, or the subscriptions file disabled it). It stays visible in
+ *   `GET /v1/dead-letters` until a replay.
+ *
+ * What moves a delivery is listed below; `checkDeliveryTransition` is the one check, and the SQL
+ * repeats each `from` state in its WHERE clause so a stale caller changes nothing.
+ */
+export const DELIVERY_STATES = ['pending', 'succeeded', 'dead'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export const DELIVERY_EVENTS = [
+  'claimed',
+  'lease_expired',
+  'answered_2xx',
+  'failed_with_retries_left',
+  'failed_last_retry',
+  'subscription_disabled',
+  'replayed',
+] as const;
+export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];
+
+interface Transition {
+  readonly from: DeliveryState;
+  readonly on: DeliveryEvent;
+  readonly to: DeliveryState;
+  readonly why: string;
+}
+
+export const DELIVERY_TRANSITIONS: readonly Transition[] = [
+  { from: 'pending', on: 'claimed', to: 'pending', why: 'a loop leases a due row; the lease is a column' },
+  { from: 'pending', on: 'lease_expired', to: 'pending', why: 'the loop died mid-attempt; claimable again' },
+  { from: 'pending', on: 'answered_2xx', to: 'succeeded', why: 'the subscriber has the event' },
+  {
+    from: 'pending',
+    on: 'failed_with_retries_left',
+    to: 'pending',
+    why: 'next_attempt_at moves by the retry schedule (or Retry-After)',
+  },
+  { from: 'pending', on: 'failed_last_retry', to: 'dead', why: 'the retry schedule is used up' },
+  {
+    from: 'pending',
+    on: 'subscription_disabled',
+    to: 'dead',
+    why: '410 Gone or an operator disabled the subscription; replayable after re-enabling it',
+  },
+  {
+    from: 'dead',
+    on: 'replayed',
+    to: 'pending',
+    why: 'an operator replays it: replay lane, fresh retry budget, same event id',
+  },
+];
+
+/** The state a delivery in `from` moves to on `on`; throws for a move the table does not allow. */
+export function checkDeliveryTransition(from: DeliveryState, on: DeliveryEvent): DeliveryState {
+  const transition = DELIVERY_TRANSITIONS.find((entry) => entry.from === from && entry.on === on);
+  if (!transition) throw new Error(`a ${from} delivery cannot move on ${on}`);
+  return transition.to;
+}

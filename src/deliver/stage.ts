@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../lib/clock.js';
+import type { Bus } from '../observe/bus.js';
+import type { Stage } from '../stage.js';
+import type { DeliveryStore, FileSubscription } from '../store/delivery-ports.js';
+import { DeliveryLoop } from './delivery-loop.js';
+import type { Fetch } from './http-attempt.js';
+import { type DeliveryOptions, deliveryOptions } from './options.js';
+import type { Random } from './schedule.js';
+import { applySubscriptionsFile, readSubscriptionsFile } from './subscriptions-file.js';
+
+/**
+ * ⑤ as the server runs it. The subscriptions file is read and checked when the stage is built (a
+ * bad file stops the start) and applied when it starts; the delivery loop runs only in a process
+ * with the `delivery` role. A commit of new events (the bus's `process:row`) wakes the loop.
+ */
+export interface DeliveryStageDeps {
+  config: {
+    retryDelaysMs: readonly number[];
+    deliveryTimeoutMs: number;
+    subscriptionsFile?: string | undefined;
+  };
+  /** Whether this process runs the delivery loop (role `delivery`). */
+  runLoop: boolean;
+  store: DeliveryStore;
+  bus: Bus;
+  clock: Clock;
+  logger?: Logger;
+  options?: Partial<DeliveryOptions>;
+  random?: Random;
+  fetch?: Fetch;
+}
+
+export interface DeliveryStage extends Stage {
+  /** Look for due deliveries now (after a replay, say) rather than at the next poll. */
+  wake(): void;
+}
+
+export function createDeliveryStage(deps: DeliveryStageDeps): DeliveryStage {
+  const fileSubscriptions: FileSubscription[] | undefined = deps.config.subscriptionsFile
+    ? readSubscriptionsFile(deps.config.subscriptionsFile)
+    : undefined;
+  const loop = deps.runLoop
+    ? new DeliveryLoop({
+        store: deps.store,
+        bus: deps.bus,
+        clock: deps.clock,
+        options: deliveryOptions(deps.config, deps.options),
+        ...(deps.random ? { random: deps.random } : {}),
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      })
+    : undefined;
+  let unsubscribe: (() => void) | undefined;
+  let started: Promise<void> | undefined;
+
+  const applyFile = async () => {
+    if (!fileSubscriptions) return;
+    try {
+      const result = await applySubscriptionsFile(deps.store, fileSubscriptions, deps.clock.now());
+      deps.logger?.info({ subscriptions: result }, 'subscriptions file applied');
+    } catch (err) {
+      deps.bus.emit('loop:error', { loop: 'subscriptions-file', error: (err as Error).message });
+      deps.logger?.error(
+        { err },
+        'subscriptions file could not be applied; deliveries use the stored subscriptions',
+      );
+    }
+  };
+
+  return {
+    name: 'delivery',
+    start() {
+      started ??= (async () => {
+        await applyFile();
+        if (!loop) return;
+        unsubscribe = deps.bus.on('process:row', () => loop.wake());
+        loop.start();
+      })();
+    },
+    async stop() {
+      await started;
+      unsubscribe?.();
+      await loop?.stop();
+    },
+    wake() {
+      loop?.wake();
+    },
+  };
+}

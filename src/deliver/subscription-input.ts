@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import type { Subscription, SubscriptionSpec } from '../store/delivery-ports.js';
+import { secretProblem } from './signing.js';
+
+/**
+ * What a subscription may say, for the API (POST/PATCH /v1/subscriptions) and the subscriptions
+ * file alike, in the JSON spelling (snake_case). Every message names the field and the fix.
+ */
+const RESERVED_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'host',
+  'user-agent',
+  'connection',
+  'transfer-encoding',
+]);
+
+const url = z.string().refine(isHttpUrl, {
+  message: 'must be an absolute http:// or https:// URL, e.g. https://erp.example.com/whatsapp-events',
+});
+
+const eventPattern = z.string().regex(/^(\*|[a-z][a-z0-9_]*(\.[a-z0-9_]+)*(\.\*)?)$/, {
+  message: 'each entry is an event type (message.status), a prefix (message.*) or * for all',
+});
+
+const headers = z.record(z.string(), z.string()).superRefine((given, ctx) => {
+  for (const [name, value] of Object.entries(given)) {
+    const problem = headerProblem(name, value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [name] });
+  }
+});
+
+const secret = z.string().superRefine((given, ctx) => {
+  const problem = secretProblem(given);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const specFields = {
+  url,
+  events: z.array(eventPattern).min(1, { message: 'list at least one event type, or ["*"] for all' }),
+  phone_number_ids: z
+    .array(z.string().regex(/^\d{1,32}$/, { message: 'each entry is a phone number id (digits) from Meta' }))
+    .min(1, { message: 'list at least one phone number id, or leave the field out for all' })
+    .nullable(),
+  headers,
+  description: z.string().max(500).nullable(),
+  enabled: z.boolean(),
+  secret,
+};
+
+export const createSubscriptionBody = z.strictObject({
+  url: specFields.url,
+  events: specFields.events.default(['*']),
+  phone_number_ids: specFields.phone_number_ids.default(null),
+  headers: specFields.headers.default({}),
+  description: specFields.description.default(null),
+  enabled: specFields.enabled.default(true),
+  secret: specFields.secret.optional(),
+});
+
+export const updateSubscriptionBody = z.strictObject({
+  url: specFields.url.optional(),
+  events: specFields.events.optional(),
+  phone_number_ids: specFields.phone_number_ids.optional(),
+  headers: specFields.headers.optional(),
+  description: specFields.description.optional(),
+  enabled: specFields.enabled.optional(),
+  secret: specFields.secret.optional(),
+});
+
+export const fileSubscription = createSubscriptionBody.extend({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, {
+    message: 'letters, digits, - and _ (up to 64), e.g. "erp"',
+  }),
+});
+
+export const subscriptionsFile = z.union([
+  z.strictObject({ subscriptions: z.array(fileSubscription) }),
+  z.array(fileSubscription),
+]);
+
+export type CreateSubscriptionBody = z.output<typeof createSubscriptionBody>;
+export type UpdateSubscriptionBody = z.output<typeof updateSubscriptionBody>;
+
+export function toSpec(body: CreateSubscriptionBody): SubscriptionSpec {
+  return {
+    url: body.url,
+    events: body.events,
+    phoneNumberIds: body.phone_number_ids,
+    headers: lowerCaseKeys(body.headers),
+    description: body.description,
+    enabled: body.enabled,
+  };
+}
+
+export function toPatch(body: UpdateSubscriptionBody): Partial<SubscriptionSpec> & { secret?: string } {
+  return {
+    ...(body.url === undefined ? {} : { url: body.url }),
+    ...(body.events === undefined ? {} : { events: body.events }),
+    ...(body.phone_number_ids === undefined ? {} : { phoneNumberIds: body.phone_number_ids }),
+    ...(body.headers === undefined ? {} : { headers: lowerCaseKeys(body.headers) }),
+    ...(body.description === undefined ? {} : { description: body.description }),
+    ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
+    ...(body.secret === undefined ? {} : { secret: body.secret }),
+  };
+}
+
+/** `url: must be …; events.0: each entry is …`: every problem with the field it belongs to. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.map(String).join('.');
+      const message =
+        issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
+      return field ? `${field}: ${message}` : message;
+    })
+    .join('; ');
+}
+
+/** The subscription as the API shows it. The secret is shown: the admin token guards the API. */
+export function subscriptionJson(subscription: Subscription) {
+  return {
+    id: subscription.id,
+    url: subscription.url,
+    events: subscription.events,
+    phone_number_ids: subscription.phoneNumberIds,
+    headers: subscription.headers,
+    description: subscription.description,
+    enabled: subscription.enabled,
+    disabled_reason: subscription.disabledReason,
+    source: subscription.source,
+    secret: subscription.secret,
+    created_at: new Date(subscription.createdAt).toISOString(),
+    updated_at: new Date(subscription.updatedAt).toISOString(),
+  };
+}
+
+function isHttpUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const parsed = new URL(text);
+  return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+}
+
+function headerProblem(name: string, value: string): string | null {
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) return 'is not a valid HTTP header name';
+  const lower = name.toLowerCase();
+  if (lower.startsWith('webhook-') || RESERVED_HEADERS.has(lower)) {
+    return 'is set by wahook itself; choose another header name';
+  }
+  if (/[\r\n\0]/.test(value)) return 'the value must not contain line breaks';
+  return null;
+}
+
+function lowerCaseKeys(given: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(given).map(([name, value]) => [name.toLowerCase(), value]));
+}

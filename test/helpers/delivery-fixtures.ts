@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../src/lib/clock.js';
+import type { NewEvent, StoredEvent } from '../../src/store/ports.js';
+import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite/store.js';
+
+/** Shared pieces of the delivery tests: a temp SQLite store, events, a local subscriber, a clock. */
+
+export interface TempStore {
+  store: SqliteStore;
+  dir: string;
+  path: string;
+  cleanup(): Promise<void>;
+}
+
+export async function tempStore(): Promise<TempStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'wahook-delivery-'));
+  const path = join(dir, 'wahook.db');
+  const store = await createSqliteStore(path);
+  return {
+    store,
+    dir,
+    path,
+    async cleanup() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let counter = 0;
+
+export function makeEvent(orderingKey: string, overrides: Partial<NewEvent> = {}): NewEvent {
+  counter += 1;
+  return {
+    id: `evt_test${process.pid}x${counter}`,
+    type: 'message.status',
+    schemaVersion: 1,
+    createdAt: Date.now(),
+    orderingKey,
+    phoneNumberId: '106540352242922',
+    data: { wamid: orderingKey, n: counter },
+    ...overrides,
+  };
+}
+
+/** Writes events the way processing does: insert, then enqueue their deliveries, in one transaction. */
+export function commitEvents(
+  store: SqliteStore,
+  events: readonly NewEvent[],
+  now = Date.now(),
+): Promise<StoredEvent[]> {
+  return store.withProcessingTx(async (tx) => {
+    const inserted = await tx.insertEvents(events);
+    await tx.enqueueDeliveries(inserted, now);
+    return inserted;
+  });
+}
+
+export interface ReceivedRequest {
+  index: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The status the subscriber answered. */
+  status: number;
+}
+
+export type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+
+export interface Subscriber {
+  url: string;
+  received: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+/** A business system on 127.0.0.1:0 that records every request and answers what `answer` says. */
+export async function startSubscriber(
+  answer: (request: {
+    headers: IncomingHttpHeaders;
+    body: string;
+    index: number;
+  }) => Answer | Promise<Answer>,
+): Promise<Subscriber> {
+  const received: ReceivedRequest[] = [];
+  const hanging = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const index = received.length;
+      const reply = await answer({ headers: req.headers, body, index });
+      if (reply === 'hang') {
+        hanging.add(res);
+        received.push({ index, headers: req.headers, body, status: 0 });
+        return;
+      }
+      received.push({ index, headers: req.headers, body, status: reply.status });
+      res.writeHead(reply.status, reply.headers ?? {});
+      res.end(reply.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A clock that moves only when the test moves it; it starts at the real time so signatures verify. */
+export class ManualClock implements Clock {
+  constructor(private time = Date.now()) {}
+  now(): number {
+    return this.time;
+  }
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
+
+/** Polls `condition` until it holds; fails with `what` if it does not within the test's patience. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export function eventIdOf(request: ReceivedRequest): string {
+  return String(request.headers['webhook-id']);
+}
