@@ -93,6 +93,9 @@ export function createProcessingWorker(options: WorkerOptions): Stage & { readon
         claimed = 0;
       }
       if (claimed < batchSize && running) await sleep();
+      // The store calls resolve at once (better-sqlite3 is synchronous), so without this turn a
+      // backlog would drain in one macrotask and starve the receiver and the admin API meanwhile.
+      else await yieldToEventLoop();
     }
   };
 
@@ -112,4 +115,8 @@ export function createProcessingWorker(options: WorkerOptions): Stage & { readon
       await loop;
     },
   };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
