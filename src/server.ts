@@ -5,6 +5,7 @@ import type { Config } from './config/load.js';
 import { resolveSecrets, type Secrets } from './config/local-mode.js';
 import type { Role } from './config/settings.js';
 import { summarizeConfig } from './config/summary.js';
+import { WahookError } from './errors.js';
 import { GroupCommitter } from './inbox/group-commit.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { Bus } from './observe/bus.js';
@@ -104,7 +105,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     headersTimeoutMs: config.headersTimeoutMs,
   });
 
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await Promise.all(stages.map((stage) => stage.stop()));
+    await store.close();
+    throw listenError(err, config);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -132,4 +139,20 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   };
 
   return { app, store, bus, secrets, url, stop };
+}
+
+/** The two ways listening fails that a user can fix, said in their words. */
+function listenError(err: unknown, config: Config): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new WahookError('config_invalid', `port ${config.port} on ${config.host} is already in use`, {
+      hint: 'Stop the other process on that port, or set WAHOOK_PORT to a free port (0 picks one).',
+    });
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES') {
+    return new WahookError('config_invalid', `cannot listen on ${config.host}:${config.port} (${code})`, {
+      hint: 'Set WAHOOK_HOST to an address of this machine (127.0.0.1, 0.0.0.0) and WAHOOK_PORT to a port above 1023.',
+    });
+  }
+  return err;
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { runWahook } from '../helpers/server.js';
@@ -37,5 +38,27 @@ describe('wahook serve startup errors', () => {
     expect(result.stderr).toContain('WAHOOK_ROLES="reciever": unknown role');
     expect(result.stderr).toMatch(/^fix: Fix the named setting/m);
     expect(result.stdout).not.toContain('listening');
+  });
+
+  test('a port already in use exits 2 naming the port and WAHOOK_PORT', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const result = await runWahook(['serve'], {
+        cwd: dir.path,
+        env: {
+          WAHOOK_PORT: String(port),
+          WAHOOK_APP_SECRETS: 'a',
+          WAHOOK_VERIFY_TOKEN: 'v',
+          WAHOOK_ADMIN_TOKEN: 't',
+        },
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(result.stderr).toMatch(/^fix: .*WAHOOK_PORT/m);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 });
