@@ -1,10 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Store } from '../../src/store/ports.js';
 import type { StoreBackend } from '../helpers/stores.js';
+import { deadLettersContract } from './dead-letters-contract.js';
+import { deliveryQueueContract } from './delivery-queue-contract.js';
 import { eventsContract } from './events-contract.js';
 import { inboxContract } from './inbox-contract.js';
 import { lifecycleContract } from './lifecycle-contract.js';
 import { messagesContract } from './messages-contract.js';
+import { subscriptionsContract } from './subscriptions-contract.js';
 
 /** What a contract test body gets: stores on this file's database, closed after each test. */
 export interface ContractContext {
@@ -55,5 +58,8 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
     eventsContract(ctx);
     messagesContract(ctx);
     lifecycleContract(ctx);
+    subscriptionsContract(ctx);
+    deliveryQueueContract(ctx);
+    deadLettersContract(ctx);
   });
 }

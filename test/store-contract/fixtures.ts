@@ -1,3 +1,4 @@
+import type { AttemptRecord, NewSubscription } from '../../src/store/delivery-ports.js';
 import type { InboxAppend, NewEvent, RejectedRequest, StoredMessage } from '../../src/store/ports.js';
 
 /** Test data builders: distinct, recognizable values per index so a mix-up shows. */
@@ -63,4 +64,42 @@ export function gate(): { promise: Promise<void>; open: () => void } {
     open = resolve;
   });
   return { promise, open };
+}
+
+export function subscriptionInput(id: string, overrides: Partial<NewSubscription> = {}): NewSubscription {
+  return {
+    id,
+    url: `https://crm.example.com/hooks/${id}`,
+    events: ['*'],
+    phoneNumberIds: null,
+    headers: {},
+    description: null,
+    enabled: true,
+    secret: `whsec_${Buffer.from(id.padEnd(24, '0')).toString('base64')}`,
+    source: 'api',
+    now: T0,
+    ...overrides,
+  };
+}
+
+export function failedAttempt(at: number, error = 'HTTP 500'): AttemptRecord {
+  return {
+    attemptedAt: at,
+    outcome: 'http_error',
+    status: 500,
+    latencyMs: 12.4,
+    responsePrefix: 'oops',
+    error,
+  };
+}
+
+export function successfulAttempt(at: number): AttemptRecord {
+  return {
+    attemptedAt: at,
+    outcome: 'success',
+    status: 200,
+    latencyMs: 3,
+    responsePrefix: null,
+    error: null,
+  };
 }

@@ -10,6 +10,8 @@ export const LOCK_CLASS = {
   events: 0x77616802,
   /** Held per message id by the transaction that reads and rewrites its record. */
   message: 0x77616803,
+  /** Held while the subscriptions file is synced: nodes starting together take turns. */
+  subscriptions: 0x77616804,
 } as const;
 
 /** A stable signed 32-bit key for a schema name (FNV-1a), the second half of a lock pair. */

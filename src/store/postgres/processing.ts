@@ -105,7 +105,7 @@ export class PostgresProcessingTx implements ProcessingTx {
   }
 
   async enqueueDeliveries(events: readonly StoredEvent[], now: number): Promise<number> {
-    return enqueueDeliveriesPostgres(this.client, events, now);
+    return enqueueDeliveriesPostgres(this.client, events, now, this.schemaKey);
   }
 
   async markInboxProcessed(inboxId: number, owner: string, now: number): Promise<boolean> {

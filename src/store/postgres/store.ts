@@ -1,6 +1,23 @@
 import pg from 'pg';
 import { WahookError } from '../../errors.js';
 import type {
+  ClaimedDelivery,
+  DeadLetter,
+  DeadLetterFilter,
+  DeadLetterSelector,
+  DeliveryAttempt,
+  DeliveryClaim,
+  DeliveryQueueStats,
+  DeliveryStore,
+  FileSubscription,
+  FileSyncResult,
+  NewSubscription,
+  RecordedAttempt,
+  ReplayOptions,
+  Subscription,
+  SubscriptionPatch,
+} from '../delivery-ports.js';
+import type {
   ClaimOptions,
   InboxAppend,
   InboxRow,
@@ -14,6 +31,9 @@ import type {
   StoredMessage,
 } from '../ports.js';
 import { describeTarget, type PostgresStoreOptions, poolConfig } from './connection.js';
+import * as deadLetters from './delivery-dead-letters.js';
+import * as queue from './delivery-queue.js';
+import * as subscriptions from './delivery-subscriptions.js';
 import * as inbox from './inbox.js';
 import { InboxWakeups, inboxChannel } from './inbox-wakeups.js';
 import { schemaLockKey } from './locks.js';
@@ -28,7 +48,7 @@ import { withTransaction } from './sql.js';
  * PostgreSQL database (one schema, chosen by search_path). Every call borrows a connection from
  * this node's pool; see connection.ts for the timeouts that keep an outage from hanging callers.
  */
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, DeliveryStore {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly wakeups: InboxWakeups;
@@ -143,6 +163,68 @@ export class PostgresStore implements Store {
     this.closed = true;
     await this.wakeups.close();
     await this.pool.end();
+  }
+
+  // ⑤ delivery
+  createSubscription(input: NewSubscription): Promise<Subscription> {
+    return subscriptions.createSubscriptionPostgres(this.pool, input);
+  }
+
+  getSubscription(id: string): Promise<Subscription | undefined> {
+    return subscriptions.getSubscriptionPostgres(this.pool, id);
+  }
+
+  listSubscriptions(): Promise<Subscription[]> {
+    return subscriptions.listSubscriptionsPostgres(this.pool);
+  }
+
+  updateSubscription(
+    id: string,
+    patch: SubscriptionPatch,
+    now: number,
+    disabledReason?: string,
+  ): Promise<Subscription | undefined> {
+    return withTransaction(this.pool, (client) =>
+      subscriptions.updateSubscriptionPostgres(client, id, patch, now, disabledReason),
+    );
+  }
+
+  deleteSubscription(id: string): Promise<boolean> {
+    return subscriptions.deleteSubscriptionPostgres(this.pool, id);
+  }
+
+  syncFileSubscriptions(
+    list: readonly FileSubscription[],
+    now: number,
+    newSecret: () => string,
+  ): Promise<FileSyncResult> {
+    return withTransaction(this.pool, (client) =>
+      subscriptions.syncFileSubscriptionsPostgres(client, list, now, newSecret, this.schemaKey),
+    );
+  }
+
+  claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
+    return queue.claimDeliveriesPostgres(this.pool, claim);
+  }
+
+  recordDeliveryAttempts(entries: readonly RecordedAttempt[]): Promise<boolean[]> {
+    return withTransaction(this.pool, (client) => queue.recordDeliveryAttemptsPostgres(client, entries));
+  }
+
+  deliveryQueueStats(now: number): Promise<DeliveryQueueStats> {
+    return queue.deliveryQueueStatsPostgres(this.pool, now);
+  }
+
+  listDeadLetters(query: DeadLetterFilter & { afterId?: number; limit: number }): Promise<DeadLetter[]> {
+    return deadLetters.listDeadLettersPostgres(this.pool, query);
+  }
+
+  getDeadLetter(id: number): Promise<(DeadLetter & { attemptLog: DeliveryAttempt[] }) | undefined> {
+    return deadLetters.getDeadLetterPostgres(this.pool, id);
+  }
+
+  replayDeadLetters(selector: DeadLetterSelector, options: ReplayOptions): Promise<number> {
+    return deadLetters.replayDeadLettersPostgres(this.pool, selector, options);
   }
 
   private assertOpen(): void {

@@ -1,0 +1,178 @@
+import type pg from 'pg';
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  DeliveryClaim,
+  DeliveryNext,
+  DeliveryQueueStats,
+  RecordedAttempt,
+} from '../delivery-ports.js';
+import { type EventRecord, toStoredEvent } from '../shared/event-rows.js';
+import { toLane } from '../sqlite/delivery-rows.js';
+import type { Queryable } from './sql.js';
+
+/**
+ * The delivery queue on PostgreSQL: the same claim and transitions as the SQLite adapter, made
+ * safe for several delivery loops at once (see claimDeliveriesPostgres).
+ */
+
+/** How many candidates one claim reads per slot it wants: room for rows skipped for lack of slots. */
+const SCAN_FACTOR = 4;
+
+interface CandidateRecord extends EventRecord {
+  delivery_id: number;
+  subscription_id: string;
+  lane: string;
+  attempts: number;
+  sequence: number;
+  delivery_created_at: number;
+  url: string;
+  secret: string;
+  headers: string;
+}
+
+/**
+ * Candidates are read without locks and picked within the free slots here; the lease is then
+ * written only to picked rows that no other claimer is leasing at this instant (SKIP LOCKED) and
+ * whose lease is still free once read under the row lock. Concurrent claimers that pick the same
+ * row thus never both get it: the one that loses claims fewer rows this time, and none waits.
+ */
+export async function claimDeliveriesPostgres(
+  db: Queryable,
+  claim: DeliveryClaim,
+): Promise<ClaimedDelivery[]> {
+  if (claim.limit <= 0) return [];
+  const full = [...claim.slots].filter(([, free]) => free <= 0).map(([id]) => id);
+  const candidates = await db.query<CandidateRecord & pg.QueryResultRow>(
+    `SELECT d.id AS delivery_id, d.subscription_id, d.lane, d.attempts, d.sequence,
+       d.created_at AS delivery_created_at, s.url, s.secret, s.headers,
+       e.seq, e.id, e.type, e.schema_version, e.created_at, e.ordering_key, e.phone_number_id, e.data
+     FROM deliveries d
+     JOIN subscriptions s ON s.id = d.subscription_id AND s.enabled
+     JOIN events e ON e.seq = d.event_seq
+     WHERE d.state = 'pending' AND d.lane = $1 AND d.next_attempt_at <= $2
+       AND (d.lease_until IS NULL OR d.lease_until < $2)
+       AND d.subscription_id <> ALL($3::text[])
+       AND NOT EXISTS (
+         SELECT 1 FROM deliveries p
+         WHERE p.subscription_id = d.subscription_id AND p.ordering_key = d.ordering_key
+           AND p.sequence < d.sequence AND p.state = 'pending'
+           AND ($1 = 'replay' OR p.lane = 'live'))
+     ORDER BY d.next_attempt_at, d.id
+     LIMIT $4`,
+    [claim.lane, claim.now, full, claim.limit * SCAN_FACTOR],
+  );
+  const chosen = pickWithinSlots(candidates.rows, claim);
+  if (chosen.length === 0) return [];
+  const leased = await db.query<{ id: number }>(
+    `UPDATE deliveries SET lease_owner = $1, lease_until = $2
+     WHERE id IN (
+       SELECT id FROM deliveries
+       WHERE id = ANY($3::bigint[]) AND state = 'pending' AND (lease_until IS NULL OR lease_until < $4)
+       FOR UPDATE SKIP LOCKED)
+     RETURNING id`,
+    [claim.owner, claim.now + claim.leaseMs, chosen.map((record) => record.delivery_id), claim.now],
+  );
+  const ids = new Set(leased.rows.map((row) => row.id));
+  return chosen.filter((record) => ids.has(record.delivery_id)).map(toClaimed);
+}
+
+function pickWithinSlots(candidates: readonly CandidateRecord[], claim: DeliveryClaim): CandidateRecord[] {
+  const taken = new Map<string, number>();
+  const chosen: CandidateRecord[] = [];
+  for (const candidate of candidates) {
+    if (chosen.length >= claim.limit) break;
+    const free = claim.slots.get(candidate.subscription_id) ?? claim.defaultSlots;
+    const used = taken.get(candidate.subscription_id) ?? 0;
+    if (used >= free) continue;
+    taken.set(candidate.subscription_id, used + 1);
+    chosen.push(candidate);
+  }
+  return chosen;
+}
+
+function toClaimed(record: CandidateRecord): ClaimedDelivery {
+  return {
+    id: record.delivery_id,
+    lane: toLane(record.lane),
+    attempts: record.attempts,
+    sequence: record.sequence,
+    createdAt: record.delivery_created_at,
+    event: toStoredEvent(record),
+    subscription: {
+      id: record.subscription_id,
+      url: record.url,
+      secret: record.secret,
+      headers: JSON.parse(record.headers) as Record<string, string>,
+    },
+  };
+}
+
+/** Runs inside the caller's transaction: every attempt and its move commit together. */
+export async function recordDeliveryAttemptsPostgres(
+  client: pg.PoolClient,
+  entries: readonly RecordedAttempt[],
+): Promise<boolean[]> {
+  const applied: boolean[] = [];
+  for (const { deliveryId, owner, attempt, next } of entries) {
+    await client.query(
+      `INSERT INTO delivery_attempts (delivery_id, attempted_at, outcome, status, latency_ms, response_prefix, error)
+       SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = $1)`,
+      [
+        deliveryId,
+        attempt.attemptedAt,
+        attempt.outcome,
+        attempt.status,
+        Math.round(attempt.latencyMs),
+        attempt.responsePrefix,
+        attempt.error,
+      ],
+    );
+    applied.push(await applyNext(client, deliveryId, owner, attempt, next));
+  }
+  return applied;
+}
+
+async function applyNext(
+  client: pg.PoolClient,
+  deliveryId: number,
+  owner: string,
+  attempt: AttemptRecord,
+  next: DeliveryNext,
+): Promise<boolean> {
+  const finishedAt = attempt.attemptedAt + Math.round(attempt.latencyMs);
+  // Any success moves the row, whoever holds the lease now: the event did reach the subscriber.
+  const anyOwner = next.state === 'succeeded';
+  const guard = `WHERE id = $1 AND state = 'pending' AND (lease_owner = $2 OR $3)`;
+  const released = 'attempts = attempts + 1, last_status = $4, lease_owner = NULL, lease_until = NULL';
+  const base = [deliveryId, owner, anyOwner, attempt.status];
+  const result =
+    next.state === 'succeeded'
+      ? await client.query(
+          `UPDATE deliveries SET state = 'succeeded', ${released}, last_error = NULL, finished_at = $5 ${guard}`,
+          [...base, finishedAt],
+        )
+      : next.state === 'pending'
+        ? await client.query(
+            `UPDATE deliveries SET ${released}, last_error = $5, next_attempt_at = $6 ${guard}`,
+            [...base, attempt.error, next.nextAttemptAt],
+          )
+        : await client.query(
+            `UPDATE deliveries SET state = 'dead', ${released}, last_error = $5, finished_at = $6 ${guard}`,
+            [...base, next.error, finishedAt],
+          );
+  return result.rowCount === 1;
+}
+
+export async function deliveryQueueStatsPostgres(db: Queryable, now: number): Promise<DeliveryQueueStats> {
+  const result = await db.query<{ pending: number; due: number; oldest: number | null; dead: number }>(
+    `SELECT COUNT(*) FILTER (WHERE state = 'pending') AS pending,
+       COUNT(*) FILTER (WHERE state = 'pending' AND next_attempt_at <= $1) AS due,
+       MIN(next_attempt_at) FILTER (WHERE state = 'pending' AND next_attempt_at <= $1) AS oldest,
+       COUNT(*) FILTER (WHERE state = 'dead') AS dead
+     FROM deliveries WHERE state IN ('pending', 'dead')`,
+    [now],
+  );
+  const row = result.rows[0] ?? { pending: 0, due: 0, oldest: null, dead: 0 };
+  return { due: row.due, pending: row.pending, dead: row.dead, oldestDueAt: row.oldest };
+}

@@ -1,0 +1,163 @@
+import type pg from 'pg';
+import type {
+  FileSubscription,
+  FileSyncResult,
+  NewSubscription,
+  Subscription,
+  SubscriptionPatch,
+} from '../delivery-ports.js';
+import { type SubscriptionRecord, toSubscription } from '../sqlite/delivery-rows.js';
+import { LOCK_CLASS } from './locks.js';
+import type { Queryable } from './sql.js';
+
+/**
+ * Subscriptions on PostgreSQL. The rules (what a patch changes, which reason a disabled
+ * subscription keeps, what a file sync creates, updates and disables) are the SQLite adapter's;
+ * only the SQL differs. Rows are read in the shape of the shared row mapper (`enabled` as 0/1).
+ */
+const COLUMNS = `id, url, events, phone_number_ids, secret, headers, description, enabled::int AS enabled,
+  disabled_reason, source, created_at, updated_at`;
+
+type Row = SubscriptionRecord & pg.QueryResultRow;
+
+export async function createSubscriptionPostgres(
+  db: Queryable,
+  input: NewSubscription,
+): Promise<Subscription> {
+  const result = await db.query<Row>(
+    `INSERT INTO subscriptions (id, url, events, phone_number_ids, secret, headers, description, enabled,
+       source, created_at, updated_at)
+     VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10, $10)
+     RETURNING ${COLUMNS}`,
+    [...specParams(input), input.source, input.now],
+  );
+  return toSubscription(result.rows[0]!);
+}
+
+export async function getSubscriptionPostgres(
+  db: Queryable,
+  id: string,
+  lock = false,
+): Promise<Subscription | undefined> {
+  const result = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM subscriptions WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+    [id],
+  );
+  const record = result.rows[0];
+  return record ? toSubscription(record) : undefined;
+}
+
+export async function listSubscriptionsPostgres(db: Queryable): Promise<Subscription[]> {
+  const result = await db.query<Row>(`SELECT ${COLUMNS} FROM subscriptions ORDER BY created_at, id`);
+  return result.rows.map(toSubscription);
+}
+
+/** Runs inside the caller's transaction; the row stays locked until it commits. */
+export async function updateSubscriptionPostgres(
+  client: pg.PoolClient,
+  id: string,
+  patch: SubscriptionPatch,
+  now: number,
+  disabledReason?: string,
+): Promise<Subscription | undefined> {
+  const current = await getSubscriptionPostgres(client, id, true);
+  if (!current) return undefined;
+  const next = { ...current, ...definedFields(patch) };
+  const reason = next.enabled
+    ? null
+    : (disabledReason ?? current.disabledReason ?? 'disabled by an operator');
+  const result = await client.query<Row>(
+    `UPDATE subscriptions SET url = $2, events = $3::jsonb, phone_number_ids = $4::jsonb, secret = $5,
+       headers = $6::jsonb, description = $7, enabled = $8, disabled_reason = $9, updated_at = $10
+     WHERE id = $1 RETURNING ${COLUMNS}`,
+    [...specParams(next), reason, now],
+  );
+  if (current.enabled && !next.enabled)
+    await deadLetterPending(client, id, `subscription disabled: ${reason}`, now);
+  return toSubscription(result.rows[0]!);
+}
+
+export async function deleteSubscriptionPostgres(db: Queryable, id: string): Promise<boolean> {
+  // Deliveries and their attempts go with it (ON DELETE CASCADE).
+  const result = await db.query('DELETE FROM subscriptions WHERE id = $1', [id]);
+  return result.rowCount === 1;
+}
+
+/**
+ * Runs inside the caller's transaction. Every node syncs the same file when it starts; the lock
+ * makes them take turns, so the first creates and the rest find the rows already there.
+ */
+export async function syncFileSubscriptionsPostgres(
+  client: pg.PoolClient,
+  subscriptions: readonly FileSubscription[],
+  now: number,
+  newSecret: () => string,
+  schemaKey: number,
+): Promise<FileSyncResult> {
+  await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS.subscriptions, schemaKey]);
+  const result: FileSyncResult = { created: [], updated: [], disabled: [] };
+  const listed = new Set(subscriptions.map((subscription) => subscription.id));
+  for (const subscription of subscriptions) {
+    const current = await getSubscriptionPostgres(client, subscription.id, true);
+    if (!current) {
+      const secret = subscription.secret ?? newSecret();
+      await createSubscriptionPostgres(client, { ...subscription, secret, source: 'file', now });
+      result.created.push(subscription.id);
+      continue;
+    }
+    const { id: _id, secret, ...spec } = subscription;
+    const reason = spec.enabled ? undefined : 'disabled in WAHOOK_SUBSCRIPTIONS_FILE';
+    await updateSubscriptionPostgres(
+      client,
+      subscription.id,
+      { ...spec, secret: secret ?? current.secret },
+      now,
+      reason,
+    );
+    if (current.source !== 'file') {
+      await client.query(`UPDATE subscriptions SET source = 'file' WHERE id = $1`, [subscription.id]);
+    }
+    result.updated.push(subscription.id);
+  }
+  for (const stale of await listSubscriptionsPostgres(client)) {
+    if (stale.source !== 'file' || listed.has(stale.id) || !stale.enabled) continue;
+    await updateSubscriptionPostgres(
+      client,
+      stale.id,
+      { enabled: false },
+      now,
+      'removed from WAHOOK_SUBSCRIPTIONS_FILE',
+    );
+    result.disabled.push(stale.id);
+  }
+  return result;
+}
+
+/** pending → dead for every pending delivery of a subscription that stopped receiving. */
+async function deadLetterPending(client: pg.PoolClient, subscriptionId: string, error: string, now: number) {
+  await client.query(
+    `UPDATE deliveries SET state = 'dead', last_error = $2, finished_at = $3, lease_owner = NULL, lease_until = NULL
+     WHERE subscription_id = $1 AND state = 'pending'`,
+    [subscriptionId, error, now],
+  );
+}
+
+/** $1…$8 of the INSERT and UPDATE above: id, then the spec columns in table order. */
+function specParams(
+  spec: Omit<Subscription, 'createdAt' | 'updatedAt' | 'disabledReason' | 'source'>,
+): unknown[] {
+  return [
+    spec.id,
+    spec.url,
+    JSON.stringify(spec.events),
+    spec.phoneNumberIds === null ? null : JSON.stringify(spec.phoneNumberIds),
+    spec.secret,
+    JSON.stringify(spec.headers),
+    spec.description,
+    spec.enabled,
+  ];
+}
+
+function definedFields<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
