@@ -27,10 +27,15 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   );
 }
 
-/** `4915112345678` → `49151*****78`: enough to tell numbers apart in a log, not to dial them. */
+/**
+ * `4915112345678` → `49151******78`: enough to tell numbers apart in a log, not to dial them.
+ * Values shorter than a phone number keep at most a quarter of their digits, and never throw.
+ */
 export function maskPhone(value: string | null | undefined): string | null {
   if (!value) return value ?? null;
   const digits = value.replace(/\D/g, '');
-  if (digits.length < 6) return '*'.repeat(digits.length);
-  return `${digits.slice(0, 5)}${'*'.repeat(digits.length - 7)}${digits.slice(-2)}`;
+  const long = digits.length >= 10;
+  const head = long ? 5 : Math.floor(digits.length / 4);
+  const tail = long ? 2 : digits.length >= 6 ? 1 : 0;
+  return `${digits.slice(0, head)}${'*'.repeat(digits.length - head - tail)}${digits.slice(digits.length - tail)}`;
 }
