@@ -12,7 +12,13 @@ export interface BusEvents {
   'inbox:committed': { rows: number; commitMs: number };
   'inbox:commit_failed': { rows: number; error: string };
   'rejected_log:dropped': { count: number };
-  'process:row': { outcome: 'processed' | 'quarantined'; lagMs: number; items: number; reason?: string };
+  'process:row': {
+    inboxId: number;
+    outcome: 'processed' | 'quarantined';
+    lagMs: number;
+    items: number;
+    reason?: string;
+  };
   'process:item': { kind: string; duplicate: boolean; senderLagMs: number | null };
   'process:batch_failed': { error: string };
   'delivery:attempt': {

@@ -85,6 +85,7 @@ export async function processBatch(
 
   for (const { row, outcome } of parsed) {
     deps.bus.emit('process:row', {
+      inboxId: row.id,
       outcome: outcome.ok ? 'processed' : 'quarantined',
       lagMs: now - row.receivedAt,
       items: outcome.ok ? outcome.items.length : 0,
