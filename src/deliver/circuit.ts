@@ -12,7 +12,8 @@ import type { Clock } from '../lib/clock.js';
  *   breaker; failure opens it again for twice the previous pause (up to `maxOpenMs`).
  *
  * A success that arrives while open (an attempt started before it opened) closes it too: the
- * endpoint answers again.
+ * endpoint answers again. Replayed dead letters are always sent, open or not: a replay is an
+ * operator saying the endpoint works again, and its success closes the breaker at once.
  */
 export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
 export type BreakerState = (typeof BREAKER_STATES)[number];

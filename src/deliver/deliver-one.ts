@@ -38,14 +38,15 @@ export const USER_AGENT = 'wahook/0.1 (+https://www.standardwebhooks.com)';
 export async function deliverClaimed(delivery: ClaimedDelivery, deps: DeliverDeps): Promise<Decision> {
   const subscriptionId = delivery.subscription.id;
   const attemptedAt = deps.clock.now();
-  const outcome: AttemptOutcome =
-    deps.breakers.admit(subscriptionId) === 'fail_fast'
-      ? { kind: 'circuit_open' }
-      : await postDelivery(
-          buildRequest(delivery, attemptedAt, deps.timeoutMs),
-          () => deps.clock.now(),
-          deps.fetch,
-        );
+  // A replay is an operator saying the endpoint works again: it is always really sent.
+  const failFast = delivery.lane === 'live' && deps.breakers.admit(subscriptionId) === 'fail_fast';
+  const outcome: AttemptOutcome = failFast
+    ? { kind: 'circuit_open' }
+    : await postDelivery(
+        buildRequest(delivery, attemptedAt, deps.timeoutMs),
+        () => deps.clock.now(),
+        deps.fetch,
+      );
   const endpointFailed = isEndpointFailure(outcome);
   if (endpointFailed !== null) deps.breakers.record(subscriptionId, endpointFailed);
 

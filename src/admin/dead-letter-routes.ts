@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import {
+  deadLetterJson,
+  deadLetterQuery,
+  filterOf,
+  replayBody,
+  selectorOf,
+} from '../deliver/dead-letter-input.js';
+import { describeIssues } from '../deliver/subscription-input.js';
+import type { Clock } from '../lib/clock.js';
+import type { DeadLetterStore } from '../store/delivery-ports.js';
+import { badRequest, notFound } from './replies.js';
+
+/**
+ * /v1/dead-letters: deliveries that used up their retries (or whose subscription was disabled),
+ * and their replay. A replay keeps the event id, so a subscriber that already has the event
+ * dedupes it; it runs in the replay lane, which live deliveries always go before.
+ */
+export function deadLetterRoutes(deps: {
+  store: DeadLetterStore;
+  clock: Clock;
+  /** Called after a replay so a delivery loop in this process starts at once. */
+  onReplayed?: () => void;
+}): FastifyPluginAsync {
+  return async (app: FastifyInstance) => {
+    app.get('/v1/dead-letters', async (request, reply) => {
+      const query = deadLetterQuery.safeParse(request.query);
+      if (!query.success) return badRequest(reply, describeIssues(query.error));
+      const { limit, after } = query.data;
+      const rows = await deps.store.listDeadLetters({
+        ...filterOf(query.data),
+        limit,
+        ...(after === undefined ? {} : { afterId: after }),
+      });
+      return {
+        dead_letters: rows.map(deadLetterJson),
+        next: rows.length === limit ? String(rows.at(-1)?.id) : null,
+      };
+    });
+
+    app.get('/v1/dead-letters/:id', async (request, reply) => {
+      const id = Number((request.params as { id: string }).id);
+      if (!Number.isSafeInteger(id) || id <= 0)
+        return badRequest(reply, 'id must be a dead letter id (a positive integer)');
+      const deadLetter = await deps.store.getDeadLetter(id);
+      if (!deadLetter) return notFound(reply, `no dead letter ${id}; GET /v1/dead-letters lists them`);
+      return {
+        ...deadLetterJson(deadLetter),
+        attempt_log: deadLetter.attemptLog.map((attempt) => ({
+          at: new Date(attempt.attemptedAt).toISOString(),
+          outcome: attempt.outcome,
+          status: attempt.status,
+          latency_ms: attempt.latencyMs,
+          error: attempt.error,
+          response_prefix: attempt.responsePrefix,
+        })),
+      };
+    });
+
+    app.post('/v1/dead-letters/replay', async (request, reply) => {
+      const body = replayBody.safeParse(request.body ?? {});
+      if (!body.success) return badRequest(reply, describeIssues(body.error));
+      const count = await deps.store.replayDeadLetters(selectorOf(body.data), {
+        now: deps.clock.now(),
+        dryRun: body.data.dry_run,
+        ...(body.data.limit === undefined ? {} : { limit: body.data.limit }),
+      });
+      if (body.data.dry_run) return { would_replay: count };
+      if (count > 0) deps.onReplayed?.();
+      return { replayed: count };
+    });
+  };
+}

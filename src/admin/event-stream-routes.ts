@@ -1,0 +1,168 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { eventJson } from '../deliver/event-json.js';
+import type { Bus } from '../observe/bus.js';
+import type { EventReader, StoredEvent } from '../store/ports.js';
+import { badRequest } from './replies.js';
+
+/**
+ * GET /v1/events/stream: the event log as Server-Sent Events. Each event's `id:` is its seq (the
+ * same cursor as GET /v1/events), so a client that reconnects with `Last-Event-ID` (or `?after=`)
+ * resumes exactly after the last event it saw: the stream reads the log, it does not keep a copy.
+ *
+ * Memory per connection is one page of events: a page is read, written, and the next is read
+ * only once the socket has taken it (backpressure). When caught up the stream waits for new
+ * events (woken when processing commits, else by a poll) and sends a comment line as heartbeat so
+ * proxies keep the connection. Every stream ends cleanly when the server closes.
+ */
+export interface EventStreamOptions {
+  store: EventReader;
+  bus?: Bus;
+  pollMs?: number;
+  heartbeatMs?: number;
+  pageSize?: number;
+}
+
+const DEFAULTS = { pollMs: 1_000, heartbeatMs: 15_000, pageSize: 100 };
+
+export function eventStreamRoutes(options: EventStreamOptions): FastifyPluginAsync {
+  const settings = { ...DEFAULTS, ...definedOnly(options) };
+  return async (app: FastifyInstance) => {
+    const streams = new Set<EventStream>();
+    const unsubscribe = options.bus?.on('process:row', () => {
+      for (const stream of streams) stream.wake();
+    });
+    app.addHook('preClose', async () => {
+      for (const stream of streams) stream.close();
+    });
+    app.addHook('onClose', async () => unsubscribe?.());
+
+    app.get('/v1/events/stream', async (request, reply) => {
+      const query = request.query as { after?: string; types?: string };
+      const lastEventId = request.headers['last-event-id'];
+      const cursorText = (typeof lastEventId === 'string' && lastEventId) || query.after || '0';
+      if (!/^\d{1,15}$/.test(cursorText)) {
+        return badRequest(
+          reply,
+          'Last-Event-ID or ?after= must be an event cursor (the id: of a streamed event)',
+        );
+      }
+      const types = query.types ? query.types.split(',').filter(Boolean) : undefined;
+      reply.hijack();
+      const stream = new EventStream(reply.raw, Number(cursorText), options.store, settings, types);
+      streams.add(stream);
+      try {
+        await stream.run();
+      } catch (err) {
+        request.log.warn({ err }, 'event stream ended by an error');
+      } finally {
+        streams.delete(stream);
+        stream.close();
+      }
+    });
+  };
+}
+
+class EventStream {
+  private closed = false;
+  private woken = false;
+  private wakeUp: (() => void) | undefined;
+  private lastWriteAt = Date.now();
+
+  constructor(
+    private readonly res: ServerResponse,
+    private cursor: number,
+    private readonly store: EventReader,
+    private readonly settings: typeof DEFAULTS,
+    private readonly types: readonly string[] | undefined,
+  ) {
+    res.on('close', () => this.close());
+  }
+
+  async run(): Promise<void> {
+    this.res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    // How long a client waits before reconnecting (with Last-Event-ID) after a dropped connection.
+    this.write('retry: 2000\n\n');
+    while (!this.closed) {
+      const page = await this.store.listEvents({
+        afterSeq: this.cursor,
+        limit: this.settings.pageSize,
+        ...(this.types ? { types: this.types } : {}),
+      });
+      for (const event of page) {
+        if (this.closed) return;
+        if (!this.write(frame(event))) await this.drained();
+        this.cursor = event.seq;
+      }
+      if (page.length < this.settings.pageSize) await this.idle();
+    }
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.wake();
+    this.res.end();
+  }
+
+  private write(text: string): boolean {
+    this.lastWriteAt = Date.now();
+    return this.res.write(text);
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.wakeUp = done;
+    });
+  }
+
+  /** Waits for new events (a wake or the poll), sending a heartbeat when the line has been quiet. */
+  private idle(): Promise<void> {
+    if (this.closed || this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    const quietFor = Date.now() - this.lastWriteAt;
+    if (quietFor >= this.settings.heartbeatMs && !this.res.writableNeedDrain) this.write(': heartbeat\n\n');
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        this.woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(this.settings.pollMs, this.settings.heartbeatMs));
+      this.wakeUp = done;
+    });
+  }
+}
+
+function frame(event: StoredEvent): string {
+  return `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(eventJson(event))}\n\n`;
+}
+
+function definedOnly(options: EventStreamOptions): Partial<typeof DEFAULTS> {
+  return Object.fromEntries(
+    Object.entries({
+      pollMs: options.pollMs,
+      heartbeatMs: options.heartbeatMs,
+      pageSize: options.pageSize,
+    }).filter(([, value]) => value !== undefined),
+  );
+}

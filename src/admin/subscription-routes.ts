@@ -1,0 +1,68 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import {
+  createSubscriptionBody,
+  describeIssues,
+  subscriptionJson,
+  toPatch,
+  updateSubscriptionBody,
+} from '../deliver/subscription-input.js';
+import { createSubscription } from '../deliver/subscriptions.js';
+import type { Clock } from '../lib/clock.js';
+import type { SubscriptionStore } from '../store/delivery-ports.js';
+import { badRequest, notFound } from './replies.js';
+
+/**
+ * /v1/subscriptions: where events are pushed. A new subscription receives the events committed
+ * after it; its `whsec_` secret is in the answer (and in GET, behind the same admin token).
+ */
+export function subscriptionRoutes(deps: { store: SubscriptionStore; clock: Clock }): FastifyPluginAsync {
+  return async (app: FastifyInstance) => {
+    app.post('/v1/subscriptions', async (request, reply) => {
+      if (!isObject(request.body)) return badRequest(reply, EXAMPLE_BODY);
+      const body = createSubscriptionBody.safeParse(request.body);
+      if (!body.success) return badRequest(reply, describeIssues(body.error));
+      const subscription = await createSubscription(deps.store, body.data, deps.clock.now());
+      return reply.code(201).send(subscriptionJson(subscription));
+    });
+
+    app.get('/v1/subscriptions', async () => {
+      const subscriptions = await deps.store.listSubscriptions();
+      return { subscriptions: subscriptions.map(subscriptionJson) };
+    });
+
+    app.get('/v1/subscriptions/:id', async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const subscription = await deps.store.getSubscription(id);
+      if (!subscription) return notFound(reply, unknown(id));
+      return subscriptionJson(subscription);
+    });
+
+    app.patch('/v1/subscriptions/:id', async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!isObject(request.body))
+        return badRequest(reply, 'send a JSON object with the fields to change, e.g. {"enabled":true}');
+      const body = updateSubscriptionBody.safeParse(request.body);
+      if (!body.success) return badRequest(reply, describeIssues(body.error));
+      const subscription = await deps.store.updateSubscription(id, toPatch(body.data), deps.clock.now());
+      if (!subscription) return notFound(reply, unknown(id));
+      return subscriptionJson(subscription);
+    });
+
+    app.delete('/v1/subscriptions/:id', async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!(await deps.store.deleteSubscription(id))) return notFound(reply, unknown(id));
+      return reply.code(204).send();
+    });
+  };
+}
+
+const EXAMPLE_BODY =
+  'send a JSON object, e.g. {"url":"https://erp.example.com/whatsapp-events","events":["*"]}';
+
+function unknown(id: string): string {
+  return `no subscription ${id}; GET /v1/subscriptions lists them`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,227 @@
+import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { WahookError } from '../../errors.js';
+import { addServerOptions, type ServerFlags } from '../api-client.js';
+import { type CliContext, print } from '../context.js';
+
+/**
+ * `wahook replay`: re-queues dead letters on a running server through its API (the server does the
+ * work, the command only asks and reports). A large replay goes in chunks, with a progress bar on
+ * a terminal; each chunk is one POST /v1/dead-letters/replay.
+ */
+interface ReplayOptions extends ServerFlags {
+  ids?: string;
+  subscription?: string;
+  since?: string;
+  error?: string;
+  dryRun?: boolean;
+  chunk: string;
+}
+
+type Selector = { ids: number[] } | { subscription?: string; since?: string; error?: string };
+
+const DEFAULT_CHUNK = 500;
+
+export function registerReplay(program: Command, ctx: CliContext): void {
+  const command = program
+    .command('replay')
+    .description(
+      'Replay dead letters on a running server: they are delivered again, with the same event ids.',
+    )
+    .option('--ids <ids>', 'comma-separated dead letter ids (from GET /v1/dead-letters)')
+    .option('--subscription <id>', 'only dead letters of this subscription')
+    .option('--since <time>', 'only dead letters that died at or after this ISO-8601 time')
+    .option('--error <text>', 'only dead letters whose last error contains this text')
+    .option('--dry-run', 'only count what would be replayed')
+    .option('--chunk <n>', 'dead letters per request', String(DEFAULT_CHUNK));
+  addServerOptions(command)
+    .addHelpText(
+      'after',
+      '\nExit code: 0 when the replay was accepted, 1 when it failed or the server cannot be reached,\n' +
+        '2 for bad usage or a refused admin token.\n\nExamples:\n' +
+        '  wahook replay --subscription sub_abc --since 2026-01-31T00:00:00Z --dry-run\n' +
+        '  wahook replay --ids 17,18,21',
+    )
+    .action(async (options: ReplayOptions) => {
+      ctx.exitCode = await runReplay(options, ctx);
+    });
+}
+
+async function runReplay(options: ReplayOptions, ctx: CliContext): Promise<number> {
+  const selector = selectorFrom(options);
+  const chunk = Number(options.chunk);
+  if (!Number.isSafeInteger(chunk) || chunk < 1) throw usage('--chunk must be a positive whole number');
+  const api = new ReplayApi(
+    options.url ?? `http://127.0.0.1:${ctx.env.WAHOOK_PORT || '8080'}`,
+    options.token ?? ctx.env.WAHOOK_ADMIN_TOKEN,
+  );
+  const total = await api.replay(selector, { dryRun: true });
+  if (options.dryRun) {
+    print(ctx.stdout, `would replay ${total} dead letter${total === 1 ? '' : 's'}`);
+    return 0;
+  }
+  const progress = new Progress(ctx.stderr, total);
+  let replayed = 0;
+  for (const part of chunks(selector, chunk)) {
+    if (!('ids' in selector) && replayed >= total) break;
+    // With filters, each request takes the next `chunk` matching dead letters; stop at the count
+    // seen up front so that letters dying again during the replay are not taken twice.
+    const count = await api.replay(part, {
+      limit: 'ids' in part ? undefined : Math.min(chunk, total - replayed),
+    });
+    replayed += count;
+    progress.update(replayed);
+    if (count === 0 && !('ids' in part)) break;
+  }
+  progress.done();
+  print(ctx.stdout, `replayed ${replayed} dead letter${replayed === 1 ? '' : 's'}`);
+  return 0;
+}
+
+function selectorFrom(options: ReplayOptions): Selector {
+  const filtered =
+    options.subscription !== undefined || options.since !== undefined || options.error !== undefined;
+  if (options.ids !== undefined) {
+    if (filtered) throw usage('give either --ids or filters (--subscription, --since, --error), not both');
+    const ids = options.ids.split(',').map((part) => part.trim());
+    if (ids.length === 0 || ids.some((id) => !/^\d+$/.test(id))) {
+      throw usage('--ids takes dead letter ids separated by commas, e.g. --ids 17,18,21');
+    }
+    return { ids: ids.map(Number) };
+  }
+  if (!filtered)
+    throw usage('say what to replay: --ids, or --subscription and/or --since (add --dry-run to count first)');
+  if (
+    options.since !== undefined &&
+    (!/^\d{4}-\d{2}-\d{2}/.test(options.since) || Number.isNaN(Date.parse(options.since)))
+  ) {
+    throw usage(`--since must be an ISO-8601 time, e.g. 2026-01-31T00:00:00Z (got "${options.since}")`);
+  }
+  return {
+    ...(options.subscription === undefined ? {} : { subscription: options.subscription }),
+    ...(options.since === undefined ? {} : { since: options.since }),
+    ...(options.error === undefined ? {} : { error: options.error }),
+  };
+}
+
+function* chunks(selector: Selector, size: number): Generator<Selector> {
+  if (!('ids' in selector)) {
+    for (;;) yield selector;
+  }
+  for (let start = 0; start < selector.ids.length; start += size) {
+    yield { ids: selector.ids.slice(start, start + size) };
+  }
+}
+
+const replayAnswer = z.union([
+  z.object({ replayed: z.number().int() }).transform((body) => body.replayed),
+  z.object({ would_replay: z.number().int() }).transform((body) => body.would_replay),
+]);
+const errorAnswer = z.object({ error: z.string().optional(), message: z.string().optional() });
+
+class ReplayApi {
+  private readonly token: string;
+
+  constructor(
+    private readonly baseUrl: string,
+    token: string | undefined,
+  ) {
+    if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
+      throw usage(`--url must be the server's base URL, e.g. http://127.0.0.1:8080 (got "${baseUrl}")`);
+    }
+    if (!token) {
+      throw new WahookError('unauthorized', `no admin token for ${baseUrl}`, {
+        hint: 'Set WAHOOK_ADMIN_TOKEN to the admin token of that server, or pass --token.',
+      });
+    }
+    this.token = token;
+  }
+
+  async replay(
+    selector: Selector,
+    options: { dryRun?: boolean; limit?: number | undefined },
+  ): Promise<number> {
+    const url = new URL('/v1/dead-letters/replay', this.baseUrl);
+    const body = {
+      ...selector,
+      ...(options.dryRun ? { dry_run: true } : {}),
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+    };
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (err) {
+      const cause = (err as Error).cause as (Error & { code?: string }) | undefined;
+      const why = cause?.code ?? cause?.message ?? (err as Error).message;
+      throw new WahookError(
+        'server_unreachable',
+        `cannot reach the wahook server at ${this.baseUrl} (${why})`,
+      );
+    }
+    const json: unknown = await response.json().catch(() => undefined);
+    if (response.ok) {
+      const parsed = replayAnswer.safeParse(json);
+      if (parsed.success) return parsed.data;
+      throw new WahookError(
+        'check_failed',
+        `${url} answered ${response.status} without a replay count: is it wahook?`,
+      );
+    }
+    throw answerError(response.status, errorAnswer.safeParse(json).data?.message);
+  }
+}
+
+function answerError(status: number, message: string | undefined): WahookError {
+  const detail = message ? `: ${message}` : '';
+  if (status === 401) return new WahookError('unauthorized', `the server refused the admin token${detail}`);
+  if (status === 400) return new WahookError('bad_request', `the server refused the request${detail}`);
+  if (status === 404) {
+    return new WahookError('not_found', `the server has no replay endpoint (HTTP 404)${detail}`, {
+      hint: 'Check --url: it must point at a wahook server.',
+    });
+  }
+  return new WahookError('internal', `the server answered HTTP ${status}${detail}`, {
+    hint: 'Read the server log for the request; retry when the server is healthy (GET /readyz).',
+  });
+}
+
+function usage(message: string): WahookError {
+  return new WahookError('usage', message);
+}
+
+/** A bar redrawn in place on a terminal; on anything else, a plain line per update. */
+class Progress {
+  private readonly tty: boolean;
+
+  constructor(
+    private readonly stream: Writable,
+    private readonly total: number,
+  ) {
+    this.tty = (stream as Writable & { isTTY?: boolean }).isTTY === true;
+  }
+
+  update(done: number): void {
+    if (this.total === 0) return;
+    const shown = Math.min(done, this.total);
+    if (!this.tty) {
+      print(this.stream, `replayed ${shown}/${this.total}`);
+      return;
+    }
+    const width = 30;
+    const filled = Math.round((shown / this.total) * width);
+    const percent = Math.round((shown / this.total) * 100);
+    this.stream.write(
+      `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${percent}% ${shown}/${this.total}`,
+    );
+  }
+
+  done(): void {
+    if (this.tty && this.total > 0) this.stream.write('\n');
+  }
+}
