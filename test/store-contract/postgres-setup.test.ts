@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WahookError } from '../../src/errors.js';
+import { LOCK_CLASS, schemaLockKey } from '../../src/store/postgres/locks.js';
 import { createPostgresStore } from '../../src/store/postgres/store.js';
 import { describePostgres, TEST_DATABASE_URL, TestSchemas, urlWithSchema } from '../helpers/postgres.js';
+import { waitFor } from '../helpers/stores.js';
 import { inboxAppend } from './fixtures.js';
 
 /** What only PostgreSQL can get wrong at startup and in its number handling. */
@@ -13,7 +15,7 @@ describePostgres('PostgreSQL store setup', () => {
   beforeAll(async () => {
     target = await schemas.create();
   });
-  afterAll(() => schemas.finish(passed < 4));
+  afterAll(() => schemas.finish(passed < 5));
 
   it('refuses a database where commits are not durable', async () => {
     const url = new URL(target.url);
@@ -41,6 +43,37 @@ describePostgres('PostgreSQL store setup', () => {
     expect((error as Error).message).toContain('127.0.0.1:1/wahook');
     expect((error as Error).message).not.toContain('s3cret-pw');
     passed += 1;
+  });
+
+  it('waits for another node to finish migrating, however long that outlasts the query deadline', async () => {
+    const fresh = await schemas.create();
+    const key = [LOCK_CLASS.migrate, schemaLockKey(fresh.schema)];
+    const holder = await schemas.admin.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1, $2)', key);
+      const opening = createPostgresStore(fresh.url, { statementTimeoutMs: 200 });
+      // Its pool's queries give up after 1.2 s; the migration wait must not.
+      const waitedLong = waitFor(async () => {
+        const waiting = await schemas.admin.query(
+          `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE l.locktype = 'advisory' AND NOT l.granted AND l.classid = $1 AND l.objid = $2::int::oid
+             AND now() - a.query_start > interval '1500 milliseconds'`,
+          key,
+        );
+        return (waiting.rowCount ?? 0) > 0;
+      }, 'a migration waiting on the lock for 1.5 s');
+      await Promise.race([
+        waitedLong,
+        opening.then(() => {
+          throw new Error('the store opened while another node held the migration lock');
+        }),
+      ]);
+      await holder.query('SELECT pg_advisory_unlock($1, $2)', key);
+      await (await opening).close();
+      passed += 1;
+    } finally {
+      holder.release();
+    }
   });
 
   it('reads BIGINT columns as numbers and refuses one past 2^53 rather than rounding it', async () => {

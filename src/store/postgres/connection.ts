@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { WahookError } from '../../errors.js';
 
 /**
  * Connection settings every wahook PostgreSQL connection shares. The timeouts are what keep an
@@ -61,7 +62,7 @@ export function poolConfig(url: string, options: PostgresStoreOptions = {}): pg.
 }
 
 /**
- * Settings for a long-lived session (migrations, LISTEN): it may wait on another node's
+ * Settings for a session outside the pool (migrations, LISTEN): it may wait on another node's
  * migration or sit idle for hours, so only connecting has a deadline.
  */
 export function sessionConfig(url: string, options: PostgresStoreOptions = {}): pg.ClientConfig {
@@ -83,4 +84,37 @@ export function describeTarget(url: string): string {
   } catch {
     return 'the configured PostgreSQL URL (it does not parse as a URL)';
   }
+}
+
+/** Lends a session outside the pool (see sessionConfig) and closes it; unreachable databases are named. */
+export async function withSession<T>(
+  url: string,
+  options: PostgresStoreOptions,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client(sessionConfig(url, options));
+  // A lost connection also fails the query in flight, which is what reports it.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    throw unreachable(url, err);
+  }
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export function unreachable(url: string, err: unknown): WahookError {
+  const reason = err instanceof Error ? err.message || err.name : String(err);
+  return new WahookError(
+    'store_unavailable',
+    `cannot reach PostgreSQL at ${describeTarget(url)}: ${reason}`,
+    {
+      hint: 'Check that PostgreSQL is running and reachable from this host, and that WAHOOK_DATABASE_URL names the right host, port, database and user.',
+      cause: err,
+    },
+  );
 }

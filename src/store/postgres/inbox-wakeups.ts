@@ -9,7 +9,7 @@ const RETRY_MAX_MS = 5_000;
  * Wake-ups across nodes: after each inbox append commits, a NOTIFY tells every worker listening on
  * this schema's channel that there is work. Wake-ups are a latency optimization only; a worker
  * also polls, so a lost NOTIFY (the listener was reconnecting, the notify failed) costs one poll
- * interval, never a row. That is why failures here are counted, not thrown.
+ * interval, never a row. That is why failures here are swallowed, not thrown.
  *
  * The listener holds one dedicated connection (a pooled one could be handed to someone else while
  * LISTEN is active). When that connection is lost it reconnects with a backoff, and once listening
@@ -23,8 +23,6 @@ export class InboxWakeups {
   private notifying: Promise<void> | undefined;
   private notifyAgain = false;
   private closed = false;
-  /** Failed NOTIFY statements and lost listener connections, for diagnostics. */
-  failures = 0;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -42,11 +40,10 @@ export class InboxWakeups {
     }
     this.notifying = this.pool
       .query('SELECT pg_notify($1, $2)', [this.channel, ''])
+      // A failed NOTIFY only delays the workers until their next poll.
       .then(
         () => undefined,
-        () => {
-          this.failures += 1;
-        },
+        () => undefined,
       )
       .finally(() => {
         this.notifying = undefined;
@@ -95,7 +92,6 @@ export class InboxWakeups {
   private lost(client: pg.Client): void {
     if (this.current !== client) return;
     this.current = undefined;
-    this.failures += 1;
     void client.end().catch(() => undefined);
     if (this.closed || this.listeners.size === 0) return;
     this.retryTimer = setTimeout(() => {

@@ -1,7 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { WahookError } from '../../errors.js';
 import { loadMigrations, type Migration } from '../shared/migrations.js';
-import { describeTarget, type PostgresStoreOptions, sessionConfig } from './connection.js';
+import { describeTarget, type PostgresStoreOptions, withSession } from './connection.js';
 import { LOCK_CLASS, schemaLockKey } from './locks.js';
 
 /**
@@ -63,46 +63,16 @@ export async function currentSchema(client: pg.ClientBase, url: string): Promise
   );
 }
 
-/** Opens a session for `url`, or explains which database could not be reached. */
-export async function connectSession(url: string, options: PostgresStoreOptions = {}): Promise<pg.Client> {
-  const client = new pg.Client(sessionConfig(url, options));
-  try {
-    await client.connect();
-    return client;
-  } catch (err) {
-    // A client that never connected holds no socket worth waiting for.
-    void client.end().catch(() => undefined);
-    throw unreachable(url, err);
-  }
-}
-
-export function unreachable(url: string, err: unknown): WahookError {
-  const reason = err instanceof Error ? err.message || err.name : String(err);
-  return new WahookError(
-    'store_unavailable',
-    `cannot reach PostgreSQL at ${describeTarget(url)}: ${reason}`,
-    {
-      hint: 'Check that PostgreSQL is running and reachable from this host, and that WAHOOK_DATABASE_URL names the right host, port, database and user.',
-      cause: err,
-    },
-  );
-}
-
 /** What `wahook migrate` does for a PostgreSQL URL: connect, migrate, disconnect. */
 export async function migratePostgresDatabase(
   url: string,
   options: PostgresStoreOptions = {},
 ): Promise<{ applied: Migration[]; version: number }> {
-  const client = await connectSession(url, options);
-  // A lost connection also fails the query in flight, which is what reports it.
-  client.on('error', () => undefined);
-  try {
+  return withSession(url, options, async (client) => {
     const applied = await migrateSchema(client, await currentSchema(client, url));
     const latest = await client.query<{ version: number | null }>(
       'SELECT MAX(version) AS version FROM schema_migrations',
     );
     return { applied, version: latest.rows[0]?.version ?? 0 };
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -30,14 +30,14 @@ import type {
   StoredEvent,
   StoredMessage,
 } from '../ports.js';
-import { describeTarget, type PostgresStoreOptions, poolConfig } from './connection.js';
+import { describeTarget, type PostgresStoreOptions, poolConfig, withSession } from './connection.js';
 import * as deadLetters from './delivery-dead-letters.js';
 import * as queue from './delivery-queue.js';
 import * as subscriptions from './delivery-subscriptions.js';
 import * as inbox from './inbox.js';
 import { InboxWakeups, inboxChannel } from './inbox-wakeups.js';
 import { schemaLockKey } from './locks.js';
-import { connectSession, currentSchema, migrateSchema, unreachable } from './migrate.js';
+import { currentSchema, migrateSchema } from './migrate.js';
 import { PostgresProcessingTx } from './processing.js';
 import * as reads from './reads.js';
 import * as rejected from './rejected-log.js';
@@ -58,7 +58,7 @@ export class PostgresStore implements Store, DeliveryStore {
     readonly url: string,
     readonly schema: string,
     private readonly schemaKey: number,
-    options: PostgresStoreOptions = {},
+    private readonly options: PostgresStoreOptions = {},
   ) {
     this.pool = new pg.Pool(poolConfig(url, options));
     // An idle connection that breaks (database restart, network cut) is dropped by the pool and
@@ -67,19 +67,10 @@ export class PostgresStore implements Store, DeliveryStore {
     this.wakeups = new InboxWakeups(this.pool, url, options, inboxChannel(schema));
   }
 
+  /** On a session of its own: waiting for another node's migration may outlast any query deadline. */
   async migrate(): Promise<void> {
     this.assertOpen();
-    const client = await this.pool.connect().catch((err: unknown) => {
-      throw unreachable(this.url, err);
-    });
-    try {
-      // Waiting for another node's migration may take longer than any single query should.
-      await client.query('SET statement_timeout = 0');
-      await migrateSchema(client, this.schema);
-    } finally {
-      // The session setting must not follow this connection back into the pool.
-      client.release(true);
-    }
+    await withSession(this.url, this.options, (client) => migrateSchema(client, this.schema));
   }
 
   async appendInboxBatch(rows: readonly InboxAppend[]): Promise<number[]> {
@@ -260,16 +251,11 @@ async function inspectDatabase(
   url: string,
   options: PostgresStoreOptions,
 ): Promise<{ schema: string; synchronousCommit: string }> {
-  const client = await connectSession(url, options);
-  // A lost connection also fails the query in flight, which is what reports it.
-  client.on('error', () => undefined);
-  try {
+  return withSession(url, options, async (client) => {
     const schema = await currentSchema(client, url);
     const setting = await client.query<{ value: string }>(
       "SELECT current_setting('synchronous_commit') AS value",
     );
     return { schema, synchronousCommit: setting.rows[0]?.value ?? 'on' };
-  } finally {
-    await client.end();
-  }
+  });
 }
