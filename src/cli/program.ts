@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isWahookError } from '../errors.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerExplain } from './commands/explain.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerRequests } from './commands/requests.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -27,6 +28,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerStatus(program, ctx);
   registerExplain(program, ctx);
   registerRequests(program, ctx);
+  registerMigrate(program, ctx);
   return program;
 }
 
