@@ -52,7 +52,9 @@ function openStream(url: string, headers: Record<string, string> = {}): StreamCl
             .filter((line) => !line.startsWith(':') && line.includes(': '))
             .map((line) => [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)]),
         );
-        if (fields.data) events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+        if (fields.data) {
+          events.push({ id: fields.id ?? '', event: fields.event ?? '', data: JSON.parse(fields.data) });
+        }
         cut = buffer.indexOf('\n\n');
       }
     });
