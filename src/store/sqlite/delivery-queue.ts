@@ -33,6 +33,12 @@ interface CandidateRecord extends EventRecord {
 
 export function claimDeliveriesSqlite(db: Database.Database, claim: DeliveryClaim): ClaimedDelivery[] {
   if (claim.limit <= 0) return [];
+  // One write transaction from the read to the last lease: one fsync, and no other process can
+  // lease or finish a row in between.
+  return db.transaction(() => claimWithin(db, claim)).immediate();
+}
+
+function claimWithin(db: Database.Database, claim: DeliveryClaim): ClaimedDelivery[] {
   const full = [...claim.slots].filter(([, free]) => free <= 0).map(([id]) => id);
   const candidates = db
     .prepare(
