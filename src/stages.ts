@@ -1,9 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import { deadLetterRoutes } from './admin/dead-letter-routes.js';
 import { eventRoutes } from './admin/event-routes.js';
+import { eventStreamRoutes } from './admin/event-stream-routes.js';
 import { messageRoutes } from './admin/message-routes.js';
+import { subscriptionRoutes } from './admin/subscription-routes.js';
+import { createDeliveryStage } from './deliver/stage.js';
 import { createProcessingWorker } from './process/worker.js';
 import type { StageContext } from './server.js';
 import type { Stage } from './stage.js';
+import { requireDeliveryStore } from './store/delivery-ports.js';
 
 /**
  * The background stages for the roles this process runs. The query API over what processing
@@ -35,5 +40,23 @@ export function createStages(context: StageContext): Stage[] {
       }),
     );
   }
+  // ⑤ delivery: the API (subscriptions, dead letters, event stream) in every process, the loop with role delivery
+  const deliveryStore = requireDeliveryStore(context.store);
+  const delivery = createDeliveryStage({
+    config: context.config,
+    runLoop: context.roles.includes('delivery'),
+    store: deliveryStore,
+    bus: context.bus,
+    clock: context.clock,
+    logger: context.logger,
+  });
+  stages.push({
+    ...delivery,
+    adminPlugins: [
+      subscriptionRoutes({ store: deliveryStore, clock: context.clock }),
+      deadLetterRoutes({ store: deliveryStore, clock: context.clock, onReplayed: () => delivery.wake() }),
+      eventStreamRoutes({ store: context.store, bus: context.bus }),
+    ],
+  });
   return stages;
 }

@@ -1,6 +1,23 @@
 import type Database from 'better-sqlite3';
 import { Mutex } from '../../lib/mutex.js';
 import type {
+  ClaimedDelivery,
+  DeadLetter,
+  DeadLetterFilter,
+  DeadLetterSelector,
+  DeliveryAttempt,
+  DeliveryClaim,
+  DeliveryQueueStats,
+  DeliveryStore,
+  FileSubscription,
+  FileSyncResult,
+  NewSubscription,
+  RecordedAttempt,
+  ReplayOptions,
+  Subscription,
+  SubscriptionPatch,
+} from '../delivery-ports.js';
+import type {
   ClaimOptions,
   InboxAppend,
   InboxRow,
@@ -16,6 +33,24 @@ import type {
 import { type EventRecord, type MessageRow, toStoredEvent, toStoredMessage } from '../shared/event-rows.js';
 import { type InboxRecord, type RejectedRecord, toInboxRow, toRejectedRow } from '../shared/rows.js';
 import { openSqlite } from './connection.js';
+import {
+  getDeadLetterSqlite,
+  listDeadLettersSqlite,
+  replayDeadLettersSqlite,
+} from './delivery-dead-letters.js';
+import {
+  claimDeliveriesSqlite,
+  deliveryQueueStatsSqlite,
+  recordDeliveryAttemptsSqlite,
+} from './delivery-queue.js';
+import {
+  createSubscriptionSqlite,
+  deleteSubscriptionSqlite,
+  getSubscriptionSqlite,
+  listSubscriptionsSqlite,
+  syncFileSubscriptionsSqlite,
+  updateSubscriptionSqlite,
+} from './delivery-subscriptions.js';
 import { SqliteInboxWriter } from './inbox-writer.js';
 import { migrateSqlite } from './migrate.js';
 import { SqliteProcessingTx } from './processing.js';
@@ -24,7 +59,7 @@ import { SqliteProcessingTx } from './processing.js';
  * The embedded store. Inbox appends go through the writer thread (group-committed by the caller);
  * everything else uses this thread's connection, which WAL lets read beside the writer.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, DeliveryStore {
   readonly dialect = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly writer: SqliteInboxWriter;
@@ -204,6 +239,53 @@ export class SqliteStore implements Store {
     this.closed = true;
     await this.writer.close();
     this.db.close();
+  }
+
+  // ⑤ delivery
+  createSubscription(input: NewSubscription): Promise<Subscription> {
+    return this.txLock.run(async () => createSubscriptionSqlite(this.db, input));
+  }
+  getSubscription(id: string): Promise<Subscription | undefined> {
+    return this.txLock.run(async () => getSubscriptionSqlite(this.db, id));
+  }
+  listSubscriptions(): Promise<Subscription[]> {
+    return this.txLock.run(async () => listSubscriptionsSqlite(this.db));
+  }
+  updateSubscription(
+    id: string,
+    patch: SubscriptionPatch,
+    now: number,
+    reason?: string,
+  ): Promise<Subscription | undefined> {
+    return this.txLock.run(async () => updateSubscriptionSqlite(this.db, id, patch, now, reason));
+  }
+  deleteSubscription(id: string): Promise<boolean> {
+    return this.txLock.run(async () => deleteSubscriptionSqlite(this.db, id));
+  }
+  syncFileSubscriptions(
+    subs: readonly FileSubscription[],
+    now: number,
+    newSecret: () => string,
+  ): Promise<FileSyncResult> {
+    return this.txLock.run(async () => syncFileSubscriptionsSqlite(this.db, subs, now, newSecret));
+  }
+  claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
+    return this.txLock.run(async () => claimDeliveriesSqlite(this.db, claim));
+  }
+  recordDeliveryAttempts(entries: readonly RecordedAttempt[]): Promise<boolean[]> {
+    return this.txLock.run(async () => recordDeliveryAttemptsSqlite(this.db, entries));
+  }
+  deliveryQueueStats(now: number): Promise<DeliveryQueueStats> {
+    return this.txLock.run(async () => deliveryQueueStatsSqlite(this.db, now));
+  }
+  listDeadLetters(query: DeadLetterFilter & { afterId?: number; limit: number }): Promise<DeadLetter[]> {
+    return this.txLock.run(async () => listDeadLettersSqlite(this.db, query));
+  }
+  getDeadLetter(id: number): Promise<(DeadLetter & { attemptLog: DeliveryAttempt[] }) | undefined> {
+    return this.txLock.run(async () => getDeadLetterSqlite(this.db, id));
+  }
+  replayDeadLetters(selector: DeadLetterSelector, options: ReplayOptions): Promise<number> {
+    return this.txLock.run(async () => replayDeadLettersSqlite(this.db, selector, options));
   }
 }
 
