@@ -11,12 +11,6 @@ import { createSqliteStore } from '../../src/store/sqlite/store.js';
 import { describePostgres, TestSchemas } from './postgres.js';
 
 /**
- * `reads-see-open-processing-tx`: SqliteStore reads on the connection that holds an open processing
- * transaction, so a reader can see events that are then rolled back, and their seq reused.
- */
-export type KnownIssue = 'reads-see-open-processing-tx';
-
-/**
  * One backend of the store contract: where a test file's database lives and how to get stores on
  * it. A test file works in one database (a temp SQLite file, a PostgreSQL schema); each test
  * starts from emptied tables, except after a failed test, whose database is kept as it was and a
@@ -25,7 +19,6 @@ export type KnownIssue = 'reads-see-open-processing-tx';
 export interface StoreBackend {
   readonly name: 'sqlite' | 'postgres';
   /** Contract clauses this adapter is known to break; their tests are expected to fail until fixed. */
-  readonly knownIssues: ReadonlySet<KnownIssue>;
   /** `describe`, or a skip / CI failure when this backend cannot run here. */
   describe(name: string, body: () => void): void;
   setup(): Promise<void>;
@@ -63,7 +56,6 @@ export function sqliteBackend(label: string): StoreBackend {
   };
   return {
     name: 'sqlite',
-    knownIssues: new Set(['reads-see-open-processing-tx']),
     describe,
     setup: async () => undefined,
     open: () => createSqliteStore(path()),
@@ -111,7 +103,6 @@ export function postgresBackend(
   };
   return {
     name: 'postgres',
-    knownIssues: new Set(),
     describe: describePostgres,
     setup: async () => {
       schemas = new TestSchemas(label);

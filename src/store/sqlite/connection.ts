@@ -12,7 +12,7 @@ export function openSqlite(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
+  db.pragma('busy_timeout = 2000');
   db.pragma('foreign_keys = ON');
   return db;
 }

@@ -62,6 +62,11 @@ import { SqliteProcessingTx } from './processing.js';
 export class SqliteStore implements Store, DeliveryStore {
   readonly dialect = 'sqlite' as const;
   readonly db: Database.Database;
+  /**
+   * Reads use their own connection: on `db` they would see the writes of a processing transaction
+   * that is still open, and if it rolled back, an event seq a reader had passed could be reused.
+   */
+  private readonly reader: Database.Database;
   private readonly writer: SqliteInboxWriter;
   private closed = false;
   /** Serializes this connection's transactions: an open BEGIN must not absorb another caller's writes. */
@@ -69,6 +74,8 @@ export class SqliteStore implements Store, DeliveryStore {
 
   constructor(readonly path: string) {
     this.db = openSqlite(path);
+    this.reader = openSqlite(path);
+    this.reader.pragma('query_only = ON');
     this.writer = new SqliteInboxWriter(path);
   }
 
@@ -81,12 +88,12 @@ export class SqliteStore implements Store, DeliveryStore {
   }
 
   async getInboxRow(id: number): Promise<InboxRow | undefined> {
-    const record = this.db.prepare('SELECT * FROM inbox WHERE id = ?').get(id) as InboxRecord | undefined;
+    const record = this.reader.prepare('SELECT * FROM inbox WHERE id = ?').get(id) as InboxRecord | undefined;
     return record ? toInboxRow(record) : undefined;
   }
 
   async inboxStats(): Promise<InboxStats> {
-    const row = this.db
+    const row = this.reader
       .prepare(
         `SELECT COUNT(*) AS total,
            COALESCE(SUM(state = 'pending'), 0) AS pending,
@@ -111,7 +118,11 @@ export class SqliteStore implements Store, DeliveryStore {
     };
   }
 
-  async claimInbox(options: ClaimOptions): Promise<InboxRow[]> {
+  claimInbox(options: ClaimOptions): Promise<InboxRow[]> {
+    return this.txLock.run(async () => this.claimInboxNow(options));
+  }
+
+  private claimInboxNow(options: ClaimOptions): InboxRow[] {
     const records = this.db
       .prepare(
         `UPDATE inbox SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
@@ -128,7 +139,11 @@ export class SqliteStore implements Store, DeliveryStore {
     return (records as InboxRecord[]).map(toInboxRow).sort((a, b) => a.id - b.id);
   }
 
-  async requeueQuarantined(ids?: readonly number[]): Promise<number> {
+  requeueQuarantined(ids?: readonly number[]): Promise<number> {
+    return this.txLock.run(async () => this.requeueNow(ids));
+  }
+
+  private requeueNow(ids?: readonly number[]): number {
     const sql = `UPDATE inbox SET state = 'pending', lease_owner = NULL, lease_until = NULL
       WHERE state = 'quarantined'`;
     if (!ids) return this.db.prepare(sql).run().changes;
@@ -136,7 +151,11 @@ export class SqliteStore implements Store, DeliveryStore {
     return this.db.transaction(() => ids.reduce((n, id) => n + update.run(id).changes, 0))();
   }
 
-  async recordRejected(requests: readonly RejectedRequest[], maxRows: number): Promise<void> {
+  recordRejected(requests: readonly RejectedRequest[], maxRows: number): Promise<void> {
+    return this.txLock.run(async () => this.recordRejectedNow(requests, maxRows));
+  }
+
+  private recordRejectedNow(requests: readonly RejectedRequest[], maxRows: number): void {
     const insert = this.db.prepare(
       `INSERT INTO rejected_requests (received_at, method, path, status, reason, hints, headers,
          body_prefix, body_bytes, remote_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -165,7 +184,7 @@ export class SqliteStore implements Store, DeliveryStore {
   }
 
   async listRejected(options: { limit: number; beforeId?: number }): Promise<RejectedRequestRow[]> {
-    const records = this.db
+    const records = this.reader
       .prepare('SELECT * FROM rejected_requests WHERE id < ? ORDER BY id DESC LIMIT ?')
       .all(options.beforeId ?? Number.MAX_SAFE_INTEGER, options.limit) as RejectedRecord[];
     return records.map(toRejectedRow);
@@ -192,40 +211,46 @@ export class SqliteStore implements Store, DeliveryStore {
   }): Promise<StoredEvent[]> {
     const types = options.types && options.types.length > 0 ? options.types : undefined;
     const records = types
-      ? this.db
+      ? this.reader
           .prepare(
             `SELECT * FROM events WHERE seq > ? AND type IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
           )
           .all(options.afterSeq, JSON.stringify(types), options.limit)
-      : this.db
+      : this.reader
           .prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?')
           .all(options.afterSeq, options.limit);
     return (records as EventRecord[]).map(toStoredEvent);
   }
 
   async getEvent(id: string): Promise<StoredEvent | undefined> {
-    const record = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRecord | undefined;
+    const record = this.reader.prepare('SELECT * FROM events WHERE id = ?').get(id) as
+      | EventRecord
+      | undefined;
     return record ? toStoredEvent(record) : undefined;
   }
 
   async getMessage(id: string): Promise<StoredMessage | undefined> {
-    const row = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
+    const row = this.reader.prepare('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
     return row ? toStoredMessage(row) : undefined;
   }
 
   async listMessages(query: MessageQuery): Promise<StoredMessage[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (query.status) where.push('status = ?') && params.push(query.status);
-    if (query.phoneNumberId) where.push('phone_number_id = ?') && params.push(query.phoneNumberId);
-    if (query.since !== undefined) where.push('updated_at >= ?') && params.push(query.since);
+    const filter = (clause: string, value: unknown) => {
+      where.push(clause);
+      params.push(value);
+    };
+    if (query.status) filter('status = ?', query.status);
+    if (query.phoneNumberId) filter('phone_number_id = ?', query.phoneNumberId);
+    if (query.since !== undefined) filter('updated_at >= ?', query.since);
     if (query.before) {
       where.push('(updated_at < ? OR (updated_at = ? AND id < ?))');
       params.push(query.before.updatedAt, query.before.updatedAt, query.before.id);
     }
     const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY updated_at DESC, id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, query.limit) as MessageRow[]).map(toStoredMessage);
+    return (this.reader.prepare(sql).all(...params, query.limit) as MessageRow[]).map(toStoredMessage);
   }
 
   async checkWritable(): Promise<void> {
@@ -238,6 +263,7 @@ export class SqliteStore implements Store, DeliveryStore {
     if (this.closed) return;
     this.closed = true;
     await this.writer.close();
+    this.reader.close();
     this.db.close();
   }
 
