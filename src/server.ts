@@ -9,6 +9,7 @@ import { WahookError } from './errors.js';
 import { GroupCommitter } from './inbox/group-commit.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { Bus } from './observe/bus.js';
+import { registerDeliveryMetrics } from './observe/delivery-metrics.js';
 import { logBusEvents } from './observe/log-events.js';
 import { createLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
@@ -61,6 +62,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const bus = new Bus();
   const registry = createMetrics(bus, store);
   registerProcessMetrics(bus, registry);
+  registerDeliveryMetrics(registry, bus, store, clock);
   logBusEvents(bus, logger);
   const roles = config.roles;
   const committer = new GroupCommitter(

@@ -8,7 +8,6 @@ import { createDeliveryStage } from './deliver/stage.js';
 import { createProcessingWorker } from './process/worker.js';
 import type { StageContext } from './server.js';
 import type { Stage } from './stage.js';
-import { requireDeliveryStore } from './store/delivery-ports.js';
 
 /**
  * The background stages for the roles this process runs. The query API over what processing
@@ -36,16 +35,23 @@ export function createStages(context: StageContext): Stage[] {
         bus: context.bus,
         clock: context.clock,
         leaseMs: context.config.workerLeaseMs,
-        subscribeWake: (wake) => context.onInboxCommitted(wake),
+        // Appends in this process signal directly; other nodes' appends arrive as NOTIFY on PostgreSQL.
+        subscribeWake: (wake) => {
+          const local = context.onInboxCommitted(wake);
+          const remote = context.store.onInboxAppended?.(wake);
+          return () => {
+            local();
+            remote?.();
+          };
+        },
       }),
     );
   }
   // ⑤ delivery: the API (subscriptions, dead letters, event stream) in every process, the loop with role delivery
-  const deliveryStore = requireDeliveryStore(context.store);
   const delivery = createDeliveryStage({
     config: context.config,
     runLoop: context.roles.includes('delivery'),
-    store: deliveryStore,
+    store: context.store,
     bus: context.bus,
     clock: context.clock,
     logger: context.logger,
@@ -53,8 +59,8 @@ export function createStages(context: StageContext): Stage[] {
   stages.push({
     ...delivery,
     adminPlugins: [
-      subscriptionRoutes({ store: deliveryStore, clock: context.clock }),
-      deadLetterRoutes({ store: deliveryStore, clock: context.clock, onReplayed: () => delivery.wake() }),
+      subscriptionRoutes({ store: context.store, clock: context.clock }),
+      deadLetterRoutes({ store: context.store, clock: context.clock, onReplayed: () => delivery.wake() }),
       eventStreamRoutes({ store: context.store, bus: context.bus }),
     ],
   });

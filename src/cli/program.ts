@@ -3,6 +3,7 @@ import { isWahookError } from '../errors.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerExplain } from './commands/explain.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerReplay } from './commands/replay.js';
 import { registerRequests } from './commands/requests.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -29,6 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerExplain(program, ctx);
   registerRequests(program, ctx);
   registerMigrate(program, ctx);
+  registerReplay(program, ctx);
   return program;
 }
 

@@ -4,8 +4,7 @@
  * written by the processing transaction (ProcessingTx.enqueueDeliveries, in ports.ts); the states
  * and their transitions are described in src/deliver/delivery-states.ts.
  */
-import { WahookError } from '../errors.js';
-import type { Store, StoredEvent } from './ports.js';
+import type { StoredEvent } from './ports.js';
 
 export type SubscriptionSource = 'api' | 'file';
 
@@ -227,23 +226,3 @@ export interface ReplayOptions {
 }
 
 export type DeliveryStore = SubscriptionStore & DeliveryQueue & DeadLetterStore;
-
-const DELIVERY_METHODS = [
-  'createSubscription',
-  'listSubscriptions',
-  'claimDeliveries',
-  'recordDeliveryAttempts',
-  'listDeadLetters',
-  'replayDeadLetters',
-] as const;
-
-/** The delivery capabilities of a store, or a clear error for an adapter that lacks them. */
-export function requireDeliveryStore(store: Store): Store & DeliveryStore {
-  const candidate = store as Store & Partial<Record<(typeof DELIVERY_METHODS)[number], unknown>>;
-  if (DELIVERY_METHODS.every((method) => typeof candidate[method] === 'function')) {
-    return store as Store & DeliveryStore;
-  }
-  throw new WahookError('config_invalid', `the ${store.dialect} store does not support delivery yet`, {
-    hint: 'Use the embedded store: WAHOOK_DATABASE_URL=sqlite:./data/wahook.db.',
-  });
-}

@@ -1,3 +1,5 @@
+import type { DeliveryStore } from './delivery-ports.js';
+
 /**
  * The store port: small capability interfaces, each declared for the stage that consumes it. The
  * SQLite and PostgreSQL adapters implement all of them; the contract suite in test/store-contract
@@ -193,4 +195,14 @@ export interface Store
     StoreLifecycle,
     EventReader,
     MessageReader,
-    ProcessingStore {}
+    ProcessingStore,
+    DeliveryStore,
+    InboxWakeups {}
+
+/**
+ * Wake-ups across processes: PostgreSQL NOTIFYs after each inbox append so idle workers on other
+ * nodes start at once. Optional: SQLite has one node, where the in-process signal suffices.
+ */
+export interface InboxWakeups {
+  onInboxAppended?(listener: () => void): () => void;
+}

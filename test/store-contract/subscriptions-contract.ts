@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { requireDeliveryStore } from '../../src/store/delivery-ports.js';
 import type { ContractContext } from './contract.js';
 import { newEvent, subscriptionInput, T0 } from './fixtures.js';
 
 export function subscriptionsContract(ctx: ContractContext): void {
-  const open = async () => requireDeliveryStore(await ctx.open());
+  const open = async () => await ctx.open();
 
   describe('subscriptions', () => {
     it('creates subscriptions and reads them back by id and in creation order', async () => {
@@ -99,7 +98,7 @@ export function subscriptionsContract(ctx: ContractContext): void {
 
     it('creates each file subscription once when two nodes sync at the same time', async () => {
       const store = await open();
-      const other = requireDeliveryStore(await ctx.concurrentWriter(store));
+      const other = await ctx.concurrentWriter(store);
       const file = [{ ...subscriptionInput('a'), secret: null }];
       const results = await Promise.all([
         store.syncFileSubscriptions(file, T0, () => 'whsec_one'),
