@@ -44,6 +44,34 @@ export async function inboxRoutes(
     };
   });
 
+  const inboxQuery = z.object({
+    state: z.enum(['pending', 'processed', 'quarantined']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    before: z.coerce.number().int().positive().optional(),
+  });
+  app.get('/v1/inbox', async (request, reply) => {
+    const query = inboxQuery.safeParse(request.query);
+    if (!query.success) return badRequest(reply, query.error.issues.map((issue) => issue.message).join('; '));
+    const rows = await options.store.listInbox({
+      limit: query.data.limit,
+      ...(query.data.state ? { state: query.data.state } : {}),
+      ...(query.data.before === undefined ? {} : { beforeId: query.data.before }),
+    });
+    return {
+      inbox: rows.map((row) => ({
+        id: row.id,
+        received_at: new Date(row.receivedAt).toISOString(),
+        source: row.source,
+        state: row.state,
+        attempts: row.attempts,
+        error: row.error,
+        body_bytes: row.bodyBytes,
+        processed_at: row.processedAt === null ? null : new Date(row.processedAt).toISOString(),
+      })),
+      next: rows.length === query.data.limit ? String(rows.at(-1)?.id) : null,
+    };
+  });
+
   // Quarantined rows go back to pending; the worker parses them again with the current code.
   app.post('/v1/inbox/:id/reprocess', async (request, reply) => {
     const id = Number((request.params as { id: string }).id);

@@ -52,8 +52,13 @@ export interface InboxAppender {
   appendInboxBatch(rows: readonly InboxAppend[]): Promise<number[]>;
 }
 
+/** An inbox row without its body, for lists. */
+export type InboxSummary = Omit<InboxRow, 'body'> & { bodyBytes: number };
+
 export interface InboxReader {
   getInboxRow(id: number): Promise<InboxRow | undefined>;
+  /** Newest first; `beforeId` pages backwards. */
+  listInbox(options: { state?: InboxState; limit: number; beforeId?: number }): Promise<InboxSummary[]>;
   inboxStats(): Promise<InboxStats>;
 }
 

@@ -111,6 +111,28 @@ export function inboxContract(ctx: ContractContext): void {
       });
     });
 
+    it('lists rows newest first without bodies, by state, paging backwards', async () => {
+      const store = await ctx.open();
+      const ids = await store.appendInboxBatch([0, 1, 2, 3, 4].map((i) => inboxAppend(i)));
+      await store.claimInbox({ owner: 'a', limit: 10, now: T0, ...LEASE });
+      await store.withProcessingTx(async (tx) => {
+        await tx.quarantineInbox(ids[1]!, 'a', 'invalid JSON', T0 + 1);
+        await tx.quarantineInbox(ids[3]!, 'a', 'unknown shape', T0 + 2);
+        await tx.markInboxProcessed(ids[0]!, 'a', T0 + 3);
+      });
+      const quarantined = await store.listInbox({ state: 'quarantined', limit: 10 });
+      expect(quarantined.map((row) => [row.id, row.error])).toEqual([
+        [ids[3], 'unknown shape'],
+        [ids[1], 'invalid JSON'],
+      ]);
+      expect(quarantined[0]).not.toHaveProperty('body');
+      expect(quarantined[0]?.bodyBytes).toBe(inboxAppend(3).body.length);
+      const all = await store.listInbox({ limit: 2 });
+      expect(all.map((row) => row.id)).toEqual([ids[4], ids[3]]);
+      const next = await store.listInbox({ limit: 10, beforeId: all[1]!.id });
+      expect(next.map((row) => row.id)).toEqual([ids[2], ids[1], ids[0]]);
+    });
+
     it('refuses to finish a row for a worker whose lease was taken over', async () => {
       const store = await ctx.open();
       const [id] = await store.appendInboxBatch([inboxAppend(0)]);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { ClaimOptions, InboxAppend, InboxRow, InboxStats } from '../ports.js';
-import { type InboxRecord, toInboxRow } from '../shared/rows.js';
+import type { ClaimOptions, InboxAppend, InboxRow, InboxState, InboxStats, InboxSummary } from '../ports.js';
+import { INBOX_SUMMARY_COLUMNS, type InboxRecord, toInboxRow, toInboxSummary } from '../shared/rows.js';
 import { fitsOneStatement, insertRows, type Queryable, withTransaction } from './sql.js';
 
 const INSERT_INBOX = 'INSERT INTO inbox (received_at, source, auth, content_type, headers, body)';
@@ -37,6 +37,18 @@ export async function getInboxRow(db: Queryable, id: number): Promise<InboxRow |
   const result = await db.query<InboxRecord & pg.QueryResultRow>('SELECT * FROM inbox WHERE id = $1', [id]);
   const record = result.rows[0];
   return record ? toInboxRow(record) : undefined;
+}
+
+export async function listInbox(
+  db: Queryable,
+  options: { state?: InboxState; limit: number; beforeId?: number },
+): Promise<InboxSummary[]> {
+  const result = await db.query(
+    `SELECT ${INBOX_SUMMARY_COLUMNS} FROM inbox
+     WHERE id < $1 AND ($2::text IS NULL OR state = $2) ORDER BY id DESC LIMIT $3`,
+    [options.beforeId ?? Number.MAX_SAFE_INTEGER, options.state ?? null, options.limit],
+  );
+  return (result.rows as Parameters<typeof toInboxSummary>[0][]).map(toInboxSummary);
 }
 
 export async function inboxStats(db: Queryable): Promise<InboxStats> {

@@ -21,7 +21,9 @@ import type {
   ClaimOptions,
   InboxAppend,
   InboxRow,
+  InboxState,
   InboxStats,
+  InboxSummary,
   MessageQuery,
   ProcessingTx,
   RejectedRequest,
@@ -90,6 +92,10 @@ export class PostgresStore implements Store, DeliveryStore {
 
   getInboxRow(id: number): Promise<InboxRow | undefined> {
     return inbox.getInboxRow(this.pool, id);
+  }
+
+  listInbox(options: { state?: InboxState; limit: number; beforeId?: number }): Promise<InboxSummary[]> {
+    return inbox.listInbox(this.pool, options);
   }
 
   inboxStats(): Promise<InboxStats> {

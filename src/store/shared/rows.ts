@@ -1,4 +1,4 @@
-import type { InboxRow, InboxState, RejectedRequestRow } from '../ports.js';
+import type { InboxRow, InboxState, InboxSummary, RejectedRequestRow } from '../ports.js';
 
 /** Row mappers shared by both adapters: the column names are the same in both dialects. */
 export interface InboxRecord {
@@ -59,4 +59,15 @@ export function toRejectedRow(record: RejectedRecord): RejectedRequestRow {
     bodyBytes: Number(record.body_bytes),
     remoteAddress: record.remote_address,
   };
+}
+
+/** Both adapters list the inbox with the same columns: everything but the body, plus its length. */
+export const INBOX_SUMMARY_COLUMNS = `id, received_at, source, auth, content_type, headers, state, attempts, error,
+  processed_at, length(body) AS body_bytes`;
+
+export function toInboxSummary(
+  record: Omit<InboxRecord, 'body'> & { body_bytes: number | string },
+): InboxSummary {
+  const { body: _body, ...row } = toInboxRow({ ...record, body: Buffer.alloc(0) });
+  return { ...row, bodyBytes: Number(record.body_bytes) };
 }

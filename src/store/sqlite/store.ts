@@ -21,7 +21,9 @@ import type {
   ClaimOptions,
   InboxAppend,
   InboxRow,
+  InboxState,
   InboxStats,
+  InboxSummary,
   MessageQuery,
   ProcessingTx,
   RejectedRequest,
@@ -31,7 +33,14 @@ import type {
   StoredMessage,
 } from '../ports.js';
 import { type EventRecord, type MessageRow, toStoredEvent, toStoredMessage } from '../shared/event-rows.js';
-import { type InboxRecord, type RejectedRecord, toInboxRow, toRejectedRow } from '../shared/rows.js';
+import {
+  INBOX_SUMMARY_COLUMNS,
+  type InboxRecord,
+  type RejectedRecord,
+  toInboxRow,
+  toInboxSummary,
+  toRejectedRow,
+} from '../shared/rows.js';
 import { openSqlite } from './connection.js';
 import {
   getDeadLetterSqlite,
@@ -90,6 +99,25 @@ export class SqliteStore implements Store, DeliveryStore {
   async getInboxRow(id: number): Promise<InboxRow | undefined> {
     const record = this.reader.prepare('SELECT * FROM inbox WHERE id = ?').get(id) as InboxRecord | undefined;
     return record ? toInboxRow(record) : undefined;
+  }
+
+  async listInbox(options: {
+    state?: InboxState;
+    limit: number;
+    beforeId?: number;
+  }): Promise<InboxSummary[]> {
+    const records = this.reader
+      .prepare(
+        `SELECT ${INBOX_SUMMARY_COLUMNS} FROM inbox
+         WHERE id < ? AND (? IS NULL OR state = ?) ORDER BY id DESC LIMIT ?`,
+      )
+      .all(
+        options.beforeId ?? Number.MAX_SAFE_INTEGER,
+        options.state ?? null,
+        options.state ?? null,
+        options.limit,
+      );
+    return (records as Parameters<typeof toInboxSummary>[0][]).map(toInboxSummary);
   }
 
   async inboxStats(): Promise<InboxStats> {
