@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { EventReader, StoredEvent } from '../store/ports.js';
+import { eventJson } from '../deliver/event-json.js';
+import type { EventReader } from '../store/ports.js';
 import { badRequest } from './replies.js';
 
 /**
@@ -12,6 +13,8 @@ const query = z.object({
   after: z.string().regex(/^\d+$/, 'after must be a cursor returned as "next" by an earlier call').optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   type: z.string().optional(),
+  // The name the event stream uses; either works here.
+  types: z.string().optional(),
 });
 
 export async function eventRoutes(app: FastifyInstance, options: { store: EventReader }): Promise<void> {
@@ -20,22 +23,13 @@ export async function eventRoutes(app: FastifyInstance, options: { store: EventR
     if (!parsed.success)
       return badRequest(reply, parsed.error.issues.map((issue) => issue.message).join('; '));
     const afterSeq = Number(parsed.data.after ?? 0);
-    const types = parsed.data.type?.split(',').filter(Boolean);
+    const types = (parsed.data.types ?? parsed.data.type)?.split(',').filter(Boolean);
     const events = await options.store.listEvents({
       afterSeq,
       limit: parsed.data.limit,
       ...(types ? { types } : {}),
     });
-    return { events: events.map(eventJson), next: String(events.at(-1)?.seq ?? afterSeq) };
+    // The same event JSON as a push delivery (less its per-subscription sequence) and the stream.
+    return { events: events.map((event) => eventJson(event)), next: String(events.at(-1)?.seq ?? afterSeq) };
   });
-}
-
-export function eventJson(event: StoredEvent) {
-  return {
-    id: event.id,
-    type: event.type,
-    schema_version: event.schemaVersion,
-    created_at: new Date(event.createdAt).toISOString(),
-    data: event.data,
-  };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadPayload } from '../fixtures/payloads/index.js';
 import {
   type EventJson,
+  PHONE_NUMBER_ID,
   postSigned,
   readEventPage,
   readEventsFrom,
@@ -94,6 +95,22 @@ describe('the event feed', () => {
     const after = await readEventsFrom(server.url, next);
     expect(after.events.map((event) => event.data.messageId)).toEqual([testWamid('late', 1)]);
     expect((await readEventsFrom(server.url)).events).toHaveLength(before + 1);
+  });
+
+  test('each event has the envelope a push delivery and the stream carry', async () => {
+    const { events } = await readEventsFrom(server.url);
+    const status = events.find((event) => event.type === 'message.status')!;
+    expect(Object.keys(status).sort()).toEqual(
+      ['created_at', 'data', 'id', 'ordering_key', 'phone_number_id', 'schema_version', 'type'].sort(),
+    );
+    expect(status.ordering_key).toBe(`msg:${status.data.messageId}`);
+    expect(status.phone_number_id).toBe(PHONE_NUMBER_ID);
+  });
+
+  test('types= (as on the stream) narrows the feed like type=', async () => {
+    const byTypes = await adminRequest(server.url, '/v1/events?types=whatsapp.error&limit=1000');
+    expect(byTypes.status).toBe(200);
+    expect(byTypes.json<{ events: EventJson[] }>().events).toEqual([]);
   });
 
   test('type= narrows the feed to those types', async () => {

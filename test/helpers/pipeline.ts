@@ -73,6 +73,8 @@ export interface EventJson<D = Record<string, unknown>> {
   type: string;
   schema_version: number;
   created_at: string;
+  ordering_key: string;
+  phone_number_id: string | null;
   data: D;
 }
 
