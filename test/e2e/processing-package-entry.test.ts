@@ -1,0 +1,64 @@
+import { expect, test } from 'vitest';
+import type { MessageRecord, MessageStatusData, WahookEvent } from '../../src/index.js';
+import {
+  postSigned,
+  readEventsFrom,
+  readMessage,
+  startPipelineServer,
+  statusWebhook,
+  testWamid,
+  waitUntilSettled,
+} from '../helpers/pipeline.js';
+
+/**
+ * The package's main entry (package.json "exports", built to dist/index.js) gives consumers the
+ * event types, and what the API serves fits them.
+ */
+test('the built main entry exports the event constants and nothing that runs', async () => {
+  const entry = (await import(new URL('../../dist/index.js', import.meta.url).href)) as Record<
+    string,
+    unknown
+  >;
+  expect(Object.keys(entry).sort()).toEqual(['EVENT_SCHEMA_VERSION', 'EVENT_TYPES', 'fieldEventType']);
+  expect(entry.EVENT_TYPES).toEqual({
+    messageReceived: 'message.received',
+    messageStatus: 'message.status',
+    whatsappError: 'whatsapp.error',
+  });
+});
+
+test('a message.status event and a message record read from the API fit the exported types', async () => {
+  const server = await startPipelineServer();
+  try {
+    const wamid = testWamid('entry', 1);
+    await postSigned(server.url, statusWebhook([{ wamid, status: 'delivered', timestamp: 1767262000 }]));
+    await waitUntilSettled(server.url, 1);
+
+    const [event] = (await readEventsFrom(server.url)).events as unknown as WahookEvent<MessageStatusData>[];
+    const data: MessageStatusData = event!.data;
+    expect(Object.keys(data).sort()).toEqual(
+      [
+        'messageId',
+        'phoneNumberId',
+        'displayPhoneNumber',
+        'wabaId',
+        'status',
+        'timestamp',
+        'currentStatus',
+        'recipient',
+        'bizOpaqueCallbackData',
+        'pricing',
+        'conversation',
+        'errors',
+        'flags',
+      ].sort(),
+    );
+    const record = (await readMessage(server.url, wamid)) as unknown as MessageRecord;
+    expect(record.timestamps.delivered).toBe(data.timestamp);
+    expect(Object.keys(record.timestamps).sort()).toEqual(
+      ['delivered', 'failed', 'played', 'read', 'received', 'sent'].sort(),
+    );
+  } finally {
+    await server.cleanup();
+  }
+});
