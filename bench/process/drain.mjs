@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * One measurement: a fresh SQLite file preloaded with the workload's rows through the store's own
+ * append (as the receiver writes them), then the real processing worker, with the real bus,
+ * metrics and clock, timed from start until every row is processed or quarantined.
+ *
+ * The code under test is loaded from a build folder (dist/ by default), so two builds can be
+ * measured side by side in one process (run.mjs --compare).
+ */
+export const DEFAULT_BUILD = new URL('../../dist/', import.meta.url);
+
+export async function loadBuild(folder = DEFAULT_BUILD) {
+  const base =
+    typeof folder === 'string' ? pathToFileURL(folder.endsWith('/') ? folder : `${folder}/`) : folder;
+  const load = (path) => import(new URL(path, base));
+  const [store, worker, bus, metrics, processMetrics, clock] = await Promise.all([
+    load('store/sqlite/store.js'),
+    load('process/worker.js'),
+    load('observe/bus.js'),
+    load('observe/metrics.js'),
+    load('observe/process-metrics.js'),
+    load('lib/clock.js'),
+  ]);
+  return {
+    folder: base.pathname,
+    createSqliteStore: store.createSqliteStore,
+    createProcessingWorker: worker.createProcessingWorker,
+    Bus: bus.Bus,
+    createMetrics: metrics.createMetrics,
+    registerProcessMetrics: processMetrics.registerProcessMetrics,
+    systemClock: clock.systemClock,
+  };
+}
+
+const APPEND_CHUNK = 500;
+
+/**
+ * Fills the inbox and, since a business normally has at least one, creates `subscriptions`
+ * subscriptions to every event: the processing transaction then also writes the outbox rows.
+ */
+export async function preload(build, path, bodies, { subscriptions = 1 } = {}) {
+  const store = await build.createSqliteStore(path);
+  // The inbox writer thread is unref'd (a server keeps the process alive); here nothing else would.
+  const keepAlive = setInterval(() => undefined, 1000);
+  try {
+    for (let n = 0; n < subscriptions; n++) {
+      await store.createSubscription({
+        id: `sub_bench_${n}`,
+        url: `https://crm${n}.example.com/hooks/whatsapp`,
+        events: ['*'],
+        phoneNumberIds: null,
+        headers: {},
+        description: 'process benchmark',
+        enabled: true,
+        secret: `whsec_${Buffer.alloc(24, n).toString('base64')}`,
+        source: 'api',
+        now: Date.now(),
+      });
+    }
+    const now = Date.now();
+    for (let start = 0; start < bodies.length; start += APPEND_CHUNK) {
+      const rows = bodies.slice(start, start + APPEND_CHUNK).map((body) => ({
+        receivedAt: now,
+        source: 'meta',
+        auth: 'hmac',
+        contentType: 'application/json',
+        headers: { 'user-agent': 'facebookexternalua' },
+        body,
+      }));
+      await store.appendInboxBatch(rows);
+    }
+  } finally {
+    await store.close();
+    clearInterval(keepAlive);
+  }
+}
+
+/** Runs the worker over a preloaded file until `rows` rows are done; answers timings and counts. */
+export async function drain(build, path, rows, { batchSize }) {
+  const store = await build.createSqliteStore(path);
+  const bus = new build.Bus();
+  const registry = build.createMetrics(bus, store);
+  build.registerProcessMetrics(bus, registry);
+  let done = 0;
+  let quarantined = 0;
+  let finished;
+  const allDone = new Promise((resolve) => {
+    finished = resolve;
+  });
+  bus.on('process:row', (row) => {
+    done += 1;
+    if (row.outcome === 'quarantined') quarantined += 1;
+    if (done === rows) finished();
+  });
+  const failures = [];
+  bus.on('process:batch_failed', (event) => failures.push(event.error));
+
+  const worker = build.createProcessingWorker({
+    store,
+    bus,
+    clock: build.systemClock,
+    ...(batchSize ? { batchSize } : {}),
+  });
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  worker.start();
+  await allDone;
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  await worker.stop();
+
+  const count = (table) => store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get().n;
+  const counts = { events: count('events'), deliveries: count('deliveries'), messages: count('messages') };
+  await store.close();
+  return {
+    seconds,
+    rowsPerSec: rows / seconds,
+    eventsPerSec: counts.events / seconds,
+    ...counts,
+    quarantined,
+    failures: failures.length,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+/** A temp folder for one run's SQLite file, removed by `remove()`. */
+export function tempDatabase() {
+  const dir = mkdtempSync(join(tmpdir(), 'wahook-bench-process-'));
+  return { path: join(dir, 'wahook.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
