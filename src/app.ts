@@ -63,7 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(async (admin) => {
     requireAdminToken(admin, deps.adminToken);
-    await admin.register(inboxRoutes, { store: deps.store });
+    await admin.register(inboxRoutes, { store: deps.store, now: () => deps.clock.now() });
     for (const plugin of deps.adminPlugins ?? []) await admin.register(plugin);
   });
 

@@ -1,15 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { DeliveryQueue } from '../store/delivery-ports.js';
 import type { InboxClaimer, InboxReader, RejectedLog } from '../store/ports.js';
 import { badRequest, notFound } from './replies.js';
 
 /** Inbox counts, single raw rows, and the log of rejected requests. */
 export async function inboxRoutes(
   app: FastifyInstance,
-  options: { store: InboxReader & InboxClaimer & RejectedLog },
+  options: {
+    store: InboxReader & InboxClaimer & RejectedLog & Pick<DeliveryQueue, 'deliveryQueueStats'>;
+    now: () => number;
+  },
 ): Promise<void> {
   app.get('/v1/stats', async () => {
-    const stats = await options.store.inboxStats();
+    const [stats, deliveries] = await Promise.all([
+      options.store.inboxStats(),
+      options.store.deliveryQueueStats(options.now()),
+    ]);
     return {
       inbox: {
         total: stats.total,
@@ -18,6 +25,13 @@ export async function inboxRoutes(
         processed: stats.processed,
         oldest_pending_at:
           stats.oldestPendingAt === null ? null : new Date(stats.oldestPendingAt).toISOString(),
+      },
+      deliveries: {
+        pending: deliveries.pending,
+        due: deliveries.due,
+        dead: deliveries.dead,
+        oldest_due_at:
+          deliveries.oldestDueAt === null ? null : new Date(deliveries.oldestDueAt).toISOString(),
       },
     };
   });

@@ -42,4 +42,13 @@ describe('GET /v1/inbox', () => {
     expect((await adminRequest(server.url, '/v1/inbox?state=stuck')).status).toBe(400);
     expect((await httpRequest(`${server.url}/v1/inbox`)).status).toBe(401);
   });
+
+  it('counts the inbox and the delivery queue in /v1/stats', async () => {
+    const stats = (await adminRequest(server.url, '/v1/stats')).json<{
+      inbox: { total: number; quarantined: number; processed: number };
+      deliveries: { pending: number; due: number; dead: number; oldest_due_at: string | null };
+    }>();
+    expect(stats.inbox).toMatchObject({ total: 3, quarantined: 2, processed: 1 });
+    expect(stats.deliveries).toEqual({ pending: 0, due: 0, dead: 0, oldest_due_at: null });
+  });
 });
