@@ -19,11 +19,6 @@ if (!port) throw new Error('writer-thread.js must run as a worker thread');
 const db = openSqlite((workerData as { path: string }).path);
 // Bounded wait for the write lock: the receiver must answer 503 rather than hang while locked out.
 db.pragma('busy_timeout = 2000');
-// SQLite's automatic checkpoint runs inside the COMMIT that crosses the threshold, so the requests
-// of that batch would wait for it (copying and fsyncing megabytes). Here it runs after the reply.
-db.pragma('wal_autocheckpoint = 0');
-const CHECKPOINT_AFTER_BYTES = 4 * 1024 * 1024;
-let bytesSinceCheckpoint = 0;
 const insert = db.prepare(INSERT_INBOX_SQL);
 const appendAll = db.transaction((rows: InboxAppendTuple[]) =>
   rows.map((row) => {
@@ -49,18 +44,4 @@ port.on('message', (message: AppendMessage | 'close') => {
   } catch (err) {
     port.postMessage({ seq: message.seq, error: (err as Error).message });
   }
-  checkpointWhenDue(message.rows);
 });
-
-/** A passive checkpoint once about 1000 pages (SQLite's default trigger) were appended. */
-function checkpointWhenDue(rows: InboxAppendTuple[]): void {
-  for (const row of rows) bytesSinceCheckpoint += row[5].byteLength + row[4].length + 64;
-  if (bytesSinceCheckpoint < CHECKPOINT_AFTER_BYTES) return;
-  bytesSinceCheckpoint = 0;
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // A checkpoint that cannot run now (a reader holds the WAL, the disk is busy) is simply retried
-    // after the next 4 MiB; commits stay correct with a longer WAL.
-  }
-}
