@@ -20,7 +20,11 @@ export function latestIngestRate() {
     try {
       const result = JSON.parse(readFileSync(new URL(name, resultsDir), 'utf8'));
       const best = (result.summary ?? [])
-        .map((row) => ({ connections: row.connections, rps: row.wahook?.requestsPerSec }))
+        // `servers.wahook` since the ingest report measured several servers; `wahook` before that.
+        .map((row) => ({
+          connections: row.connections,
+          rps: (row.servers?.wahook ?? row.wahook)?.requestsPerSec,
+        }))
         .filter((row) => Number.isFinite(row.rps))
         .sort((a, b) => b.rps - a.rps)[0];
       if (best)
