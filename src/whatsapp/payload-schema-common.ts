@@ -20,6 +20,17 @@ export const wireNumber = z
   .optional()
   .catch(undefined);
 
+/**
+ * Sender timestamps in unix seconds. A value no Date can hold (negative, or past the year 275760)
+ * reads as absent, so the item is flagged and kept instead of failing its whole body downstream.
+ */
+const MAX_UNIX_SECONDS = 8_640_000_000_000;
+export const wireUnixSeconds = z
+  .union([z.number(), z.string().trim().regex(NUMERIC_TEXT).transform(Number)])
+  .refine((value) => Number.isFinite(value) && value >= 0 && value <= MAX_UNIX_SECONDS)
+  .optional()
+  .catch(undefined);
+
 export const wireBoolean = z
   .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
   .optional()

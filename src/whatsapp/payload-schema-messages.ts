@@ -7,6 +7,7 @@ import {
   wireNumber,
   wireObject,
   wireString,
+  wireUnixSeconds,
 } from './payload-schema-common.js';
 import { messageContentShape } from './payload-schema-message-content.js';
 
@@ -39,7 +40,7 @@ const messageCommonShape = {
   from: wireString,
   from_user_id: wireString,
   from_parent_user_id: wireString,
-  timestamp: wireNumber,
+  timestamp: wireUnixSeconds,
   type: wireString,
   group_id: wireString,
   context: wireContextSchema.optional().catch(undefined),

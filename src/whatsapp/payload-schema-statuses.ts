@@ -7,12 +7,13 @@ import {
   wireNumber,
   wireObject,
   wireString,
+  wireUnixSeconds,
 } from './payload-schema-common.js';
 
 export const wireStatusSchema = z.looseObject({
   id: wireString,
   status: wireString,
-  timestamp: wireNumber,
+  timestamp: wireUnixSeconds,
   recipient_id: wireString,
   recipient_type: wireString,
   recipient_participant_id: wireString,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MISSING_ERROR_CODE } from '../../../src/process/parse/index.js';
+import { MISSING_ERROR_CODE, parseEnvelope } from '../../../src/process/parse/index.js';
 import {
   cloudBody,
   errorsIn,
@@ -199,6 +199,15 @@ describe('what the parser tolerates in statuses and errors', () => {
   test('a status without a timestamp is kept at zero and flagged', () => {
     const [status] = parseStatuses([{ id: 'a', status: 'read' }]);
     expect(status).toMatchObject({ timestamp: 0, flags: ['missing_timestamp'] });
+  });
+
+  test('a timestamp no date can hold reads as missing, so the body is processed, not retried', () => {
+    const [status] = parseStatuses([{ id: 'a', status: 'read', timestamp: '99999999999999' }]);
+    expect(status).toMatchObject({ timestamp: 0, flags: ['missing_timestamp'] });
+    const [negative] = parseStatuses([{ id: 'b', status: 'sent', timestamp: -5 }]);
+    expect(negative).toMatchObject({ timestamp: 0, flags: ['missing_timestamp'] });
+    const outcome = parseEnvelope(messagesBody([textMessage({ timestamp: '99999999999999' })]));
+    expect(outcome.ok && outcome.items[0]?.kind === 'message' && outcome.items[0].timestamp).toBeNull();
   });
 
   test('a status without an id or a status word becomes a flagged field item', () => {
