@@ -4,14 +4,20 @@ import Database from 'better-sqlite3';
 
 /**
  * Opens a connection with the settings every wahook SQLite connection shares. WAL lets readers
- * run beside the one writer; synchronous=FULL makes every commit fsync the WAL, which is what
- * lets the receiver answer 200 only for bytes that survive a power cut.
+ * run beside the one writer.
+ *
+ * `FULL` makes every commit fsync the WAL: the inbox writer uses it, so the receiver answers 200
+ * only for bytes that survive a power cut. `NORMAL` commits without the fsync and stays
+ * crash-safe (a killed process loses nothing; a power cut can lose the last commits, never
+ * corrupt). The processing and delivery connection uses it: everything it writes can be derived
+ * again from the durable inbox, and a reprocessed row yields the same event ids, so consumers
+ * dedupe the repeat. The next inbox commit's fsync also makes every earlier WAL frame durable.
  */
-export function openSqlite(path: string): Database.Database {
+export function openSqlite(path: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 2000');
   db.pragma('foreign_keys = ON');
   return db;

@@ -82,7 +82,7 @@ export class SqliteStore implements Store, DeliveryStore {
   private readonly txLock = new Mutex();
 
   constructor(readonly path: string) {
-    this.db = openSqlite(path);
+    this.db = openSqlite(path, 'NORMAL');
     this.reader = openSqlite(path);
     this.reader.pragma('query_only = ON');
     this.writer = new SqliteInboxWriter(path);
