@@ -1,19 +1,11 @@
+import type { WahookEvent } from '../events/types.js';
 import type { StoredEvent } from '../store/ports.js';
 
 /**
  * The JSON a business system receives for an event, by push (with its per-subscription `sequence`)
  * and by the SSE stream (without: the stream's cursor is the event's place in the log).
  */
-export interface EventJson {
-  id: string;
-  type: string;
-  created_at: string;
-  schema_version: number;
-  ordering_key: string;
-  phone_number_id: string | null;
-  data: unknown;
-  sequence?: number;
-}
+export type EventJson = WahookEvent<unknown>;
 
 export function eventJson(event: StoredEvent, sequence?: number): EventJson {
   return {

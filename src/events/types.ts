@@ -22,12 +22,19 @@ export function fieldEventType(field: string): string {
   return `whatsapp.${field}`;
 }
 
-/** The envelope: the same on every delivery and replay of an event. */
+/**
+ * The envelope: the same on every delivery and replay of an event, except `sequence`, which push
+ * deliveries carry (the event's place among its subscription's events of the same ordering key).
+ */
 export interface WahookEvent<T = EventData> {
   id: string;
   type: string;
   schema_version: number;
   created_at: string;
+  /** Events with the same key (one message, one conversation) are delivered in order. */
+  ordering_key: string;
+  phone_number_id: string | null;
+  sequence?: number;
   data: T;
 }
 

@@ -35,6 +35,9 @@ export class SqliteInboxWriter {
       row.body,
     ]);
     return new Promise<number[]>((resolve, reject) => {
+      // Referenced while a batch is in flight, so a process with nothing else to do still waits
+      // for its commit; unreferenced when idle, so the thread never keeps a finished process alive.
+      if (this.pending.size === 0) worker.ref();
       this.pending.set(seq, { resolve, reject });
       worker.postMessage({ seq, rows: tuples });
     });
@@ -61,6 +64,7 @@ export class SqliteInboxWriter {
       const entry = this.pending.get(message.seq);
       if (!entry) return;
       this.pending.delete(message.seq);
+      if (this.pending.size === 0) worker.unref();
       if (message.ids) entry.resolve(message.ids);
       else entry.reject(new Error(message.error ?? 'inbox append failed'));
     });
@@ -71,7 +75,6 @@ export class SqliteInboxWriter {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`inbox writer thread exited with code ${code}`)));
-    // The thread must not keep a finished process alive; in-flight appends are awaited by callers.
     worker.unref();
     this.worker = worker;
     return worker;
