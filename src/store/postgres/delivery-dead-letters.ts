@@ -11,7 +11,7 @@ import {
   type DeadLetterRecord,
   toDeadLetter,
   toDeliveryAttempt,
-} from '../sqlite/delivery-rows.js';
+} from '../shared/delivery-rows.js';
 import type { Queryable } from './sql.js';
 
 /** Dead letters are deliveries in state 'dead'; replay moves them back to pending (replay lane). */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { subscriptionMatches } from '../delivery-ports.js';
 import type { StoredEvent } from '../ports.js';
-import { type SubscriptionRecord, toSubscription } from '../sqlite/delivery-rows.js';
+import { type SubscriptionRecord, toSubscription } from '../shared/delivery-rows.js';
 import { LOCK_CLASS } from './locks.js';
 import { insertRows } from './sql.js';
 

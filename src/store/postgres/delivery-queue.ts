@@ -7,29 +7,13 @@ import type {
   DeliveryQueueStats,
   RecordedAttempt,
 } from '../delivery-ports.js';
-import { type EventRecord, toStoredEvent } from '../shared/event-rows.js';
-import { toLane } from '../sqlite/delivery-rows.js';
+import { type CandidateRecord, pickWithinSlots, SCAN_FACTOR, toClaimed } from '../shared/delivery-rows.js';
 import type { Queryable } from './sql.js';
 
 /**
  * The delivery queue on PostgreSQL: the same claim and transitions as the SQLite adapter, made
  * safe for several delivery loops at once (see claimDeliveriesPostgres).
  */
-
-/** How many candidates one claim reads per slot it wants: room for rows skipped for lack of slots. */
-const SCAN_FACTOR = 4;
-
-interface CandidateRecord extends EventRecord {
-  delivery_id: number;
-  subscription_id: string;
-  lane: string;
-  attempts: number;
-  sequence: number;
-  delivery_created_at: number;
-  url: string;
-  secret: string;
-  headers: string;
-}
 
 /**
  * Candidates are read without locks and picked within the free slots here; the lease is then
@@ -75,37 +59,6 @@ export async function claimDeliveriesPostgres(
   );
   const ids = new Set(leased.rows.map((row) => row.id));
   return chosen.filter((record) => ids.has(record.delivery_id)).map(toClaimed);
-}
-
-function pickWithinSlots(candidates: readonly CandidateRecord[], claim: DeliveryClaim): CandidateRecord[] {
-  const taken = new Map<string, number>();
-  const chosen: CandidateRecord[] = [];
-  for (const candidate of candidates) {
-    if (chosen.length >= claim.limit) break;
-    const free = claim.slots.get(candidate.subscription_id) ?? claim.defaultSlots;
-    const used = taken.get(candidate.subscription_id) ?? 0;
-    if (used >= free) continue;
-    taken.set(candidate.subscription_id, used + 1);
-    chosen.push(candidate);
-  }
-  return chosen;
-}
-
-function toClaimed(record: CandidateRecord): ClaimedDelivery {
-  return {
-    id: record.delivery_id,
-    lane: toLane(record.lane),
-    attempts: record.attempts,
-    sequence: record.sequence,
-    createdAt: record.delivery_created_at,
-    event: toStoredEvent(record),
-    subscription: {
-      id: record.subscription_id,
-      url: record.url,
-      secret: record.secret,
-      headers: JSON.parse(record.headers) as Record<string, string>,
-    },
-  };
 }
 
 /** Runs inside the caller's transaction: every attempt and its move commit together. */

@@ -6,7 +6,7 @@ import type {
   Subscription,
   SubscriptionPatch,
 } from '../delivery-ports.js';
-import { type SubscriptionRecord, toSubscription } from '../sqlite/delivery-rows.js';
+import { type SubscriptionRecord, toSubscription } from '../shared/delivery-rows.js';
 import { LOCK_CLASS } from './locks.js';
 import type { Queryable } from './sql.js';
 

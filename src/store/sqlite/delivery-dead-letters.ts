@@ -6,7 +6,12 @@ import type {
   DeliveryAttempt,
   ReplayOptions,
 } from '../delivery-ports.js';
-import { type AttemptRow, type DeadLetterRecord, toDeadLetter, toDeliveryAttempt } from './delivery-rows.js';
+import {
+  type AttemptRow,
+  type DeadLetterRecord,
+  toDeadLetter,
+  toDeliveryAttempt,
+} from '../shared/delivery-rows.js';
 
 /** Dead letters are deliveries in state 'dead'; replay moves them back to pending (replay lane). */
 const DEAD_LETTER_COLUMNS = `d.id, d.event_id, e.type AS event_type, d.subscription_id, d.attempts,

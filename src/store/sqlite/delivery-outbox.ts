@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { subscriptionMatches } from '../delivery-ports.js';
 import type { StoredEvent } from '../ports.js';
-import { type SubscriptionRecord, toSubscription } from './delivery-rows.js';
+import { type SubscriptionRecord, toSubscription } from '../shared/delivery-rows.js';
 
 /**
  * The outbox half of the processing transaction: a pending delivery row per new event × matching

@@ -7,29 +7,13 @@ import type {
   DeliveryQueueStats,
   RecordedAttempt,
 } from '../delivery-ports.js';
-import { type EventRecord, toStoredEvent } from '../shared/event-rows.js';
-import { toLane } from './delivery-rows.js';
+import { type CandidateRecord, pickWithinSlots, SCAN_FACTOR, toClaimed } from '../shared/delivery-rows.js';
 
 /**
  * The delivery queue on SQLite: claim due rows with a lease, then record each attempt and the
  * move it decided, in one transaction each. These functions run on the store's main connection
  * under its lock, so nothing else interleaves with a claim.
  */
-
-/** How many candidates one claim reads per slot it wants: room for rows skipped for lack of slots. */
-const SCAN_FACTOR = 4;
-
-interface CandidateRecord extends EventRecord {
-  delivery_id: number;
-  subscription_id: string;
-  lane: string;
-  attempts: number;
-  sequence: number;
-  delivery_created_at: number;
-  url: string;
-  secret: string;
-  headers: string;
-}
 
 export function claimDeliveriesSqlite(db: Database.Database, claim: DeliveryClaim): ClaimedDelivery[] {
   if (claim.limit <= 0) return [];
@@ -71,37 +55,6 @@ function claimWithin(db: Database.Database, claim: DeliveryClaim): ClaimedDelive
       (record) => lease.run({ id: record.delivery_id, owner: claim.owner, until, now: claim.now }).changes,
     )
     .map(toClaimed);
-}
-
-function pickWithinSlots(candidates: readonly CandidateRecord[], claim: DeliveryClaim): CandidateRecord[] {
-  const taken = new Map<string, number>();
-  const chosen: CandidateRecord[] = [];
-  for (const candidate of candidates) {
-    if (chosen.length >= claim.limit) break;
-    const free = claim.slots.get(candidate.subscription_id) ?? claim.defaultSlots;
-    const used = taken.get(candidate.subscription_id) ?? 0;
-    if (used >= free) continue;
-    taken.set(candidate.subscription_id, used + 1);
-    chosen.push(candidate);
-  }
-  return chosen;
-}
-
-function toClaimed(record: CandidateRecord): ClaimedDelivery {
-  return {
-    id: record.delivery_id,
-    lane: toLane(record.lane),
-    attempts: record.attempts,
-    sequence: record.sequence,
-    createdAt: record.delivery_created_at,
-    event: toStoredEvent(record),
-    subscription: {
-      id: record.subscription_id,
-      url: record.url,
-      secret: record.secret,
-      headers: JSON.parse(record.headers) as Record<string, string>,
-    },
-  };
 }
 
 export function recordDeliveryAttemptsSqlite(

@@ -6,7 +6,7 @@ import type {
   Subscription,
   SubscriptionPatch,
 } from '../delivery-ports.js';
-import { type SubscriptionRecord, toSubscription } from './delivery-rows.js';
+import { type SubscriptionRecord, toSubscription } from '../shared/delivery-rows.js';
 
 /** Subscriptions on SQLite. Each function runs on the caller's connection, under the store's lock. */
 export function createSubscriptionSqlite(db: Database.Database, input: NewSubscription): Subscription {

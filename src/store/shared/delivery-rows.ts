@@ -1,12 +1,15 @@
 import type {
+  ClaimedDelivery,
   DeadLetter,
   DeliveryAttempt,
+  DeliveryClaim,
   DeliveryLane,
   Subscription,
   SubscriptionSource,
 } from '../delivery-ports.js';
+import { type EventRecord, toStoredEvent } from './event-rows.js';
 
-/** Row mappers for the delivery tables (column names as in sql/sqlite/003_delivery.sql). */
+/** Row mappers and claim rules for the delivery tables, shared by both adapters (same column names). */
 export interface SubscriptionRecord {
   id: string;
   url: string;
@@ -88,4 +91,55 @@ export function toDeliveryAttempt(row: AttemptRow): DeliveryAttempt {
 
 export function toLane(value: string): DeliveryLane {
   return value === 'replay' ? 'replay' : 'live';
+}
+
+/** How many candidates one claim reads per slot it wants: room for rows skipped for lack of slots. */
+export const SCAN_FACTOR = 4;
+
+/** A due delivery joined with its subscription and event, as both adapters' claim queries read it. */
+export interface CandidateRecord extends EventRecord {
+  delivery_id: number;
+  subscription_id: string;
+  lane: string;
+  attempts: number;
+  sequence: number;
+  delivery_created_at: number;
+  url: string;
+  secret: string;
+  headers: string;
+}
+
+/** Takes candidates in order while their subscription has a free slot, up to the claim's limit. */
+export function pickWithinSlots(
+  candidates: readonly CandidateRecord[],
+  claim: DeliveryClaim,
+): CandidateRecord[] {
+  const taken = new Map<string, number>();
+  const chosen: CandidateRecord[] = [];
+  for (const candidate of candidates) {
+    if (chosen.length >= claim.limit) break;
+    const free = claim.slots.get(candidate.subscription_id) ?? claim.defaultSlots;
+    const used = taken.get(candidate.subscription_id) ?? 0;
+    if (used >= free) continue;
+    taken.set(candidate.subscription_id, used + 1);
+    chosen.push(candidate);
+  }
+  return chosen;
+}
+
+export function toClaimed(record: CandidateRecord): ClaimedDelivery {
+  return {
+    id: record.delivery_id,
+    lane: toLane(record.lane),
+    attempts: record.attempts,
+    sequence: record.sequence,
+    createdAt: record.delivery_created_at,
+    event: toStoredEvent(record),
+    subscription: {
+      id: record.subscription_id,
+      url: record.url,
+      secret: record.secret,
+      headers: JSON.parse(record.headers) as Record<string, string>,
+    },
+  };
 }
