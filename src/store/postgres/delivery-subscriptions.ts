@@ -7,6 +7,7 @@ import type {
   SubscriptionPatch,
 } from '../delivery-ports.js';
 import { type SubscriptionRecord, toSubscription } from '../shared/delivery-rows.js';
+import { applySubscriptionsFile } from '../shared/subscriptions-file-sync.js';
 import { LOCK_CLASS } from './locks.js';
 import type { Queryable } from './sql.js';
 
@@ -94,43 +95,22 @@ export async function syncFileSubscriptionsPostgres(
   newSecret: () => string,
   schemaKey: number,
 ): Promise<FileSyncResult> {
+  // Nodes starting together take turns, so each sees the others' creations.
   await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS.subscriptions, schemaKey]);
-  const result: FileSyncResult = { created: [], updated: [], disabled: [] };
-  const listed = new Set(subscriptions.map((subscription) => subscription.id));
-  for (const subscription of subscriptions) {
-    const current = await getSubscriptionPostgres(client, subscription.id, true);
-    if (!current) {
-      const secret = subscription.secret ?? newSecret();
-      await createSubscriptionPostgres(client, { ...subscription, secret, source: 'file', now });
-      result.created.push(subscription.id);
-      continue;
-    }
-    const { id: _id, secret, ...spec } = subscription;
-    const reason = spec.enabled ? undefined : 'disabled in WAHOOK_SUBSCRIPTIONS_FILE';
-    await updateSubscriptionPostgres(
-      client,
-      subscription.id,
-      { ...spec, secret: secret ?? current.secret },
-      now,
-      reason,
-    );
-    if (current.source !== 'file') {
-      await client.query(`UPDATE subscriptions SET source = 'file' WHERE id = $1`, [subscription.id]);
-    }
-    result.updated.push(subscription.id);
-  }
-  for (const stale of await listSubscriptionsPostgres(client)) {
-    if (stale.source !== 'file' || listed.has(stale.id) || !stale.enabled) continue;
-    await updateSubscriptionPostgres(
-      client,
-      stale.id,
-      { enabled: false },
-      now,
-      'removed from WAHOOK_SUBSCRIPTIONS_FILE',
-    );
-    result.disabled.push(stale.id);
-  }
-  return result;
+  return applySubscriptionsFile(
+    {
+      get: (id) => getSubscriptionPostgres(client, id, true),
+      create: (input) => createSubscriptionPostgres(client, input),
+      update: (id, patch, at, reason) => updateSubscriptionPostgres(client, id, patch, at, reason),
+      markFromFile: async (id) => {
+        await client.query(`UPDATE subscriptions SET source = 'file' WHERE id = $1`, [id]);
+      },
+      list: () => listSubscriptionsPostgres(client),
+    },
+    subscriptions,
+    now,
+    newSecret,
+  );
 }
 
 /** pending → dead for every pending delivery of a subscription that stopped receiving. */

@@ -1,12 +1,7 @@
 import type Database from 'better-sqlite3';
-import type {
-  FileSubscription,
-  FileSyncResult,
-  NewSubscription,
-  Subscription,
-  SubscriptionPatch,
-} from '../delivery-ports.js';
+import type { NewSubscription, Subscription, SubscriptionPatch } from '../delivery-ports.js';
 import { type SubscriptionRecord, toSubscription } from '../shared/delivery-rows.js';
+import type { SubscriptionFileOps } from '../shared/subscriptions-file-sync.js';
 
 /** Subscriptions on SQLite. Each function runs on the caller's connection, under the store's lock. */
 export function createSubscriptionSqlite(db: Database.Database, input: NewSubscription): Subscription {
@@ -62,50 +57,17 @@ export function deleteSubscriptionSqlite(db: Database.Database, id: string): boo
   })();
 }
 
-export function syncFileSubscriptionsSqlite(
-  db: Database.Database,
-  subscriptions: readonly FileSubscription[],
-  now: number,
-  newSecret: () => string,
-): FileSyncResult {
-  return db.transaction(() => {
-    const result: FileSyncResult = { created: [], updated: [], disabled: [] };
-    const listed = new Set(subscriptions.map((subscription) => subscription.id));
-    for (const subscription of subscriptions) {
-      const current = getSubscriptionSqlite(db, subscription.id);
-      if (!current) {
-        const secret = subscription.secret ?? newSecret();
-        createSubscriptionSqlite(db, { ...subscription, secret, source: 'file', now });
-        result.created.push(subscription.id);
-        continue;
-      }
-      const { id: _id, secret, ...spec } = subscription;
-      const reason = spec.enabled ? undefined : 'disabled in WAHOOK_SUBSCRIPTIONS_FILE';
-      updateSubscriptionSqlite(
-        db,
-        subscription.id,
-        { ...spec, secret: secret ?? current.secret },
-        now,
-        reason,
-      );
-      if (current.source !== 'file') {
-        db.prepare(`UPDATE subscriptions SET source = 'file' WHERE id = ?`).run(subscription.id);
-      }
-      result.updated.push(subscription.id);
-    }
-    for (const stale of listSubscriptionsSqlite(db)) {
-      if (stale.source !== 'file' || listed.has(stale.id) || !stale.enabled) continue;
-      updateSubscriptionSqlite(
-        db,
-        stale.id,
-        { enabled: false },
-        now,
-        'removed from WAHOOK_SUBSCRIPTIONS_FILE',
-      );
-      result.disabled.push(stale.id);
-    }
-    return result;
-  })();
+/** The subscriptions-file rules over this connection; the caller holds the transaction. */
+export function subscriptionFileOpsSqlite(db: Database.Database): SubscriptionFileOps {
+  return {
+    get: async (id) => getSubscriptionSqlite(db, id),
+    create: async (input) => createSubscriptionSqlite(db, input),
+    update: async (id, patch, now, reason) => updateSubscriptionSqlite(db, id, patch, now, reason),
+    markFromFile: async (id) => {
+      db.prepare(`UPDATE subscriptions SET source = 'file' WHERE id = ?`).run(id);
+    },
+    list: async () => listSubscriptionsSqlite(db),
+  };
 }
 
 /** pending → dead for every pending delivery of a subscription that stopped receiving. */

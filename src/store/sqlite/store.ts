@@ -41,6 +41,7 @@ import {
   toInboxSummary,
   toRejectedRow,
 } from '../shared/rows.js';
+import { applySubscriptionsFile } from '../shared/subscriptions-file-sync.js';
 import { openSqlite } from './connection.js';
 import {
   getDeadLetterSqlite,
@@ -57,7 +58,7 @@ import {
   deleteSubscriptionSqlite,
   getSubscriptionSqlite,
   listSubscriptionsSqlite,
-  syncFileSubscriptionsSqlite,
+  subscriptionFileOpsSqlite,
   updateSubscriptionSqlite,
 } from './delivery-subscriptions.js';
 import { SqliteInboxWriter } from './inbox-writer.js';
@@ -321,7 +322,17 @@ export class SqliteStore implements Store, DeliveryStore {
     now: number,
     newSecret: () => string,
   ): Promise<FileSyncResult> {
-    return this.txLock.run(async () => syncFileSubscriptionsSqlite(this.db, subs, now, newSecret));
+    return this.txLock.run(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await applySubscriptionsFile(subscriptionFileOpsSqlite(this.db), subs, now, newSecret);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    });
   }
   claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
     return this.txLock.run(async () => claimDeliveriesSqlite(this.db, claim));
