@@ -8,7 +8,10 @@ import { histogramMeanBetween } from '../lib/stats.mjs';
  * For wahook it also reads the group-commit histograms around the measured run, and checks the
  * durability bookkeeping: every 2xx autocannon counted (warm-up included) is an inbox row.
  */
-export async function measure(server, { connections, durationSec, warmupSec, webhook, serverPids }) {
+export async function measure(
+  server,
+  { connections, durationSec, warmupSec, webhook, serverPids, extraCpuSeconds },
+) {
   const load = (seconds) =>
     runAutocannon({
       url: server.url,
@@ -23,9 +26,9 @@ export async function measure(server, { connections, durationSec, warmupSec, web
   const warmup = warmupSec > 0 ? await load(warmupSec) : undefined;
   const metricsBefore = server.metrics ? await server.metrics() : '';
   const cpuBefore = readThreadCpu(server.pid);
-  const loadBefore = readLoad(serverPids);
+  const loadBefore = readLoad(serverPids, extraCpuSeconds);
   const result = await load(durationSec);
-  const foreign = foreignCores(loadBefore, readLoad(serverPids));
+  const foreign = foreignCores(loadBefore, readLoad(serverPids, extraCpuSeconds));
   const cpu = cpuBetween(cpuBefore, readThreadCpu(server.pid));
 
   const failures = [warmup, result].filter((r) => r && (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0));

@@ -14,8 +14,17 @@ export function summarize(measurements, connectionsList, kinds) {
     for (const kind of kinds) {
       if (kind !== 'noop') ratios[kind] = servers[kind].requestsPerSec / servers.noop.requestsPerSec;
     }
-    return { connections, servers, ratios, ratio: ratios.wahook };
+    const primary = primaryKind(kinds);
+    const row = { connections, servers, ratios, primary, ratio: ratios[primary] };
+    if (servers.wahook && servers.postgres)
+      row.postgresOverSqlite = servers.postgres.requestsPerSec / servers.wahook.requestsPerSec;
+    return row;
   });
+}
+
+/** The server the targets are judged on: wahook on SQLite, or on PostgreSQL when measured alone. */
+function primaryKind(kinds) {
+  return kinds.includes('wahook') ? 'wahook' : 'postgres';
 }
 
 function medians(runs) {
@@ -38,7 +47,7 @@ export function verdicts(summary) {
   return summary.map((row) => ({
     connections: row.connections,
     ratioOk: row.ratio >= TARGETS.minRatio,
-    p99Ok: row.connections !== 50 || row.servers.wahook.p99Ms <= TARGETS.maxP99MsAt50,
+    p99Ok: row.connections !== 50 || row.servers[row.primary].p99Ms <= TARGETS.maxP99MsAt50,
   }));
 }
 
@@ -80,9 +89,17 @@ export function renderSummary(summary) {
     const ratio = `ratio ${formatNumber(row.ratio * 100, 1)} % (target ≥ ${TARGETS.minRatio * 100} %): ${v.ratioOk ? 'met' : 'MISSED'}`;
     const p99 =
       v.connections === 50
-        ? `; p99 ${formatNumber(row.servers.wahook.p99Ms, 1)} ms (target ≤ ${TARGETS.maxP99MsAt50} ms): ${v.p99Ok ? 'met' : 'MISSED'}`
+        ? `; p99 ${formatNumber(row.servers[row.primary].p99Ms, 1)} ms (target ≤ ${TARGETS.maxP99MsAt50} ms): ${v.p99Ok ? 'met' : 'MISSED'}`
         : '';
-    return `  wahook @${v.connections}: ${ratio}${p99}`;
+    return `  ${row.primary} @${v.connections}: ${ratio}${p99}`;
   });
-  return `${main}\n\n${commits}\n\ntargets:\n${targetLines.join('\n')}`;
+  const pgLines = summary
+    .filter((row) => row.postgresOverSqlite !== undefined)
+    .map(
+      (row) =>
+        `  @${row.connections}: PostgreSQL/SQLite ${formatNumber(row.postgresOverSqlite * 100, 1)} %, ` +
+        `PostgreSQL/no-op ${formatNumber(row.ratios.postgres * 100, 1)} %`,
+    );
+  const databases = pgLines.length > 0 ? `\n\nPostgreSQL against SQLite (req/s):\n${pgLines.join('\n')}` : '';
+  return `${main}\n\n${commits}${databases}\n\ntargets:\n${targetLines.join('\n')}`;
 }

@@ -7,7 +7,12 @@
  *
  *   npm run bench:ingest -- [--duration 10] [--runs 3] [--warmup 3] [--connections 50,200]
  *                           [--payload-bytes 1536] [--max-foreign 0.25] [--retries 2]
- *                           [--quiet-wait 60] [--baseline-dist DIR] [--strict]
+ *                           [--quiet-wait 60] [--baseline-dist DIR] [--database sqlite|postgres|both]
+ *                           [--strict]
+ *
+ * --database postgres stores in a fresh schema of WAHOOK_BENCH_DATABASE_URL (default the local
+ * test database), dropped afterwards; `both` measures wahook on SQLite and on PostgreSQL in the
+ * same alternation and prints PostgreSQL/SQLite and PostgreSQL/no-op.
  *
  * --baseline-dist runs a second wahook from another build (say, a copy of dist/ made before a
  * change) in the same alternation, so a change is judged against the same noise.
@@ -24,6 +29,7 @@ import { cpus, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { waitForQuiet } from '../lib/machine-load.mjs';
 import { signedStatusWebhook } from '../lib/payload.mjs';
+import { createBenchSchema, parseDatabases } from '../lib/postgres.mjs';
 import { measure } from './measure.mjs';
 import { renderSummary, summarize, verdicts } from './report.mjs';
 import { SECRETS, startNoopServer, startWahook } from './servers.mjs';
@@ -40,6 +46,7 @@ const { values: opts } = parseArgs({
     retries: { type: 'string', default: '2' },
     'quiet-wait': { type: 'string', default: '60' },
     'baseline-dist': { type: 'string' },
+    database: { type: 'string', default: 'sqlite' },
   },
 });
 const durationSec = Number(opts.duration);
@@ -50,17 +57,26 @@ const maxForeign = Number(opts['max-foreign']);
 const retries = Number(opts.retries);
 const quietWaitMs = Number(opts['quiet-wait']) * 1000;
 const webhook = signedStatusWebhook(SECRETS.appSecret, Number(opts['payload-bytes']));
+const databases = parseDatabases(opts.database);
 
 const log = (line) => process.stderr.write(`${line}\n`);
 log(
   `ingest benchmark: ${runs} run(s) × ${connectionsList.join('/')} connections × ${durationSec} s ` +
-    `(+${warmupSec} s warm-up); payload ${webhook.bytes} bytes, ${webhook.statuses} statuses`,
+    `(+${warmupSec} s warm-up); payload ${webhook.bytes} bytes, ${webhook.statuses} statuses; ` +
+    `database ${databases.join(' and ')}`,
 );
 
 const servers = [];
 const measurements = [];
+let schema;
 try {
-  servers.push(await startNoopServer(), await startWahook());
+  servers.push(await startNoopServer());
+  if (databases.includes('sqlite')) servers.push(await startWahook());
+  if (databases.includes('postgres')) {
+    schema = await createBenchSchema();
+    log(`PostgreSQL schema ${schema.schema}`);
+    servers.push(await startWahook({ kind: 'postgres', databaseUrl: schema.url }));
+  }
   if (opts['baseline-dist'])
     servers.push(await startWahook({ dist: opts['baseline-dist'], kind: 'baseline' }));
   for (let run = 1; run <= runs; run++) {
@@ -75,6 +91,7 @@ try {
   }
 } finally {
   for (const server of servers) await server.stop();
+  await schema?.drop();
 }
 
 /**
@@ -86,10 +103,19 @@ async function measureQuietly(server, connections) {
   let best;
   for (let attempt = 0; ; attempt++) {
     await waitForQuiet(serverPids, maxForeign, quietWaitMs);
-    const m = await measure(server, { connections, durationSec, warmupSec, webhook, serverPids });
+    // The database server's work is part of what the PostgreSQL-backed wahook costs, not a neighbour's.
+    const extraCpuSeconds = server.kind === 'postgres' ? schema.cpuSeconds : undefined;
+    const m = await measure(server, {
+      connections,
+      durationSec,
+      warmupSec,
+      webhook,
+      serverPids,
+      extraCpuSeconds,
+    });
     const noisy = m.foreignCores > maxForeign;
     log(
-      `  ${server.kind.padEnd(6)} @${connections}: ${Math.round(m.requestsPerSec)} req/s, ` +
+      `  ${server.kind.padEnd(8)} @${connections}: ${Math.round(m.requestsPerSec)} req/s, ` +
         `p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms` +
         (m.meanBatchRows
           ? `, ${m.meanBatchRows.toFixed(1)} rows/commit, ${m.meanCommitMs.toFixed(2)} ms/commit`
@@ -117,7 +143,7 @@ writeFileSync(
   `${JSON.stringify(
     {
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, kernel: release() },
-      options: { durationSec, runs, warmupSec, connectionsList, payloadBytes: webhook.bytes },
+      options: { durationSec, runs, warmupSec, connectionsList, payloadBytes: webhook.bytes, databases },
       summary,
       measurements,
     },

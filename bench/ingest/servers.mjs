@@ -33,8 +33,9 @@ export async function startNoopServer({ port, nodeArgs = [] } = {}) {
  * `wahook serve` with the receiver role only, a fresh SQLite file in a temp folder (WAL,
  * synchronous=FULL as in production) and fixed secrets. Ready once /readyz proves the store writes.
  * `dist` runs another build (e.g. a copy of dist/ from before a change) to compare against.
+ * `databaseUrl` stores in that database instead (a PostgreSQL schema the caller created and drops).
  */
-export async function startWahook({ port, nodeArgs = [], dataDir, dist, kind = 'wahook' } = {}) {
+export async function startWahook({ port, nodeArgs = [], dataDir, dist, kind = 'wahook', databaseUrl } = {}) {
   const listen = port ?? (await freePort());
   const main = dist ? join(dist, 'main.js') : WAHOOK_MAIN;
   const base = `http://127.0.0.1:${listen}`;
@@ -46,7 +47,7 @@ export async function startWahook({ port, nodeArgs = [], dataDir, dist, kind = '
       WAHOOK_ROLES: 'receiver',
       WAHOOK_HOST: '127.0.0.1',
       WAHOOK_PORT: String(listen),
-      WAHOOK_DATABASE_URL: `sqlite:${join(dir, 'wahook.db')}`,
+      WAHOOK_DATABASE_URL: databaseUrl ?? `sqlite:${join(dir, 'wahook.db')}`,
       WAHOOK_APP_SECRETS: SECRETS.appSecret,
       WAHOOK_VERIFY_TOKEN: SECRETS.verifyToken,
       WAHOOK_ADMIN_TOKEN: SECRETS.adminToken,

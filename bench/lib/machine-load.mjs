@@ -28,13 +28,17 @@ function processSeconds(pid, withChildren) {
   return (withChildren ? own + fields[13] + fields[14] : own) / TICKS_PER_SEC;
 }
 
-export function readLoad(serverPids) {
+/**
+ * `extraSeconds` counts more CPU as ours: a database server the measured code is using (see
+ * postgres.mjs `postgresCpu`), whose processes come and go with its connections.
+ */
+export function readLoad(serverPids, extraSeconds = () => 0) {
   try {
     return {
       at: performance.now(),
       machine: machineBusySeconds(),
       self: processSeconds('self', true),
-      servers: serverPids.reduce((sum, pid) => sum + processSeconds(pid, false), 0),
+      servers: serverPids.reduce((sum, pid) => sum + processSeconds(pid, false), 0) + extraSeconds(),
     };
   } catch {
     return null;

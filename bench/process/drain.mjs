@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createBenchSchema } from '../lib/postgres.mjs';
 
 /**
- * One measurement: a fresh SQLite file preloaded with the workload's rows through the store's own
- * append (as the receiver writes them), then the real processing worker, with the real bus,
- * metrics and clock, timed from start until every row is processed or quarantined.
+ * One measurement: a fresh database (a SQLite file, or a PostgreSQL schema) preloaded with the
+ * workload's rows through the store's own append (as the receiver writes them), then the real
+ * processing worker, with the real bus, metrics and clock, timed from start until every row is
+ * processed or quarantined.
  *
  * The code under test is loaded from a build folder (dist/ by default), so two builds can be
  * measured side by side in one process (run.mjs --compare).
@@ -17,8 +19,9 @@ export async function loadBuild(folder = DEFAULT_BUILD) {
   const base =
     typeof folder === 'string' ? pathToFileURL(folder.endsWith('/') ? folder : `${folder}/`) : folder;
   const load = (path) => import(new URL(path, base));
-  const [store, worker, bus, metrics, processMetrics, clock] = await Promise.all([
+  const [store, postgresStore, worker, bus, metrics, processMetrics, clock] = await Promise.all([
     load('store/sqlite/store.js'),
+    load('store/postgres/store.js'),
     load('process/worker.js'),
     load('observe/bus.js'),
     load('observe/metrics.js'),
@@ -28,6 +31,7 @@ export async function loadBuild(folder = DEFAULT_BUILD) {
   return {
     folder: base.pathname,
     createSqliteStore: store.createSqliteStore,
+    createPostgresStore: postgresStore.createPostgresStore,
     createProcessingWorker: worker.createProcessingWorker,
     Bus: bus.Bus,
     createMetrics: metrics.createMetrics,
@@ -42,8 +46,8 @@ const APPEND_CHUNK = 500;
  * Fills the inbox and, since a business normally has at least one, creates `subscriptions`
  * subscriptions to every event: the processing transaction then also writes the outbox rows.
  */
-export async function preload(build, path, bodies, { subscriptions = 1 } = {}) {
-  const store = await build.createSqliteStore(path);
+export async function preload(build, database, bodies, { subscriptions = 1 } = {}) {
+  const store = await openStore(build, database);
   // The inbox writer thread is unref'd (a server keeps the process alive); here nothing else would.
   const keepAlive = setInterval(() => undefined, 1000);
   try {
@@ -79,9 +83,9 @@ export async function preload(build, path, bodies, { subscriptions = 1 } = {}) {
   }
 }
 
-/** Runs the worker over a preloaded file until `rows` rows are done; answers timings and counts. */
-export async function drain(build, path, rows, { batchSize }) {
-  const store = await build.createSqliteStore(path);
+/** Runs the worker over a preloaded database until `rows` rows are done; answers timings and counts. */
+export async function drain(build, database, rows, { batchSize }) {
+  const store = await openStore(build, database);
   const bus = new build.Bus();
   const registry = build.createMetrics(bus, store);
   build.registerProcessMetrics(bus, registry);
@@ -113,8 +117,11 @@ export async function drain(build, path, rows, { batchSize }) {
   const cpu = process.cpuUsage(cpuBefore);
   await worker.stop();
 
-  const count = (table) => store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get().n;
-  const counts = { events: count('events'), deliveries: count('deliveries'), messages: count('messages') };
+  const counts = {
+    events: await countRows(store, 'events'),
+    deliveries: await countRows(store, 'deliveries'),
+    messages: await countRows(store, 'messages'),
+  };
   await store.close();
   return {
     seconds,
@@ -127,8 +134,37 @@ export async function drain(build, path, rows, { batchSize }) {
   };
 }
 
+async function countRows(store, table) {
+  const sql = `SELECT COUNT(*) AS n FROM ${table}`;
+  if (store.dialect === 'postgres') return (await store.pool.query(sql)).rows[0].n;
+  return store.db.prepare(sql).get().n;
+}
+
+/** `database` is what tempDatabase or tempPostgresDatabase answered. */
+function openStore(build, database) {
+  return database.kind === 'postgres'
+    ? build.createPostgresStore(database.url)
+    : build.createSqliteStore(database.path);
+}
+
 /** A temp folder for one run's SQLite file, removed by `remove()`. */
 export function tempDatabase() {
   const dir = mkdtempSync(join(tmpdir(), 'wahook-bench-process-'));
-  return { path: join(dir, 'wahook.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    kind: 'sqlite',
+    path: join(dir, 'wahook.db'),
+    remove: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A fresh PostgreSQL schema for one run, dropped by `remove()`. */
+export async function tempPostgresDatabase() {
+  const schema = await createBenchSchema();
+  return {
+    kind: 'postgres',
+    url: schema.url,
+    schema: schema.schema,
+    cpuSeconds: schema.cpuSeconds,
+    remove: schema.drop,
+  };
 }

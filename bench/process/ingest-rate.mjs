@@ -4,11 +4,13 @@ import { readdirSync, readFileSync } from 'node:fs';
  * The sustained ingest rate to compare processing with: the highest median requests/s that the
  * newest ingest benchmark measured for wahook at any concurrency (bench/results/ingest-*.json,
  * written by `npm run bench:ingest`). Each accepted request is one inbox row, so rows/s processed
- * over this rate says whether the worker keeps up with the receiver at its best.
+ * over this rate says whether the worker keeps up with the receiver at its best. `database`
+ * 'postgres' reads the rate of wahook on PostgreSQL (ingest --database postgres|both) instead.
  */
 const resultsDir = new URL('../results/', import.meta.url);
 
-export function latestIngestRate() {
+export function latestIngestRate(database = 'sqlite') {
+  const kind = database === 'postgres' ? 'postgres' : 'wahook';
   let files;
   try {
     files = readdirSync(resultsDir).filter((name) => /^ingest-.*\.json$/.test(name));
@@ -23,7 +25,7 @@ export function latestIngestRate() {
         // `servers.wahook` since the ingest report measured several servers; `wahook` before that.
         .map((row) => ({
           connections: row.connections,
-          rps: (row.servers?.wahook ?? row.wahook)?.requestsPerSec,
+          rps: (row.servers?.[kind] ?? (kind === 'wahook' ? row.wahook : undefined))?.requestsPerSec,
         }))
         .filter((row) => Number.isFinite(row.rps))
         .sort((a, b) => b.rps - a.rps)[0];

@@ -43,13 +43,13 @@ const GROUPS = [
   { name: 'garbage collection', match: (frame) => frame.functionName === '(garbage collector)' },
 ];
 
-export async function profileDrain(build, path, rows, options) {
+export async function profileDrain(build, database, rows, options) {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   await session.post('Profiler.start');
-  const measured = await drain(build, path, rows, options);
+  const measured = await drain(build, database, rows, options);
   const { profile } = await session.post('Profiler.stop');
   session.disconnect();
 

@@ -78,3 +78,33 @@ export function printComparison(builds, summaries) {
     ),
   );
 }
+
+/** The same workload drained from PostgreSQL against SQLite, alternated run by run. */
+export function printDatabaseRatio(sqlite, postgres) {
+  console.log('\nPostgreSQL against SQLite (medians, runs alternated)\n');
+  console.log(
+    renderTable(
+      ['measure', 'SQLite', 'PostgreSQL', 'PostgreSQL/SQLite'],
+      [
+        [
+          'rows/s',
+          formatNumber(sqlite.rowsPerSec),
+          formatNumber(postgres.rowsPerSec),
+          formatNumber(postgres.rowsPerSec / sqlite.rowsPerSec, 2),
+        ],
+        [
+          'events/s',
+          formatNumber(sqlite.eventsPerSec),
+          formatNumber(postgres.eventsPerSec),
+          formatNumber(postgres.eventsPerSec / sqlite.eventsPerSec, 2),
+        ],
+        [
+          'CPU µs per row (this process)',
+          formatNumber(sqlite.cpuUsPerRow),
+          formatNumber(postgres.cpuUsPerRow),
+          formatNumber(postgres.cpuUsPerRow / sqlite.cpuUsPerRow, 2),
+        ],
+      ],
+    ),
+  );
+}

@@ -7,7 +7,7 @@
  *   npm run bench:process -- [--rows 20000] [--runs 3] [--batch-size 200] [--seed 42]
  *                            [--subscriptions 1] [--ingest-rps N] [--profile]
  *                            [--compare <other build folder>] [--max-foreign 0.25]
- *                            [--quiet-wait 60] [--strict]
+ *                            [--quiet-wait 60] [--database sqlite|postgres|both] [--strict]
  *
  * Each run preloads a fresh SQLite file (not timed), then times the worker draining it. Medians
  * over the runs are printed and written to bench/results/process-<time>.json. --profile records
@@ -15,6 +15,11 @@
  * dist/ with runs of another build (e.g. the code before a change, built with
  * `npx tsc -p tsconfig.build.json --outDir <folder>` from a copy of the tree) for before/after
  * figures measured under the same conditions.
+ *
+ * --database postgres preloads and drains a fresh schema of WAHOOK_BENCH_DATABASE_URL (default the
+ * local test database) per run instead, dropped afterwards; `both` alternates SQLite and
+ * PostgreSQL runs and prints PostgreSQL/SQLite. CPU per row counts this process only, not the
+ * PostgreSQL server's work.
  *
  * The machine may be shared: each run first waits (up to --quiet-wait s) for other processes to
  * use at most --max-foreign cores; runs that still shared it are flagged and left out of the
@@ -24,11 +29,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { foreignCores, readLoad, waitForQuiet } from '../lib/machine-load.mjs';
+import { parseDatabases } from '../lib/postgres.mjs';
 import { formatNumber } from '../lib/stats.mjs';
-import { drain, loadBuild, preload, tempDatabase } from './drain.mjs';
+import { drain, loadBuild, preload, tempDatabase, tempPostgresDatabase } from './drain.mjs';
 import { latestIngestRate } from './ingest-rate.mjs';
 import { profileDrain } from './profile.mjs';
-import { printComparison, printSummary, summarize } from './report.mjs';
+import { printComparison, printDatabaseRatio, printSummary, summarize } from './report.mjs';
 import { buildWorkload } from './workload.mjs';
 
 const { values: opts } = parseArgs({
@@ -44,6 +50,7 @@ const { values: opts } = parseArgs({
     'max-foreign': { type: 'string', default: '0.25' },
     'quiet-wait': { type: 'string', default: '60' },
     strict: { type: 'boolean', default: false },
+    database: { type: 'string', default: 'sqlite' },
   },
 });
 const runs = Number(opts.runs);
@@ -51,6 +58,7 @@ const batchSize = opts['batch-size'] ? Number(opts['batch-size']) : undefined;
 const subscriptions = Number(opts.subscriptions);
 const maxForeign = Number(opts['max-foreign']);
 const quietWaitMs = Number(opts['quiet-wait']) * 1000;
+const databases = parseDatabases(opts.database);
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const workload = buildWorkload(Number(opts.rows), { seed: Number(opts.seed) });
@@ -58,23 +66,37 @@ const w = workload.stats;
 log(
   `process benchmark: ${runs} run(s) × ${w.rows} rows (${w.statusBodies} status bodies with ` +
     `${w.statusUpdates} updates, ${w.inbound} inbound, ${w.duplicates} duplicate bodies; ` +
-    `mean ${w.meanBytes} bytes), batch size ${batchSize ?? 'default'}, ${subscriptions} subscription(s) to *`,
+    `mean ${w.meanBytes} bytes), batch size ${batchSize ?? 'default'}, ${subscriptions} subscription(s) to *; ` +
+    `database ${databases.join(' and ')}`,
 );
 
 const builds = [await loadBuild()];
 if (opts.compare) builds.push(await loadBuild(opts.compare));
 
-async function measureOnce(build, run) {
-  const db = tempDatabase();
+const targets = databases.flatMap((database) => builds.map((build) => ({ database, build })));
+const label = ({ database, build }) =>
+  [databases.length > 1 ? database : '', builds.length > 1 ? build.folder : ''].filter(Boolean).join(' ');
+
+async function measureOnce(target, run) {
+  const { build, database } = target;
+  const db = database === 'postgres' ? await tempPostgresDatabase() : tempDatabase();
   try {
-    await preload(build, db.path, workload.bodies, { subscriptions });
+    await preload(build, db, workload.bodies, { subscriptions });
     await waitForQuiet([], maxForeign, quietWaitMs);
-    const before = readLoad([]);
-    const m = await drain(build, db.path, w.rows, { batchSize });
-    const foreign = foreignCores(before, readLoad([]));
-    const measured = { build: build.folder, run, ...m, foreignCores: foreign, noisy: foreign > maxForeign };
+    // The PostgreSQL server's work is part of the drain's cost, not a neighbour's.
+    const before = readLoad([], db.cpuSeconds);
+    const m = await drain(build, db, w.rows, { batchSize });
+    const foreign = foreignCores(before, readLoad([], db.cpuSeconds));
+    const measured = {
+      build: build.folder,
+      database,
+      run,
+      ...m,
+      foreignCores: foreign,
+      noisy: foreign > maxForeign,
+    };
     log(
-      `  run ${run}${builds.length > 1 ? ` ${build.folder}` : ''}: ${formatNumber(m.rowsPerSec)} rows/s, ` +
+      `  run ${run}${targets.length > 1 ? ` ${label(target)}` : ''}: ${formatNumber(m.rowsPerSec)} rows/s, ` +
         `${formatNumber(m.eventsPerSec)} events/s (${m.events} events, ${m.deliveries} deliveries, ` +
         `${m.seconds.toFixed(2)} s, ${m.cpuSeconds.toFixed(2)} s CPU); ` +
         `other processes ${foreign.toFixed(2)} cores${measured.noisy ? ' (noisy)' : ''}`,
@@ -87,38 +109,47 @@ async function measureOnce(build, run) {
     }
     return measured;
   } finally {
-    db.remove();
+    await db.remove();
   }
 }
 
 const measurements = [];
 for (let run = 1; run <= runs; run++) {
-  // Alternating which build goes first spreads slow phases of a shared machine over both.
-  const order = run % 2 === 1 ? builds : [...builds].reverse();
-  for (const build of order) measurements.push(await measureOnce(build, run));
+  // Alternating which target goes first spreads slow phases of a shared machine over all of them.
+  const order = run % 2 === 1 ? targets : [...targets].reverse();
+  for (const target of order) measurements.push(await measureOnce(target, run));
 }
 
-const ingest = opts['ingest-rps']
-  ? { requestsPerSec: Number(opts['ingest-rps']), source: '--ingest-rps' }
-  : latestIngestRate();
-const summaries = builds.map((build) =>
+const ingestRate = (database) =>
+  opts['ingest-rps']
+    ? { requestsPerSec: Number(opts['ingest-rps']), source: '--ingest-rps' }
+    : latestIngestRate(database);
+const summarizeTarget = (database, build) =>
   summarize(
-    measurements.filter((m) => m.build === build.folder),
+    measurements.filter((m) => m.build === build.folder && m.database === database),
     w.rows,
-    ingest,
-  ),
-);
-printSummary(summaries[0], { runs, rows: w.rows, ingest, maxForeign });
-if (summaries.length > 1) printComparison(builds, summaries);
+    ingestRate(database),
+  );
+const byDatabase = {};
+for (const database of databases) {
+  const summaries = builds.map((build) => summarizeTarget(database, build));
+  byDatabase[database] = summaries;
+  if (databases.length > 1) console.log(`\n== ${database === 'sqlite' ? 'SQLite' : 'PostgreSQL'} ==`);
+  printSummary(summaries[0], { runs, rows: w.rows, ingest: ingestRate(database), maxForeign });
+  if (summaries.length > 1) printComparison(builds, summaries);
+}
+if (byDatabase.sqlite && byDatabase.postgres)
+  printDatabaseRatio(byDatabase.sqlite[0], byDatabase.postgres[0]);
+const summaries = byDatabase[databases[0]];
 
 let profile;
 if (opts.profile) {
-  const db = tempDatabase();
+  const db = databases[0] === 'postgres' ? await tempPostgresDatabase() : tempDatabase();
   try {
-    await preload(builds[0], db.path, workload.bodies, { subscriptions });
-    profile = await profileDrain(builds[0], db.path, w.rows, { batchSize });
+    await preload(builds[0], db, workload.bodies, { subscriptions });
+    profile = await profileDrain(builds[0], db, w.rows, { batchSize });
   } finally {
-    db.remove();
+    await db.remove();
   }
 }
 
@@ -130,11 +161,14 @@ writeFileSync(
   `${JSON.stringify(
     {
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, kernel: release() },
-      options: { runs, batchSize: batchSize ?? null, seed: Number(opts.seed), subscriptions },
+      options: { runs, batchSize: batchSize ?? null, seed: Number(opts.seed), subscriptions, databases },
       workload: w,
-      ingest,
+      ingest: ingestRate(databases[0]),
       summary: summaries[0],
       ...(summaries.length > 1 ? { compared: { folder: builds[1].folder, summary: summaries[1] } } : {}),
+      ...(databases.length > 1
+        ? { databases: Object.fromEntries(databases.map((d) => [d, byDatabase[d][0]])) }
+        : {}),
       measurements,
       ...(profile ? { profile } : {}),
     },
