@@ -5,13 +5,17 @@
  * moment the subscriber had its event. wahook runs all roles in one child process; the open-loop
  * sender and the subscriber run in this process, on one clock.
  *
- *   npm run bench:e2e -- [--steady-rate 200] [--steady-duration 10] [--rates 500,1000,2000,4000]
+ *   npm run bench:e2e -- [--steady-rate 200] [--steady-duration 10] [--rates 300,400,500,1000,2000,4000]
  *                        [--duration 10] [--grace 5] [--drain 30] [--warmup 2] [--runs 1]
- *                        [--max-foreign 0.5] [--quiet-wait 15]
+ *                        [--max-foreign 0.5] [--quiet-wait 15] [--retries 1]
  *
  * Per run: a warm-up (discarded), the steady rate, then the rates of the search in increasing order
  * until one is not stable (see step.mjs); the rates above it are not tried. Prints medians over the
  * runs and writes everything to bench/results/e2e-<time>.json.
+ *
+ * The machine may be shared: each step first waits (up to --quiet-wait s) until other processes
+ * use at most --max-foreign cores, and is repeated (up to --retries) when they took more during it;
+ * the quietest attempt is kept, and flagged when none was quiet.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
@@ -27,7 +31,7 @@ const { values: opts } = parseArgs({
   options: {
     'steady-rate': { type: 'string', default: '200' },
     'steady-duration': { type: 'string', default: '10' },
-    rates: { type: 'string', default: '500,1000,2000,4000' },
+    rates: { type: 'string', default: '300,400,500,1000,2000,4000' },
     duration: { type: 'string', default: '10' },
     grace: { type: 'string', default: '5' },
     drain: { type: 'string', default: '30' },
@@ -35,6 +39,7 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '1' },
     'max-foreign': { type: 'string', default: '0.5' },
     'quiet-wait': { type: 'string', default: '15' },
+    retries: { type: 'string', default: '1' },
   },
 });
 const options = {
@@ -48,6 +53,7 @@ const options = {
   runs: Number(opts.runs),
   maxForeign: Number(opts['max-foreign']),
   quietWaitMs: Number(opts['quiet-wait']) * 1000,
+  retries: Number(opts.retries),
 };
 
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -85,10 +91,20 @@ async function runOnce(run) {
 }
 
 async function measureStep(wahook, subscriber, { label, rate, durationSec }) {
-  await waitForQuiet([wahook.pid], options.maxForeign, options.quietWaitMs);
-  const { graceSec, drainSec } = options;
-  const step = await runStep({ wahook, subscriber, label, rate, durationSec, graceSec, drainSec });
-  const noisy = step.foreignCores > options.maxForeign;
+  let best;
+  for (let attempt = 1; ; attempt++) {
+    await waitForQuiet([wahook.pid], options.maxForeign, options.quietWaitMs);
+    const { graceSec, drainSec } = options;
+    const step = await runStep({ wahook, subscriber, label, attempt, rate, durationSec, graceSec, drainSec });
+    const noisy = step.foreignCores > options.maxForeign;
+    logStep(step, noisy);
+    if (!best || step.foreignCores < best.foreignCores) best = { ...step, noisy, stable: isStable(step) };
+    if (!noisy || attempt > options.retries) return best;
+  }
+}
+
+function logStep(step, noisy) {
+  const { label } = step;
   log(
     `  ${label.padEnd(10)} sent ${step.sent}, acked ${step.acked}, delivered ${step.deliveredInGrace}` +
       `${step.deliveredAfterGrace ? ` (+${step.deliveredAfterGrace} late)` : ''}; ` +
@@ -98,7 +114,6 @@ async function measureStep(wahook, subscriber, { label, rate, durationSec }) {
       `other processes ${step.foreignCores.toFixed(2)} cores${noisy ? ' (noisy)' : ''}` +
       `${step.errors ? `; ${step.errors} errors (${step.firstError})` : ''}`,
   );
-  return { ...step, noisy, stable: isStable(step) };
 }
 
 const summary = summarize(runs.map((run) => ({ ...run, steps: run.steps })));

@@ -13,8 +13,18 @@ import { SECRETS } from './wahook.mjs';
  * to 0, and the end-to-end p99 of the last second no worse than max(2 × the first second's, 250 ms):
  * a queue that grows for the whole step is not a rate the pipeline sustains.
  */
-export async function runStep({ wahook, subscriber, label, rate, durationSec, graceSec, drainSec }) {
-  const webhooks = buildWebhooks(SECRETS.appSecret, label, Math.round(rate * durationSec));
+export async function runStep({
+  wahook,
+  subscriber,
+  label,
+  attempt = 1,
+  rate,
+  durationSec,
+  graceSec,
+  drainSec,
+}) {
+  const count = Math.round(rate * durationSec);
+  const webhooks = buildWebhooks(SECRETS.appSecret, `${label}#${attempt}`, count);
   const loadBefore = readLoad([wahook.pid]);
   let sentAt = 0;
   let backlogAtSendEnd;
@@ -38,6 +48,7 @@ export async function runStep({ wahook, subscriber, label, rate, durationSec, gr
   const summary = summarizeRecords(records, subscriber.receivedAt, sentAt, graceSec);
   return {
     label,
+    attempt,
     rate,
     durationSec,
     ...summary,
