@@ -4,7 +4,6 @@ import {
   wireArray,
   wireBoolean,
   wireErrorSchema,
-  wireNumber,
   wireObject,
   wireString,
   wireUnixSeconds,
