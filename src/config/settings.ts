@@ -204,6 +204,14 @@ export const SETTINGS = {
     secret: false,
     schema: duration('60s'),
   }),
+  deliveryConcurrency: setting({
+    env: 'WAHOOK_DELIVERY_CONCURRENCY',
+    description:
+      'Delivery attempts in flight at once per subscription (four times as many for all together), so one slow endpoint cannot take every slot.',
+    defaultText: '16',
+    secret: false,
+    schema: z.coerce.number().int().min(1).max(256).default(16),
+  }),
   subscriptionsFile: setting({
     env: 'WAHOOK_SUBSCRIPTIONS_FILE',
     description: 'JSON file of subscriptions to create or update at start (see docs/consuming-events.md).',

@@ -24,17 +24,18 @@ export interface DeliveryOptions {
 }
 
 export function deliveryOptions(
-  config: { retryDelaysMs: readonly number[]; deliveryTimeoutMs: number },
+  config: { retryDelaysMs: readonly number[]; deliveryTimeoutMs: number; deliveryConcurrency?: number },
   overrides: Partial<DeliveryOptions> = {},
 ): DeliveryOptions {
   const timeoutMs = overrides.timeoutMs ?? config.deliveryTimeoutMs;
+  const perSubscription = config.deliveryConcurrency ?? 16;
   return {
     retryDelaysMs: config.retryDelaysMs,
     timeoutMs,
     // Room for the attempt, recording it, and a slow event loop; never shorter than the timeout.
     leaseMs: timeoutMs * 2 + 10_000,
-    maxInFlight: 32,
-    perSubscription: 8,
+    maxInFlight: perSubscription * 4,
+    perSubscription,
     replayShare: 0.25,
     pollMs: 250,
     breaker: DEFAULT_BREAKER_POLICY,
