@@ -33,13 +33,16 @@ let sequence = 0;
 export async function createBenchSchema(base = BENCH_DATABASE_URL) {
   sequence += 1;
   const schema = `bench_${Date.now()}_${process.pid}_${sequence}`;
-  const result = await adminQuery(base, `CREATE SCHEMA ${schema}; SELECT pg_backend_pid() AS pid`);
-  const postmaster = parentPid(result[1].rows[0].pid);
+  const postmaster = await withAdmin(base, async (client) => {
+    await client.query(`CREATE SCHEMA ${schema}`);
+    // The backend's parent while it still runs: its pid is gone once the session ends.
+    return parentPid((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+  });
   return {
     schema,
     url: urlWithSchema(base, schema),
     cpuSeconds: () => (postmaster ? postgresCpuSeconds(postmaster) : 0),
-    drop: () => adminQuery(base, `DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+    drop: () => withAdmin(base, (client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)),
   };
 }
 
@@ -76,7 +79,7 @@ function postgresCpuSeconds(postmaster) {
   return ticks / 100;
 }
 
-async function adminQuery(base, sql) {
+async function withAdmin(base, work) {
   const client = new pg.Client({ connectionString: base, connectionTimeoutMillis: 3_000 });
   client.on('error', () => undefined);
   try {
@@ -87,7 +90,7 @@ async function adminQuery(base, sql) {
     );
   }
   try {
-    return await client.query(sql);
+    return await work(client);
   } finally {
     await client.end();
   }
