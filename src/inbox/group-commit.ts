@@ -19,6 +19,8 @@ export interface GroupCommitOptions {
 
 interface Waiter {
   row: InboxAppend;
+  /** performance.now() when queued: the commit budget counts from here, not from the commit's start. */
+  queuedAt: number;
   resolve: (id: number) => void;
   reject: (err: Error) => void;
 }
@@ -36,7 +38,7 @@ export class GroupCommitter {
 
   append(row: InboxAppend): Promise<number> {
     return new Promise<number>((resolve, reject) => {
-      this.queue.push({ row, resolve, reject });
+      this.queue.push({ row, resolve, reject, queuedAt: performance.now() });
       if (!this.inFlight && !this.scheduled) {
         this.scheduled = true;
         setImmediate(() => {
@@ -66,11 +68,21 @@ export class GroupCommitter {
 
   private async commit(batch: Waiter[]): Promise<void> {
     const started = performance.now();
+    // The budget runs from the oldest request's arrival, so a request queued behind a hung commit
+    // is answered within one budget, not after that commit's budget and then its own.
+    const oldest = Math.min(...batch.map((waiter) => waiter.queuedAt));
+    const remaining = oldest + this.options.commitTimeoutMs - started;
+    if (remaining <= 0) {
+      const error = new Error(`waited longer than ${this.options.commitTimeoutMs} ms for the store`);
+      this.bus.emit('inbox:commit_failed', { rows: batch.length, error: error.message });
+      for (const waiter of batch) waiter.reject(error);
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     const overdue = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new Error(`commit took longer than ${this.options.commitTimeoutMs} ms`)),
-        this.options.commitTimeoutMs,
+        remaining,
       );
     });
     try {

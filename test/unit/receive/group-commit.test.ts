@@ -96,6 +96,20 @@ describe('GroupCommitter', () => {
     expect(storedBodies()).toEqual(['x', 'y', 'z']);
   });
 
+  test('appends queued behind an overdue commit are refused within the same budget', async () => {
+    const inbox = committer({ commitTimeoutMs: 300 });
+    db.exec('BEGIN IMMEDIATE');
+    const first = inbox.append(row('a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const queued = inbox.append(row('b'));
+    const outcomes = await Promise.allSettled([first, queued]);
+    // Both are answered while the lock is still held: the queued one did not get a fresh budget.
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(failures).toHaveLength(2);
+    db.exec('ROLLBACK');
+    await expect(inbox.append(row('c'))).resolves.toBeGreaterThan(0);
+  });
+
   test('a commit refused by the store rejects its batch with the store error', async () => {
     const inbox = committer();
     db.exec('BEGIN IMMEDIATE');
