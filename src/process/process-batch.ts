@@ -1,6 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../observe/bus.js';
-import type { InboxRow, NewEvent, ProcessingStore, StoredMessage } from '../store/ports.js';
+import type { InboxFinish, InboxRow, NewEvent, ProcessingStore, StoredMessage } from '../store/ports.js';
 import { fieldEvent, messageReceivedEvent, messageStatusEvent, whatsappErrorEvent } from './build-events.js';
 import type { MessageRecord } from './message-record.js';
 import { type ParseOutcome, parseEnvelope } from './parse/index.js';
@@ -32,10 +32,11 @@ export async function processBatch(
     const current = await tx.getMessages(wamidsOf(parsed.map((entry) => entry.outcome)));
     const changed = new Map<string, StoredMessage>();
     const events: NewEvent[] = [];
+    const finishes: InboxFinish[] = [];
 
     for (const { row, outcome } of parsed) {
       if (!outcome.ok) {
-        if (await tx.quarantineInbox(row.id, deps.owner, outcome.reason, now)) result.quarantined += 1;
+        finishes.push({ id: row.id, state: 'quarantined', error: outcome.reason });
         continue;
       }
       for (const item of outcome.items) {
@@ -72,9 +73,14 @@ export async function processBatch(
           senderLagMs: senderLagMs(item, row.receivedAt),
         });
       }
-      if (await tx.markInboxProcessed(row.id, deps.owner, now)) result.processed += 1;
+      finishes.push({ id: row.id, state: 'processed', error: null });
     }
 
+    // Rows another worker took over (our lease expired) are not ours to finish: theirs will count.
+    const finished = await tx.finishInboxRows(finishes, deps.owner, now);
+    for (const finish of finishes) {
+      if (finished.has(finish.id)) result[finish.state] += 1;
+    }
     await tx.putMessages([...changed.values()]);
     const inserted = await tx.insertEvents(events);
     // Ids that already existed are duplicates too (the same item in another row or an earlier run).

@@ -184,6 +184,15 @@ export interface ProcessingTx {
   /** Marks a claimed row done; false when this owner no longer holds the lease (another worker took it). */
   markInboxProcessed(inboxId: number, owner: string, now: number): Promise<boolean>;
   quarantineInbox(inboxId: number, owner: string, reason: string, now: number): Promise<boolean>;
+  /** Both of the above for a whole batch in one statement; answers the ids this owner finished. */
+  finishInboxRows(rows: readonly InboxFinish[], owner: string, now: number): Promise<Set<number>>;
+}
+
+/** How a claimed inbox row ends: processed, or quarantined with the reason. */
+export interface InboxFinish {
+  id: number;
+  state: 'processed' | 'quarantined';
+  error: string | null;
 }
 
 export interface ProcessingStore {

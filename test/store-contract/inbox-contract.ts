@@ -133,6 +133,31 @@ export function inboxContract(ctx: ContractContext): void {
       expect(next.map((row) => row.id)).toEqual([ids[2], ids[1], ids[0]]);
     });
 
+    it('finishes a batch of rows in one call, only those this owner holds', async () => {
+      const store = await ctx.open();
+      const ids = await store.appendInboxBatch([0, 1, 2].map((i) => inboxAppend(i)));
+      await store.claimInbox({ owner: 'a', limit: 2, now: T0, ...LEASE });
+      await store.claimInbox({ owner: 'b', limit: 1, now: T0, ...LEASE });
+      const finished = await store.withProcessingTx((tx) =>
+        tx.finishInboxRows(
+          [
+            { id: ids[0]!, state: 'processed', error: null },
+            { id: ids[1]!, state: 'quarantined', error: 'unknown shape' },
+            { id: ids[2]!, state: 'processed', error: null },
+          ],
+          'a',
+          T0 + 1,
+        ),
+      );
+      expect([...finished].sort((x, y) => x - y)).toEqual([ids[0], ids[1]]);
+      expect(await store.getInboxRow(ids[1]!)).toMatchObject({
+        state: 'quarantined',
+        error: 'unknown shape',
+      });
+      expect(await store.getInboxRow(ids[2]!)).toMatchObject({ state: 'pending' });
+      expect(await store.withProcessingTx((tx) => tx.finishInboxRows([], 'a', T0))).toEqual(new Set());
+    });
+
     it('refuses to finish a row for a worker whose lease was taken over', async () => {
       const store = await ctx.open();
       const [id] = await store.appendInboxBatch([inboxAppend(0)]);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { NewEvent, ProcessingTx, StoredEvent, StoredMessage } from '../ports.js';
+import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } from '../ports.js';
 import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
 import { enqueueDeliveriesSqlite } from './delivery-outbox.js';
 
@@ -86,14 +86,24 @@ export class SqliteProcessingTx implements ProcessingTx {
   }
 
   async markInboxProcessed(inboxId: number, owner: string, now: number): Promise<boolean> {
-    return this.finish(inboxId, owner, 'processed', null, now);
+    return (
+      (await this.finishInboxRows([{ id: inboxId, state: 'processed', error: null }], owner, now)).size === 1
+    );
   }
 
   async quarantineInbox(inboxId: number, owner: string, reason: string, now: number): Promise<boolean> {
-    return this.finish(inboxId, owner, 'quarantined', reason, now);
+    return (
+      (await this.finishInboxRows([{ id: inboxId, state: 'quarantined', error: reason }], owner, now))
+        .size === 1
+    );
   }
 
-  private finish(inboxId: number, owner: string, state: string, error: string | null, now: number): boolean {
-    return this.statements.finishRow.run(state, error, now, inboxId, owner).changes === 1;
+  async finishInboxRows(rows: readonly InboxFinish[], owner: string, now: number): Promise<Set<number>> {
+    const finished = new Set<number>();
+    for (const row of rows) {
+      if (this.statements.finishRow.run(row.state, row.error, now, row.id, owner).changes === 1)
+        finished.add(row.id);
+    }
+    return finished;
   }
 }
