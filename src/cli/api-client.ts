@@ -17,6 +17,8 @@ export interface AdminClient {
   getMessage(wamid: string): Promise<unknown>;
   /** GET /v1/requests: `{requests:[…], next}`, newest first. */
   listRejectedRequests(limit: number): Promise<unknown>;
+  /** POST /v1/dead-letters/replay: `{replayed}` or, with dry_run, `{would_replay}`. */
+  replayDeadLetters(body: Record<string, unknown>): Promise<unknown>;
 }
 
 export interface AdminClientOptions {
@@ -60,8 +62,8 @@ export function connectAdminClient(flags: ServerFlags, env: Readonly<Record<stri
 
 export function createAdminClient(options: AdminClientOptions): AdminClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const call = (path: string) =>
-    getJson(baseUrl, path, options.token, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const call = (path: string, body?: unknown) =>
+    requestJson(baseUrl, path, options.token, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, body);
   return {
     baseUrl,
     async getMessage(wamid) {
@@ -77,6 +79,12 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       if (answer.status === 200) return answer.body;
       throw unexpectedAnswer(baseUrl, path, answer);
     },
+    async replayDeadLetters(body) {
+      const path = '/v1/dead-letters/replay';
+      const answer = await call(path, body);
+      if (answer.status === 200) return answer.body;
+      throw unexpectedAnswer(baseUrl, path, answer);
+    },
   };
 }
 
@@ -86,12 +94,25 @@ interface Answer {
   body: unknown;
 }
 
-async function getJson(baseUrl: string, path: string, token: string, timeoutMs: number): Promise<Answer> {
+/** GET, or POST when a body is given; a network failure or a 401 becomes the matching WahookError. */
+async function requestJson(
+  baseUrl: string,
+  path: string,
+  token: string,
+  timeoutMs: number,
+  body?: unknown,
+): Promise<Answer> {
   let status: number;
   let text: string;
   try {
     const response = await fetch(`${baseUrl}${path}`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'manual',
     });

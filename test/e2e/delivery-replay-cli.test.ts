@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,9 +109,13 @@ describe('wahook replay', () => {
   });
 
   it('fails with exit 1 and a clear message when the server is unreachable', async () => {
-    const run = await replay(['--ids', '1', '--url', 'http://127.0.0.1:1'], env);
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const run = await replay(['--ids', '1', '--url', `http://127.0.0.1:${port}`], env);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toMatch(/cannot reach the wahook server at http:\/\/127\.0\.0\.1:1/);
+    expect(run.stderr).toContain(`nothing is listening at http://127.0.0.1:${port} (connection refused)`);
     expect(run.stderr).toMatch(/fix: Start `wahook serve`/);
   });
 

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { WahookError } from '../../errors.js';
-import { addServerOptions, type ServerFlags } from '../api-client.js';
+import { type AdminClient, addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
 import { type CliContext, print } from '../context.js';
 
 /**
@@ -52,11 +52,8 @@ async function runReplay(options: ReplayOptions, ctx: CliContext): Promise<numbe
   const selector = selectorFrom(options);
   const chunk = Number(options.chunk);
   if (!Number.isSafeInteger(chunk) || chunk < 1) throw usage('--chunk must be a positive whole number');
-  const api = new ReplayApi(
-    options.url ?? `http://127.0.0.1:${ctx.env.WAHOOK_PORT || '8080'}`,
-    options.token ?? ctx.env.WAHOOK_ADMIN_TOKEN,
-  );
-  const total = await api.replay(selector, { dryRun: true });
+  const client = connectAdminClient(options, ctx.env);
+  const total = await replay(client, selector, { dryRun: true });
   if (options.dryRun) {
     print(ctx.stdout, `would replay ${total} dead letter${total === 1 ? '' : 's'}`);
     return 0;
@@ -67,7 +64,7 @@ async function runReplay(options: ReplayOptions, ctx: CliContext): Promise<numbe
     if (!('ids' in selector) && replayed >= total) break;
     // With filters, each request takes the next `chunk` matching dead letters; stop at the count
     // seen up front so that letters dying again during the replay are not taken twice.
-    const count = await api.replay(part, {
+    const count = await replay(client, part, {
       limit: 'ids' in part ? undefined : Math.min(chunk, total - replayed),
     });
     replayed += count;
@@ -118,77 +115,21 @@ const replayAnswer = z.union([
   z.object({ replayed: z.number().int() }).transform((body) => body.replayed),
   z.object({ would_replay: z.number().int() }).transform((body) => body.would_replay),
 ]);
-const errorAnswer = z.object({ error: z.string().optional(), message: z.string().optional() });
 
-class ReplayApi {
-  private readonly token: string;
-
-  constructor(
-    private readonly baseUrl: string,
-    token: string | undefined,
-  ) {
-    if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
-      throw usage(`--url must be the server's base URL, e.g. http://127.0.0.1:8080 (got "${baseUrl}")`);
-    }
-    if (!token) {
-      throw new WahookError('unauthorized', `no admin token for ${baseUrl}`, {
-        hint: 'Set WAHOOK_ADMIN_TOKEN to the admin token of that server, or pass --token.',
-      });
-    }
-    this.token = token;
-  }
-
-  async replay(
-    selector: Selector,
-    options: { dryRun?: boolean; limit?: number | undefined },
-  ): Promise<number> {
-    const url = new URL('/v1/dead-letters/replay', this.baseUrl);
-    const body = {
-      ...selector,
-      ...(options.dryRun ? { dry_run: true } : {}),
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
-    };
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(60_000),
-      });
-    } catch (err) {
-      const cause = (err as Error).cause as (Error & { code?: string }) | undefined;
-      const why = cause?.code ?? cause?.message ?? (err as Error).message;
-      throw new WahookError(
-        'server_unreachable',
-        `cannot reach the wahook server at ${this.baseUrl} (${why})`,
-      );
-    }
-    const json: unknown = await response.json().catch(() => undefined);
-    if (response.ok) {
-      const parsed = replayAnswer.safeParse(json);
-      if (parsed.success) return parsed.data;
-      throw new WahookError(
-        'check_failed',
-        `${url} answered ${response.status} without a replay count: is it wahook?`,
-      );
-    }
-    throw answerError(response.status, errorAnswer.safeParse(json).data?.message);
-  }
-}
-
-function answerError(status: number, message: string | undefined): WahookError {
-  const detail = message ? `: ${message}` : '';
-  if (status === 401) return new WahookError('unauthorized', `the server refused the admin token${detail}`);
-  if (status === 400) return new WahookError('bad_request', `the server refused the request${detail}`);
-  if (status === 404) {
-    return new WahookError('not_found', `the server has no replay endpoint (HTTP 404)${detail}`, {
-      hint: 'Check --url: it must point at a wahook server.',
-    });
-  }
-  return new WahookError('internal', `the server answered HTTP ${status}${detail}`, {
-    hint: 'Read the server log for the request; retry when the server is healthy (GET /readyz).',
+/** One replay request through the shared admin client; answers how many dead letters it covered. */
+async function replay(
+  client: AdminClient,
+  selector: Selector,
+  options: { dryRun?: boolean; limit?: number | undefined },
+): Promise<number> {
+  const answer = await client.replayDeadLetters({
+    ...selector,
+    ...(options.dryRun ? { dry_run: true } : {}),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
   });
+  const parsed = replayAnswer.safeParse(answer);
+  if (parsed.success) return parsed.data;
+  throw new WahookError('check_failed', `${client.baseUrl} answered without a replay count: is it wahook?`);
 }
 
 function usage(message: string): WahookError {
