@@ -8,15 +8,14 @@ import type {
 } from '../delivery-ports.js';
 import {
   type AttemptRow,
+  DEAD_LETTER_COLUMNS,
   type DeadLetterRecord,
   toDeadLetter,
   toDeliveryAttempt,
 } from '../shared/delivery-rows.js';
 import type { Queryable } from './sql.js';
 
-/** Dead letters are deliveries in state 'dead'; replay moves them back to pending (replay lane). */
-const DEAD_LETTER_COLUMNS = `d.id, d.event_id, e.type AS event_type, d.subscription_id, d.attempts,
-  d.last_status, d.last_error, d.finished_at`;
+/** Replay moves dead letters back to pending, in the replay lane. */
 
 /** WHERE clauses for a filter, binding values into `params` (placeholders continue its numbering). */
 function filterSql(filter: DeadLetterFilter, params: unknown[]): string {

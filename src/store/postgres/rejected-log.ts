@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { RejectedRequest, RejectedRequestRow } from '../ports.js';
-import { type RejectedRecord, toRejectedRow } from '../shared/rows.js';
+import { REJECTED_COLUMNS, type RejectedRecord, rejectedValues, toRejectedRow } from '../shared/rows.js';
 import { insertRows, type Queryable, withTransaction } from './sql.js';
 
 /** Records rejected requests and trims the table to about `maxRows`, in one transaction. */
@@ -13,21 +13,9 @@ export async function recordRejected(
   await withTransaction(pool, async (client) => {
     const inserted = await insertRows<{ id: number }>(
       client,
-      `INSERT INTO rejected_requests (received_at, method, path, status, reason, hints, headers,
-         body_prefix, body_bytes, remote_address)`,
+      `INSERT INTO rejected_requests (${REJECTED_COLUMNS})`,
       ['', '', '', '', '', '::jsonb', '::jsonb', '', '', ''],
-      requests.map((request) => [
-        request.receivedAt,
-        request.method,
-        request.path,
-        request.status,
-        request.reason,
-        JSON.stringify(request.hints),
-        JSON.stringify(request.headers),
-        request.bodyPrefix,
-        request.bodyBytes,
-        request.remoteAddress,
-      ]),
+      requests.map(rejectedValues),
       'RETURNING id',
     );
     const lastId = Math.max(...inserted.map((row) => row.id));

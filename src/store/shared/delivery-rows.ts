@@ -143,3 +143,7 @@ export function toClaimed(record: CandidateRecord): ClaimedDelivery {
     },
   };
 }
+
+/** Dead letters are deliveries in state 'dead'; both adapters list them with these columns. */
+export const DEAD_LETTER_COLUMNS = `d.id, d.event_id, e.type AS event_type, d.subscription_id, d.attempts,
+  d.last_status, d.last_error, d.finished_at`;

@@ -1,4 +1,4 @@
-import type { InboxRow, InboxState, InboxSummary, RejectedRequestRow } from '../ports.js';
+import type { InboxRow, InboxState, InboxSummary, RejectedRequest, RejectedRequestRow } from '../ports.js';
 
 /** Row mappers shared by both adapters: the column names are the same in both dialects. */
 export interface InboxRecord {
@@ -70,4 +70,23 @@ export function toInboxSummary(
 ): InboxSummary {
   const { body: _body, ...row } = toInboxRow({ ...record, body: Buffer.alloc(0) });
   return { ...row, bodyBytes: Number(record.body_bytes) };
+}
+
+/** The rejected-request columns in insert order, and one request's values in that order. */
+export const REJECTED_COLUMNS = `received_at, method, path, status, reason, hints, headers,
+  body_prefix, body_bytes, remote_address`;
+
+export function rejectedValues(request: RejectedRequest): unknown[] {
+  return [
+    request.receivedAt,
+    request.method,
+    request.path,
+    request.status,
+    request.reason,
+    JSON.stringify(request.hints),
+    JSON.stringify(request.headers),
+    request.bodyPrefix,
+    request.bodyBytes,
+    request.remoteAddress,
+  ];
 }

@@ -36,7 +36,9 @@ import { type EventRecord, type MessageRow, toStoredEvent, toStoredMessage } fro
 import {
   INBOX_SUMMARY_COLUMNS,
   type InboxRecord,
+  REJECTED_COLUMNS,
   type RejectedRecord,
+  rejectedValues,
   toInboxRow,
   toInboxSummary,
   toRejectedRow,
@@ -186,26 +188,12 @@ export class SqliteStore implements Store, DeliveryStore {
 
   private recordRejectedNow(requests: readonly RejectedRequest[], maxRows: number): void {
     const insert = this.db.prepare(
-      `INSERT INTO rejected_requests (received_at, method, path, status, reason, hints, headers,
-         body_prefix, body_bytes, remote_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO rejected_requests (${REJECTED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       let lastId = 0;
       for (const request of requests) {
-        lastId = Number(
-          insert.run(
-            request.receivedAt,
-            request.method,
-            request.path,
-            request.status,
-            request.reason,
-            JSON.stringify(request.hints),
-            JSON.stringify(request.headers),
-            request.bodyPrefix,
-            request.bodyBytes,
-            request.remoteAddress,
-          ).lastInsertRowid,
-        );
+        lastId = Number(insert.run(...rejectedValues(request)).lastInsertRowid);
       }
       // Trimming by id keeps the cost constant however long the table has been filling.
       this.db.prepare('DELETE FROM rejected_requests WHERE id <= ?').run(lastId - maxRows);
