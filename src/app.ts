@@ -14,7 +14,7 @@ import type { Clock } from './lib/clock.js';
 import type { Bus } from './observe/bus.js';
 import { opsRoutes } from './ops/ops-routes.js';
 import type { RejectedRecorder } from './receive/rejected-recorder.js';
-import { webhookRoutes } from './receive/webhook-routes.js';
+import { WEBHOOK_PATH, webhookRoutes } from './receive/webhook-routes.js';
 import type { InboxAppend, Store } from './store/ports.js';
 
 export interface AppDeps {
@@ -74,7 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       path: (request.url.split('?')[0] ?? '').slice(0, 512),
       status: 404,
       reason: 'unknown_route',
-      hints: request.url.startsWith('/webhook') ? [`the webhook URL is ${'/webhooks/whatsapp'}`] : [],
+      hints: request.url.startsWith('/webhook') ? [`the webhook URL is ${WEBHOOK_PATH}`] : [],
       headers: {},
       bodyPrefix: Buffer.alloc(0),
       bodyBytes: 0,
