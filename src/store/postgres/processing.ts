@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } from '../ports.js';
 import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
+import { FinishInboxRows } from '../shared/processing-tx-base.js';
 import { enqueueDeliveriesPostgres } from './delivery-outbox.js';
 import { LOCK_CLASS } from './locks.js';
 import { insertRows } from './sql.js';
@@ -29,12 +30,14 @@ import { insertRows } from './sql.js';
  * of a batch, after parsing and record merging, which still run in parallel. Lock order is always
  * message locks first, then the events lock, so the two never deadlock.
  */
-export class PostgresProcessingTx implements ProcessingTx {
+export class PostgresProcessingTx extends FinishInboxRows implements ProcessingTx {
   constructor(
     private readonly client: pg.PoolClient,
     private readonly schema: string,
     private readonly schemaKey: number,
-  ) {}
+  ) {
+    super();
+  }
 
   async getMessages(ids: readonly string[]): Promise<Map<string, StoredMessage>> {
     const found = new Map<string, StoredMessage>();
@@ -106,19 +109,6 @@ export class PostgresProcessingTx implements ProcessingTx {
 
   async enqueueDeliveries(events: readonly StoredEvent[], now: number): Promise<number> {
     return enqueueDeliveriesPostgres(this.client, events, now, this.schemaKey);
-  }
-
-  async markInboxProcessed(inboxId: number, owner: string, now: number): Promise<boolean> {
-    return (
-      (await this.finishInboxRows([{ id: inboxId, state: 'processed', error: null }], owner, now)).size === 1
-    );
-  }
-
-  async quarantineInbox(inboxId: number, owner: string, reason: string, now: number): Promise<boolean> {
-    return (
-      (await this.finishInboxRows([{ id: inboxId, state: 'quarantined', error: reason }], owner, now))
-        .size === 1
-    );
   }
 
   /** One statement for the whole batch: a round trip per row was most of a worker's time. */

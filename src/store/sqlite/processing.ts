@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } from '../ports.js';
 import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
+import { FinishInboxRows } from '../shared/processing-tx-base.js';
 import { enqueueDeliveriesSqlite } from './delivery-outbox.js';
 
 /**
@@ -42,10 +43,11 @@ function statementsFor(db: Database.Database): ProcessingStatements {
 }
 
 /** ProcessingTx on one SQLite connection inside BEGIN IMMEDIATE … COMMIT (see SqliteStore). */
-export class SqliteProcessingTx implements ProcessingTx {
+export class SqliteProcessingTx extends FinishInboxRows implements ProcessingTx {
   private readonly statements: ProcessingStatements;
 
   constructor(private readonly db: Database.Database) {
+    super();
     this.statements = statementsFor(db);
   }
 
@@ -83,19 +85,6 @@ export class SqliteProcessingTx implements ProcessingTx {
 
   async enqueueDeliveries(events: readonly StoredEvent[], now: number): Promise<number> {
     return enqueueDeliveriesSqlite(this.db, events, now);
-  }
-
-  async markInboxProcessed(inboxId: number, owner: string, now: number): Promise<boolean> {
-    return (
-      (await this.finishInboxRows([{ id: inboxId, state: 'processed', error: null }], owner, now)).size === 1
-    );
-  }
-
-  async quarantineInbox(inboxId: number, owner: string, reason: string, now: number): Promise<boolean> {
-    return (
-      (await this.finishInboxRows([{ id: inboxId, state: 'quarantined', error: reason }], owner, now))
-        .size === 1
-    );
   }
 
   async finishInboxRows(rows: readonly InboxFinish[], owner: string, now: number): Promise<Set<number>> {
