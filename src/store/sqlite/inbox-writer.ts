@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { InboxAppend } from '../ports.js';
 import type { InboxAppendTuple } from './inbox-sql.js';
+import { sqliteThreadFile, stopThread } from './threads.js';
 
 interface Pending {
   resolve: (ids: number[]) => void;
@@ -52,14 +51,12 @@ export class SqliteInboxWriter {
     this.closed = true;
     const worker = this.worker;
     if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage('close');
-    await exited;
+    await stopThread(worker);
   }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(writerThreadFile(), { workerData: { path: this.path } });
+    const worker = new Worker(sqliteThreadFile('writer-thread'), { workerData: { path: this.path } });
     worker.on('message', (message: { seq: number; ids?: number[]; error?: string }) => {
       const entry = this.pending.get(message.seq);
       if (!entry) return;
@@ -79,15 +76,4 @@ export class SqliteInboxWriter {
     this.worker = worker;
     return worker;
   }
-}
-
-/**
- * Worker threads need JavaScript. From the build this is the sibling file; when the source runs
- * under the test runner it is the same file in dist/, which `npm test` builds first.
- */
-function writerThreadFile(): URL {
-  const sibling = new URL('./writer-thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) return sibling;
-  const fromDist = new URL(import.meta.url.replace('/src/', '/dist/').replace(/\.ts$/, '.js'));
-  return new URL('./writer-thread.js', fromDist);
 }

@@ -44,6 +44,7 @@ import {
   toRejectedRow,
 } from '../shared/rows.js';
 import { applySubscriptionsFile } from '../shared/subscriptions-file-sync.js';
+import { SqliteCheckpointer } from './checkpointer.js';
 import { openSqlite } from './connection.js';
 import {
   getDeadLetterSqlite,
@@ -80,6 +81,8 @@ export class SqliteStore implements Store, DeliveryStore {
    */
   private readonly reader: Database.Database;
   private readonly writer: SqliteInboxWriter;
+  /** Absent for ':memory:', which has no WAL. */
+  readonly checkpointer: SqliteCheckpointer | undefined;
   private closed = false;
   /** Serializes this connection's transactions: an open BEGIN must not absorb another caller's writes. */
   private readonly txLock = new Mutex();
@@ -89,6 +92,7 @@ export class SqliteStore implements Store, DeliveryStore {
     this.reader = openSqlite(path);
     this.reader.pragma('query_only = ON');
     this.writer = new SqliteInboxWriter(path);
+    this.checkpointer = path === ':memory:' ? undefined : new SqliteCheckpointer(path);
   }
 
   async migrate(): Promise<void> {
@@ -280,6 +284,7 @@ export class SqliteStore implements Store, DeliveryStore {
     if (this.closed) return;
     this.closed = true;
     await this.writer.close();
+    await this.checkpointer?.close();
     this.reader.close();
     this.db.close();
   }

@@ -1,0 +1,59 @@
+import { Worker } from 'node:worker_threads';
+import { sqliteThreadFile, stopThread } from './threads.js';
+
+export interface CheckpointReport {
+  /** Frames in the WAL at the last checkpoint that found any, and how many it copied. */
+  log: number;
+  checkpointed: number;
+  at: number;
+}
+
+/**
+ * Main-thread side of the checkpoint thread (see checkpoint-thread.ts). The store's own connections
+ * run with automatic checkpoints off, so this thread is what keeps the WAL from growing: if it
+ * dies, it is started again after one interval.
+ */
+export class SqliteCheckpointer {
+  private worker: Worker | undefined;
+  private restart: NodeJS.Timeout | undefined;
+  private closed = false;
+  last: CheckpointReport | undefined;
+  lastError: string | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly intervalMs = 200,
+  ) {
+    this.start();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.restart);
+    const worker = this.worker;
+    if (!worker) return;
+    await stopThread(worker);
+  }
+
+  private start(): void {
+    const worker = new Worker(sqliteThreadFile('checkpoint-thread'), {
+      workerData: { path: this.path, intervalMs: this.intervalMs },
+    });
+    worker.on('message', (message: { kind: string; log?: number; checkpointed?: number; error?: string }) => {
+      if (message.kind === 'error') this.lastError = message.error;
+      else this.last = { log: message.log ?? 0, checkpointed: message.checkpointed ?? 0, at: Date.now() };
+    });
+    worker.on('error', (err) => {
+      this.lastError = err.message;
+    });
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = undefined;
+      if (this.closed) return;
+      this.restart = setTimeout(() => this.start(), this.intervalMs);
+      this.restart.unref();
+    });
+    // A server stays alive through its listener; the checkpointer alone must not keep a process up.
+    worker.unref();
+    this.worker = worker;
+  }
+}

@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteStore, type SqliteStore } from '../../../src/store/sqlite/store.js';
+import { createTempDir, type TempDir } from '../../helpers/tmp.js';
+
+const run = promisify(execFile);
+const STORE_MODULE = fileURLToPath(new URL('../../../dist/store/sqlite/store.js', import.meta.url));
+
+async function writeEvents(store: SqliteStore, from: number, count: number): Promise<void> {
+  await store.withProcessingTx(async (tx) => {
+    await tx.insertEvents(
+      Array.from({ length: count }, (_, n) => ({
+        id: `evt_checkpoint_${from + n}`,
+        type: 'message.status',
+        schemaVersion: 1,
+        createdAt: 1,
+        orderingKey: `wamid.${from + n}`,
+        phoneNumberId: '1',
+        data: { padding: 'x'.repeat(2000) },
+      })),
+    );
+  });
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * The store's connections never checkpoint on commit (that copy and its fsync used to run inside
+ * the processing transaction, on the event loop); the checkpoint thread must keep up instead.
+ */
+describe('SQLite checkpoint thread', () => {
+  let dir: TempDir;
+  let store: SqliteStore;
+  beforeEach(async () => {
+    dir = await createTempDir();
+    store = await createSqliteStore(join(dir.path, 'c.db'));
+  });
+  afterEach(async () => {
+    await store.close();
+    await dir.remove();
+  });
+
+  it('copies committed pages into the database file while no connection checkpoints on commit', async () => {
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const file = join(dir.path, 'c.db');
+    const before = statSync(file).size;
+    for (let batch = 0; batch < 10; batch++) await writeEvents(store, batch * 100, 100);
+
+    await until(
+      () => statSync(file).size > before + 1_000_000 && (store.checkpointer?.last?.checkpointed ?? 0) > 0,
+    );
+    const reader = new Database(file, { readonly: true });
+    try {
+      expect(reader.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 1000 });
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('starts the thread again when it dies', async () => {
+    const checkpointer = store.checkpointer!;
+    // Reaching in is the only way to kill the thread from outside, as a crash would.
+    const first = (checkpointer as unknown as { worker: Worker }).worker;
+    await first.terminate();
+    await until(() => {
+      const current = (checkpointer as unknown as { worker?: Worker }).worker;
+      return current !== undefined && current !== first;
+    });
+    const seen = checkpointer.last?.at ?? 0;
+    await writeEvents(store, 0, 200);
+    await until(() => (checkpointer.last?.at ?? 0) > seen);
+  });
+
+  it('lets a process that opens and closes a store exit by itself after the close', async () => {
+    const script = `
+      const { createSqliteStore } = await import(${JSON.stringify(STORE_MODULE)});
+      const store = await createSqliteStore(${JSON.stringify(join(dir.path, 'exit.db'))});
+      await store.close();
+      console.log('closed');
+    `;
+    const scriptFile = join(dir.path, 'open-and-close.mjs');
+    writeFileSync(scriptFile, script);
+    const { stdout } = await run(process.execPath, [scriptFile], { timeout: 20_000 });
+    expect(stdout.trim()).toBe('closed');
+  });
+});
