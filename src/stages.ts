@@ -35,6 +35,7 @@ export function createStages(context: StageContext): Stage[] {
         bus: context.bus,
         clock: context.clock,
         leaseMs: context.config.workerLeaseMs,
+        batchSize: context.config.workerBatchSize ?? defaultBatchSize(context.roles),
         // Appends in this process signal directly; other nodes' appends arrive as NOTIFY on PostgreSQL.
         subscribeWake: (wake) => {
           const local = context.onInboxCommitted(wake);
@@ -65,4 +66,13 @@ export function createStages(context: StageContext): Stage[] {
     ],
   });
   return stages;
+}
+
+/**
+ * A batch is written in one synchronous stretch of the event loop (about 0.1 ms a row): beside the
+ * receiver, 200 rows keep that within its latency budget; a worker on its own takes 500, which
+ * bench:process measured about 13 % faster.
+ */
+export function defaultBatchSize(roles: readonly string[]): number {
+  return roles.includes('receiver') ? 200 : 500;
 }

@@ -19,7 +19,7 @@ export async function loadBuild(folder = DEFAULT_BUILD) {
   const base =
     typeof folder === 'string' ? pathToFileURL(folder.endsWith('/') ? folder : `${folder}/`) : folder;
   const load = (path) => import(new URL(path, base));
-  const [store, postgresStore, worker, bus, metrics, processMetrics, clock] = await Promise.all([
+  const [store, postgresStore, worker, bus, metrics, processMetrics, clock, stages] = await Promise.all([
     load('store/sqlite/store.js'),
     load('store/postgres/store.js'),
     load('process/worker.js'),
@@ -27,6 +27,7 @@ export async function loadBuild(folder = DEFAULT_BUILD) {
     load('observe/metrics.js'),
     load('observe/process-metrics.js'),
     load('lib/clock.js'),
+    load('stages.js'),
   ]);
   return {
     folder: base.pathname,
@@ -37,6 +38,9 @@ export async function loadBuild(folder = DEFAULT_BUILD) {
     createMetrics: metrics.createMetrics,
     registerProcessMetrics: processMetrics.registerProcessMetrics,
     systemClock: clock.systemClock,
+    // What `wahook serve` gives a worker-only process (WAHOOK_ROLES=worker); builds from before the
+    // setting existed used 200 everywhere.
+    defaultBatchSize: stages.defaultBatchSize?.(['worker']) ?? 200,
   };
 }
 
@@ -107,7 +111,7 @@ export async function drain(build, database, rows, { batchSize }) {
     store,
     bus,
     clock: build.systemClock,
-    ...(batchSize ? { batchSize } : {}),
+    batchSize: batchSize ?? build.defaultBatchSize,
   });
   const cpuBefore = process.cpuUsage();
   const started = performance.now();

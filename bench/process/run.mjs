@@ -66,12 +66,15 @@ const w = workload.stats;
 log(
   `process benchmark: ${runs} run(s) × ${w.rows} rows (${w.statusBodies} status bodies with ` +
     `${w.statusUpdates} updates, ${w.inbound} inbound, ${w.duplicates} duplicate bodies; ` +
-    `mean ${w.meanBytes} bytes), batch size ${batchSize ?? 'default'}, ${subscriptions} subscription(s) to *; ` +
+    `mean ${w.meanBytes} bytes), batch size ${batchSize ?? "default (a worker-only process's)"}, ` +
+    `${subscriptions} subscription(s) to *; ` +
     `database ${databases.join(' and ')}`,
 );
 
 const builds = [await loadBuild()];
 if (opts.compare) builds.push(await loadBuild(opts.compare));
+if (!batchSize)
+  log(`  default batch size: ${builds.map((b) => `${b.folder} ${b.defaultBatchSize}`).join(', ')}`);
 
 const targets = databases.flatMap((database) => builds.map((build) => ({ database, build })));
 const label = ({ database, build }) =>

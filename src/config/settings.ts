@@ -204,6 +204,14 @@ export const SETTINGS = {
     secret: false,
     schema: duration('60s'),
   }),
+  workerBatchSize: setting({
+    env: 'WAHOOK_WORKER_BATCH_SIZE',
+    description:
+      "Inbox rows a worker claims and writes in one transaction. Larger batches process faster (fewer commits, repeated updates of one message merged), but a batch holds its process's event loop while it is written: keep it small where the receiver shares the process.",
+    defaultText: '200 with the receiver role in the same process, else 500',
+    secret: false,
+    schema: z.coerce.number().int().min(1).max(5000).optional(),
+  }),
   deliveryConcurrency: setting({
     env: 'WAHOOK_DELIVERY_CONCURRENCY',
     description:

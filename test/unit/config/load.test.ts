@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { WahookError } from '../../../src/errors.js';
+import { defaultBatchSize } from '../../../src/stages.js';
 
 /** Loads `env` and returns the error it raises; fails the test when it loads. */
 function configError(env: Record<string, string>, readFile?: (path: string) => string): WahookError {
@@ -54,6 +55,15 @@ describe('loadConfig defaults', () => {
       'WAHOOK_MAX_BODY_BYTES',
       'WAHOOK_ROLES',
     ]);
+  });
+
+  test('the worker batch size follows the roles unless set, and is bounded', () => {
+    expect(loadConfig({}).workerBatchSize).toBeUndefined();
+    expect(defaultBatchSize(loadConfig({}).roles)).toBe(200);
+    expect(defaultBatchSize(loadConfig({ WAHOOK_ROLES: 'worker' }).roles)).toBe(500);
+    expect(loadConfig({ WAHOOK_WORKER_BATCH_SIZE: '1000' }).workerBatchSize).toBe(1000);
+    expect(configError({ WAHOOK_WORKER_BATCH_SIZE: '0' }).message).toContain('WAHOOK_WORKER_BATCH_SIZE');
+    expect(configError({ WAHOOK_WORKER_BATCH_SIZE: '100000' }).message).toContain('WAHOOK_WORKER_BATCH_SIZE');
   });
 
   test('an empty value counts as not set', () => {
