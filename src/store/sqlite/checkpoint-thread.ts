@@ -15,13 +15,16 @@ const { path, intervalMs } = workerData as { path: string; intervalMs: number };
 
 const db = openSqlite(path);
 let timer: NodeJS.Timeout | undefined;
+let last = { log: 0, checkpointed: 0 };
 
 function tick() {
   try {
     const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
-    // An idle database answers log 0 every tick: only real work is worth a message.
-    if (result && result.log > 0)
+    // An idle database answers the same counts every tick: only a change is worth a message.
+    if (result && result.log > 0 && (result.log !== last.log || result.checkpointed !== last.checkpointed)) {
+      last = result;
       port?.postMessage({ kind: 'checkpointed', log: result.log, checkpointed: result.checkpointed });
+    }
   } catch (err) {
     // SQLITE_BUSY from a concurrent checkpoint or a locked file: the next tick tries again.
     port?.postMessage({ kind: 'error', error: (err as Error).message });
