@@ -23,11 +23,10 @@ function tick() {
     // An idle database answers the same counts every tick: only a change is worth a message.
     if (result && result.log > 0 && (result.log !== last.log || result.checkpointed !== last.checkpointed)) {
       last = result;
-      port?.postMessage({ kind: 'checkpointed', log: result.log, checkpointed: result.checkpointed });
+      port?.postMessage({ log: result.log, checkpointed: result.checkpointed });
     }
-  } catch (err) {
-    // SQLITE_BUSY from a concurrent checkpoint or a locked file: the next tick tries again.
-    port?.postMessage({ kind: 'error', error: (err as Error).message });
+  } catch {
+    // A locked or briefly unreadable file: the WAL only waits, and the next tick tries again.
   }
   timer = setTimeout(tick, intervalMs);
 }
