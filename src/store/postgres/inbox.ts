@@ -34,7 +34,9 @@ export async function appendInbox(pool: pg.Pool, rows: readonly InboxAppend[]): 
 }
 
 export async function getInboxRow(db: Queryable, id: number): Promise<InboxRow | undefined> {
-  const result = await db.query<InboxRecord & pg.QueryResultRow>('SELECT * FROM inbox WHERE id = $1', [id]);
+  const result = await db.query<InboxRecord & pg.QueryResultRow>('SELECT * FROM inbox_rows WHERE id = $1', [
+    id,
+  ]);
   const record = result.rows[0];
   return record ? toInboxRow(record) : undefined;
 }
@@ -44,7 +46,7 @@ export async function listInbox(
   options: { state?: InboxState; limit: number; beforeId?: number },
 ): Promise<InboxSummary[]> {
   const result = await db.query(
-    `SELECT ${INBOX_SUMMARY_COLUMNS} FROM inbox
+    `SELECT ${INBOX_SUMMARY_COLUMNS} FROM inbox_rows
      WHERE id < $1 AND ($2::text IS NULL OR state = $2) ORDER BY id DESC LIMIT $3`,
     [options.beforeId ?? Number.MAX_SAFE_INTEGER, options.state ?? null, options.limit],
   );
@@ -63,8 +65,8 @@ export async function inboxStats(db: Queryable): Promise<InboxStats> {
        COUNT(*) FILTER (WHERE state = 'pending') AS pending,
        COUNT(*) FILTER (WHERE state = 'quarantined') AS quarantined,
        COUNT(*) FILTER (WHERE state = 'processed') AS processed,
-       MIN(received_at) FILTER (WHERE state = 'pending') AS oldest
-     FROM inbox`,
+       (SELECT MIN(received_at) FROM inbox_rows WHERE state = 'pending') AS oldest
+     FROM inbox_state`,
   );
   const row = result.rows[0] ?? { total: 0, pending: 0, quarantined: 0, processed: 0, oldest: null };
   return {
@@ -77,27 +79,30 @@ export async function inboxStats(db: Queryable): Promise<InboxStats> {
 }
 
 /**
- * Leases the oldest claimable rows. SKIP LOCKED lets concurrent claimers pass over rows another
+ * Leases the oldest claimable rows (in the narrow state table; the request is joined on the way
+ * out). SKIP LOCKED lets concurrent claimers pass over rows another
  * claimer is taking right now instead of queueing behind it, and the lease written in the same
  * statement keeps those rows from everyone else until it expires.
  */
 export async function claimInbox(db: Queryable, options: ClaimOptions): Promise<InboxRow[]> {
   const result = await db.query<InboxRecord & pg.QueryResultRow>(
     `WITH next AS (
-       SELECT id FROM inbox
+       SELECT id FROM inbox_state
        WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < $3)
        ORDER BY id LIMIT $4
-       FOR UPDATE SKIP LOCKED)
-     UPDATE inbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
-     FROM next WHERE inbox.id = next.id
-     RETURNING inbox.*`,
+       FOR UPDATE SKIP LOCKED),
+     leased AS (
+       UPDATE inbox_state SET lease_owner = $1, lease_until = $2, attempts = inbox_state.attempts + 1
+       FROM next WHERE inbox_state.id = next.id
+       RETURNING inbox_state.*)
+     SELECT * FROM leased JOIN inbox USING (id)`,
     [options.owner, options.now + options.leaseMs, options.now, options.limit],
   );
   return result.rows.map(toInboxRow).sort((a, b) => a.id - b.id);
 }
 
 export async function requeueQuarantined(db: Queryable, ids?: readonly number[]): Promise<number> {
-  const sql = `UPDATE inbox SET state = 'pending', lease_owner = NULL, lease_until = NULL
+  const sql = `UPDATE inbox_state SET state = 'pending', lease_owner = NULL, lease_until = NULL
     WHERE state = 'quarantined'`;
   const result = ids ? await db.query(`${sql} AND id = ANY($1::bigint[])`, [[...ids]]) : await db.query(sql);
   return result.rowCount ?? 0;

@@ -115,10 +115,11 @@ export class PostgresProcessingTx extends FinishInboxRows implements ProcessingT
   async finishInboxRows(rows: readonly InboxFinish[], owner: string, now: number): Promise<Set<number>> {
     if (rows.length === 0) return new Set();
     const result = await this.client.query<{ id: number }>(
-      `UPDATE inbox SET state = f.state, error = f.error, processed_at = $4, lease_owner = NULL, lease_until = NULL
+      `UPDATE inbox_state SET state = f.state, error = f.error, processed_at = $4, lease_owner = NULL,
+         lease_until = NULL
        FROM unnest($1::bigint[], $2::text[], $3::text[]) AS f(id, state, error)
-       WHERE inbox.id = f.id AND inbox.state = 'pending' AND inbox.lease_owner = $5
-       RETURNING inbox.id`,
+       WHERE inbox_state.id = f.id AND inbox_state.state = 'pending' AND inbox_state.lease_owner = $5
+       RETURNING inbox_state.id`,
       [rows.map((row) => row.id), rows.map((row) => row.state), rows.map((row) => row.error), now, owner],
     );
     return new Set(result.rows.map((row) => Number(row.id)));

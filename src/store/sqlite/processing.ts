@@ -33,7 +33,7 @@ function statementsFor(db: Database.Database): ProcessingStatements {
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       ),
       finishRow: db.prepare(
-        `UPDATE inbox SET state = ?, error = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL
+        `UPDATE inbox_state SET state = ?, error = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL
          WHERE id = ? AND state = 'pending' AND lease_owner = ?`,
       ),
     };

@@ -104,7 +104,9 @@ export class SqliteStore implements Store, DeliveryStore {
   }
 
   async getInboxRow(id: number): Promise<InboxRow | undefined> {
-    const record = this.reader.prepare('SELECT * FROM inbox WHERE id = ?').get(id) as InboxRecord | undefined;
+    const record = this.reader.prepare('SELECT * FROM inbox_rows WHERE id = ?').get(id) as
+      | InboxRecord
+      | undefined;
     return record ? toInboxRow(record) : undefined;
   }
 
@@ -115,7 +117,7 @@ export class SqliteStore implements Store, DeliveryStore {
   }): Promise<InboxSummary[]> {
     const records = this.reader
       .prepare(
-        `SELECT ${INBOX_SUMMARY_COLUMNS} FROM inbox
+        `SELECT ${INBOX_SUMMARY_COLUMNS} FROM inbox_rows
          WHERE id < ? AND (? IS NULL OR state = ?) ORDER BY id DESC LIMIT ?`,
       )
       .all(
@@ -134,8 +136,8 @@ export class SqliteStore implements Store, DeliveryStore {
            COALESCE(SUM(state = 'pending'), 0) AS pending,
            COALESCE(SUM(state = 'quarantined'), 0) AS quarantined,
            COALESCE(SUM(state = 'processed'), 0) AS processed,
-           (SELECT MIN(received_at) FROM inbox WHERE state = 'pending') AS oldest
-         FROM inbox`,
+           (SELECT MIN(received_at) FROM inbox_rows WHERE state = 'pending') AS oldest
+         FROM inbox_state`,
       )
       .get() as {
       total: number;
@@ -157,21 +159,27 @@ export class SqliteStore implements Store, DeliveryStore {
     return this.txLock.run(async () => this.claimInboxNow(options));
   }
 
+  /** The lease goes to the narrow state rows; the requests are read once they are ours. */
   private claimInboxNow(options: ClaimOptions): InboxRow[] {
-    const records = this.db
+    const leased = this.db
       .prepare(
-        `UPDATE inbox SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
-         WHERE id IN (SELECT id FROM inbox WHERE state = 'pending'
+        `UPDATE inbox_state SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM inbox_state WHERE state = 'pending'
                         AND (lease_until IS NULL OR lease_until < @now) ORDER BY id LIMIT @limit)
-         RETURNING *`,
+         RETURNING id`,
       )
+      .pluck()
       .all({
         owner: options.owner,
         until: options.now + options.leaseMs,
         now: options.now,
         limit: options.limit,
-      });
-    return (records as InboxRecord[]).map(toInboxRow).sort((a, b) => a.id - b.id);
+      }) as number[];
+    if (leased.length === 0) return [];
+    const records = this.db
+      .prepare('SELECT * FROM inbox_rows WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
+      .all(JSON.stringify(leased));
+    return (records as InboxRecord[]).map(toInboxRow);
   }
 
   requeueQuarantined(ids?: readonly number[]): Promise<number> {
@@ -179,7 +187,7 @@ export class SqliteStore implements Store, DeliveryStore {
   }
 
   private requeueNow(ids?: readonly number[]): number {
-    const sql = `UPDATE inbox SET state = 'pending', lease_owner = NULL, lease_until = NULL
+    const sql = `UPDATE inbox_state SET state = 'pending', lease_owner = NULL, lease_until = NULL
       WHERE state = 'quarantined'`;
     if (!ids) return this.db.prepare(sql).run().changes;
     const update = this.db.prepare(`${sql} AND id = ?`);
