@@ -80,9 +80,9 @@ export async function inboxStats(db: Queryable): Promise<InboxStats> {
 
 /**
  * Leases the oldest claimable rows (in the narrow state table; the request is joined on the way
- * out). SKIP LOCKED lets concurrent claimers pass over rows another
- * claimer is taking right now instead of queueing behind it, and the lease written in the same
- * statement keeps those rows from everyone else until it expires.
+ * out). SKIP LOCKED lets concurrent claimers pass over rows another claimer is taking right now
+ * instead of queueing behind it, and the lease written in the same statement keeps those rows
+ * from everyone else until it expires.
  */
 export async function claimInbox(db: Queryable, options: ClaimOptions): Promise<InboxRow[]> {
   const result = await db.query<InboxRecord & pg.QueryResultRow>(
