@@ -48,6 +48,22 @@ const ROWS_BEFORE = [
 const V3_INSERT = `INSERT INTO inbox (id, received_at, source, auth, content_type, headers, body, state, attempts,
   lease_owner, lease_until, error, processed_at)`;
 
+/** One row's bound values, in the order of the placeholders after V3_INSERT (source, auth and content type are constants). */
+function v3Values(row: (typeof ROWS_BEFORE)[number]): unknown[] {
+  return [
+    row.id,
+    1_000 + row.id,
+    JSON.stringify({ 'user-agent': 'facebookexternalua' }),
+    Buffer.from(`{"n":${row.id}}`),
+    row.state,
+    row.attempts,
+    row.leaseOwner,
+    row.leaseUntil,
+    row.error,
+    row.processedAt,
+  ];
+}
+
 async function expectUpgraded(store: Store): Promise<void> {
   for (const before of ROWS_BEFORE) {
     const row = await store.getInboxRow(before.id);
@@ -115,18 +131,7 @@ describe('inbox state upgrade on SQLite', () => {
     }
     const insert = db.prepare(`${V3_INSERT} VALUES (?, ?, 'meta', 'hmac', NULL, ?, ?, ?, ?, ?, ?, ?, ?)`);
     for (const row of ROWS_BEFORE) {
-      insert.run(
-        row.id,
-        1_000 + row.id,
-        JSON.stringify({ 'user-agent': 'facebookexternalua' }),
-        Buffer.from(`{"n":${row.id}}`),
-        row.state,
-        row.attempts,
-        row.leaseOwner,
-        row.leaseUntil,
-        row.error,
-        row.processedAt,
-      );
+      insert.run(...v3Values(row));
     }
     db.close();
 
@@ -164,18 +169,7 @@ describePostgres('inbox state upgrade on PostgreSQL', () => {
         await client.query(
           `${V3_INSERT} OVERRIDING SYSTEM VALUE
            VALUES ($1, $2, 'meta', 'hmac', NULL, $3::jsonb, $4, $5, $6, $7, $8, $9, $10)`,
-          [
-            row.id,
-            1_000 + row.id,
-            JSON.stringify({ 'user-agent': 'facebookexternalua' }),
-            Buffer.from(`{"n":${row.id}}`),
-            row.state,
-            row.attempts,
-            row.leaseOwner,
-            row.leaseUntil,
-            row.error,
-            row.processedAt,
-          ],
+          v3Values(row),
         );
       }
       // Appends after the upgrade take ids after the ones inserted by hand.
