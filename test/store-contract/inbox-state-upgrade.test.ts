@@ -48,7 +48,7 @@ const ROWS_BEFORE = [
 const V3_INSERT = `INSERT INTO inbox (id, received_at, source, auth, content_type, headers, body, state, attempts,
   lease_owner, lease_until, error, processed_at)`;
 
-/** One row's bound values, in the order of the placeholders after V3_INSERT (source, auth and content type are constants). */
+/** One row's bound values, in placeholder order (source, auth and content type are constants). */
 function v3Values(row: (typeof ROWS_BEFORE)[number]): unknown[] {
   return [
     row.id,
