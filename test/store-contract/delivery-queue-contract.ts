@@ -97,6 +97,25 @@ export function deliveryQueueContract(ctx: ContractContext): void {
       expect(expired.map((d) => d.id)).toEqual([limited[0]!.id]);
     });
 
+    it('reads the due rows of each subscription on their own: a long backlog hides no other', async () => {
+      const store = await open();
+      await store.createSubscription(subscriptionInput('backlogged', { phoneNumberIds: ['1'] }));
+      await store.createSubscription(subscriptionInput('quiet', { phoneNumberIds: ['2'] }));
+      const backlog = Array.from({ length: 30 }, (_, n) => newEvent(`old${n}`, { phoneNumberId: '1' }));
+      await commitEvents(store, backlog, T0);
+      await commitEvents(store, [newEvent('new', { phoneNumberId: '2' })], T0 + 1);
+      // Two slots left for the backlogged subscription: its 30 older rows come first in due order.
+      const claimed = await store.claimDeliveries(
+        claimAt(T0 + 2, { limit: 4, slots: new Map([['backlogged', 2]]), defaultSlots: 2 }),
+      );
+      expect(claimed.map((d) => d.event.id)).toEqual(['old0', 'old1', 'new']);
+      // A full subscription's rows are not handed out, whatever their number.
+      const next = await store.claimDeliveries(
+        claimAt(T0 + 2, { owner: 'loop-b', slots: new Map([['backlogged', 0]]), defaultSlots: 2 }),
+      );
+      expect(next).toEqual([]);
+    });
+
     it('never gives one delivery to two concurrent claimers, and leaves none behind', async () => {
       const [one, two] = [await open(), await open()];
       await one.createSubscription(subscriptionInput('sub'));

@@ -7,7 +7,13 @@ import type {
   DeliveryQueueStats,
   RecordedAttempt,
 } from '../delivery-ports.js';
-import { type CandidateRecord, pickWithinSlots, SCAN_FACTOR, toClaimed } from '../shared/delivery-rows.js';
+import {
+  type CandidateRecord,
+  inDueOrder,
+  pickWithinSlots,
+  scanSizes,
+  toClaimed,
+} from '../shared/delivery-rows.js';
 import type { Queryable } from './sql.js';
 
 /**
@@ -26,27 +32,35 @@ export async function claimDeliveriesPostgres(
   claim: DeliveryClaim,
 ): Promise<ClaimedDelivery[]> {
   if (claim.limit <= 0) return [];
-  const full = [...claim.slots].filter(([, free]) => free <= 0).map(([id]) => id);
+  const sizes = scanSizes(claim);
+  // Each enabled subscription's due rows are read on their own (LATERAL, bounded by its scan size).
   const candidates = await db.query<CandidateRecord & pg.QueryResultRow>(
-    `SELECT d.id AS delivery_id, d.subscription_id, d.lane, d.attempts, d.sequence,
-       d.created_at AS delivery_created_at, s.url, s.secret, s.headers,
-       e.seq, e.id, e.type, e.schema_version, e.created_at, e.ordering_key, e.phone_number_id, e.data
-     FROM deliveries d
-     JOIN subscriptions s ON s.id = d.subscription_id AND s.enabled
-     JOIN events e ON e.seq = d.event_seq
-     WHERE d.state = 'pending' AND d.lane = $1 AND d.next_attempt_at <= $2
-       AND (d.lease_until IS NULL OR d.lease_until < $2)
-       AND d.subscription_id <> ALL($3::text[])
-       AND NOT EXISTS (
-         SELECT 1 FROM deliveries p
-         WHERE p.subscription_id = d.subscription_id AND p.ordering_key = d.ordering_key
-           AND p.sequence < d.sequence AND p.state = 'pending'
-           AND ($1 = 'replay' OR p.lane = 'live'))
-     ORDER BY d.next_attempt_at, d.id
-     LIMIT $4`,
-    [claim.lane, claim.now, full, claim.limit * SCAN_FACTOR],
+    `WITH open AS (
+       SELECT s.id, s.url, s.secret, s.headers, COALESCE(known.scan, $5) AS scan
+       FROM subscriptions s
+       LEFT JOIN unnest($3::text[], $4::int[]) AS known(id, scan) ON known.id = s.id
+       WHERE s.enabled)
+     SELECT c.*, o.id AS subscription_id, o.url, o.secret, o.headers
+     FROM open o
+     CROSS JOIN LATERAL (
+       SELECT d.id AS delivery_id, d.lane, d.attempts, d.sequence, d.next_attempt_at,
+         d.created_at AS delivery_created_at,
+         e.seq, e.id, e.type, e.schema_version, e.created_at, e.ordering_key, e.phone_number_id, e.data
+       FROM deliveries d
+       JOIN events e ON e.seq = d.event_seq
+       WHERE d.subscription_id = o.id AND d.state = 'pending' AND d.lane = $1 AND d.next_attempt_at <= $2
+         AND (d.lease_until IS NULL OR d.lease_until < $2)
+         AND NOT EXISTS (
+           SELECT 1 FROM deliveries p
+           WHERE p.subscription_id = d.subscription_id AND p.ordering_key = d.ordering_key
+             AND p.sequence < d.sequence AND p.state = 'pending'
+             AND ($1 = 'replay' OR p.lane = 'live'))
+       ORDER BY d.next_attempt_at, d.id
+       LIMIT o.scan) c
+     WHERE o.scan > 0`,
+    [claim.lane, claim.now, [...sizes.known.keys()], [...sizes.known.values()], sizes.otherwise],
   );
-  const chosen = pickWithinSlots(candidates.rows, claim);
+  const chosen = pickWithinSlots(inDueOrder(candidates.rows), claim);
   if (chosen.length === 0) return [];
   const leased = await db.query<{ id: number }>(
     `UPDATE deliveries SET lease_owner = $1, lease_until = $2

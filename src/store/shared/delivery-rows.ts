@@ -94,7 +94,31 @@ export function toLane(value: string): DeliveryLane {
 }
 
 /** How many candidates one claim reads per slot it wants: room for rows skipped for lack of slots. */
-export const SCAN_FACTOR = 4;
+const SCAN_FACTOR = 4;
+
+/**
+ * How many due rows a claim reads of one subscription: enough for its free slots (never more than
+ * the claim wants), none when its window is full. Both adapters read each subscription's rows on
+ * their own, through an index that starts with the subscription, so a full subscription's backlog
+ * costs a claim nothing; read in one due-ordered scan, it was read whole on every claim and a
+ * backlog of thousands kept the event loop busy with it.
+ */
+export function scanSize(free: number, claim: DeliveryClaim): number {
+  return Math.max(0, Math.min(free, claim.limit)) * SCAN_FACTOR;
+}
+
+/** scanSize of every subscription the claim names, and of the ones it does not (their default). */
+export function scanSizes(claim: DeliveryClaim): { known: Map<string, number>; otherwise: number } {
+  const known = new Map([...claim.slots].map(([id, free]) => [id, scanSize(free, claim)]));
+  return { known, otherwise: scanSize(claim.defaultSlots, claim) };
+}
+
+/** The candidates of several subscriptions in one due order: oldest due first, then by id. */
+export function inDueOrder(candidates: readonly CandidateRecord[]): CandidateRecord[] {
+  return [...candidates].sort(
+    (a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || a.delivery_id - b.delivery_id,
+  );
+}
 
 /** A due delivery joined with its subscription and event, as both adapters' claim queries read it. */
 export interface CandidateRecord extends EventRecord {
@@ -103,6 +127,7 @@ export interface CandidateRecord extends EventRecord {
   lane: string;
   attempts: number;
   sequence: number;
+  next_attempt_at: number | string;
   delivery_created_at: number;
   url: string;
   secret: string;

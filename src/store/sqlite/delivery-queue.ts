@@ -7,7 +7,13 @@ import type {
   DeliveryQueueStats,
   RecordedAttempt,
 } from '../delivery-ports.js';
-import { type CandidateRecord, pickWithinSlots, SCAN_FACTOR, toClaimed } from '../shared/delivery-rows.js';
+import {
+  type CandidateRecord,
+  inDueOrder,
+  pickWithinSlots,
+  scanSizes,
+  toClaimed,
+} from '../shared/delivery-rows.js';
 
 /**
  * The delivery queue on SQLite: claim due rows with a lease, then record each attempt and the
@@ -23,38 +29,64 @@ export function claimDeliveriesSqlite(db: Database.Database, claim: DeliveryClai
 }
 
 function claimWithin(db: Database.Database, claim: DeliveryClaim): ClaimedDelivery[] {
-  const full = [...claim.slots].filter(([, free]) => free <= 0).map(([id]) => id);
-  const candidates = db
-    .prepare(
-      `SELECT d.id AS delivery_id, d.subscription_id, d.lane, d.attempts, d.sequence,
-         d.created_at AS delivery_created_at, s.url, s.secret, s.headers,
-         e.seq, e.id, e.type, e.schema_version, e.created_at, e.ordering_key, e.phone_number_id, e.data
-       FROM deliveries d
-       JOIN subscriptions s ON s.id = d.subscription_id AND s.enabled = 1
-       JOIN events e ON e.seq = d.event_seq
-       WHERE d.state = 'pending' AND d.lane = @lane AND d.next_attempt_at <= @now
-         AND (d.lease_until IS NULL OR d.lease_until < @now)
-         AND d.subscription_id NOT IN (SELECT value FROM json_each(@full))
-         AND NOT EXISTS (
-           SELECT 1 FROM deliveries p
-           WHERE p.subscription_id = d.subscription_id AND p.ordering_key = d.ordering_key
-             AND p.sequence < d.sequence AND p.state = 'pending'
-             AND (@lane = 'replay' OR p.lane = 'live'))
-       ORDER BY d.next_attempt_at, d.id
-       LIMIT @scan`,
-    )
-    .all({ lane: claim.lane, now: claim.now, full: JSON.stringify(full), scan: claim.limit * SCAN_FACTOR });
-  const chosen = pickWithinSlots(candidates as CandidateRecord[], claim);
-  const lease = db.prepare(
-    `UPDATE deliveries SET lease_owner = @owner, lease_until = @until
-     WHERE id = @id AND state = 'pending' AND (lease_until IS NULL OR lease_until < @now)`,
-  );
+  const statements = claimStatements(db);
+  const sizes = scanSizes(claim);
+  const candidates: CandidateRecord[] = [];
+  for (const subscriptionId of statements.enabled.all() as string[]) {
+    const scan = sizes.known.get(subscriptionId) ?? sizes.otherwise;
+    if (scan === 0) continue;
+    const rows = statements.due.all({ subscriptionId, lane: claim.lane, now: claim.now, scan });
+    candidates.push(...(rows as CandidateRecord[]));
+  }
+  const chosen = pickWithinSlots(inDueOrder(candidates), claim);
   const until = claim.now + claim.leaseMs;
   return chosen
     .filter(
-      (record) => lease.run({ id: record.delivery_id, owner: claim.owner, until, now: claim.now }).changes,
+      (record) =>
+        statements.lease.run({ id: record.delivery_id, owner: claim.owner, until, now: claim.now }).changes,
     )
     .map(toClaimed);
+}
+
+interface ClaimStatements {
+  enabled: Database.Statement;
+  due: Database.Statement;
+  lease: Database.Statement;
+}
+
+/** Prepared once per connection: a claim runs after every finished attempt. */
+const claimStatementsByConnection = new WeakMap<Database.Database, ClaimStatements>();
+
+function claimStatements(db: Database.Database): ClaimStatements {
+  let statements = claimStatementsByConnection.get(db);
+  if (!statements) {
+    statements = {
+      enabled: db.prepare('SELECT id FROM subscriptions WHERE enabled = 1').pluck(),
+      due: db.prepare(
+        `SELECT d.id AS delivery_id, d.subscription_id, d.lane, d.attempts, d.sequence, d.next_attempt_at,
+           d.created_at AS delivery_created_at, s.url, s.secret, s.headers,
+           e.seq, e.id, e.type, e.schema_version, e.created_at, e.ordering_key, e.phone_number_id, e.data
+         FROM deliveries d
+         JOIN subscriptions s ON s.id = d.subscription_id
+         JOIN events e ON e.seq = d.event_seq
+         WHERE d.subscription_id = @subscriptionId AND d.state = 'pending' AND d.lane = @lane
+           AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)
+           AND NOT EXISTS (
+             SELECT 1 FROM deliveries p
+             WHERE p.subscription_id = d.subscription_id AND p.ordering_key = d.ordering_key
+               AND p.sequence < d.sequence AND p.state = 'pending'
+               AND (@lane = 'replay' OR p.lane = 'live'))
+         ORDER BY d.next_attempt_at, d.id
+         LIMIT @scan`,
+      ),
+      lease: db.prepare(
+        `UPDATE deliveries SET lease_owner = @owner, lease_until = @until
+         WHERE id = @id AND state = 'pending' AND (lease_until IS NULL OR lease_until < @now)`,
+      ),
+    };
+    claimStatementsByConnection.set(db, statements);
+  }
+  return statements;
 }
 
 export function recordDeliveryAttemptsSqlite(
