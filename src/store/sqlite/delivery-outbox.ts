@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { subscriptionMatches } from '../delivery-ports.js';
 import type { StoredEvent } from '../ports.js';
 import { type SubscriptionRecord, toSubscription } from '../shared/delivery-rows.js';
+import { prepared } from './prepared.js';
 
 /**
  * The outbox half of the processing transaction: a pending delivery row per new event × matching
@@ -18,14 +19,16 @@ export function enqueueDeliveriesSqlite(
   now: number,
 ): number {
   if (events.length === 0) return 0;
-  const records = db.prepare('SELECT * FROM subscriptions WHERE enabled = 1').all() as SubscriptionRecord[];
+  const records = prepared(db, 'SELECT * FROM subscriptions WHERE enabled = 1').all() as SubscriptionRecord[];
   const subscriptions = records.map(toSubscription);
   if (subscriptions.length === 0) return 0;
-  const nextSequence = db.prepare(
+  const nextSequence = prepared(
+    db,
     `SELECT COALESCE(MAX(sequence), 0) + 1 AS next FROM deliveries
      WHERE subscription_id = ? AND ordering_key = ?`,
   );
-  const insert = db.prepare(
+  const insert = prepared(
+    db,
     `INSERT INTO deliveries (subscription_id, event_seq, event_id, ordering_key, sequence, next_attempt_at,
        event_created_at, created_at)
      VALUES (@subscriptionId, @seq, @eventId, @orderingKey, @sequence, @now, @eventCreatedAt, @now)

@@ -14,6 +14,7 @@ import {
   scanSizes,
   toClaimed,
 } from '../shared/delivery-rows.js';
+import { prepared } from './prepared.js';
 
 /**
  * The delivery queue on SQLite: claim due rows with a lease, then record each attempt and the
@@ -29,71 +30,52 @@ export function claimDeliveriesSqlite(db: Database.Database, claim: DeliveryClai
 }
 
 function claimWithin(db: Database.Database, claim: DeliveryClaim): ClaimedDelivery[] {
-  const statements = claimStatements(db);
   const sizes = scanSizes(claim);
+  const enabled = prepared(db, 'SELECT id FROM subscriptions WHERE enabled = 1').all() as { id: string }[];
   const candidates: CandidateRecord[] = [];
-  for (const subscriptionId of statements.enabled.all() as string[]) {
+  for (const { id: subscriptionId } of enabled) {
     const scan = sizes.known.get(subscriptionId) ?? sizes.otherwise;
     if (scan === 0) continue;
-    const rows = statements.due.all({ subscriptionId, lane: claim.lane, now: claim.now, scan });
+    const rows = prepared(db, DUE_SQL).all({ subscriptionId, lane: claim.lane, now: claim.now, scan });
     candidates.push(...(rows as CandidateRecord[]));
   }
   const chosen = pickWithinSlots(inDueOrder(candidates), claim);
+  const lease = prepared(
+    db,
+    `UPDATE deliveries SET lease_owner = @owner, lease_until = @until
+     WHERE id = @id AND state = 'pending' AND (lease_until IS NULL OR lease_until < @now)`,
+  );
   const until = claim.now + claim.leaseMs;
   return chosen
     .filter(
-      (record) =>
-        statements.lease.run({ id: record.delivery_id, owner: claim.owner, until, now: claim.now }).changes,
+      (record) => lease.run({ id: record.delivery_id, owner: claim.owner, until, now: claim.now }).changes,
     )
     .map(toClaimed);
 }
 
-interface ClaimStatements {
-  enabled: Database.Statement;
-  due: Database.Statement;
-  lease: Database.Statement;
-}
-
-/** Prepared once per connection: a claim runs after every finished attempt. */
-const claimStatementsByConnection = new WeakMap<Database.Database, ClaimStatements>();
-
-function claimStatements(db: Database.Database): ClaimStatements {
-  let statements = claimStatementsByConnection.get(db);
-  if (!statements) {
-    statements = {
-      enabled: db.prepare('SELECT id FROM subscriptions WHERE enabled = 1').pluck(),
-      due: db.prepare(
-        `SELECT d.id AS delivery_id, d.subscription_id, d.lane, d.attempts, d.sequence, d.next_attempt_at,
-           d.created_at AS delivery_created_at, s.url, s.secret, s.headers,
-           e.seq, e.id, e.type, e.schema_version, e.created_at, e.ordering_key, e.phone_number_id, e.data
-         FROM deliveries d
-         JOIN subscriptions s ON s.id = d.subscription_id
-         JOIN events e ON e.seq = d.event_seq
-         WHERE d.subscription_id = @subscriptionId AND d.state = 'pending' AND d.lane = @lane
-           AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)
-           AND NOT EXISTS (
-             SELECT 1 FROM deliveries p
-             WHERE p.subscription_id = d.subscription_id AND p.ordering_key = d.ordering_key
-               AND p.sequence < d.sequence AND p.state = 'pending'
-               AND (@lane = 'replay' OR p.lane = 'live'))
-         ORDER BY d.next_attempt_at, d.id
-         LIMIT @scan`,
-      ),
-      lease: db.prepare(
-        `UPDATE deliveries SET lease_owner = @owner, lease_until = @until
-         WHERE id = @id AND state = 'pending' AND (lease_until IS NULL OR lease_until < @now)`,
-      ),
-    };
-    claimStatementsByConnection.set(db, statements);
-  }
-  return statements;
-}
+/** One subscription's due rows, oldest due first, skipping rows whose key has an earlier pending row. */
+const DUE_SQL = `SELECT d.id AS delivery_id, d.subscription_id, d.lane, d.attempts, d.sequence, d.next_attempt_at,
+    d.created_at AS delivery_created_at, s.url, s.secret, s.headers,
+    e.seq, e.id, e.type, e.schema_version, e.created_at, e.ordering_key, e.phone_number_id, e.data
+  FROM deliveries d
+  JOIN subscriptions s ON s.id = d.subscription_id
+  JOIN events e ON e.seq = d.event_seq
+  WHERE d.subscription_id = @subscriptionId AND d.state = 'pending' AND d.lane = @lane
+    AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)
+    AND NOT EXISTS (
+      SELECT 1 FROM deliveries p
+      WHERE p.subscription_id = d.subscription_id AND p.ordering_key = d.ordering_key
+        AND p.sequence < d.sequence AND p.state = 'pending'
+        AND (@lane = 'replay' OR p.lane = 'live'))
+  ORDER BY d.next_attempt_at, d.id
+  LIMIT @scan`;
 
 export function recordDeliveryAttemptsSqlite(
   db: Database.Database,
   entries: readonly RecordedAttempt[],
 ): boolean[] {
-  const insert = db.prepare(
+  const insert = prepared(
+    db,
     `INSERT INTO delivery_attempts (delivery_id, attempted_at, outcome, status, latency_ms, response_prefix, error)
      SELECT @deliveryId, @attemptedAt, @outcome, @status, @latencyMs, @responsePrefix, @error
      WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @deliveryId)`,
@@ -126,29 +108,26 @@ function applyNext(
   switch (next.state) {
     case 'succeeded':
       return (
-        db
-          .prepare(
-            `UPDATE deliveries SET state = 'succeeded', ${released}, last_error = NULL,
-               finished_at = @finishedAt ${guard}`,
-          )
-          .run(params).changes === 1
+        prepared(
+          db,
+          `UPDATE deliveries SET state = 'succeeded', ${released}, last_error = NULL,
+             finished_at = @finishedAt ${guard}`,
+        ).run(params).changes === 1
       );
     case 'pending':
       return (
-        db
-          .prepare(
-            `UPDATE deliveries SET ${released}, last_error = @error, next_attempt_at = @nextAttemptAt ${guard}`,
-          )
-          .run({ ...params, error: attempt.error, nextAttemptAt: next.nextAttemptAt }).changes === 1
+        prepared(
+          db,
+          `UPDATE deliveries SET ${released}, last_error = @error, next_attempt_at = @nextAttemptAt ${guard}`,
+        ).run({ ...params, error: attempt.error, nextAttemptAt: next.nextAttemptAt }).changes === 1
       );
     case 'dead':
       return (
-        db
-          .prepare(
-            `UPDATE deliveries SET state = 'dead', ${released}, last_error = @error,
-               finished_at = @finishedAt ${guard}`,
-          )
-          .run({ ...params, error: next.error }).changes === 1
+        prepared(
+          db,
+          `UPDATE deliveries SET state = 'dead', ${released}, last_error = @error,
+             finished_at = @finishedAt ${guard}`,
+        ).run({ ...params, error: next.error }).changes === 1
       );
   }
 }

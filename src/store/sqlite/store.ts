@@ -66,6 +66,7 @@ import {
 } from './delivery-subscriptions.js';
 import { SqliteInboxWriter } from './inbox-writer.js';
 import { migrateSqlite } from './migrate.js';
+import { prepared } from './prepared.js';
 import { SqliteProcessingTx } from './processing.js';
 
 /**
@@ -161,24 +162,23 @@ export class SqliteStore implements Store, DeliveryStore {
 
   /** The lease goes to the narrow state rows; the requests are read once they are ours. */
   private claimInboxNow(options: ClaimOptions): InboxRow[] {
-    const leased = this.db
-      .prepare(
-        `UPDATE inbox_state SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
-         WHERE id IN (SELECT id FROM inbox_state WHERE state = 'pending'
-                        AND (lease_until IS NULL OR lease_until < @now) ORDER BY id LIMIT @limit)
-         RETURNING id`,
-      )
-      .pluck()
-      .all({
-        owner: options.owner,
-        until: options.now + options.leaseMs,
-        now: options.now,
-        limit: options.limit,
-      }) as number[];
+    const leased = prepared(
+      this.db,
+      `UPDATE inbox_state SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
+       WHERE id IN (SELECT id FROM inbox_state WHERE state = 'pending'
+                      AND (lease_until IS NULL OR lease_until < @now) ORDER BY id LIMIT @limit)
+       RETURNING id`,
+    ).all({
+      owner: options.owner,
+      until: options.now + options.leaseMs,
+      now: options.now,
+      limit: options.limit,
+    }) as { id: number }[];
     if (leased.length === 0) return [];
-    const records = this.db
-      .prepare('SELECT * FROM inbox_rows WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
-      .all(JSON.stringify(leased));
+    const records = prepared(
+      this.db,
+      'SELECT * FROM inbox_rows WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id',
+    ).all(JSON.stringify(leased.map((row) => row.id)));
     return (records as InboxRecord[]).map(toInboxRow);
   }
 
