@@ -42,6 +42,7 @@ export class DeliveryLoop {
   private replayInFlight = 0;
   private stopped = false;
   private woken = false;
+  private wakePending = false;
   private wakeSleeper: (() => void) | undefined;
   private done: Promise<void> | undefined;
 
@@ -146,9 +147,22 @@ export class DeliveryLoop {
         else this.inFlight.delete(subscriptionId);
         if (replay) this.replayInFlight -= 1;
         this.running.delete(attempt);
-        this.wake();
+        this.wakeAfterThisTurn();
       });
     this.running.add(attempt);
+  }
+
+  /**
+   * Attempts that finish in the same turn of the event loop share one claim. Each claim is a write
+   * transaction; one per finished attempt took a core at 1000 deliveries/s.
+   */
+  private wakeAfterThisTurn(): void {
+    if (this.wakePending) return;
+    this.wakePending = true;
+    setImmediate(() => {
+      this.wakePending = false;
+      this.wake();
+    });
   }
 
   private sleep(): Promise<void> {
