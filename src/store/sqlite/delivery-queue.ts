@@ -53,8 +53,13 @@ function claimWithin(db: Database.Database, claim: DeliveryClaim): ClaimedDelive
     .map(toClaimed);
 }
 
-/** One subscription's due rows, oldest due first, skipping rows whose key has an earlier pending row. */
-const DUE_SQL = `SELECT d.id AS delivery_id, d.subscription_id, d.lane, d.attempts, d.sequence, d.next_attempt_at,
+/**
+ * One subscription's due rows, oldest due first, skipping rows whose key has an earlier pending
+ * row. That check names the partial index of pending rows: left to itself, SQLite took the index of
+ * all rows with the same columns, and a long-lived key (a conversation, a WABA's field events) made
+ * it read the key's whole history for every candidate.
+ */
+export const DUE_SQL = `SELECT d.id AS delivery_id, d.subscription_id, d.lane, d.attempts, d.sequence, d.next_attempt_at,
     d.created_at AS delivery_created_at, s.url, s.secret, s.headers,
     e.seq, e.id, e.type, e.schema_version, e.created_at, e.ordering_key, e.phone_number_id, e.data
   FROM deliveries d
@@ -63,7 +68,7 @@ const DUE_SQL = `SELECT d.id AS delivery_id, d.subscription_id, d.lane, d.attemp
   WHERE d.subscription_id = @subscriptionId AND d.state = 'pending' AND d.lane = @lane
     AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now)
     AND NOT EXISTS (
-      SELECT 1 FROM deliveries p
+      SELECT 1 FROM deliveries p INDEXED BY deliveries_key_pending
       WHERE p.subscription_id = d.subscription_id AND p.ordering_key = d.ordering_key
         AND p.sequence < d.sequence AND p.state = 'pending'
         AND (@lane = 'replay' OR p.lane = 'live'))
