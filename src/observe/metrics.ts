@@ -75,6 +75,17 @@ export function createMetrics(bus: Bus, store: InboxReader): Registry {
     help: 'Age of the oldest inbox row not yet processed (0 when none).',
     registers: [registry],
   });
+  const walBacklogPages = store.walBacklogPages?.bind(store);
+  if (walBacklogPages) {
+    new Gauge({
+      name: 'wahook_sqlite_wal_backlog_pages',
+      help: 'SQLite WAL pages not yet copied back into the database file by the checkpoint thread.',
+      registers: [registry],
+      collect() {
+        this.set(walBacklogPages());
+      },
+    });
+  }
 
   bus.on('webhook:accepted', (event) => {
     requests.inc({ outcome: 'accepted', reason: '', status: '200' });

@@ -60,6 +60,11 @@ export interface InboxReader {
   /** Newest first; `beforeId` pages backwards. */
   listInbox(options: { state?: InboxState; limit: number; beforeId?: number }): Promise<InboxSummary[]>;
   inboxStats(): Promise<InboxStats>;
+  /**
+   * SQLite only: WAL pages written but not yet copied back into the database file, as the
+   * checkpoint thread last saw them (0 before its first report). Absent on PostgreSQL.
+   */
+  walBacklogPages?(): number;
 }
 
 export interface ClaimOptions {

@@ -130,6 +130,11 @@ export class SqliteStore implements Store, DeliveryStore {
     return (records as Parameters<typeof toInboxSummary>[0][]).map(toInboxSummary);
   }
 
+  walBacklogPages(): number {
+    const last = this.checkpointer?.last;
+    return last ? last.log - last.checkpointed : 0;
+  }
+
   async inboxStats(): Promise<InboxStats> {
     const row = this.reader
       .prepare(

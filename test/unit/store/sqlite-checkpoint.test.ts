@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Bus } from '../../../src/observe/bus.js';
+import { createMetrics } from '../../../src/observe/metrics.js';
 import { createSqliteStore, type SqliteStore } from '../../../src/store/sqlite/store.js';
 import { createTempDir, type TempDir } from '../../helpers/tmp.js';
 
@@ -28,9 +30,9 @@ async function writeEvents(store: SqliteStore, from: number, count: number): Pro
   });
 }
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -64,6 +66,27 @@ describe('SQLite checkpoint thread', () => {
     const reader = new Database(file, { readonly: true });
     try {
       expect(reader.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 1000 });
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('reports the pages a lingering reader holds back, and their drain once it lets go', async () => {
+    const registry = createMetrics(new Bus(), store);
+    const backlog = async () => {
+      const text = await registry.getSingleMetricAsString('wahook_sqlite_wal_backlog_pages');
+      return Number(/^wahook_sqlite_wal_backlog_pages (\d+)$/m.exec(text)?.[1]);
+    };
+    // Another program with the file open in a read transaction: its snapshot pins the WAL.
+    const reader = new Database(join(dir.path, 'c.db'), { readonly: true });
+    try {
+      reader.exec('BEGIN');
+      reader.prepare('SELECT COUNT(*) FROM events').get();
+      for (let batch = 0; batch < 5; batch++) await writeEvents(store, batch * 100, 100);
+      await until(async () => (await backlog()) > 100);
+      expect(await backlog()).toBeGreaterThan(100);
+      reader.exec('COMMIT');
+      await until(async () => (await backlog()) === 0);
     } finally {
       reader.close();
     }
