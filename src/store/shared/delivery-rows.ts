@@ -103,7 +103,7 @@ const SCAN_FACTOR = 4;
  * costs a claim nothing; read in one due-ordered scan, it was read whole on every claim and a
  * backlog of thousands kept the event loop busy with it.
  */
-export function scanSize(free: number, claim: DeliveryClaim): number {
+function scanSize(free: number, claim: DeliveryClaim): number {
   return Math.max(0, Math.min(free, claim.limit)) * SCAN_FACTOR;
 }
 
