@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { fromStoredRecord } from '../process/stored-record.js';
 import type { MessageReader, StoredMessage } from '../store/ports.js';
 import { badRequest, notFound } from './replies.js';
 
@@ -50,7 +51,7 @@ export async function messageRoutes(app: FastifyInstance, options: { store: Mess
 
 export function messageJson(message: StoredMessage) {
   return {
-    ...(message.record as object),
+    ...fromStoredRecord(message.id, message.record),
     first_seen_at: new Date(message.firstSeenAt).toISOString(),
     updated_at: new Date(message.updatedAt).toISOString(),
   };

@@ -5,6 +5,7 @@ import { fieldEvent, messageReceivedEvent, messageStatusEvent, whatsappErrorEven
 import type { MessageRecord } from './message-record.js';
 import { type ParseOutcome, parseEnvelope } from './parse/index.js';
 import { mergeStatus, recordInbound } from './status-merge.js';
+import { type RecordHistory, storedHistory, toStoredRecord } from './stored-record.js';
 
 /**
  * ③ Processes one batch of claimed inbox rows in one transaction: parse each row, merge statuses
@@ -30,7 +31,9 @@ export async function processBatch(
 
   await deps.store.withProcessingTx(async (tx) => {
     const current = await tx.getMessages(wamidsOf(parsed.map((entry) => entry.outcome)));
-    const changed = new Map<string, StoredMessage>();
+    const histories = new Map<string, RecordHistory>();
+    for (const [id, message] of current) histories.set(id, storedHistory(id, message.record));
+    const changed = new Map<string, StoredMessage<MessageRecord>>();
     const events: NewEvent[] = [];
     const finishes: InboxFinish[] = [];
 
@@ -41,9 +44,7 @@ export async function processBatch(
       }
       for (const item of outcome.items) {
         let duplicate = false;
-        const before = (changed.get(itemKey(item)) ?? current.get(itemKey(item)))?.record as
-          | MessageRecord
-          | undefined;
+        const before = changed.get(itemKey(item))?.record ?? histories.get(itemKey(item));
         if (item.kind === 'message') {
           const merged = recordInbound(before, {
             wamid: item.wamid,
@@ -81,7 +82,9 @@ export async function processBatch(
     for (const finish of finishes) {
       if (finished.has(finish.id)) result[finish.state] += 1;
     }
-    await tx.putMessages([...changed.values()]);
+    await tx.putMessages(
+      [...changed.values()].map((message) => ({ ...message, record: toStoredRecord(message.record) })),
+    );
     const inserted = await tx.insertEvents(events);
     // Ids that already existed are duplicates too (the same item in another row or an earlier run).
     result.duplicates += events.length - inserted.length;
@@ -115,7 +118,11 @@ function itemKey(item: { kind: string; wamid?: string }): string {
   return item.wamid ?? '';
 }
 
-function stored(record: MessageRecord, previous: StoredMessage | undefined, now: number): StoredMessage {
+function stored(
+  record: MessageRecord,
+  previous: StoredMessage | undefined,
+  now: number,
+): StoredMessage<MessageRecord> {
   return {
     id: record.id,
     record,

@@ -16,6 +16,7 @@ import {
   type MessageRecord,
   type RecordCounterpart,
 } from './message-record.js';
+import type { RecordHistory } from './stored-record.js';
 
 export interface MergeResult {
   record: MessageRecord;
@@ -33,12 +34,12 @@ export interface InboundMessage {
 }
 
 /** Merges a status webhook item; a wamid never seen before starts an outbound record. */
-export function mergeStatus(record: MessageRecord | undefined, update: StatusUpdate): MergeResult {
+export function mergeStatus(record: RecordHistory | undefined, update: StatusUpdate): MergeResult {
   return mergeEntry(record, update.wamid, historyEntryFromStatus(update));
 }
 
 /** Records a message the user sent: direction inbound, status `received`. */
-export function recordInbound(record: MessageRecord | undefined, msg: InboundMessage): MergeResult {
+export function recordInbound(record: RecordHistory | undefined, msg: InboundMessage): MergeResult {
   const entry: HistoryEntry = {
     status: 'received',
     timestamp: isoFromUnixSeconds(msg.timestamp, msg.wamid),
@@ -49,7 +50,7 @@ export function recordInbound(record: MessageRecord | undefined, msg: InboundMes
   return mergeEntry(record, msg.wamid, entry);
 }
 
-function mergeEntry(record: MessageRecord | undefined, wamid: string, entry: HistoryEntry): MergeResult {
+function mergeEntry(record: RecordHistory | undefined, wamid: string, entry: HistoryEntry): MergeResult {
   if (record !== undefined && record.id !== wamid) {
     throw new Error(`cannot merge an update for ${wamid} into the record of ${record.id}`);
   }
