@@ -69,7 +69,9 @@ async function readPrefix(body: ReadableStream<Uint8Array> | null, max: number):
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, max));
+  // PostgreSQL text cannot hold a NUL (recording the attempt would fail, and the delivery with it);
+  // the prefix is for reading, so a binary answer is shown with U+FFFD in its place.
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, max)).replaceAll('\u0000', '\uFFFD');
 }
 
 /** `ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1` rather than undici's bare "fetch failed". */

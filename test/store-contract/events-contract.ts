@@ -19,6 +19,19 @@ export function eventsContract(ctx: ContractContext): void {
       expect(await store.getEvent('missing')).toBeUndefined();
     });
 
+    it('keeps event data and message records that hold any character, NUL included', async () => {
+      // A customer can paste a NUL into a message; its text reaches the event and the record as is.
+      const store = await ctx.open();
+      const text = 'before\u0000after \u{1F600} \u2028 "quoted" \\ end';
+      const event = newEvent('nul', { data: { text, nested: { text } } });
+      const [stored] = await store.withProcessingTx((tx) => tx.insertEvents([event]));
+      expect(await store.getEvent('nul')).toEqual(stored);
+      expect((stored!.data as { text: string }).text).toBe(text);
+      const message = storedMessage('wamid.NUL', { record: { v: 2, history: [{ status: 'received', text }] } });
+      await store.withProcessingTx((tx) => tx.putMessages([message]));
+      expect(await store.getMessage('wamid.NUL')).toEqual(message);
+    });
+
     it('inserts an id named twice in one batch once', async () => {
       const store = await ctx.open();
       const inserted = await store.withProcessingTx((tx) =>

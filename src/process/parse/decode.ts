@@ -6,6 +6,8 @@ export type Decoded = { ok: true; value: Record<string, unknown> } | { ok: false
 /** Far deeper than any WhatsApp payload, shallow enough that nothing downstream can overflow the stack. */
 export const MAX_NESTING_DEPTH = 64;
 const MAX_REASON_DETAIL = 160;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 
 export function decodeJsonObject(body: Buffer | string): Decoded {
   const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -38,8 +40,17 @@ function describeSyntaxError(error: unknown): string {
   return `invalid JSON: ${clip(quoted?.[1] ?? message)}`;
 }
 
+/**
+ * Bounded, and with control characters written as `\uXXXX`: V8 quotes the offending character
+ * itself, and a NUL in the reason could not even be stored on PostgreSQL (text has no NUL), so the
+ * row could never be quarantined.
+ */
 function clip(text: string): string {
-  return text.length > MAX_REASON_DETAIL ? `${text.slice(0, MAX_REASON_DETAIL)}…` : text;
+  const shown = text.replace(
+    CONTROL_CHARACTERS,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return shown.length > MAX_REASON_DETAIL ? `${shown.slice(0, MAX_REASON_DETAIL)}…` : shown;
 }
 
 function jsonTypeOf(value: unknown): string {

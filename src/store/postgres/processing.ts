@@ -62,7 +62,7 @@ export class PostgresProcessingTx extends FinishInboxRows implements ProcessingT
     await insertRows(
       this.client,
       'INSERT INTO messages (id, direction, status, phone_number_id, record, first_seen_at, updated_at)',
-      ['', '', '', '', '::jsonb', '', ''],
+      ['', '', '', '', '::json', '', ''],
       latest.map((m) => [
         m.id,
         m.direction,
@@ -83,7 +83,7 @@ export class PostgresProcessingTx extends FinishInboxRows implements ProcessingT
     const rows = await insertRows<{ id: string; seq: number }>(
       this.client,
       'INSERT INTO events (id, type, schema_version, created_at, ordering_key, phone_number_id, data)',
-      ['', '', '', '', '', '', '::jsonb'],
+      ['', '', '', '', '', '', '::json'],
       events.map((e) => [
         e.id,
         e.type,

@@ -32,6 +32,12 @@ describe('one delivery attempt', () => {
     expect(server.received[0]?.body).toBe('{"id":"evt_1"}');
   });
 
+  it('keeps an answer with NUL bytes readable and storable: U+FFFD in their place', async () => {
+    const server = await serve(() => ({ status: 200, body: 'ok\u0000\u0000done' }));
+    const outcome = await attempt(server.url);
+    expect(outcome).toMatchObject({ kind: 'success', responsePrefix: 'ok\uFFFD\uFFFDdone' });
+  });
+
   it('does not follow a redirect', async () => {
     const target = await serve(() => ({ status: 200 }));
     const moved = await serve(() => ({ status: 307, headers: { location: target.url } }));

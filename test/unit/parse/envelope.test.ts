@@ -25,6 +25,11 @@ describe('bodies the parser refuses, with a reason for the operator', () => {
     expect(long).toBe("invalid JSON: Unexpected token 'y'");
   });
 
+  test('a control character V8 quotes is written as an escape, so the reason can be stored anywhere', () => {
+    expect(reasonOf('{"a":\u0000}')).toBe("invalid JSON: Unexpected token '\\u0000'");
+    expect(reasonOf('{"a":\u0007}')).toBe("invalid JSON: Unexpected token '\\u0007'");
+  });
+
   test('an empty body is refused as empty', () => {
     expect(reasonOf(Buffer.alloc(0))).toBe('invalid JSON: the body is empty');
     expect(reasonOf('  \n')).toBe('invalid JSON: the body is empty');

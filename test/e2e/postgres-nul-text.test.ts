@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { systemClock } from '../../src/lib/clock.js';
+import { Bus } from '../../src/observe/bus.js';
+import { fromStoredRecord } from '../../src/process/stored-record.js';
+import { createProcessingWorker } from '../../src/process/worker.js';
+import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
+import { describePostgres, TestSchemas } from '../helpers/postgres.js';
+
+/**
+ * A customer can send a text holding a NUL character; JSON carries it as `\u0000`, which
+ * PostgreSQL's JSONB refuses. The message must become an event and a record like any other, not
+ * fail until its inbox row is quarantined.
+ */
+const TEXT = 'Bestellung 4711\u0000 bitte prüfen';
+const WAMID = 'wamid.HBgLMTYzMTU1NTExODEVAgASGBQzRUIwRjlBOTJCNzU2QUI0MTNGMgA=';
+
+function body(): Buffer {
+  const value = {
+    messaging_product: 'whatsapp',
+    metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+    contacts: [{ profile: { name: 'Kim' }, wa_id: '16315551181' }],
+    messages: [
+      { from: '16315551181', id: WAMID, timestamp: '1767261600', type: 'text', text: { body: TEXT } },
+    ],
+  };
+  const envelope = {
+    object: 'whatsapp_business_account',
+    entry: [{ id: '102290129340398', changes: [{ field: 'messages', value }] }],
+  };
+  return Buffer.from(JSON.stringify(envelope));
+}
+
+describePostgres('a message text with a NUL character on PostgreSQL', () => {
+  const schemas = new TestSchemas('nul_text');
+  let store: PostgresStore;
+  let passed = 0;
+
+  beforeAll(async () => {
+    store = await createPostgresStore((await schemas.create()).url);
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await schemas.finish(passed < 2);
+  });
+
+  it('is processed into an event and a message record that keep the text', async () => {
+    expect(body().includes('\\u0000')).toBe(true);
+    const [id] = await store.appendInboxBatch([
+      {
+        receivedAt: Date.now(),
+        source: 'meta',
+        auth: 'hmac',
+        contentType: 'application/json',
+        headers: {},
+        body: body(),
+      },
+    ]);
+    const bus = new Bus();
+    // The first failed batch answers at once, rather than after the retries up to quarantine.
+    const outcome = new Promise<string>((resolve) => {
+      bus.on('process:row', (row) => resolve(row.outcome));
+      bus.on('process:batch_failed', (event) => resolve(`batch failed: ${event.error}`));
+    });
+    const worker = createProcessingWorker({ store, bus, clock: systemClock, pollMs: 50 });
+    worker.start();
+    try {
+      expect(await outcome).toBe('processed');
+    } finally {
+      await worker.stop();
+    }
+    expect((await store.getInboxRow(id!))?.state).toBe('processed');
+    const [event] = await store.listEvents({ afterSeq: 0, limit: 10 });
+    expect(event).toMatchObject({ type: 'message.received' });
+    expect(JSON.stringify(event!.data)).toContain(JSON.stringify(TEXT));
+    const message = await store.getMessage(WAMID);
+    expect(fromStoredRecord(WAMID, message!.record)).toMatchObject({ id: WAMID, status: 'received' });
+    passed += 1;
+  });
+
+  it('quarantines a body with a raw NUL byte, with a reason that names it', async () => {
+    const raw = Buffer.from('{"object":"whatsapp_business_account","entry":\u0000}');
+    const [id] = await store.appendInboxBatch([
+      {
+        receivedAt: Date.now(),
+        source: 'meta',
+        auth: 'hmac',
+        contentType: 'application/json',
+        headers: {},
+        body: raw,
+      },
+    ]);
+    const bus = new Bus();
+    const outcome = new Promise<string>((resolve) => {
+      bus.on('process:row', (row) => resolve(row.outcome));
+      bus.on('process:batch_failed', (event) => resolve(`batch failed: ${event.error}`));
+    });
+    const worker = createProcessingWorker({ store, bus, clock: systemClock, pollMs: 50 });
+    worker.start();
+    try {
+      expect(await outcome).toBe('quarantined');
+    } finally {
+      await worker.stop();
+    }
+    expect(await store.getInboxRow(id!)).toMatchObject({
+      state: 'quarantined',
+      error: "invalid JSON: Unexpected token '\\u0000'",
+    });
+    passed += 1;
+  });
+});
