@@ -12,8 +12,6 @@ export type EventIdKind = 'message' | 'status' | 'error' | 'field';
 
 const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 const ID_LENGTH = 26;
-/** The digest bytes the id's 26 characters (130 bits) are taken from. */
-const ID_BYTES = Math.ceil((ID_LENGTH * 5) / 8);
 
 type OneShotHash = (algorithm: string, data: string, encoding: 'buffer') => Buffer;
 const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
@@ -28,7 +26,7 @@ const sha256: (data: string) => Buffer = oneShot
 
 export function eventIdFor(kind: EventIdKind, parts: readonly string[]): string {
   const digest = sha256(JSON.stringify([kind, ...parts]));
-  return `evt_${base32(digest.subarray(0, ID_BYTES)).slice(0, ID_LENGTH)}`;
+  return `evt_${base32(digest, ID_LENGTH)}`;
 }
 
 /** JSON with object keys sorted at every depth, so equal content hashes equally whatever its key order. */
@@ -47,19 +45,21 @@ function sortKeysDeep(value: unknown): unknown {
   );
 }
 
-function base32(bytes: Uint8Array): string {
-  let out = '';
+const ALPHABET_CODES = Array.from(BASE32_ALPHABET, (char) => char.charCodeAt(0));
+
+/** The first `length` base32 characters of `bytes`, built as one string (this runs once per event). */
+function base32(bytes: Uint8Array, length: number): string {
+  const codes = new Array<number>(length);
   let buffer = 0;
   let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
+  let next = 0;
+  for (let i = 0; next < length; i++) {
+    buffer = ((buffer << 8) | (bytes[i] ?? 0)) & 0xffff;
     bits += 8;
-    while (bits >= 5) {
+    while (bits >= 5 && next < length) {
       bits -= 5;
-      out += BASE32_ALPHABET[(buffer >>> bits) & 31];
+      codes[next++] = ALPHABET_CODES[(buffer >>> bits) & 31]!;
     }
-    buffer &= (1 << bits) - 1;
   }
-  if (bits > 0) out += BASE32_ALPHABET[(buffer << (5 - bits)) & 31];
-  return out;
+  return String.fromCharCode(...codes);
 }

@@ -6,6 +6,8 @@ export type Decoded = { ok: true; value: Record<string, unknown> } | { ok: false
 /** Far deeper than any WhatsApp payload, shallow enough that nothing downstream can overflow the stack. */
 export const MAX_NESTING_DEPTH = 64;
 const MAX_REASON_DETAIL = 160;
+/** Whitespace only; tested without copying the body as trim() would. */
+const BLANK = /^\s*$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 
@@ -13,7 +15,7 @@ export function decodeJsonObject(body: Buffer | string): Decoded {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   // A byte-order mark is not JSON, but it says nothing about the content either.
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (json.trim() === '') return { ok: false, reason: 'invalid JSON: the body is empty' };
+  if (BLANK.test(json)) return { ok: false, reason: 'invalid JSON: the body is empty' };
   let value: unknown;
   try {
     value = JSON.parse(json);
@@ -59,14 +61,19 @@ function jsonTypeOf(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Iterative, so the check itself cannot overflow on the input it guards against. */
-function nestingExceeds(root: unknown, limit: number): boolean {
-  const pending: [unknown, number][] = [[root, 1]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [value, depth] = next;
-    if (value === null || typeof value !== 'object') continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+/**
+ * Recursive but bounded: it descends at most `limit` levels, so the check itself cannot overflow
+ * on the input it guards against. It runs on every body, so it walks without allocating.
+ */
+function nestingExceeds(value: unknown, limit: number, depth = 1): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth > limit) return true;
+  if (Array.isArray(value)) {
+    for (const child of value) if (nestingExceeds(child, limit, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (nestingExceeds((value as Record<string, unknown>)[key], limit, depth + 1)) return true;
   }
   return false;
 }

@@ -73,6 +73,17 @@ describe('bodies the parser refuses, with a reason for the operator', () => {
     expect(reasonOf(deep)).toBe('nested deeper than 64 levels; WhatsApp payloads are far shallower');
   });
 
+  test('the nesting limit counts objects and arrays alike: 64 levels pass, 65 do not', () => {
+    const nested = (levels: number) => {
+      let value: unknown = 1;
+      for (let level = 1; level < levels; level++) value = level % 2 === 0 ? [value] : { a: value };
+      return JSON.stringify({ object: 'whatsapp_business_account', entry: [], deep: value });
+    };
+    const limitReason = 'nested deeper than 64 levels; WhatsApp payloads are far shallower';
+    expect(parseEnvelope(nested(64)).ok).toBe(true);
+    expect(reasonOf(nested(65))).toBe(limitReason);
+  });
+
   test('more than ten thousand items in one payload are refused before any is parsed', () => {
     const statuses = Array.from({ length: MAX_ITEMS_PER_PAYLOAD + 1 }, (_, i) => ({
       id: `w${i}`,

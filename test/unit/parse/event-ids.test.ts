@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { canonicalJson, eventIdFor } from '../../../src/events/ids.js';
 import { loadPayload } from '../../fixtures/payloads/index.js';
@@ -31,6 +33,28 @@ describe('eventIdFor', () => {
   test('has a known answer, so ids stay stable across releases', () => {
     expect(eventIdFor('message', ['wamid.TEST1'])).toBe(single(fixtureItems('text-escaped-unicode')).eventId);
     expect(eventIdFor('message', ['wamid.TEST1'])).toBe('evt_5qw4ubl4fpjkoisnp7b4wxg372');
+  });
+
+  test('is the first 26 RFC 4648 base32 characters of the SHA-256 of the parts as JSON', () => {
+    // The definition, written the slow way: ids must never change between releases (dedupe).
+    const reference = (kind: string, parts: string[]) => {
+      const digest = createHash('sha256')
+        .update(JSON.stringify([kind, ...parts]))
+        .digest();
+      const bits = [...digest].map((byte) => byte.toString(2).padStart(8, '0')).join('');
+      const chars = bits.match(/.{5}/g)!.map((five) => 'abcdefghijklmnopqrstuvwxyz234567'[parseInt(five, 2)]);
+      return `evt_${chars.join('').slice(0, 26)}`;
+    };
+    fc.assert(
+      fc.property(
+        fc.constantFrom('message', 'status', 'error', 'field'),
+        fc.array(fc.string()),
+        (kind, parts) => {
+          expect(eventIdFor(kind as 'message', parts)).toBe(reference(kind, parts));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 
