@@ -38,8 +38,12 @@ export function storedHistory(id: string, stored: unknown): RecordHistory {
   if (!Array.isArray(history)) {
     throw new TypeError(`the stored record of ${id} has no history array; it was not written by wahook`);
   }
-  if ((stored as { v?: unknown }).v !== 2) return { id, history: history as HistoryEntry[] };
-  return { id, history: (history as StoredEntry[]).map(expandEntry) };
+  const version = (stored as { v?: unknown }).v;
+  if (version === undefined) return { id, history: history as HistoryEntry[] };
+  if (version === 2) return { id, history: (history as StoredEntry[]).map(expandEntry) };
+  throw new TypeError(
+    `the stored record of ${id} has format ${JSON.stringify(version)}, which this version cannot read; a newer wahook wrote it`,
+  );
 }
 
 /** The whole record (what GET /v1/messages/{wamid} answers) from a stored record in either format. */

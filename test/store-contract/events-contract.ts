@@ -27,7 +27,9 @@ export function eventsContract(ctx: ContractContext): void {
       const [stored] = await store.withProcessingTx((tx) => tx.insertEvents([event]));
       expect(await store.getEvent('nul')).toEqual(stored);
       expect((stored!.data as { text: string }).text).toBe(text);
-      const message = storedMessage('wamid.NUL', { record: { v: 2, history: [{ status: 'received', text }] } });
+      const message = storedMessage('wamid.NUL', {
+        record: { v: 2, history: [{ status: 'received', text }] },
+      });
       await store.withProcessingTx((tx) => tx.putMessages([message]));
       expect(await store.getMessage('wamid.NUL')).toEqual(message);
     });

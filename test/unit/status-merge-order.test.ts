@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../src/process/message-record.js';
 import { canonicalJson, mergeStatus } from '../../src/process/status-merge.js';
+import { fromStoredRecord, storedHistory, toStoredRecord } from '../../src/process/stored-record.js';
 import type { Pricing, StatusUpdate, WhatsAppError } from '../../src/whatsapp/types.js';
 
 const WAMIDS = ['wamid.A', 'wamid.B', 'wamid.C'];
@@ -84,14 +85,27 @@ interface Folded {
   newCount: Map<string, number>;
 }
 
+/**
+ * Merges the updates in order. `throughStorage` keeps each record the way the store does between
+ * updates (stored-record.ts's format, read back from JSON with its keys reordered) and merges the
+ * next update into the history read from that.
+ */
 function fold(updates: readonly StatusUpdate[], throughStorage = false): Folded {
   const records = new Map<string, MessageRecord>();
+  const stored = new Map<string, unknown>();
   const newCount = new Map<string, number>();
   for (const u of updates) {
-    const { record, isNew } = mergeStatus(records.get(u.wamid), u);
-    records.set(u.wamid, throughStorage ? reorderedCopy(record) : record);
+    const before = throughStorage
+      ? stored.has(u.wamid)
+        ? storedHistory(u.wamid, stored.get(u.wamid))
+        : undefined
+      : records.get(u.wamid);
+    const { record, isNew } = mergeStatus(before, u);
+    records.set(u.wamid, record);
+    if (throughStorage) stored.set(u.wamid, reorderedCopy(toStoredRecord(record)));
     if (isNew) newCount.set(u.wamid, (newCount.get(u.wamid) ?? 0) + 1);
   }
+  if (throughStorage) for (const [wamid, value] of stored) records.set(wamid, fromStoredRecord(wamid, value));
   return { records, newCount };
 }
 
@@ -138,6 +152,7 @@ describe('status merge order independence', () => {
         for (const [wamid, record] of expected.records) {
           expect(canonicalJson(stored.records.get(wamid))).toBe(canonicalJson(record));
         }
+        expect(stored.newCount).toEqual(expected.newCount);
       }),
       { numRuns: 1000 },
     );

@@ -94,5 +94,8 @@ describe('stored message records', () => {
       `the stored record of ${WAMID} has no history`,
     );
     expect(() => storedHistory(WAMID, null)).toThrow(/no history array/);
+    expect(() => storedHistory(WAMID, { v: 3, history: [] })).toThrow(
+      `the stored record of ${WAMID} has format 3, which this version cannot read`,
+    );
   });
 });

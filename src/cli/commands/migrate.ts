@@ -58,6 +58,8 @@ async function migrateDatabase(databaseUrl: string): Promise<MigrationReport> {
     try {
       migrateSqlite(db);
     } catch (err) {
+      // A refusal is already a WahookError that names its fix; anything else is a failed migration.
+      if (err instanceof WahookError) throw err;
       throw new WahookError('store_migration_failed', `migrating ${path} failed: ${(err as Error).message}`, {
         cause: err,
       });

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { WahookError } from '../../errors.js';
-import { loadMigrations, type Migration } from '../shared/migrations.js';
+import { loadMigrations, type Migration, refuseNewerSchema } from '../shared/migrations.js';
 import { describeTarget, type PostgresStoreOptions, withSession } from './connection.js';
 import { LOCK_CLASS, schemaLockKey } from './locks.js';
 
@@ -20,6 +20,7 @@ export async function migrateSchema(client: pg.ClientBase, schema: string): Prom
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
     const done = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(done.rows.map((row) => row.version));
+    refuseNewerSchema('postgres', applied, `PostgreSQL schema ${schema}`);
     const pending = loadMigrations('postgres').filter((migration) => !applied.has(migration.version));
     for (const migration of pending) await applyOne(client, migration);
     return pending;

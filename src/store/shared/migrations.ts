@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { WahookError } from '../../errors.js';
 
 export interface Migration {
   version: number;
@@ -22,4 +23,26 @@ export function loadMigrations(dialect: 'sqlite' | 'postgres'): Migration[] {
       name: file.slice(4, -4),
       sql: readFileSync(`${dir}${file}`, 'utf8'),
     }));
+}
+
+/**
+ * Refuses a database that a newer wahook migrated: an older version cannot read what a newer one
+ * writes (a migration may move columns, a release may change how records are stored), and running
+ * it anyway would fail batch after batch or answer wrong records.
+ */
+export function refuseNewerSchema(
+  dialect: 'sqlite' | 'postgres',
+  applied: Iterable<number>,
+  where: string,
+): void {
+  const known = Math.max(0, ...loadMigrations(dialect).map((migration) => migration.version));
+  const newest = Math.max(0, ...applied);
+  if (newest <= known) return;
+  throw new WahookError(
+    'store_migration_failed',
+    `${where} is at schema version ${newest}, newer than this wahook knows (${known}): a newer version migrated it`,
+    {
+      hint: 'Run the newer wahook version against this database. To go back to this version, restore the backup taken before the upgrade.',
+    },
+  );
 }

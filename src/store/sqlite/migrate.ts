@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { loadMigrations } from '../shared/migrations.js';
+import { loadMigrations, refuseNewerSchema } from '../shared/migrations.js';
 
 /**
  * Applies pending migrations. BEGIN IMMEDIATE takes SQLite's write lock before reading the applied
@@ -8,6 +8,8 @@ import { loadMigrations } from '../shared/migrations.js';
 export function migrateSqlite(db: Database.Database): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const versions = db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[];
+  refuseNewerSchema('sqlite', versions, `SQLite at ${db.name}`);
   let applied = 0;
   for (const migration of loadMigrations('sqlite')) {
     db.exec('BEGIN IMMEDIATE');

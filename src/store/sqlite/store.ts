@@ -362,6 +362,12 @@ export class SqliteStore implements Store, DeliveryStore {
 
 export async function createSqliteStore(path: string): Promise<SqliteStore> {
   const store = new SqliteStore(path);
-  await store.migrate();
-  return store;
+  try {
+    await store.migrate();
+    return store;
+  } catch (err) {
+    // Its threads would otherwise keep the process alive after the error is reported.
+    await store.close();
+    throw err;
+  }
 }
