@@ -77,6 +77,7 @@ log(
 
 const builds = [await loadBuild()];
 if (opts.compare) builds.push(await loadBuild(opts.compare));
+if (process.execArgv.length > 0) log(`  node flags: ${process.execArgv.join(' ')}`);
 if (!batchSize)
   log(`  default batch size: ${builds.map((b) => `${b.folder} ${b.defaultBatchSize}`).join(', ')}`);
 
@@ -180,7 +181,14 @@ writeFileSync(
   file,
   `${JSON.stringify(
     {
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, kernel: release() },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        node: process.version,
+        // Node/V8 flags the drains ran with (say --max-semi-space-size, see docs/deploy.md "Sizing").
+        nodeFlags: process.execArgv,
+        kernel: release(),
+      },
       options: { runs, batchSize: batchSize ?? null, seed: Number(opts.seed), subscriptions, databases },
       workload: w,
       ingest: ingestRate(databases[0]),
