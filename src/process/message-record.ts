@@ -102,12 +102,8 @@ export function emptyCounterpart(): RecordCounterpart {
   };
 }
 
-export function historyPoint(entry: HistoryEntry): StatusPoint {
+function historyPoint(entry: HistoryEntry): StatusPoint {
   return { status: entry.status, timestamp: Date.parse(entry.timestamp) };
-}
-
-export function compareHistoryEntries(a: HistoryEntry, b: HistoryEntry): number {
-  return compareStatusPoints(historyPoint(a), historyPoint(b));
 }
 
 /**
@@ -115,7 +111,11 @@ export function compareHistoryEntries(a: HistoryEntry, b: HistoryEntry): number 
  * is sorted here, so the result depends only on the set of entries.
  */
 export function deriveMessageRecord(id: string, unsorted: readonly HistoryEntry[]): MessageRecord {
-  const history = [...unsorted].sort(compareHistoryEntries);
+  // Each entry's point once: a comparison would otherwise parse both ISO timestamps again.
+  const pointed = unsorted.map((entry) => ({ entry, point: historyPoint(entry) }));
+  pointed.sort((a, b) => compareStatusPoints(a.point, b.point));
+  const history = pointed.map(({ entry }) => entry);
+  const points = pointed.map(({ point }) => point);
   const first = <T>(pick: (entry: HistoryEntry) => T | undefined): T | null => {
     for (const entry of history) {
       const value = pick(entry);
@@ -128,7 +128,7 @@ export function deriveMessageRecord(id: string, unsorted: readonly HistoryEntry[
     direction: history.some((entry) => entry.status === 'received') ? 'inbound' : 'outbound',
     phoneNumberId: first((entry) => entry.phoneNumberId),
     counterpart: deriveCounterpart(history),
-    status: decideCurrentStatus(history.map(historyPoint)) ?? 'unknown',
+    status: decideCurrentStatus(points) ?? 'unknown',
     messageType: first((entry) => entry.messageType),
     timestamps: deriveTimestamps(history),
     errors: deriveErrors(history),
