@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
+import { escapeControlCharacters } from '../lib/control-characters.js';
 import type { Bus } from '../observe/bus.js';
 import type { Stage } from '../stage.js';
 import type { InboxClaimer, InboxRow, ProcessingStore } from '../store/ports.js';
@@ -66,7 +67,9 @@ export function createProcessingWorker(options: WorkerOptions): Stage & { readon
       } catch (err) {
         options.bus.emit('process:batch_failed', { error: (err as Error).message });
         if (row.attempts >= MAX_ATTEMPTS) {
-          const reason = `processing failed ${row.attempts} times: ${(err as Error).message}`.slice(0, 1000);
+          const reason = escapeControlCharacters(
+            `processing failed ${row.attempts} times: ${(err as Error).message}`,
+          ).slice(0, 1000);
           await options.store.withProcessingTx((tx) =>
             tx.quarantineInbox(row.id, owner, reason, options.clock.now()),
           );

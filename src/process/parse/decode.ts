@@ -1,4 +1,5 @@
 /** Turns raw body bytes into a JSON value, or a reason an operator can act on. */
+import { escapeControlCharacters } from '../../lib/control-characters.js';
 import { isRecord } from './normalize.js';
 
 export type Decoded = { ok: true; value: Record<string, unknown> } | { ok: false; reason: string };
@@ -8,8 +9,6 @@ export const MAX_NESTING_DEPTH = 64;
 const MAX_REASON_DETAIL = 160;
 /** Whitespace only; tested without copying the body as trim() would. */
 const BLANK = /^\s*$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 
 export function decodeJsonObject(body: Buffer | string): Decoded {
   const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -48,10 +47,7 @@ function describeSyntaxError(error: unknown): string {
  * row could never be quarantined.
  */
 function clip(text: string): string {
-  const shown = text.replace(
-    CONTROL_CHARACTERS,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  const shown = escapeControlCharacters(text);
   return shown.length > MAX_REASON_DETAIL ? `${shown.slice(0, MAX_REASON_DETAIL)}…` : shown;
 }
 
@@ -73,6 +69,8 @@ function nestingExceeds(value: unknown, limit: number, depth = 1): boolean {
     return false;
   }
   for (const key in value) {
+    // for…in also walks inherited enumerable keys; only the parsed object's own count.
+    if (!Object.hasOwn(value, key)) continue;
     if (nestingExceeds((value as Record<string, unknown>)[key], limit, depth + 1)) return true;
   }
   return false;

@@ -3,6 +3,8 @@
  * not a shape we know, broken skeleton, too large a batch) is refused with a reason, so the caller
  * quarantines it; anything inside a readable body is emitted, flagged where it surprised us.
  */
+
+import { escapeControlCharacters } from '../../lib/control-characters.js';
 import {
   CLOUD_OBJECT,
   ON_PREMISES_KEYS,
@@ -11,6 +13,7 @@ import {
 } from '../../whatsapp/payload-schema-envelope.js';
 import { decodeJsonObject } from './decode.js';
 import { type FieldChange, parseFieldChange } from './field.js';
+import { controlCharacterProblem } from './identifiers.js';
 import { countMessagesValueItems, parseMessagesValue } from './messages-value.js';
 import { orNull } from './normalize.js';
 import type { ParsedItem, ParseOutcome } from './types.js';
@@ -19,6 +22,14 @@ import type { ParsedItem, ParseOutcome } from './types.js';
 export const MAX_ITEMS_PER_PAYLOAD = 10_000;
 
 export function parseEnvelope(body: Buffer | string): ParseOutcome {
+  const outcome = parseOrExplain(body);
+  // Reasons quote keys and values of the body; they are shown to operators and stored.
+  if (!outcome.ok) return { ok: false, reason: escapeControlCharacters(outcome.reason) };
+  const problem = controlCharacterProblem(outcome.items);
+  return problem === null ? outcome : { ok: false, reason: problem };
+}
+
+function parseOrExplain(body: Buffer | string): ParseOutcome {
   try {
     return parseBody(body);
   } catch (error) {

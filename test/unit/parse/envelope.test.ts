@@ -73,6 +73,68 @@ describe('bodies the parser refuses, with a reason for the operator', () => {
     expect(reasonOf(deep)).toBe('nested deeper than 64 levels; WhatsApp payloads are far shallower');
   });
 
+  describe('a control character in a value that becomes a key or column of the store', () => {
+    const status = { id: 'wamid.S1', status: 'sent', timestamp: '1767262000', recipient_id: '4915112345678' };
+    const message = { from: '4915112345678', id: 'wamid.M1', timestamp: '1767262000', type: 'text' };
+    const cases: [string, string, RegExp][] = [
+      [
+        'a status id',
+        cloudBody({ metadata: METADATA, statuses: [{ ...status, id: 'wamid.\u0000' }] }),
+        /item 0 \(status\): id "wamid\.\\u0000"/,
+      ],
+      [
+        'a status word',
+        cloudBody({ metadata: METADATA, statuses: [{ ...status, status: 'read\u0007' }] }),
+        /status "read\\u0007"/,
+      ],
+      [
+        'a message id',
+        cloudBody({ metadata: METADATA, messages: [{ ...message, id: 'wamid.\u0000' }] }),
+        /item 0 \(message\): id/,
+      ],
+      [
+        'a sender',
+        cloudBody({ metadata: METADATA, messages: [{ ...message, from: '49\u0000' }] }),
+        /\(message\): from "49\\u0000"/,
+      ],
+      [
+        'the phone number id',
+        cloudBody({ metadata: { ...METADATA, phone_number_id: '1\u0000' }, statuses: [status] }),
+        /phone_number_id "1\\u0000"/,
+      ],
+      [
+        'the WABA id',
+        cloudBody({ metadata: METADATA, statuses: [status] }, { wabaId: '10\u001f2' }),
+        /the WABA id "10\\u001f2"/,
+      ],
+      [
+        'a field name',
+        cloudBody({ x: 1 }, { field: 'templates\u0000' }),
+        /item 0 \(field\): field "templates\\u0000"/,
+      ],
+    ];
+    test.each(cases)(
+      'refuses the body for %s, naming it with the character escaped',
+      (_what, body, expected) => {
+        const reason = reasonOf(body);
+        expect(reason).toMatch(expected);
+        expect(reason).toMatch(/which WhatsApp identifiers never do$/);
+        expect([...reason].filter((char) => char.charCodeAt(0) < 0x20)).toEqual([]);
+      },
+    );
+
+    test('but not in free text, which is kept as written', () => {
+      const body = cloudBody({ metadata: METADATA, messages: [{ ...message, text: { body: 'a\u0000b' } }] });
+      expect(parseEnvelope(body).ok).toBe(true);
+    });
+
+    test('a reason quoting the body writes its control characters as escapes', () => {
+      expect(reasonOf(JSON.stringify({ 'odd\u0000key': 1 }))).toBe(
+        'unknown shape: no "entry" array and no top-level messages/statuses/errors/contacts (keys: odd\\u0000key)',
+      );
+    });
+  });
+
   test('the nesting limit counts objects and arrays alike: 64 levels pass, 65 do not', () => {
     const nested = (levels: number) => {
       let value: unknown = 1;
