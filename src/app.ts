@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { requireAdminToken } from './admin/auth.js';
 import { inboxRoutes } from './admin/inbox-routes.js';
+import { refuseNulCharacters } from './admin/nul-guard.js';
 import type { HeaderAuthSource } from './config/settings.js';
 import type { Clock } from './lib/clock.js';
 import type { Bus } from './observe/bus.js';
@@ -63,6 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(async (admin) => {
     requireAdminToken(admin, deps.adminToken);
+    refuseNulCharacters(admin);
     await admin.register(inboxRoutes, { store: deps.store, now: () => deps.clock.now() });
     for (const plugin of deps.adminPlugins ?? []) await admin.register(plugin);
   });
