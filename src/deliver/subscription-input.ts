@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasControlCharacter } from '../lib/control-characters.js';
 import type { Subscription, SubscriptionSpec } from '../store/delivery-ports.js';
 import { secretProblem } from './signing.js';
 
@@ -15,9 +16,14 @@ const RESERVED_HEADERS = new Set([
   'transfer-encoding',
 ]);
 
-const url = z.string().refine(isHttpUrl, {
-  message: 'must be an absolute http:// or https:// URL, e.g. https://erp.example.com/whatsapp-events',
-});
+const url = z
+  .string()
+  .refine((text) => !hasControlCharacter(text), {
+    message: 'must not contain control characters (write spaces and the like percent-encoded, %20)',
+  })
+  .refine(isHttpUrl, {
+    message: 'must be an absolute http:// or https:// URL, e.g. https://erp.example.com/whatsapp-events',
+  });
 
 const eventPattern = z.string().regex(/^(\*|[a-z][a-z0-9_]*(\.[a-z0-9_]+)*(\.\*)?)$/, {
   message: 'each entry is an event type (message.status), a prefix (message.*) or * for all',
@@ -43,7 +49,13 @@ const specFields = {
     .min(1, { message: 'list at least one phone number id, or leave the field out for all' })
     .nullable(),
   headers,
-  description: z.string().max(500).nullable(),
+  description: z
+    .string()
+    .max(500)
+    .refine((text) => !hasControlCharacter(text.replace(/[\t\n]/g, ' ')), {
+      message: 'must not contain control characters other than tabs and line breaks',
+    })
+    .nullable(),
   enabled: z.boolean(),
   secret,
 };
@@ -148,6 +160,10 @@ function headerProblem(name: string, value: string): string | null {
     return 'is set by wahook itself; choose another header name';
   }
   if (/[\r\n\0]/.test(value)) return 'the value must not contain line breaks';
+  // What an HTTP header value can carry (tab, visible ASCII, Latin-1): anything else fails every attempt.
+  if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) {
+    return 'the value may hold only visible ASCII, spaces, tabs and Latin-1 characters (no other control characters, no characters beyond U+00FF)';
+  }
   return null;
 }
 

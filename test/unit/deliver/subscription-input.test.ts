@@ -41,6 +41,27 @@ describe('subscription input', () => {
     );
     expect(problems({ url: 'https://a.example/', colour: 'blue' })).toMatch(/unknown field\(s\) colour/);
   });
+
+  it('refuses what a database or an HTTP request could not carry: control characters, header values beyond Latin-1', () => {
+    // A URL parser accepts a NUL; PostgreSQL text does not, so the subscription could not be stored.
+    expect(problems({ url: 'https://a.example/a\u0000b' })).toMatch(
+      /^url: must not contain control characters/,
+    );
+    expect(problems({ url: 'https://a.example/', description: 'CRM\u0000' })).toMatch(
+      /^description: must not contain control characters other than tabs and line breaks/,
+    );
+    expect(
+      createSubscriptionBody.safeParse({ url: 'https://a.example/', description: 'CRM\n\tteam' }).success,
+    ).toBe(true);
+    expect(problems({ url: 'https://a.example/', headers: { 'x-a': 'price €' } })).toMatch(
+      /^headers\.x-a: the value may hold only visible ASCII/,
+    );
+    expect(problems({ url: 'https://a.example/', headers: { 'x-a': 'a\u0007' } })).toMatch(/visible ASCII/);
+    expect(
+      createSubscriptionBody.safeParse({ url: 'https://a.example/', headers: { 'x-a': 'Grüße\tok' } })
+        .success,
+    ).toBe(true);
+  });
 });
 
 describe('subscription matching', () => {
