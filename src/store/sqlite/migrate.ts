@@ -8,12 +8,13 @@ import { loadMigrations, refuseNewerSchema } from '../shared/migrations.js';
 export function migrateSqlite(db: Database.Database): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const versions = db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[];
-  refuseNewerSchema('sqlite', versions, `SQLite at ${db.name}`);
   let applied = 0;
   for (const migration of loadMigrations('sqlite')) {
     db.exec('BEGIN IMMEDIATE');
     try {
+      // Under the write lock, so a newer version migrating the file at the same moment is seen.
+      const versions = db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[];
+      refuseNewerSchema('sqlite', versions, `SQLite at ${db.name}`);
       const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
       if (!done) {
         db.exec(migration.sql);
