@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../src/process/message-record.js';
 import { mergeStatus, recordInbound } from '../../src/process/status-merge.js';
 import type { StatusUpdate, WhatsAppError } from '../../src/whatsapp/types.js';
+import { STATUS_WAMID, statusUpdate } from '../helpers/status-updates.js';
 
-const WAMID = 'wamid.HBgNNDkxNTExMjM0NTY3OBUCABEYEjk4QTFCMkMzRDRFNUY2QTdCOAA=';
+const WAMID = STATUS_WAMID;
 const T0 = 1_767_262_000;
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
@@ -16,29 +17,7 @@ const ECOSYSTEM_ERROR: WhatsAppError = {
   href: null,
 };
 
-function update(status: string, timestamp: number, extra: Partial<StatusUpdate> = {}): StatusUpdate {
-  return {
-    wamid: WAMID,
-    status,
-    timestamp,
-    phoneNumberId: '112233445566778',
-    recipient: {
-      waId: '4915112345678',
-      userId: null,
-      parentUserId: null,
-      name: null,
-      username: null,
-      recipientId: '4915112345678',
-      recipientType: null,
-      participantId: null,
-    },
-    bizOpaqueCallbackData: null,
-    pricing: null,
-    conversation: null,
-    errors: [],
-    ...extra,
-  };
-}
+const update = statusUpdate;
 
 function mergeAll(updates: readonly StatusUpdate[], start?: MessageRecord): MessageRecord {
   let record = start;

@@ -3,33 +3,17 @@ import type { MessageRecord } from '../../src/process/message-record.js';
 import { mergeStatus, recordInbound } from '../../src/process/status-merge.js';
 import { fromStoredRecord, storedHistory, toStoredRecord } from '../../src/process/stored-record.js';
 import type { StatusUpdate } from '../../src/whatsapp/types.js';
+import { STATUS_WAMID, statusUpdate } from '../helpers/status-updates.js';
 
-const WAMID = 'wamid.HBgNNDkxNTExMjM0NTY3OBUCABEYEjk4QTFCMkMzRDRFNUY2QTdCOAA=';
+const WAMID = STATUS_WAMID;
 const T0 = 1_767_262_000;
 
-function update(status: string, timestamp: number, extra: Partial<StatusUpdate> = {}): StatusUpdate {
-  return {
-    wamid: WAMID,
-    status,
-    timestamp,
-    phoneNumberId: '112233445566778',
-    recipient: {
-      waId: '4915112345678',
-      userId: 'DE.1203984712',
-      parentUserId: null,
-      name: null,
-      username: null,
-      recipientId: '4915112345678',
-      recipientType: null,
-      participantId: null,
-    },
-    bizOpaqueCallbackData: null,
-    pricing: null,
-    conversation: null,
-    errors: [],
+/** With a business-scoped user id too, so the stored counterpart keeps two of its fields. */
+const update = (status: string, timestamp: number, extra: Partial<StatusUpdate> = {}) =>
+  statusUpdate(status, timestamp, {
+    recipient: { ...statusUpdate(status, timestamp).recipient, userId: 'DE.1203984712' },
     ...extra,
-  };
-}
+  });
 
 /** A read outbound message: sent with pricing and conversation, delivered, read. */
 function readMessage(): MessageRecord {

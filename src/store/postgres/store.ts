@@ -32,6 +32,7 @@ import type {
   StoredEvent,
   StoredMessage,
 } from '../ports.js';
+import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import { describeTarget, type PostgresStoreOptions, poolConfig, withSession } from './connection.js';
 import * as deadLetters from './delivery-dead-letters.js';
 import * as queue from './delivery-queue.js';
@@ -243,14 +244,7 @@ export async function createPostgresStore(
       hint: 'wahook answers 200 only for webhooks that survive a crash: run ALTER DATABASE <name> SET synchronous_commit = on (or remove the override) and start again.',
     });
   }
-  const store = new PostgresStore(url, schema, schemaLockKey(schema), options);
-  try {
-    await store.migrate();
-    return store;
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  return migratedOrClosed(new PostgresStore(url, schema, schemaLockKey(schema), options));
 }
 
 async function inspectDatabase(

@@ -33,6 +33,7 @@ import type {
   StoredMessage,
 } from '../ports.js';
 import { type EventRecord, type MessageRow, toStoredEvent, toStoredMessage } from '../shared/event-rows.js';
+import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import {
   INBOX_SUMMARY_COLUMNS,
   type InboxRecord,
@@ -361,13 +362,5 @@ export class SqliteStore implements Store, DeliveryStore {
 }
 
 export async function createSqliteStore(path: string): Promise<SqliteStore> {
-  const store = new SqliteStore(path);
-  try {
-    await store.migrate();
-    return store;
-  } catch (err) {
-    // Its threads would otherwise keep the process alive after the error is reported.
-    await store.close();
-    throw err;
-  }
+  return migratedOrClosed(new SqliteStore(path));
 }
