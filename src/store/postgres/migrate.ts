@@ -20,8 +20,9 @@ export async function migrateSchema(client: pg.ClientBase, schema: string): Prom
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
     const done = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(done.rows.map((row) => row.version));
-    refuseNewerSchema('postgres', applied, `PostgreSQL schema ${schema}`);
-    const pending = loadMigrations('postgres').filter((migration) => !applied.has(migration.version));
+    const migrations = loadMigrations('postgres');
+    refuseNewerSchema(migrations, applied, `PostgreSQL schema ${schema}`);
+    const pending = migrations.filter((migration) => !applied.has(migration.version));
     for (const migration of pending) await applyOne(client, migration);
     return pending;
   } finally {

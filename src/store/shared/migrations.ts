@@ -31,11 +31,11 @@ export function loadMigrations(dialect: 'sqlite' | 'postgres'): Migration[] {
  * it anyway would fail batch after batch or answer wrong records.
  */
 export function refuseNewerSchema(
-  dialect: 'sqlite' | 'postgres',
+  migrations: readonly Migration[],
   applied: Iterable<number>,
   where: string,
 ): void {
-  const known = Math.max(0, ...loadMigrations(dialect).map((migration) => migration.version));
+  const known = Math.max(0, ...migrations.map((migration) => migration.version));
   const newest = Math.max(0, ...applied);
   if (newest <= known) return;
   throw new WahookError(

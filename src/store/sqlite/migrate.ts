@@ -9,12 +9,13 @@ export function migrateSqlite(db: Database.Database): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
   let applied = 0;
-  for (const migration of loadMigrations('sqlite')) {
+  const migrations = loadMigrations('sqlite');
+  for (const migration of migrations) {
     db.exec('BEGIN IMMEDIATE');
     try {
       // Under the write lock, so a newer version migrating the file at the same moment is seen.
       const versions = db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[];
-      refuseNewerSchema('sqlite', versions, `SQLite at ${db.name}`);
+      refuseNewerSchema(migrations, versions, `SQLite at ${db.name}`);
       const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
       if (!done) {
         db.exec(migration.sql);
