@@ -45,7 +45,11 @@ export function messageReceivedEvent(item: ParsedMessage, now: number): NewEvent
   );
 }
 
-export function messageStatusEvent(item: ParsedStatus, record: MessageRecord, now: number): NewEvent {
+export function messageStatusEvent(
+  item: ParsedStatus,
+  record: Pick<MessageRecord, 'status'>,
+  now: number,
+): NewEvent {
   const data: MessageStatusData = {
     messageId: item.wamid,
     phoneNumberId: item.phoneNumberId,

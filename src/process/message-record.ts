@@ -107,36 +107,68 @@ function historyPoint(entry: HistoryEntry): StatusPoint {
 }
 
 /**
- * Builds the record from a history. The history must hold one entry per (status, timestamp) and
- * is sorted here, so the result depends only on the set of entries.
+ * What the processing transaction needs of a merged record: the sorted history it stores and the
+ * three columns it keeps beside it. The rest of a record is derived when it is read
+ * (`completeRecord`), so a status update does not build what nobody reads.
  */
-export function deriveMessageRecord(id: string, unsorted: readonly HistoryEntry[]): MessageRecord {
+export interface RecordSummary {
+  id: string;
+  direction: MessageDirection;
+  phoneNumberId: string | null;
+  status: string;
+  /** Sorted by sender timestamp, then status rank, then status word. */
+  history: HistoryEntry[];
+}
+
+/**
+ * Sorts a history and decides its columns. The history must hold one entry per (status,
+ * timestamp); it is sorted here, so the result depends only on the set of entries.
+ */
+export function summarizeHistory(id: string, unsorted: readonly HistoryEntry[]): RecordSummary {
   // Each entry's point once: a comparison would otherwise parse both ISO timestamps again.
   const pointed = unsorted.map((entry) => ({ entry, point: historyPoint(entry) }));
   pointed.sort((a, b) => compareStatusPoints(a.point, b.point));
   const history = pointed.map(({ entry }) => entry);
-  const points = pointed.map(({ point }) => point);
-  const first = <T>(pick: (entry: HistoryEntry) => T | undefined): T | null => {
-    for (const entry of history) {
-      const value = pick(entry);
-      if (value !== undefined && value !== null) return value;
-    }
-    return null;
-  };
   return {
     id,
     direction: history.some((entry) => entry.status === 'received') ? 'inbound' : 'outbound',
-    phoneNumberId: first((entry) => entry.phoneNumberId),
-    counterpart: deriveCounterpart(history),
-    status: decideCurrentStatus(points) ?? 'unknown',
-    messageType: first((entry) => entry.messageType),
-    timestamps: deriveTimestamps(history),
-    errors: deriveErrors(history),
-    pricing: first((entry) => entry.pricing),
-    conversation: first((entry) => entry.conversation),
-    bizOpaqueCallbackData: first((entry) => entry.bizOpaqueCallbackData),
+    phoneNumberId: first(history, (entry) => entry.phoneNumberId),
+    status: decideCurrentStatus(pointed.map(({ point }) => point)) ?? 'unknown',
     history,
   };
+}
+
+/** Builds the record from a history (see summarizeHistory). */
+export function deriveMessageRecord(id: string, unsorted: readonly HistoryEntry[]): MessageRecord {
+  return completeRecord(summarizeHistory(id, unsorted));
+}
+
+/** The whole record from a summary's sorted history. */
+export function completeRecord(summary: RecordSummary): MessageRecord {
+  const { history } = summary;
+  return {
+    id: summary.id,
+    direction: summary.direction,
+    phoneNumberId: summary.phoneNumberId,
+    counterpart: deriveCounterpart(history),
+    status: summary.status,
+    messageType: first(history, (entry) => entry.messageType),
+    timestamps: deriveTimestamps(history),
+    errors: deriveErrors(history),
+    pricing: first(history, (entry) => entry.pricing),
+    conversation: first(history, (entry) => entry.conversation),
+    bizOpaqueCallbackData: first(history, (entry) => entry.bizOpaqueCallbackData),
+    history,
+  };
+}
+
+/** The first value any entry gives, in history order. */
+function first<T>(history: readonly HistoryEntry[], pick: (entry: HistoryEntry) => T | undefined): T | null {
+  for (const entry of history) {
+    const value = pick(entry);
+    if (value !== undefined && value !== null) return value;
+  }
+  return null;
 }
 
 /** Field by field, the first value any update gave: a failed status often lacks what sent had. */

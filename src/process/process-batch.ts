@@ -2,9 +2,9 @@ import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../observe/bus.js';
 import type { InboxFinish, InboxRow, NewEvent, ProcessingStore, StoredMessage } from '../store/ports.js';
 import { fieldEvent, messageReceivedEvent, messageStatusEvent, whatsappErrorEvent } from './build-events.js';
-import type { MessageRecord } from './message-record.js';
+import type { RecordSummary } from './message-record.js';
 import { type ParseOutcome, parseEnvelope } from './parse/index.js';
-import { mergeStatus, recordInbound } from './status-merge.js';
+import { mergeStatusSummary, recordInboundSummary } from './status-merge.js';
 import { type RecordHistory, storedHistory, toStoredRecord } from './stored-record.js';
 
 /**
@@ -33,7 +33,7 @@ export async function processBatch(
     const current = await tx.getMessages(wamidsOf(parsed.map((entry) => entry.outcome)));
     const histories = new Map<string, RecordHistory>();
     for (const [id, message] of current) histories.set(id, storedHistory(id, message.record));
-    const changed = new Map<string, StoredMessage<MessageRecord>>();
+    const changed = new Map<string, StoredMessage<RecordSummary>>();
     const events: NewEvent[] = [];
     const finishes: InboxFinish[] = [];
 
@@ -46,7 +46,7 @@ export async function processBatch(
         let duplicate = false;
         const before = changed.get(itemKey(item))?.record ?? histories.get(itemKey(item));
         if (item.kind === 'message') {
-          const merged = recordInbound(before, {
+          const merged = recordInboundSummary(before, {
             wamid: item.wamid,
             phoneNumberId: item.phoneNumberId,
             // A fixed stand-in keeps the record a function of the payload, not of its arrival time.
@@ -58,7 +58,7 @@ export async function processBatch(
           if (merged.isNew) events.push(messageReceivedEvent(item, now));
           else duplicate = true;
         } else if (item.kind === 'status') {
-          const merged = mergeStatus(before, item);
+          const merged = mergeStatusSummary(before, item);
           changed.set(item.wamid, stored(merged.record, current.get(item.wamid), now));
           if (merged.isNew) events.push(messageStatusEvent(item, merged.record, now));
           else duplicate = true;
@@ -119,10 +119,10 @@ function itemKey(item: { kind: string; wamid?: string }): string {
 }
 
 function stored(
-  record: MessageRecord,
+  record: RecordSummary,
   previous: StoredMessage | undefined,
   now: number,
-): StoredMessage<MessageRecord> {
+): StoredMessage<RecordSummary> {
   return {
     id: record.id,
     record,

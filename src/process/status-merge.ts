@@ -10,16 +10,18 @@
  */
 import type { Counterpart, StatusUpdate, WhatsAppError } from '../whatsapp/types.js';
 import {
-  deriveMessageRecord,
+  completeRecord,
   emptyCounterpart,
   type HistoryEntry,
   type MessageRecord,
   type RecordCounterpart,
+  type RecordSummary,
+  summarizeHistory,
 } from './message-record.js';
 import type { RecordHistory } from './stored-record.js';
 
-export interface MergeResult {
-  record: MessageRecord;
+export interface MergeResult<R = MessageRecord> {
+  record: R;
   /** False when the (status, timestamp) pair was already in the history: a duplicate. */
   isNew: boolean;
 }
@@ -35,11 +37,27 @@ export interface InboundMessage {
 
 /** Merges a status webhook item; a wamid never seen before starts an outbound record. */
 export function mergeStatus(record: RecordHistory | undefined, update: StatusUpdate): MergeResult {
-  return mergeEntry(record, update.wamid, historyEntryFromStatus(update));
+  return completed(mergeStatusSummary(record, update));
 }
 
 /** Records a message the user sent: direction inbound, status `received`. */
 export function recordInbound(record: RecordHistory | undefined, msg: InboundMessage): MergeResult {
+  return completed(recordInboundSummary(record, msg));
+}
+
+/** mergeStatus as the processing transaction needs it: the summary, not the whole record. */
+export function mergeStatusSummary(
+  record: RecordHistory | undefined,
+  update: StatusUpdate,
+): MergeResult<RecordSummary> {
+  return mergeEntry(record, update.wamid, historyEntryFromStatus(update));
+}
+
+/** recordInbound as the processing transaction needs it: the summary, not the whole record. */
+export function recordInboundSummary(
+  record: RecordHistory | undefined,
+  msg: InboundMessage,
+): MergeResult<RecordSummary> {
   const entry: HistoryEntry = {
     status: 'received',
     timestamp: isoFromUnixSeconds(msg.timestamp, msg.wamid),
@@ -50,7 +68,15 @@ export function recordInbound(record: RecordHistory | undefined, msg: InboundMes
   return mergeEntry(record, msg.wamid, entry);
 }
 
-function mergeEntry(record: RecordHistory | undefined, wamid: string, entry: HistoryEntry): MergeResult {
+function completed(merged: MergeResult<RecordSummary>): MergeResult {
+  return { record: completeRecord(merged.record), isNew: merged.isNew };
+}
+
+function mergeEntry(
+  record: RecordHistory | undefined,
+  wamid: string,
+  entry: HistoryEntry,
+): MergeResult<RecordSummary> {
   if (record !== undefined && record.id !== wamid) {
     throw new Error(`cannot merge an update for ${wamid} into the record of ${record.id}`);
   }
@@ -58,7 +84,7 @@ function mergeEntry(record: RecordHistory | undefined, wamid: string, entry: His
   const existing = history.find((e) => e.status === entry.status && e.timestamp === entry.timestamp);
   const kept = existing === undefined ? entry : preferredEntry(existing, entry);
   const others = history.filter((e) => e !== existing);
-  return { record: deriveMessageRecord(wamid, [...others, kept]), isNew: existing === undefined };
+  return { record: summarizeHistory(wamid, [...others, kept]), isNew: existing === undefined };
 }
 
 function historyEntryFromStatus(update: StatusUpdate): HistoryEntry {

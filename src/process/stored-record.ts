@@ -28,7 +28,7 @@ export interface StoredRecord {
 /** What the merge needs of a record: its id and its history. */
 export type RecordHistory = Pick<MessageRecord, 'id' | 'history'>;
 
-export function toStoredRecord(record: MessageRecord): StoredRecord {
+export function toStoredRecord(record: RecordHistory): StoredRecord {
   return { v: 2, history: record.history.map(compactEntry) };
 }
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../src/process/message-record.js';
-import { mergeStatus, recordInbound } from '../../src/process/status-merge.js';
+import {
+  mergeStatus,
+  mergeStatusSummary,
+  recordInbound,
+  recordInboundSummary,
+} from '../../src/process/status-merge.js';
 import type { StatusUpdate, WhatsAppError } from '../../src/whatsapp/types.js';
 import { STATUS_WAMID, statusUpdate } from '../helpers/status-updates.js';
 
@@ -171,6 +176,34 @@ describe('mergeStatus', () => {
 
   it('refuses an update without a usable sender timestamp', () => {
     expect(() => mergeStatus(undefined, update('sent', Number.NaN))).toThrow(/sender timestamp/);
+  });
+
+  it('gives the processing transaction the same columns and history as the whole record', () => {
+    const before = mergeAll([update('delivered', T0 + 3), update('sent', T0, { pricing: PRICING })]);
+    const next = update('failed', T0 + 5, { errors: [ECOSYSTEM_ERROR] });
+    const { record, isNew } = mergeStatus(before, next);
+    const summary = mergeStatusSummary(before, next);
+    expect(summary.isNew).toBe(isNew);
+    expect(summary.record).toStrictEqual({
+      id: record.id,
+      direction: record.direction,
+      phoneNumberId: record.phoneNumberId,
+      status: record.status,
+      history: record.history,
+    });
+    const inbound = {
+      wamid: 'wamid.IN',
+      phoneNumberId: '106540352242922',
+      timestamp: T0,
+      from: { waId: '16315551181', userId: null, parentUserId: null, name: 'Kerry', username: null },
+      type: 'text',
+    };
+    const whole = recordInbound(undefined, inbound).record;
+    expect(recordInboundSummary(undefined, inbound).record).toMatchObject({
+      direction: whole.direction,
+      status: whole.status,
+      history: whole.history,
+    });
   });
 });
 

@@ -31,7 +31,7 @@ export function enqueueDeliveriesSqlite(
     db,
     `INSERT INTO deliveries (subscription_id, event_seq, event_id, ordering_key, sequence, next_attempt_at,
        event_created_at, created_at)
-     VALUES (@subscriptionId, @seq, @eventId, @orderingKey, @sequence, @now, @eventCreatedAt, @now)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (subscription_id, event_seq) DO NOTHING`,
   );
   let written = 0;
@@ -39,15 +39,16 @@ export function enqueueDeliveriesSqlite(
     for (const subscription of subscriptions) {
       if (!subscriptionMatches(subscription, event)) continue;
       const { next } = nextSequence.get(subscription.id, event.orderingKey) as { next: number };
-      written += insert.run({
-        subscriptionId: subscription.id,
-        seq: event.seq,
-        eventId: event.id,
-        orderingKey: event.orderingKey,
-        sequence: next,
+      written += insert.run(
+        subscription.id,
+        event.seq,
+        event.id,
+        event.orderingKey,
+        next,
         now,
-        eventCreatedAt: event.createdAt,
-      }).changes;
+        event.createdAt,
+        now,
+      ).changes;
     }
   }
   return written;

@@ -7,7 +7,7 @@ import { prepared } from './prepared.js';
 
 const SELECT_MESSAGE = 'SELECT * FROM messages WHERE id = ?';
 const UPSERT_MESSAGE = `INSERT INTO messages (id, direction, status, phone_number_id, record, first_seen_at, updated_at)
-  VALUES (@id, @direction, @status, @phoneNumberId, @record, @firstSeenAt, @updatedAt)
+  VALUES (?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (id) DO UPDATE SET direction = excluded.direction, status = excluded.status,
     phone_number_id = excluded.phone_number_id, record = excluded.record, updated_at = excluded.updated_at`;
 const INSERT_EVENT = `INSERT INTO events (id, type, schema_version, created_at, ordering_key, phone_number_id, data)
@@ -32,7 +32,15 @@ export class SqliteProcessingTx extends FinishInboxRows implements ProcessingTx 
 
   async putMessages(messages: readonly StoredMessage[]): Promise<void> {
     for (const message of messages) {
-      prepared(this.db, UPSERT_MESSAGE).run({ ...message, record: JSON.stringify(message.record) });
+      prepared(this.db, UPSERT_MESSAGE).run(
+        message.id,
+        message.direction,
+        message.status,
+        message.phoneNumberId,
+        JSON.stringify(message.record),
+        message.firstSeenAt,
+        message.updatedAt,
+      );
     }
   }
 
