@@ -5,9 +5,17 @@
  * that keeps up with the receiver's sustained ingest rate (ratio ≥ 1.0 is the target).
  *
  *   npm run bench:process -- [--rows 20000] [--runs 3] [--warmup-rows 5000] [--batch-size 200]
- *                            [--seed 42] [--subscriptions 1] [--ingest-rps N] [--profile]
- *                            [--compare <other build folder>] [--max-foreign 0.25]
+ *                            [--seed 42] [--subscriptions 1] [--profile]
+ *                            [--ingest-seconds 10] [--ingest-warmup 3] [--ingest-connections 200]
+ *                            [--ingest-rps N] [--compare <other build folder>] [--max-foreign 0.25]
  *                            [--quiet-wait 60] [--database sqlite|postgres|both] [--strict]
+ *
+ * The ingest rate the ratio divides by is measured in the same run: before each run's drains, a
+ * receiver-only wahook takes --ingest-seconds of signed webhooks at --ingest-connections (what
+ * bench:ingest measures; see same-run-ingest.mjs). The ratio of the medians is printed, and the
+ * median of each run's drain over the ingest figure measured beside it. --ingest-seconds 0 skips
+ * that and divides by --ingest-rps or the newest bench:ingest result instead (the only source
+ * for PostgreSQL).
  *
  * Each build first drains --warmup-rows rows of the workload untimed: a worker runs for days, so
  * the rate to compare with the receiver's (whose benchmark warms up too) is the one with compiled
@@ -38,6 +46,7 @@ import { drain, loadBuild, preload, tempDatabase, tempPostgresDatabase } from '.
 import { latestIngestRate } from './ingest-rate.mjs';
 import { profileDrain } from './profile.mjs';
 import { printComparison, printDatabaseRatio, printSummary, summarize } from './report.mjs';
+import { measureIngestOnce, pairedRatio, sameRunIngestRate } from './same-run-ingest.mjs';
 import { buildWorkload } from './workload.mjs';
 
 const { values: opts } = parseArgs({
@@ -49,6 +58,9 @@ const { values: opts } = parseArgs({
     seed: { type: 'string', default: '42' },
     subscriptions: { type: 'string', default: '1' },
     'ingest-rps': { type: 'string' },
+    'ingest-seconds': { type: 'string', default: '10' },
+    'ingest-warmup': { type: 'string', default: '3' },
+    'ingest-connections': { type: 'string', default: '200' },
     profile: { type: 'boolean', default: false },
     compare: { type: 'string' },
     'max-foreign': { type: 'string', default: '0.25' },
@@ -63,6 +75,14 @@ const subscriptions = Number(opts.subscriptions);
 const maxForeign = Number(opts['max-foreign']);
 const quietWaitMs = Number(opts['quiet-wait']) * 1000;
 const databases = parseDatabases(opts.database);
+const ingestOptions = {
+  connections: Number(opts['ingest-connections']),
+  durationSec: Number(opts['ingest-seconds']),
+  warmupSec: Number(opts['ingest-warmup']),
+  maxForeign,
+  quietWaitMs,
+};
+const ingestInRun = !opts['ingest-rps'] && ingestOptions.durationSec > 0 && databases.includes('sqlite');
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const workload = buildWorkload(Number(opts.rows), { seed: Number(opts.seed) });
@@ -135,16 +155,26 @@ for (const target of targets) {
 }
 
 const measurements = [];
+const ingestMeasurements = [];
 for (let run = 1; run <= runs; run++) {
+  if (ingestInRun) {
+    const m = await measureIngestOnce(ingestOptions);
+    ingestMeasurements.push({ run, ...m, noisy: m.foreignCores > maxForeign });
+    log(
+      `  run ${run} ingest: ${formatNumber(m.requestsPerSec)} req/s at ${ingestOptions.connections} connections, ` +
+        `p99 ${m.p99Ms} ms; other processes ${m.foreignCores.toFixed(2)} cores`,
+    );
+  }
   // Alternating which target goes first spreads slow phases of a shared machine over all of them.
   const order = run % 2 === 1 ? targets : [...targets].reverse();
   for (const target of order) measurements.push(await measureOnce(target, run));
 }
 
-const ingestRate = (database) =>
-  opts['ingest-rps']
-    ? { requestsPerSec: Number(opts['ingest-rps']), source: '--ingest-rps' }
-    : latestIngestRate(database);
+const ingestRate = (database) => {
+  if (opts['ingest-rps']) return { requestsPerSec: Number(opts['ingest-rps']), source: '--ingest-rps' };
+  if (database === 'sqlite' && ingestInRun) return sameRunIngestRate(ingestMeasurements, ingestOptions);
+  return latestIngestRate(database);
+};
 const summarizeTarget = (database, build) =>
   summarize(
     measurements.filter((m) => m.build === build.folder && m.database === database),
@@ -161,6 +191,17 @@ for (const database of databases) {
 }
 if (byDatabase.sqlite && byDatabase.postgres)
   printDatabaseRatio(byDatabase.sqlite[0], byDatabase.postgres[0]);
+const paired = ingestInRun
+  ? pairedRatio(
+      measurements.filter((m) => m.build === builds[0].folder && m.database === 'sqlite'),
+      ingestMeasurements,
+    )
+  : null;
+if (paired)
+  console.log(
+    `run by run (each drain ÷ the ingest rate measured beside it), median of ${paired.count}: ` +
+      `${formatNumber(paired.median, 2)}`,
+  );
 const summaries = byDatabase[databases[0]];
 
 let profile;
@@ -192,6 +233,7 @@ writeFileSync(
       options: { runs, batchSize: batchSize ?? null, seed: Number(opts.seed), subscriptions, databases },
       workload: w,
       ingest: ingestRate(databases[0]),
+      ...(ingestInRun ? { ingestMeasurements, pairedRatio: paired } : {}),
       summary: summaries[0],
       ...(summaries.length > 1 ? { compared: { folder: builds[1].folder, summary: summaries[1] } } : {}),
       ...(databases.length > 1
