@@ -49,12 +49,28 @@ export async function messageRoutes(app: FastifyInstance, options: { store: Mess
   });
 }
 
+/**
+ * A message as the API shows it. A stored record this version cannot read (another format, a hand
+ * edit) is shown with the columns stored beside it and `record_error` saying why, so one such row
+ * neither hides the others in a list nor hides what is known of it.
+ */
 export function messageJson(message: StoredMessage) {
-  return {
-    ...fromStoredRecord(message.id, message.record),
+  const arrival = {
     first_seen_at: new Date(message.firstSeenAt).toISOString(),
     updated_at: new Date(message.updatedAt).toISOString(),
   };
+  try {
+    return { ...fromStoredRecord(message.id, message.record), ...arrival };
+  } catch (err) {
+    return {
+      id: message.id,
+      direction: message.direction,
+      status: message.status,
+      phoneNumberId: message.phoneNumberId,
+      record_error: (err as Error).message,
+      ...arrival,
+    };
+  }
 }
 
 function encodeCursor(message: StoredMessage): string {

@@ -56,6 +56,8 @@ const messageViewSchema = z.object({
   bizOpaqueCallbackData: text,
   first_seen_at: text,
   updated_at: text,
+  /** Set when the server could not read the stored record: only the stored columns came. */
+  record_error: text,
 });
 
 export type MessageView = z.output<typeof messageViewSchema>;

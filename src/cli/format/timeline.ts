@@ -54,6 +54,7 @@ function summaryRows(message: MessageView, options: TimelineOptions): string[][]
   if (message.bizOpaqueCallbackData) rows.push(['callback data', message.bizOpaqueCallbackData]);
   if (message.first_seen_at) rows.push(['first seen here', message.first_seen_at]);
   if (message.updated_at) rows.push(['last update here', message.updated_at]);
+  if (message.record_error) rows.push(['record unreadable', message.record_error]);
   return rows;
 }
 

@@ -78,6 +78,21 @@ describe('timeline rendering', () => {
     expect(text).toMatch(/type +text/);
   });
 
+  it('prints why a record could not be read when the server sent only its stored columns', () => {
+    const view = parseMessageView(
+      {
+        id: 'wamid.X',
+        direction: 'outbound',
+        status: 'read',
+        phoneNumberId: '106540352242922',
+        record_error: 'the stored record of wamid.X has format 99, which this version cannot read',
+      },
+      'test',
+    );
+    const text = renderMessageTimeline(view, { showPhone: false }).join('\n');
+    expect(text).toMatch(/record unreadable +the stored record of wamid.X has format 99/);
+  });
+
   it('refuses message JSON without the fields a timeline needs, naming where it came from', () => {
     let caught: unknown;
     try {

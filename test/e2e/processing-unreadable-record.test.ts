@@ -1,0 +1,67 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  postSigned,
+  readMessage,
+  startPipelineServer,
+  statusWebhook,
+  testWamid,
+  waitUntilSettled,
+} from '../helpers/pipeline.js';
+import { adminRequest, type TestServer } from '../helpers/server.js';
+
+/**
+ * A stored record this version cannot read (written in another format, or edited by hand) must not
+ * turn the message list into a 500, nor hide what the store still knows of that message.
+ */
+describe('a message whose stored record this version cannot read', () => {
+  let server: TestServer;
+  const readable = testWamid('READABLE', 1);
+  const unreadable = testWamid('UNREADABLE', 2);
+  const T0 = 1_767_262_000;
+
+  beforeAll(async () => {
+    server = await startPipelineServer();
+    await postSigned(
+      server.url,
+      statusWebhook([
+        { wamid: readable, status: 'delivered', timestamp: T0 },
+        { wamid: unreadable, status: 'read', timestamp: T0 + 1 },
+      ]),
+    );
+    await waitUntilSettled(server.url, 1);
+    const db = new Database(server.dbPath);
+    try {
+      db.prepare('UPDATE messages SET record = ? WHERE id = ?').run(
+        JSON.stringify({ v: 99, history: [] }),
+        unreadable,
+      );
+    } finally {
+      db.close();
+    }
+  });
+  afterAll(async () => {
+    await server?.cleanup();
+  });
+
+  it('is listed with its stored columns and the reason, beside the readable ones', async () => {
+    const answer = await adminRequest(server.url, '/v1/messages');
+    expect(answer.status).toBe(200);
+    const { messages } = answer.json<{ messages: Record<string, unknown>[] }>();
+    const byId = new Map(messages.map((message) => [message.id, message]));
+    expect(byId.get(readable)).toMatchObject({ status: 'delivered', history: [{ status: 'delivered' }] });
+    expect(byId.get(readable)).not.toHaveProperty('record_error');
+    expect(byId.get(unreadable)).toMatchObject({
+      id: unreadable,
+      status: 'read',
+      direction: 'outbound',
+      record_error: expect.stringMatching(/format 99.*newer wahook/),
+    });
+    expect(byId.get(unreadable)).toHaveProperty('updated_at');
+  });
+
+  it('answers its own lookup the same way instead of a 500', async () => {
+    const message = await readMessage(server.url, unreadable);
+    expect(message).toMatchObject({ id: unreadable, status: 'read', record_error: expect.any(String) });
+  });
+});
