@@ -13,9 +13,10 @@
  * The ingest rate the ratio divides by is measured in the same run: before each run's drains, a
  * receiver-only wahook takes --ingest-seconds of signed webhooks at --ingest-connections (what
  * bench:ingest measures; see same-run-ingest.mjs). The ratio of the medians is printed, and the
- * median of each run's drain over the ingest figure measured beside it. --ingest-seconds 0 skips
- * that and divides by --ingest-rps or the newest bench:ingest result instead (the only source
- * for PostgreSQL).
+ * median of each run's drain over the ingest figure measured beside it. The receiver is dist/'s
+ * also with --compare, so both builds' ratios divide by the same rate. --ingest-seconds 0 or
+ * --ingest-rps N skips the measurement and divides by that rate or by the newest bench:ingest
+ * result instead (the only source for PostgreSQL).
  *
  * Each build first drains --warmup-rows rows of the workload untimed: a worker runs for days, so
  * the rate to compare with the receiver's (whose benchmark warms up too) is the one with compiled
@@ -82,6 +83,23 @@ const ingestOptions = {
   maxForeign,
   quietWaitMs,
 };
+for (const [name, value] of Object.entries({
+  runs,
+  'max-foreign': maxForeign,
+  'ingest-seconds': ingestOptions.durationSec,
+  'ingest-warmup': ingestOptions.warmupSec,
+  'ingest-connections': ingestOptions.connections,
+})) {
+  if (!Number.isFinite(value) || value < 0) {
+    process.stderr.write(`--${name} must be a number ≥ 0, not ${JSON.stringify(opts[name])}\n`);
+    process.exit(2);
+  }
+}
+if (runs < 1 || ingestOptions.connections < 1) {
+  process.stderr.write('--runs and --ingest-connections must be at least 1\n');
+  process.exit(2);
+}
+// --ingest-rps names the rate to divide by, so nothing is measured for it.
 const ingestInRun = !opts['ingest-rps'] && ingestOptions.durationSec > 0 && databases.includes('sqlite');
 
 const log = (line) => process.stderr.write(`${line}\n`);

@@ -5,11 +5,12 @@ import { signedStatusWebhook } from '../lib/payload.mjs';
 import { median } from '../lib/stats.mjs';
 
 /**
- * The ingest rate measured inside bench:process, between its drains: what `npm run bench:ingest`
- * measures for wahook (a receiver-only `wahook serve` on a fresh SQLite file, autocannon in its own
- * process, the same signed 1.5 KB status webhook), at one concurrency. A machine whose speed drifts
- * by a fifth within minutes makes a ratio against yesterday's ingest result mean little; measured
- * in the same run, each drain has an ingest figure taken under the same conditions beside it.
+ * The ingest rate measured inside bench:process, between its drains, the way `npm run bench:ingest`
+ * measures wahook (a receiver-only `wahook serve` on SQLite, autocannon in its own process, the
+ * same signed 1.5 KB status webhook, warm-up first) but at one fixed concurrency and without its
+ * retries of noisy measurements. A machine whose speed drifts by a fifth within minutes makes a
+ * ratio against another day's ingest result mean little; measured in the same run, each drain has
+ * an ingest figure taken under the same conditions beside it.
  *
  * Each measurement starts a fresh receiver, so the inbox never grows past one measurement's rows.
  */
@@ -31,16 +32,24 @@ export async function measureIngestOnce({
   }
 }
 
+/** Measurements taken while other processes were busy say more about them: left out when any quiet one exists. */
+function quietOrAll(measurements) {
+  const quiet = measurements.filter((m) => !m.noisy);
+  return quiet.length > 0 ? quiet : measurements;
+}
+
 /** The rate to divide by: the median of the run's ingest measurements, with where it came from. */
 export function sameRunIngestRate(measurements, { connections, durationSec }) {
   if (measurements.length === 0) return null;
-  const rates = measurements.map((m) => m.requestsPerSec);
+  const counted = quietOrAll(measurements);
+  const rates = counted.map((m) => m.requestsPerSec);
   const low = Math.round(Math.min(...rates));
   const high = Math.round(Math.max(...rates));
   return {
     requestsPerSec: median(rates),
     source:
-      `this run: median of ${measurements.length} receiver measurement(s) of ${durationSec} s at ` +
+      `this run: median of ${counted.length} ${counted.length < measurements.length ? 'quiet ' : ''}` +
+      `receiver measurement(s) of ${durationSec} s at ` +
       `${connections} connections, alternated with the drains (range ${low}–${high} req/s)`,
   };
 }
@@ -50,7 +59,13 @@ export function sameRunIngestRate(measurements, { connections, durationSec }) {
  * phase of the machine then moves both sides of a ratio instead of one.
  */
 export function pairedRatio(drains, ingests) {
-  const byRun = new Map(ingests.map((m) => [m.run, m.requestsPerSec]));
-  const ratios = drains.filter((d) => byRun.has(d.run)).map((d) => d.rowsPerSec / byRun.get(d.run));
-  return ratios.length > 0 ? { median: median(ratios), count: ratios.length } : null;
+  const byRun = new Map(ingests.map((m) => [m.run, m]));
+  const pairs = drains
+    .filter((d) => byRun.has(d.run))
+    .map((d) => ({
+      ratio: d.rowsPerSec / byRun.get(d.run).requestsPerSec,
+      noisy: d.noisy || byRun.get(d.run).noisy,
+    }));
+  const counted = quietOrAll(pairs);
+  return counted.length > 0 ? { median: median(counted.map((p) => p.ratio)), count: counted.length } : null;
 }

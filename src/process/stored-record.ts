@@ -8,6 +8,7 @@
  * Records stored whole before this format are read through their history like the new ones, so
  * no migration rewrites them; each is stored in the new format at its next update.
  */
+import { RecordNotJson } from '../store/shared/event-rows.js';
 import {
   deriveMessageRecord,
   emptyCounterpart,
@@ -34,6 +35,9 @@ export function toStoredRecord(record: RecordHistory): StoredRecord {
 
 /** The history of a stored record in either format; throws on anything else, naming the wamid. */
 export function storedHistory(id: string, stored: unknown): RecordHistory {
+  if (stored instanceof RecordNotJson) {
+    throw new TypeError(`the stored record of ${id} is not JSON (${stored.reason})`);
+  }
   const history = (stored as { history?: unknown } | null)?.history;
   if (!Array.isArray(history)) {
     throw new TypeError(`the stored record of ${id} has no history array; it was not written by wahook`);

@@ -18,6 +18,7 @@ describe('a message whose stored record this version cannot read', () => {
   let server: TestServer;
   const readable = testWamid('READABLE', 1);
   const unreadable = testWamid('UNREADABLE', 2);
+  const notJson = testWamid('NOTJSON', 3);
   const T0 = 1_767_262_000;
 
   beforeAll(async () => {
@@ -27,15 +28,15 @@ describe('a message whose stored record this version cannot read', () => {
       statusWebhook([
         { wamid: readable, status: 'delivered', timestamp: T0 },
         { wamid: unreadable, status: 'read', timestamp: T0 + 1 },
+        { wamid: notJson, status: 'sent', timestamp: T0 + 2 },
       ]),
     );
     await waitUntilSettled(server.url, 1);
     const db = new Database(server.dbPath);
     try {
-      db.prepare('UPDATE messages SET record = ? WHERE id = ?').run(
-        JSON.stringify({ v: 99, history: [] }),
-        unreadable,
-      );
+      const rewrite = db.prepare('UPDATE messages SET record = ? WHERE id = ?');
+      rewrite.run(JSON.stringify({ v: 99, history: [] }), unreadable);
+      rewrite.run('{"v":2,"history":[', notJson);
     } finally {
       db.close();
     }
@@ -58,6 +59,10 @@ describe('a message whose stored record this version cannot read', () => {
       record_error: expect.stringMatching(/format 99.*newer wahook/),
     });
     expect(byId.get(unreadable)).toHaveProperty('updated_at');
+    expect(byId.get(notJson)).toMatchObject({
+      status: 'sent',
+      record_error: expect.stringMatching(/is not JSON/),
+    });
   });
 
   it('answers its own lookup the same way instead of a 500', async () => {

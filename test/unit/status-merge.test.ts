@@ -6,6 +6,7 @@ import {
   recordInbound,
   recordInboundSummary,
 } from '../../src/process/status-merge.js';
+import { fromStoredRecord, toStoredRecord } from '../../src/process/stored-record.js';
 import type { StatusUpdate, WhatsAppError } from '../../src/whatsapp/types.js';
 import { STATUS_WAMID, statusUpdate } from '../helpers/status-updates.js';
 
@@ -178,31 +179,34 @@ describe('mergeStatus', () => {
     expect(() => mergeStatus(undefined, update('sent', Number.NaN))).toThrow(/sender timestamp/);
   });
 
-  it('gives the processing transaction the same columns and history as the whole record', () => {
+  it('gives the processing transaction the columns it stores beside the history', () => {
     const before = mergeAll([update('delivered', T0 + 3), update('sent', T0, { pricing: PRICING })]);
-    const next = update('failed', T0 + 5, { errors: [ECOSYSTEM_ERROR] });
-    const { record, isNew } = mergeStatus(before, next);
-    const summary = mergeStatusSummary(before, next);
-    expect(summary.isNew).toBe(isNew);
-    expect(summary.record).toStrictEqual({
-      id: record.id,
-      direction: record.direction,
-      phoneNumberId: record.phoneNumberId,
-      status: record.status,
-      history: record.history,
-    });
-    const inbound = {
+    const summary = mergeStatusSummary(before, update('failed', T0 + 5, { errors: [ECOSYSTEM_ERROR] }));
+    expect(summary.isNew).toBe(true);
+    expect(summary.record).toMatchObject({ id: WAMID, direction: 'outbound', status: 'failed' });
+    expect(summary.record.phoneNumberId).toBe(update('sent', T0).phoneNumberId);
+    expect(summary.record.history.map((entry) => entry.status)).toEqual(['sent', 'delivered', 'failed']);
+    // The columns must say what a reader derives from the stored history alone.
+    const read = fromStoredRecord(WAMID, JSON.parse(JSON.stringify(toStoredRecord(summary.record))));
+    expect([read.status, read.direction, read.phoneNumberId]).toEqual([
+      summary.record.status,
+      summary.record.direction,
+      summary.record.phoneNumberId,
+    ]);
+    expect(mergeStatusSummary(summary.record, update('failed', T0 + 5)).isNew).toBe(false);
+  });
+
+  it('gives an inbound message the columns of a received one', () => {
+    const summary = recordInboundSummary(undefined, {
       wamid: 'wamid.IN',
       phoneNumberId: '106540352242922',
       timestamp: T0,
       from: { waId: '16315551181', userId: null, parentUserId: null, name: 'Kerry', username: null },
       type: 'text',
-    };
-    const whole = recordInbound(undefined, inbound).record;
-    expect(recordInboundSummary(undefined, inbound).record).toMatchObject({
-      direction: whole.direction,
-      status: whole.status,
-      history: whole.history,
+    });
+    expect(summary).toMatchObject({
+      isNew: true,
+      record: { id: 'wamid.IN', direction: 'inbound', status: 'received', phoneNumberId: '106540352242922' },
     });
   });
 });

@@ -30,9 +30,11 @@ export function renderMessageTimeline(message: MessageView, options: TimelineOpt
     ...indent(alignColumns(summaryRows(message, options))),
     '',
     'timeline (sender timestamps, UTC)',
-    ...indent(renderHistory(message.history)),
+    ...indent(
+      message.record_error ? ['(unavailable: the record could not be read)'] : renderHistory(message.history),
+    ),
     ...renderErrors(message),
-    ...renderAdvice(message),
+    ...(message.record_error ? [] : renderAdvice(message)),
   ];
 }
 

@@ -35,13 +35,30 @@ export interface MessageRow {
   updated_at: number | string;
 }
 
+/**
+ * A record column that is not JSON (a hand edit; SQLite does not check). It is kept as this rather
+ * than thrown, so the reader that needs the record's history reports it for this one message
+ * instead of failing a whole list.
+ */
+export class RecordNotJson {
+  constructor(readonly reason: string) {}
+}
+
+function parseRecordText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    return new RecordNotJson((err as Error).message);
+  }
+}
+
 export function toStoredMessage(row: MessageRow): StoredMessage {
   return {
     id: row.id,
     direction: row.direction,
     status: row.status,
     phoneNumberId: row.phone_number_id,
-    record: typeof row.record === 'string' ? JSON.parse(row.record) : row.record,
+    record: typeof row.record === 'string' ? parseRecordText(row.record) : row.record,
     firstSeenAt: Number(row.first_seen_at),
     updatedAt: Number(row.updated_at),
   };

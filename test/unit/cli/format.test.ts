@@ -83,7 +83,7 @@ describe('timeline rendering', () => {
       {
         id: 'wamid.X',
         direction: 'outbound',
-        status: 'read',
+        status: 'sent',
         phoneNumberId: '106540352242922',
         record_error: 'the stored record of wamid.X has format 99, which this version cannot read',
       },
@@ -91,6 +91,10 @@ describe('timeline rendering', () => {
     );
     const text = renderMessageTimeline(view, { showPhone: false }).join('\n');
     expect(text).toMatch(/record unreadable +the stored record of wamid.X has format 99/);
+    // Without its history the record gives no grounds for advice on a stuck message.
+    expect(text).toContain('(unavailable: the record could not be read)');
+    expect(text).not.toContain('Still at sent');
+    expect(text).not.toContain('no updates recorded');
   });
 
   it('refuses message JSON without the fields a timeline needs, naming where it came from', () => {
