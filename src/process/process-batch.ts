@@ -3,7 +3,7 @@ import type { Bus } from '../observe/bus.js';
 import type { InboxFinish, InboxRow, NewEvent, ProcessingStore, StoredMessage } from '../store/ports.js';
 import { fieldEvent, messageReceivedEvent, messageStatusEvent, whatsappErrorEvent } from './build-events.js';
 import type { RecordSummary } from './message-record.js';
-import { type ParseOutcome, parseEnvelope } from './parse/index.js';
+import { type ParsedItem, type ParseOutcome, parseEnvelope } from './parse/index.js';
 import { mergeStatusSummary, recordInboundSummary } from './status-merge.js';
 import { type RecordHistory, storedHistory, toStoredRecord } from './stored-record.js';
 
@@ -32,7 +32,17 @@ export async function processBatch(
   await deps.store.withProcessingTx(async (tx) => {
     const current = await tx.getMessages(wamidsOf(parsed.map((entry) => entry.outcome)));
     const histories = new Map<string, RecordHistory>();
-    for (const [id, message] of current) histories.set(id, storedHistory(id, message.record));
+    // A record this version cannot read (a newer format, a hand edit) stays as it is: no later
+    // update may overwrite it with a history that lost everything before, and retrying will not
+    // make it readable. Rows touching it are quarantined with the reason, to reprocess after a fix.
+    const unreadable = new Map<string, string>();
+    for (const [id, message] of current) {
+      try {
+        histories.set(id, storedHistory(id, message.record));
+      } catch (err) {
+        unreadable.set(id, (err as Error).message);
+      }
+    }
     const changed = new Map<string, StoredMessage<RecordSummary>>();
     const events: NewEvent[] = [];
     const finishes: InboxFinish[] = [];
@@ -40,6 +50,11 @@ export async function processBatch(
     for (const { row, outcome } of parsed) {
       if (!outcome.ok) {
         finishes.push({ id: row.id, state: 'quarantined', error: outcome.reason });
+        continue;
+      }
+      const blocked = unreadableRecordOf(outcome.items, unreadable);
+      if (blocked !== undefined) {
+        finishes.push({ id: row.id, state: 'quarantined', error: blocked });
         continue;
       }
       for (const item of outcome.items) {
@@ -112,6 +127,19 @@ function wamidsOf(outcomes: readonly ParseOutcome[]): string[] {
       if (item.kind === 'message' || item.kind === 'status') ids.add(item.wamid);
   }
   return [...ids];
+}
+
+function unreadableRecordOf(
+  items: readonly ParsedItem[],
+  unreadable: ReadonlyMap<string, string>,
+): string | undefined {
+  if (unreadable.size === 0) return undefined;
+  for (const item of items) {
+    const reason = 'wamid' in item ? unreadable.get(item.wamid) : undefined;
+    if (reason !== undefined)
+      return `${reason}; fix or remove that record (or upgrade wahook), then reprocess this row`;
+  }
+  return undefined;
 }
 
 function itemKey(item: { kind: string; wamid?: string }): string {

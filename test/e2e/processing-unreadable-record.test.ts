@@ -65,6 +65,22 @@ describe('a message whose stored record this version cannot read', () => {
     });
   });
 
+  it('quarantines a later update of it at once, naming the record, and leaves the record alone', async () => {
+    const fresh = testWamid('FRESH', 4);
+    await postSigned(server.url, statusWebhook([{ wamid: unreadable, status: 'read', timestamp: T0 + 60 }]));
+    await postSigned(server.url, statusWebhook([{ wamid: fresh, status: 'sent', timestamp: T0 + 61 }]));
+    const counts = await waitUntilSettled(server.url, 3);
+    expect(counts).toMatchObject({ quarantined: 1, processed: 2 });
+    const answer = await adminRequest(server.url, '/v1/inbox?state=quarantined');
+    const [row] = answer.json<{ inbox: { attempts: number; error: string }[] }>().inbox;
+    // On the first claim: retrying cannot make the record readable.
+    expect(row).toMatchObject({ attempts: 1 });
+    expect(row?.error).toContain(`the stored record of ${unreadable} has format 99`);
+    expect(row?.error).toMatch(/then reprocess this row$/);
+    expect(await readMessage(server.url, unreadable)).toMatchObject({ record_error: expect.any(String) });
+    expect(await readMessage(server.url, fresh)).toMatchObject({ status: 'sent' });
+  });
+
   it('answers its own lookup the same way instead of a 500', async () => {
     const message = await readMessage(server.url, unreadable);
     expect(message).toMatchObject({ id: unreadable, status: 'read', record_error: expect.any(String) });
