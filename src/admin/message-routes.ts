@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { completeRecord, type MessageDirection } from '../process/message-record.js';
 import { fromStoredRecord } from '../process/stored-record.js';
 import type { MessageReader, StoredMessage } from '../store/ports.js';
 import { badRequest, notFound } from './replies.js';
@@ -52,7 +53,8 @@ export async function messageRoutes(app: FastifyInstance, options: { store: Mess
 /**
  * A message as the API shows it. A stored record this version cannot read (another format, a hand
  * edit) is shown with the columns stored beside it and `record_error` saying why, so one such row
- * neither hides the others in a list nor hides what is known of it.
+ * neither hides the others in a list nor hides what is known of it. Its derived fields are those of
+ * an empty history, so the answer keeps every field the contract promises.
  */
 export function messageJson(message: StoredMessage) {
   const arrival = {
@@ -62,14 +64,14 @@ export function messageJson(message: StoredMessage) {
   try {
     return { ...fromStoredRecord(message.id, message.record), ...arrival };
   } catch (err) {
-    return {
+    const columns = {
       id: message.id,
-      direction: message.direction,
+      direction: message.direction as MessageDirection,
       status: message.status,
       phoneNumberId: message.phoneNumberId,
-      record_error: (err as Error).message,
-      ...arrival,
+      history: [],
     };
+    return { ...completeRecord(columns), record_error: (err as Error).message, ...arrival };
   }
 }
 

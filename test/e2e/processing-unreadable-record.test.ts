@@ -57,6 +57,10 @@ describe('a message whose stored record this version cannot read', () => {
       status: 'read',
       direction: 'outbound',
       record_error: expect.stringMatching(/format 99.*newer wahook/),
+      // Every field the contract promises is still there, empty where only the record knew it.
+      timestamps: { sent: null, delivered: null, read: null, failed: null },
+      errors: [],
+      history: [],
     });
     expect(byId.get(unreadable)).toHaveProperty('updated_at');
     expect(byId.get(notJson)).toMatchObject({
