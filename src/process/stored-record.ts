@@ -8,7 +8,7 @@
  * Records stored whole before this format are read through their history like the new ones, so
  * no migration rewrites them; each is stored in the new format at its next update.
  */
-import { RecordNotJson } from '../store/shared/event-rows.js';
+import { RecordNotJson } from '../store/ports.js';
 import {
   deriveMessageRecord,
   emptyCounterpart,

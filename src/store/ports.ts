@@ -158,6 +158,15 @@ export interface StoredMessage<R = unknown> {
   updatedAt: number;
 }
 
+/**
+ * What a store answers as a message's `record` when the stored text is not JSON (a hand edit;
+ * SQLite does not check). It is answered rather than thrown, so the reader that needs the
+ * record's history reports it for that one message instead of failing a whole list.
+ */
+export class RecordNotJson {
+  constructor(readonly reason: string) {}
+}
+
 export interface MessageQuery {
   status?: string;
   phoneNumberId?: string;

@@ -1,4 +1,4 @@
-import type { StoredEvent, StoredMessage } from '../ports.js';
+import { RecordNotJson, type StoredEvent, type StoredMessage } from '../ports.js';
 
 /** Row mappers for events and messages, shared by both adapters (same column names). */
 export interface EventRecord {
@@ -35,15 +35,7 @@ export interface MessageRow {
   updated_at: number | string;
 }
 
-/**
- * A record column that is not JSON (a hand edit; SQLite does not check). It is kept as this rather
- * than thrown, so the reader that needs the record's history reports it for this one message
- * instead of failing a whole list.
- */
-export class RecordNotJson {
-  constructor(readonly reason: string) {}
-}
-
+/** A record column SQLite holds as text; see RecordNotJson. */
 function parseRecordText(text: string): unknown {
   try {
     return JSON.parse(text);
