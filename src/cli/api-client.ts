@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type Config, loadConfig } from '../config/load.js';
-import { isLoopbackHost, resolveSecrets } from '../config/local-mode.js';
 import { WahookError } from '../errors.js';
+import { readCliSettings } from './settings.js';
 
 /**
  * A small client for the admin API of a running `wahook serve`, used by the troubleshooting
@@ -34,7 +31,6 @@ export interface ServerFlags {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
-const LOCAL_SECRETS_FILE = 'local-secrets.json';
 
 /** The options every command that talks to a running server shares. */
 export function addServerOptions(command: Command): Command {
@@ -46,17 +42,15 @@ export function addServerOptions(command: Command): Command {
     );
 }
 
-/** Resolves URL and token from the flags, then WAHOOK_* settings, then local-mode secrets. */
+/**
+ * The client for the server the flags name (default: the one `serve` starts with these settings).
+ * The token is --token, else WAHOOK_ADMIN_TOKEN, else, for a server on this machine, the one local
+ * mode generated in the data folder (src/cli/settings.ts).
+ */
 export function connectAdminClient(flags: ServerFlags, env: Readonly<Record<string, string | undefined>>) {
-  const config = loadConfig(env);
-  const baseUrl = flags.url === undefined ? defaultBaseUrl(config) : checkBaseUrl(flags.url);
-  // A generated local-mode token is only ever sent to the local default server, never to a --url.
-  const token = flags.token ?? config.adminToken ?? (flags.url === undefined ? localModeToken(config) : null);
-  if (!token) {
-    throw new WahookError('unauthorized', `no admin token for ${baseUrl}`, {
-      hint: 'Set WAHOOK_ADMIN_TOKEN to the admin token of that server, or pass --token.',
-    });
-  }
+  const settings = readCliSettings(env);
+  const baseUrl = flags.url === undefined ? settings.serverUrl : checkBaseUrl(flags.url);
+  const token = settings.requireSecret('adminToken', baseUrl, { name: '--token', value: flags.token });
   return createAdminClient({ baseUrl, token });
 }
 
@@ -183,14 +177,6 @@ function messageOf(body: unknown): string | undefined {
   return typeof message === 'string' ? message : undefined;
 }
 
-/** Where `wahook serve` with the same settings listens; a wildcard listen address is reached on loopback. */
-function defaultBaseUrl(config: Config): string {
-  const wildcard = ['0.0.0.0', '::', '[::]'].includes(config.host);
-  const host = wildcard ? '127.0.0.1' : config.host;
-  const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `http://${shown}:${config.port}`;
-}
-
 function checkBaseUrl(text: string): string {
   let url: URL;
   try {
@@ -206,11 +192,4 @@ function checkBaseUrl(text: string): string {
     });
   }
   return text;
-}
-
-/** The admin token local mode generated, when this machine's data folder has one; never creates it. */
-function localModeToken(config: Config): string | null {
-  if (!isLoopbackHost(config.host)) return null;
-  if (!existsSync(join(config.dataDir, LOCAL_SECRETS_FILE))) return null;
-  return resolveSecrets(config).adminToken;
 }

@@ -57,26 +57,40 @@ export function resolveSecrets(config: Config): Secrets {
   };
 }
 
-interface StoredSecrets {
+export interface StoredSecrets {
   appSecret: string;
   verifyToken: string;
   adminToken: string;
 }
 
-function readOrCreateLocalSecrets(dataDir: string): StoredSecrets {
-  const path = join(dataDir, SECRETS_FILE);
-  if (existsSync(path)) {
-    const hint = `Delete ${path} to have new local secrets generated, or set the WAHOOK_* secrets.`;
-    let parsed: Partial<StoredSecrets>;
-    try {
-      parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<StoredSecrets>;
-    } catch (err) {
-      // A crash while the file was first written leaves it cut short.
-      throw new WahookError('config_invalid', `${path} is not JSON: ${(err as Error).message}`, { hint });
-    }
-    if (parsed?.appSecret && parsed.verifyToken && parsed.adminToken) return parsed as StoredSecrets;
-    throw new WahookError('config_invalid', `${path} is incomplete`, { hint });
+/** Where local mode keeps its generated secrets. */
+export function localSecretsPath(dataDir: string): string {
+  return join(dataDir, SECRETS_FILE);
+}
+
+/**
+ * The secrets local mode generated in this data folder, or undefined when it has none; never
+ * creates them (commands other than `serve` only use what a local server already made).
+ */
+export function readLocalSecrets(dataDir: string): StoredSecrets | undefined {
+  const path = localSecretsPath(dataDir);
+  if (!existsSync(path)) return undefined;
+  const hint = `Delete ${path} to have new local secrets generated, or set the WAHOOK_* secrets.`;
+  let parsed: Partial<StoredSecrets>;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<StoredSecrets>;
+  } catch (err) {
+    // A crash while the file was first written leaves it cut short.
+    throw new WahookError('config_invalid', `${path} is not JSON: ${(err as Error).message}`, { hint });
   }
+  if (parsed?.appSecret && parsed.verifyToken && parsed.adminToken) return parsed as StoredSecrets;
+  throw new WahookError('config_invalid', `${path} is incomplete`, { hint });
+}
+
+function readOrCreateLocalSecrets(dataDir: string): StoredSecrets {
+  const path = localSecretsPath(dataDir);
+  const existing = readLocalSecrets(dataDir);
+  if (existing) return existing;
   mkdirSync(dataDir, { recursive: true });
   const secrets: StoredSecrets = {
     appSecret: randomBytes(24).toString('hex'),

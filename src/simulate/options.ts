@@ -113,23 +113,6 @@ export function parseHeader(line: string): [string, string] {
   return [name, line.slice(colon + 1).trim()];
 }
 
-export function firstAppSecret(
-  flags: SimulateFlags,
-  env: Readonly<Record<string, string | undefined>>,
-): string {
-  const fromEnv = env.WAHOOK_APP_SECRETS?.split(',')
-    .map((secret) => secret.trim())
-    .find((secret) => secret.length > 0);
-  const secret = flags.appSecret ?? fromEnv;
-  if (secret === undefined || secret.length === 0) {
-    throw usage(
-      'no app secret to sign the webhooks with',
-      'Set WAHOOK_APP_SECRETS to the app secret your receiver checks (the first of the list is used), or pass --app-secret.',
-    );
-  }
-  return secret;
-}
-
 function sourceOf(flags: SimulateFlags): SimulationSource {
   const plan = {
     batchSize: integer('--batch-size', flags.batchSize, 1, MAX_BATCH_SIZE),
@@ -160,15 +143,24 @@ function sourceOf(flags: SimulateFlags): SimulationSource {
   return { kind: 'scenario', messages, inbound, ...plan };
 }
 
+/**
+ * The secrets come from the caller, resolved from the flags and the settings the way every command
+ * resolves them (src/cli/settings.ts): the app secret for `url`, the admin token for the verify URL.
+ */
+export interface SimulateSecrets {
+  appSecret(target: string): string;
+  adminToken(target: string): string | undefined;
+}
+
 export function parseSimulateFlags(
   url: string,
   flags: SimulateFlags,
-  env: Readonly<Record<string, string | undefined>>,
+  secrets: SimulateSecrets,
   defaults: { seed: string; startTime: number },
 ): SimulationOptions {
   const target = parseHttpUrl('<url>', url);
   const source = sourceOf(flags);
-  const secret = firstAppSecret(flags, env);
+  const secret = secrets.appSecret(target);
   const verifyUrl = flags.verifyUrl === undefined ? undefined : parseHttpUrl('--verify-url', flags.verifyUrl);
   return {
     url: target,
@@ -188,7 +180,7 @@ export function parseSimulateFlags(
       : {
           verify: {
             baseUrl: verifyUrl,
-            adminToken: flags.adminToken ?? env.WAHOOK_ADMIN_TOKEN,
+            adminToken: secrets.adminToken(verifyUrl),
             timeoutMs: duration('--verify-timeout', flags.verifyTimeout),
           },
         }),

@@ -5,6 +5,7 @@ import { runDoctor } from '../../doctor/run.js';
 import type { CheckResult, CheckStatus, DoctorReport } from '../../doctor/types.js';
 import { isWahookError } from '../../errors.js';
 import { type CliContext, print } from '../context.js';
+import { readCliSettings } from '../settings.js';
 
 interface DoctorFlags {
   readonly json?: boolean;
@@ -40,10 +41,14 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
       'bound on each network step in milliseconds',
       String(DOCTOR_DEFAULTS.stepTimeoutMs),
     )
-    .option('--verify-token <token>', 'verify token for the handshake check (default: WAHOOK_VERIFY_TOKEN)')
+    .option(
+      '--verify-token <token>',
+      "verify token for the handshake check (default: WAHOOK_VERIFY_TOKEN, else local mode's for a loopback URL)",
+    )
     .option(
       '--app-secret <secret>',
-      'app secret that signs the test POSTs (default: first of WAHOOK_APP_SECRETS; prefer the variable, ' +
+      "app secret that signs the test POSTs (default: first of WAHOOK_APP_SECRETS, else local mode's for a " +
+        'loopback URL; prefer the variable, ' +
         'flags end up in shell history)',
     )
     .addHelpText(
@@ -71,11 +76,10 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
 
 async function buildOptions(url: string, flags: DoctorFlags, ctx: CliContext): Promise<DoctorOptions> {
   parseDoctorUrl(url);
-  const firstSecret = ctx.env.WAHOOK_APP_SECRETS?.split(',')
-    .map((secret) => secret.trim())
-    .find((secret) => secret.length > 0);
-  const verifyToken = flags.verifyToken ?? ctx.env.WAHOOK_VERIFY_TOKEN;
-  const appSecret = flags.appSecret ?? firstSecret;
+  // Without them the handshake and signed checks are skipped (and say which setting to give).
+  const settings = readCliSettings(ctx.env);
+  const verifyToken = settings.secret('verifyToken', url, flags.verifyToken);
+  const appSecret = settings.secret('appSecret', url, flags.appSecret);
   return {
     url,
     ...(verifyToken === undefined ? {} : { verifyToken }),

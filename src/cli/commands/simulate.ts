@@ -7,6 +7,7 @@ import { createProgressReporter } from '../../simulate/progress.js';
 import { formatSummary } from '../../simulate/report.js';
 import { runSimulation, type SimulationOptions } from '../../simulate/simulation.js';
 import { type CliContext, print } from '../context.js';
+import { readCliSettings } from '../settings.js';
 
 interface CommandFlags extends SimulateFlags {
   readonly json?: boolean;
@@ -74,9 +75,15 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
     )
     .option('--fixture <name>', 'send one named payload instead of a scenario (see --list-fixtures)')
     .option('--list-fixtures', 'list the fixture names and exit')
-    .option('--app-secret <secret>', 'app secret to sign with (default: first of WAHOOK_APP_SECRETS)')
+    .option(
+      '--app-secret <secret>',
+      "app secret to sign with (default: first of WAHOOK_APP_SECRETS, else local mode's for a loopback URL)",
+    )
     .option('--verify-url <url>', 'after sending, check every wamid at <url>/v1/messages/<wamid>')
-    .option('--admin-token <token>', 'bearer token for --verify-url (default: WAHOOK_ADMIN_TOKEN)')
+    .option(
+      '--admin-token <token>',
+      "bearer token for --verify-url (default: WAHOOK_ADMIN_TOKEN, else local mode's for a loopback URL)",
+    )
     .option(
       '--verify-timeout <duration>',
       'how long to wait for the receiver to process',
@@ -108,7 +115,13 @@ async function simulateCommand(
   }
   try {
     if (url === undefined) throw usageMissingUrl();
-    const options = parseSimulateFlags(url, flags, ctx.env, {
+    const settings = readCliSettings(ctx.env);
+    const secrets = {
+      appSecret: (target: string) =>
+        settings.requireSecret('appSecret', target, { name: '--app-secret', value: flags.appSecret }),
+      adminToken: (target: string) => settings.secret('adminToken', target, flags.adminToken),
+    };
+    const options = parseSimulateFlags(url, flags, secrets, {
       seed: randomBytes(4).toString('hex'),
       startTime: Math.floor(Date.now() / 1000),
     });

@@ -17,6 +17,12 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+/**
+ * A data folder that does not exist: commands run in this process would otherwise look for
+ * local-mode secrets in ./data of the checkout, where a developer's `npm start` may have left some.
+ */
+export const NO_LOCAL_SECRETS = { WAHOOK_DATA_DIR: '/nonexistent/wahook-test-data' } as const;
+
 // These commands end on their own; no signal arrives in the tests.
 const neverStops = new Promise<string>(() => undefined);
 
@@ -27,7 +33,13 @@ export async function runWahook(
 ): Promise<CliRun> {
   const stdout = new MemoryStream();
   const stderr = new MemoryStream();
-  const ctx: CliContext = { env, stdout, stderr, exitCode: 0, stopSignal: neverStops };
+  const ctx: CliContext = {
+    env: { ...NO_LOCAL_SECRETS, ...env },
+    stdout,
+    stderr,
+    exitCode: 0,
+    stopSignal: neverStops,
+  };
   const exitCode = await runCli(['node', 'wahook', ...args], ctx);
   return { exitCode, stdout: stdout.text, stderr: stderr.text };
 }

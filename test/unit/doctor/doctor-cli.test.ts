@@ -7,6 +7,7 @@ import { registerDoctor } from '../../../src/cli/commands/doctor.js';
 import type { CliContext } from '../../../src/cli/context.js';
 import type { DoctorReport } from '../../../src/doctor/types.js';
 import { createTestCa, type TestCa } from '../../helpers/tls-fixtures.js';
+import { NO_LOCAL_SECRETS } from '../cli/run-cli.js';
 import { type FakeReceiver, startFakeReceiver, TEST_APP_SECRET, TEST_VERIFY_TOKEN } from './fake-receiver.js';
 
 class MemoryStream extends Writable {
@@ -29,7 +30,13 @@ interface CliRun {
 async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const stdout = new MemoryStream();
   const stderr = new MemoryStream();
-  const ctx: CliContext = { env, stdout, stderr, exitCode: 0, stopSignal: neverStops };
+  const ctx: CliContext = {
+    env: { ...NO_LOCAL_SECRETS, ...env },
+    stdout,
+    stderr,
+    exitCode: 0,
+    stopSignal: neverStops,
+  };
   const program = new Command('wahook')
     .exitOverride()
     .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerSimulate } from '../../../src/cli/commands/simulate.js';
 import type { CliContext } from '../../../src/cli/context.js';
+import { NO_LOCAL_SECRETS } from '../cli/run-cli.js';
 import { type FakeReceiver, type FakeReceiverOptions, startFakeReceiver } from './fake-receiver.js';
 
 const SECRET = 'cli_test_secret';
@@ -25,7 +26,7 @@ async function simulate(args: string[], env: Record<string, string | undefined> 
   const stdout = new Collector();
   const stderr = new Collector();
   const ctx: CliContext = {
-    env,
+    env: { ...NO_LOCAL_SECRETS, ...env },
     stdout,
     stderr,
     exitCode: 0,
