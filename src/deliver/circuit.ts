@@ -5,15 +5,16 @@ import type { Clock } from '../lib/clock.js';
  *
  * - **closed**: deliveries are sent, up to the per-subscription concurrency limit. Consecutive
  *   endpoint failures are counted; any success resets the count. At `failureThreshold` it opens.
- * - **open**: nothing is sent until `openUntil`. Deliveries that come due meanwhile are answered
- *   `circuit_open` without a request, which counts as a failed attempt: the retry schedule, and
- *   so the time to a dead letter, is the same whether the endpoint is tried or not.
+ * - **open**: nothing is sent until `openUntil`. The subscription gets no claim slots, so its
+ *   deliveries wait in the store; one claimed just before the breaker opened is put back with its
+ *   next attempt at `openUntil`. Neither counts as an attempt: a retry budget is spent only on real
+ *   requests, so an endpoint that is down for longer than the pause loses nothing to the pause.
  * - **half_open**: after the pause, exactly one delivery is sent as a probe. Success closes the
  *   breaker; failure opens it again for twice the previous pause (up to `maxOpenMs`).
  *
  * A success that arrives while open (an attempt started before it opened) closes it too: the
- * endpoint answers again. Replayed dead letters are always sent, open or not: a replay is an
- * operator saying the endpoint works again, and its success closes the breaker at once.
+ * endpoint answers again. Replayed dead letters follow the same breaker: a replay into an endpoint
+ * that is still failing would only turn them back into dead letters.
  */
 export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
 export type BreakerState = (typeof BREAKER_STATES)[number];
@@ -85,17 +86,22 @@ export class CircuitBreakers {
   slots(subscriptionId: string, limit: number, inFlight: number): number {
     switch (this.state(subscriptionId)) {
       case 'closed':
-      case 'open':
-        // Open: claimed rows are answered circuit_open at once, so they hold no slot for long.
         return Math.max(0, limit - inFlight);
+      case 'open':
+        return 0;
       case 'half_open':
         return inFlight === 0 ? 1 : 0;
     }
   }
 
-  /** Whether a claimed delivery is sent, or answered circuit_open without a request. */
-  admit(subscriptionId: string): 'send' | 'fail_fast' {
-    return this.state(subscriptionId) === 'open' ? 'fail_fast' : 'send';
+  /**
+   * Whether a claimed delivery is sent now, or put back until the pause ends (the breaker opened
+   * between its claim and its turn).
+   */
+  admit(subscriptionId: string): { send: true } | { send: false; until: number } {
+    const breaker = this.breakers.get(subscriptionId);
+    if (breaker && this.state(subscriptionId) === 'open') return { send: false, until: breaker.openUntil };
+    return { send: true };
   }
 
   record(subscriptionId: string, endpointFailed: boolean): void {

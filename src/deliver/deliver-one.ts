@@ -4,6 +4,7 @@ import type {
   AttemptRecord,
   ClaimedDelivery,
   DeliveryNext,
+  DeliveryQueue,
   SubscriptionStore,
 } from '../store/delivery-ports.js';
 import type { AttemptRecorder } from './attempt-recorder.js';
@@ -17,11 +18,12 @@ import type { Random } from './schedule.js';
 import { signatureHeaders } from './signing.js';
 
 /**
- * One turn of one claimed delivery: send it (or not, when the breaker is open), decide what
- * follows, record the attempt and the move in one store call, and say what happened on the bus.
+ * One turn of one claimed delivery: send it, decide what follows, record the attempt and the move
+ * in one store call, and say what happened on the bus. When the subscription's breaker opened
+ * after the claim, the delivery is put back unsent until the pause ends, and nothing is counted.
  */
 export interface DeliverDeps {
-  store: Pick<SubscriptionStore, 'updateSubscription'>;
+  store: Pick<SubscriptionStore, 'updateSubscription'> & Pick<DeliveryQueue, 'deferDeliveries'>;
   recorder: AttemptRecorder;
   bus: Bus;
   clock: Clock;
@@ -35,20 +37,26 @@ export interface DeliverDeps {
 
 export const USER_AGENT = 'wahook/0.1 (+https://www.standardwebhooks.com)';
 
-export async function deliverClaimed(delivery: ClaimedDelivery, deps: DeliverDeps): Promise<Decision> {
+export async function deliverClaimed(
+  delivery: ClaimedDelivery,
+  deps: DeliverDeps,
+): Promise<Decision | 'deferred'> {
   const subscriptionId = delivery.subscription.id;
+  const admission = deps.breakers.admit(subscriptionId);
+  if (!admission.send) {
+    checkDeliveryTransition('pending', 'deferred_by_breaker');
+    await deps.store.deferDeliveries([
+      { deliveryId: delivery.id, owner: deps.owner, nextAttemptAt: admission.until },
+    ]);
+    return 'deferred';
+  }
   const attemptedAt = deps.clock.now();
-  // A replay is an operator saying the endpoint works again: it is always really sent.
-  const failFast = delivery.lane === 'live' && deps.breakers.admit(subscriptionId) === 'fail_fast';
-  const outcome: AttemptOutcome = failFast
-    ? { kind: 'circuit_open' }
-    : await postDelivery(
-        buildRequest(delivery, attemptedAt, deps.timeoutMs),
-        () => deps.clock.now(),
-        deps.fetch,
-      );
-  const endpointFailed = isEndpointFailure(outcome);
-  if (endpointFailed !== null) deps.breakers.record(subscriptionId, endpointFailed);
+  const outcome: AttemptOutcome = await postDelivery(
+    buildRequest(delivery, attemptedAt, deps.timeoutMs),
+    () => deps.clock.now(),
+    deps.fetch,
+  );
+  deps.breakers.record(subscriptionId, isEndpointFailure(outcome));
 
   const now = deps.clock.now();
   const decision = decideAfterAttempt(

@@ -8,7 +8,9 @@
  *   loop that claims it takes a lease (`lease_owner`, `lease_until`); the lease is not a state: if
  *   the loop dies, the lease runs out and any loop may claim the row again, so every delivery is
  *   attempted at least once more after a crash. A pending delivery also holds back the later
- *   deliveries of its (subscription, ordering key) until it leaves this state.
+ *   deliveries of its (subscription, ordering key) until it leaves this state. While its
+ *   subscription's circuit breaker is open it is not claimed; one claimed just before the breaker
+ *   opened is released unsent with its next attempt after the pause. Neither counts as an attempt.
  * - **succeeded**: the subscriber answered 2xx. Final.
  * - **dead**: a dead letter. Its retries ran out, or its subscription stopped receiving (an answer
  *   410 Gone, an operator, or the subscriptions file disabled it). It stays visible in
@@ -23,6 +25,7 @@ export type DeliveryState = (typeof DELIVERY_STATES)[number];
 export const DELIVERY_EVENTS = [
   'claimed',
   'lease_expired',
+  'deferred_by_breaker',
   'answered_2xx',
   'failed_with_retries_left',
   'failed_last_retry',
@@ -41,6 +44,12 @@ interface Transition {
 export const DELIVERY_TRANSITIONS: readonly Transition[] = [
   { from: 'pending', on: 'claimed', to: 'pending', why: 'a loop leases a due row; the lease is a column' },
   { from: 'pending', on: 'lease_expired', to: 'pending', why: 'the loop died mid-attempt; claimable again' },
+  {
+    from: 'pending',
+    on: 'deferred_by_breaker',
+    to: 'pending',
+    why: 'the breaker opened before it was sent: released unsent, next_attempt_at after the pause, no attempt counted',
+  },
   { from: 'pending', on: 'answered_2xx', to: 'succeeded', why: 'the subscriber has the event' },
   {
     from: 'pending',

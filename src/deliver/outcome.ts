@@ -16,9 +16,7 @@ export type AttemptOutcome =
   | { kind: 'gone'; status: 410; latencyMs: number; responsePrefix: string }
   | { kind: 'redirect'; status: number; latencyMs: number; location: string | null }
   | { kind: 'timeout'; latencyMs: number; timeoutMs: number }
-  | { kind: 'connection_error'; latencyMs: number; message: string }
-  /** Not sent: the subscription's circuit breaker is open. */
-  | { kind: 'circuit_open' };
+  | { kind: 'connection_error'; latencyMs: number; message: string };
 
 export interface ResponseFacts {
   status: number;
@@ -44,9 +42,8 @@ export function classifyResponse(response: ResponseFacts, now: number): AttemptO
   };
 }
 
-/** Whether the outcome counts against the subscription's circuit breaker (null: it says nothing). */
-export function isEndpointFailure(outcome: AttemptOutcome): boolean | null {
-  if (outcome.kind === 'circuit_open') return null;
+/** Whether the outcome counts against the subscription's circuit breaker. */
+export function isEndpointFailure(outcome: AttemptOutcome): boolean {
   return outcome.kind !== 'success';
 }
 
@@ -65,7 +62,5 @@ export function describeOutcome(outcome: AttemptOutcome): string | null {
       return `no answer within ${outcome.timeoutMs} ms (WAHOOK_DELIVERY_TIMEOUT)`;
     case 'connection_error':
       return `connection failed: ${outcome.message}`;
-    case 'circuit_open':
-      return 'not sent: the circuit breaker is open after repeated failures of this endpoint';
   }
 }

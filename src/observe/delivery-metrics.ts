@@ -18,7 +18,7 @@ export function registerDeliveryMetrics(
 ): void {
   const attempts = new Counter({
     name: 'wahook_delivery_attempts_total',
-    help: 'Delivery attempts by subscription and outcome (success, http_error, gone, redirect, timeout, connection_error, circuit_open).',
+    help: 'Delivery attempts by subscription and outcome (success, http_error, gone, redirect, timeout, connection_error).',
     labelNames: ['subscription', 'outcome'] as const,
     registers: [registry],
   });
@@ -95,9 +95,7 @@ export function registerDeliveryMetrics(
 
   bus.on('delivery:attempt', (event) => {
     attempts.inc({ subscription: event.subscriptionId, outcome: event.outcome });
-    if (event.outcome !== 'circuit_open') {
-      attemptSeconds.observe({ subscription: event.subscriptionId }, event.latencyMs / 1000);
-    }
+    attemptSeconds.observe({ subscription: event.subscriptionId }, event.latencyMs / 1000);
   });
   bus.on('delivery:succeeded', (event) =>
     endToEnd.observe({ subscription: event.subscriptionId }, event.endToEndMs / 1000),

@@ -132,6 +132,7 @@ export type AttemptOutcomeKind =
   | 'redirect'
   | 'timeout'
   | 'connection_error'
+  /** Older versions only: an open breaker once answered for the endpoint. Nothing writes it now. */
   | 'circuit_open';
 
 export interface AttemptRecord {
@@ -157,6 +158,13 @@ export interface RecordedAttempt {
   next: DeliveryNext;
 }
 
+/** A claimed delivery put back unsent until `nextAttemptAt`: no attempt, nothing counted. */
+export interface DeferredDelivery {
+  deliveryId: number;
+  owner: string;
+  nextAttemptAt: number;
+}
+
 export interface DeliveryQueueStats {
   /** Pending deliveries of enabled subscriptions that are due now. */
   due: number;
@@ -180,6 +188,12 @@ export interface DeliveryQueue {
    * per entry, whether the move applied.
    */
   recordDeliveryAttempts(entries: readonly RecordedAttempt[]): Promise<boolean[]>;
+  /**
+   * Releases leased deliveries without an attempt (the subscription's breaker opened before they
+   * were sent): their lease ends and their next attempt moves to `nextAttemptAt`; `attempts` and
+   * the attempt log stay as they were. Applies only while `owner` holds the lease.
+   */
+  deferDeliveries(entries: readonly DeferredDelivery[]): Promise<void>;
   deliveryQueueStats(now: number): Promise<DeliveryQueueStats>;
 }
 

@@ -74,6 +74,10 @@ function rows(store: SqliteStore, subscriptionId: string) {
     .all(subscriptionId) as { state: string; attempts: number; next_attempt_at: number }[];
 }
 
+function totalAttempts(store: SqliteStore, subscriptionId: string): number {
+  return rows(store, subscriptionId).reduce((sum, row) => sum + row.attempts, 0);
+}
+
 function outcomes(store: SqliteStore): string[] {
   const found = store.db.prepare('SELECT outcome FROM delivery_attempts ORDER BY id').all() as {
     outcome: string;
@@ -110,7 +114,7 @@ describe('delivery timing', () => {
     expect(seenAt[1]! - startedAt).toBeGreaterThanOrEqual(120_000);
   });
 
-  it('opens the breaker after repeated failures, stops sending, and probes once before closing', async () => {
+  it('opens the breaker after repeated failures, holds deliveries unsent and uncounted, and probes once', async () => {
     const { store, clock, bus, loop } = await setup({
       perSubscription: 1,
       breaker: { failureThreshold: 2, openMs: 30_000, maxOpenMs: 60_000 },
@@ -119,28 +123,24 @@ describe('delivery timing', () => {
     bus.on('delivery:breaker', (event) => states.push(event.state));
     let healthy = false;
     const sink = await subscriberWith(() => (healthy ? { status: 200 } : { status: 500 }));
-    await subscribe(store, sink.url, 'flapping');
+    await subscribe(store, sink.url, 'flapping', ['message.status']);
     await commitEvents(
       store,
       [makeEvent('wamid.B1'), makeEvent('wamid.B2'), makeEvent('wamid.B3')],
       clock.now(),
     );
     loop.start();
-
-    await waitFor(
-      () => outcomes(store).includes('circuit_open'),
-      'the open breaker answers for the endpoint',
-    );
+    await waitFor(() => states.includes('open'), 'the breaker opens');
     expect(sink.received).toHaveLength(2);
-    expect(states).toEqual(['open']);
 
-    // Retries that come due while open are not sent, but they do use the schedule.
+    // Retries and new events come due while open: the loop keeps working elsewhere, not here.
     clock.advance(1_000);
-    await waitFor(
-      () => outcomes(store).filter((kind) => kind === 'circuit_open').length >= 3,
-      'due retries fail fast',
-    );
+    const witness = await subscriberWith(() => ({ status: 200 }));
+    await subscribe(store, witness.url, 'witness', ['message.received']);
+    await commitEvents(store, [makeEvent('wamid.W', { type: 'message.received' })], clock.now());
+    await waitFor(() => witness.received.length === 1, 'the loop delivers other work meanwhile');
     expect(sink.received).toHaveLength(2);
+    expect(totalAttempts(store, 'flapping')).toBe(2);
 
     healthy = true;
     clock.advance(30_000);
@@ -150,6 +150,91 @@ describe('delivery timing', () => {
     );
     expect(states).toEqual(['open', 'half_open', 'closed']);
     expect(sink.received.filter((request) => request.status === 200)).toHaveLength(3);
+    expect(totalAttempts(store, 'flapping')).toBe(sink.received.length);
+    expect(outcomes(store)).not.toContain('circuit_open');
+  });
+
+  it('delivers every event to a subscriber that fails through the breaker pauses, counting only real requests', async () => {
+    // The schedule (3 retries, well under a second) is far shorter than the pauses: had a pause
+    // spent attempts, most of these events would be dead letters.
+    const { store, clock, bus, loop } = await setup({
+      retryDelaysMs: [100, 200, 300],
+      breaker: { failureThreshold: 5, openMs: 1_000, maxOpenMs: 4_000 },
+    });
+    const states: BreakerState[] = [];
+    bus.on('delivery:breaker', (event) => states.push(event.state));
+    const seen = new Map<string, number>();
+    const sink = await subscriberWith(({ headers }) => {
+      const id = String(headers['webhook-id']);
+      const count = (seen.get(id) ?? 0) + 1;
+      seen.set(id, count);
+      return count <= 2 ? { status: 503 } : { status: 200 };
+    });
+    await subscribe(store, sink.url, 'recovering');
+    const events = await commitEvents(
+      store,
+      Array.from({ length: 60 }, (_, i) => makeEvent(`wamid.P${i}`)),
+      clock.now(),
+    );
+    loop.start();
+
+    await waitFor(
+      () => {
+        clock.advance(250);
+        return rows(store, 'recovering').every((row) => row.state !== 'pending');
+      },
+      'every delivery is finished',
+      60_000,
+    );
+    expect(states).toContain('open');
+    expect(rows(store, 'recovering').filter((row) => row.state === 'dead')).toEqual([]);
+    const delivered = new Set(
+      sink.received.filter((request) => request.status === 200).map((request) => eventIdOf(request)),
+    );
+    expect(delivered).toEqual(new Set(events.map((event) => event.id)));
+    expect(totalAttempts(store, 'recovering')).toBe(sink.received.length);
+    expect(outcomes(store)).toHaveLength(sink.received.length);
+  });
+
+  it('holds replayed dead letters while the breaker is open, then sends them once it closes', async () => {
+    const { store, clock, bus, loop } = await setup({
+      retryDelaysMs: [],
+      breaker: { failureThreshold: 2, openMs: 30_000, maxOpenMs: 60_000 },
+    });
+    const states: BreakerState[] = [];
+    bus.on('delivery:breaker', (event) => states.push(event.state));
+    let healthy = false;
+    const sink = await subscriberWith(() => (healthy ? { status: 200 } : { status: 500 }));
+    await subscribe(store, sink.url, 'down', ['message.status']);
+    await commitEvents(
+      store,
+      [makeEvent('wamid.R1'), makeEvent('wamid.R2'), makeEvent('wamid.R3')],
+      clock.now(),
+    );
+    loop.start();
+    await waitFor(() => rows(store, 'down').every((row) => row.state === 'dead'), 'three dead letters');
+    expect(states).toEqual(['open']);
+
+    healthy = true;
+    expect(
+      await store.replayDeadLetters({ subscriptionId: 'down' }, { now: clock.now(), dryRun: false }),
+    ).toBe(3);
+    const witness = await subscriberWith(() => ({ status: 200 }));
+    await subscribe(store, witness.url, 'witness', ['message.received']);
+    await commitEvents(store, [makeEvent('wamid.RW', { type: 'message.received' })], clock.now());
+    loop.wake();
+    await waitFor(() => witness.received.length === 1, 'the loop delivers other work meanwhile');
+    expect(sink.received).toHaveLength(3);
+    expect(rows(store, 'down').map((row) => [row.state, row.attempts])).toEqual([
+      ['pending', 0],
+      ['pending', 0],
+      ['pending', 0],
+    ]);
+
+    clock.advance(30_000);
+    await waitFor(() => rows(store, 'down').every((row) => row.state === 'succeeded'), 'the replays land');
+    expect(sink.received.filter((request) => request.status === 200)).toHaveLength(3);
+    expect(rows(store, 'down').map((row) => row.attempts)).toEqual([1, 1, 1]);
   });
 
   it('gives replayed dead letters a bounded share so live deliveries keep flowing', async () => {

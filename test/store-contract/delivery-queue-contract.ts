@@ -192,6 +192,25 @@ export function deliveryQueueContract(ctx: ContractContext): void {
       expect(await store.getDeadLetter(d2!.id)).toBeUndefined();
     });
 
+    it('puts a deferred delivery back unsent: lease freed, next attempt later, nothing counted', async () => {
+      const store = await open();
+      await store.createSubscription(subscriptionInput('sub'));
+      await commitEvents(store, [
+        newEvent('e1', { orderingKey: 'k1' }),
+        newEvent('e2', { orderingKey: 'k2' }),
+      ]);
+      const [d1, d2] = await store.claimDeliveries(claimAt(T0, { owner: 'a' }));
+      await store.deferDeliveries([
+        { deliveryId: d1!.id, owner: 'a', nextAttemptAt: T0 + 30_000 },
+        // Not the lease owner: changes nothing.
+        { deliveryId: d2!.id, owner: 'b', nextAttemptAt: T0 + 30_000 },
+      ]);
+      expect(await store.claimDeliveries(claimAt(T0 + 29_999, { owner: 'c', leaseMs: 1 }))).toEqual([]);
+      const again = await store.claimDeliveries(claimAt(T0 + 30_000, { owner: 'c' }));
+      expect(again.map((d) => [d.event.id, d.attempts])).toEqual([['e1', 0]]);
+      expect(await store.deliveryQueueStats(T0 + 30_000)).toMatchObject({ pending: 2, dead: 0 });
+    });
+
     it('counts due, pending and dead deliveries', async () => {
       const store = await open();
       expect(await store.deliveryQueueStats(T0)).toEqual({ due: 0, pending: 0, dead: 0, oldestDueAt: null });

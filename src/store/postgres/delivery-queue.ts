@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type {
   AttemptRecord,
   ClaimedDelivery,
+  DeferredDelivery,
   DeliveryClaim,
   DeliveryNext,
   DeliveryQueueStats,
@@ -142,4 +143,22 @@ export async function deliveryQueueStatsPostgres(db: Queryable, now: number): Pr
   );
   const row = result.rows[0] ?? { pending: 0, due: 0, oldest: null, dead: 0 };
   return { due: row.due, pending: row.pending, dead: row.dead, oldestDueAt: row.oldest };
+}
+
+export async function deferDeliveriesPostgres(
+  db: Queryable,
+  entries: readonly DeferredDelivery[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  await db.query(
+    `UPDATE deliveries d SET next_attempt_at = GREATEST(d.next_attempt_at, v.next_attempt_at),
+       lease_owner = NULL, lease_until = NULL
+     FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS v(id, owner, next_attempt_at)
+     WHERE d.id = v.id AND d.state = 'pending' AND d.lease_owner = v.owner`,
+    [
+      entries.map((entry) => entry.deliveryId),
+      entries.map((entry) => entry.owner),
+      entries.map((entry) => entry.nextAttemptAt),
+    ],
+  );
 }

@@ -5,6 +5,7 @@ import type {
   DeadLetter,
   DeadLetterFilter,
   DeadLetterSelector,
+  DeferredDelivery,
   DeliveryAttempt,
   DeliveryClaim,
   DeliveryQueueStats,
@@ -207,6 +208,10 @@ export class PostgresStore implements Store, DeliveryStore {
 
   recordDeliveryAttempts(entries: readonly RecordedAttempt[]): Promise<boolean[]> {
     return withTransaction(this.pool, (client) => queue.recordDeliveryAttemptsPostgres(client, entries));
+  }
+
+  deferDeliveries(entries: readonly DeferredDelivery[]): Promise<void> {
+    return queue.deferDeliveriesPostgres(this.pool, entries);
   }
 
   deliveryQueueStats(now: number): Promise<DeliveryQueueStats> {

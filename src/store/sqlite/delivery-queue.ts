@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type {
   AttemptRecord,
   ClaimedDelivery,
+  DeferredDelivery,
   DeliveryClaim,
   DeliveryNext,
   DeliveryQueueStats,
@@ -149,4 +150,16 @@ export function deliveryQueueStatsSqlite(db: Database.Database, now: number): De
     dead: number;
   };
   return { due: pending.due, pending: pending.pending, dead: dead.dead, oldestDueAt: pending.oldest };
+}
+
+export function deferDeliveriesSqlite(db: Database.Database, entries: readonly DeferredDelivery[]): void {
+  const defer = prepared(
+    db,
+    `UPDATE deliveries SET next_attempt_at = MAX(next_attempt_at, @nextAttemptAt), lease_owner = NULL,
+       lease_until = NULL
+     WHERE id = @deliveryId AND state = 'pending' AND lease_owner = @owner`,
+  );
+  db.transaction(() => {
+    for (const entry of entries) defer.run(entry);
+  })();
 }

@@ -5,6 +5,7 @@ import type {
   DeadLetter,
   DeadLetterFilter,
   DeadLetterSelector,
+  DeferredDelivery,
   DeliveryAttempt,
   DeliveryClaim,
   DeliveryQueueStats,
@@ -54,6 +55,7 @@ import {
 } from './delivery-dead-letters.js';
 import {
   claimDeliveriesSqlite,
+  deferDeliveriesSqlite,
   deliveryQueueStatsSqlite,
   recordDeliveryAttemptsSqlite,
 } from './delivery-queue.js';
@@ -346,6 +348,9 @@ export class SqliteStore implements Store, DeliveryStore {
   }
   recordDeliveryAttempts(entries: readonly RecordedAttempt[]): Promise<boolean[]> {
     return this.txLock.run(async () => recordDeliveryAttemptsSqlite(this.db, entries));
+  }
+  deferDeliveries(entries: readonly DeferredDelivery[]): Promise<void> {
+    return this.txLock.run(async () => deferDeliveriesSqlite(this.db, entries));
   }
   deliveryQueueStats(now: number): Promise<DeliveryQueueStats> {
     return this.txLock.run(async () => deliveryQueueStatsSqlite(this.db, now));

@@ -20,15 +20,16 @@ describe('circuit breaker per subscription', () => {
     breaker.record('a', true);
     breaker.record('a', true);
     expect(breaker.state('a')).toBe('closed');
-    expect(breaker.admit('a')).toBe('send');
+    expect(breaker.admit('a')).toEqual({ send: true });
     expect(breaker.slots('a', 8, 2)).toBe(6);
   });
 
-  it('opens after N consecutive failures and answers for the endpoint while open', () => {
-    const { breaker, changes } = breakers();
+  it('opens after N consecutive failures, then gives no slots and defers until the pause ends', () => {
+    const { breaker, changes, clock } = breakers();
     for (let i = 0; i < 3; i += 1) breaker.record('a', true);
     expect(breaker.state('a')).toBe('open');
-    expect(breaker.admit('a')).toBe('fail_fast');
+    expect(breaker.slots('a', 8, 0)).toBe(0);
+    expect(breaker.admit('a')).toEqual({ send: false, until: clock.now() + 1_000 });
     expect(changes).toEqual(['open']);
   });
 
@@ -40,7 +41,7 @@ describe('circuit breaker per subscription', () => {
     clock.advance(1);
     expect(breaker.state('a')).toBe('half_open');
     expect(breaker.slots('a', 8, 0)).toBe(1);
-    expect(breaker.admit('a')).toBe('send');
+    expect(breaker.admit('a')).toEqual({ send: true });
     expect(breaker.slots('a', 8, 1)).toBe(0);
     breaker.record('a', false);
     expect(breaker.state('a')).toBe('closed');
@@ -66,8 +67,8 @@ describe('circuit breaker per subscription', () => {
   it('keeps subscriptions apart', () => {
     const { breaker } = breakers();
     for (let i = 0; i < 3; i += 1) breaker.record('dead', true);
-    expect(breaker.admit('dead')).toBe('fail_fast');
-    expect(breaker.admit('healthy')).toBe('send');
+    expect(breaker.admit('dead').send).toBe(false);
+    expect(breaker.admit('healthy')).toEqual({ send: true });
     expect(breaker.tracked()).toEqual(['dead']);
   });
 });

@@ -38,11 +38,10 @@ describe('attempt outcome classification', () => {
     expect(answer(404).kind).toBe('http_error');
   });
 
-  it('counts everything but success against the breaker, and says nothing for circuit_open', () => {
+  it('counts everything but success against the breaker', () => {
     expect(isEndpointFailure(answer(200))).toBe(false);
     expect(isEndpointFailure(answer(500))).toBe(true);
     expect(isEndpointFailure({ kind: 'timeout', latencyMs: 15_000, timeoutMs: 15_000 })).toBe(true);
-    expect(isEndpointFailure({ kind: 'circuit_open' })).toBeNull();
   });
 });
 
@@ -54,7 +53,6 @@ describe('what follows an attempt (decided in one place)', () => {
     answer(302),
     { kind: 'timeout', latencyMs: 15_000, timeoutMs: 15_000 },
     { kind: 'connection_error', latencyMs: 3, message: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9' },
-    { kind: 'circuit_open' },
   ];
 
   it('finishes a delivery on success', () => {
