@@ -14,9 +14,10 @@ import { logBusEvents } from './observe/log-events.js';
 import { createLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
 import { registerProcessMetrics } from './observe/process-metrics.js';
+import { startWaitingServer, type WaitingServer } from './ops/waiting-server.js';
 import { RejectedRecorder } from './receive/rejected-recorder.js';
 import type { Stage } from './stage.js';
-import { openStore } from './store/open-store.js';
+import { openStoreWhenReachable } from './store/open-store.js';
 import type { Store } from './store/ports.js';
 
 /**
@@ -38,6 +39,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Builds the background stages for the roles; the default builds processing and delivery. */
   stages?: (context: StageContext) => Stage[];
+  /** Settles when the process is asked to stop; ends the wait for a store that cannot be reached. */
+  stopSignal?: Promise<unknown>;
 }
 
 export interface StageContext {
@@ -58,7 +61,27 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const secrets = resolveSecrets(config);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = await openStore(config.databaseUrl);
+  let waiting: WaitingServer | undefined;
+  const store = await openStoreWhenReachable(config.databaseUrl, {
+    stopped: options.stopSignal,
+    onWaiting: async (reason) => {
+      if (waiting) {
+        if (waiting.reason !== reason) logger.warn({ reason }, 'still waiting for the store');
+        waiting.reason = reason;
+        return;
+      }
+      waiting = await startWaitingServer({ ...config, reason }).catch((err: unknown) => {
+        throw listenError(err, config);
+      });
+      logger.warn(
+        { url: waiting.url, reason },
+        'waiting for the store: /healthz says why, the rest answers 503',
+      );
+    },
+  }).catch(async (err: unknown) => {
+    await waiting?.close();
+    throw err;
+  });
   const bus = new Bus();
   const registry = createMetrics(bus, store);
   registerProcessMetrics(bus, registry);
@@ -110,7 +133,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
 
   try {
-    await app.listen({ host: config.host, port: config.port });
+    // The waiting server gives the port up only now, so the gap without a listener stays short;
+    // with port 0 it picked the port already, and keeping it keeps the logged URL true.
+    await waiting?.close();
+    await app.listen({ host: config.host, port: waiting?.port ?? config.port });
   } catch (err) {
     await Promise.all(stages.map((stage) => stage.stop()));
     await store.close();

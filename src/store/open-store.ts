@@ -16,3 +16,40 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     });
   }
 }
+
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5_000;
+
+export interface OpenRetry {
+  /** Called after each failed attempt that will be retried, with the reason. */
+  onWaiting(reason: string): Promise<void> | void;
+  /** Settles when the process is asked to stop: waiting then ends with the last failure. */
+  stopped?: Promise<unknown>;
+}
+
+/**
+ * Opens the store, and when PostgreSQL cannot be reached yet, keeps trying with a backoff instead
+ * of failing: a database that is restarting, or that starts after wahook, is an outage to ride
+ * out, not a reason to exit. What no retry can fix (bad settings, a schema from a newer version,
+ * an unusable SQLite path) still fails at once.
+ */
+export async function openStoreWhenReachable(databaseUrl: string, retry: OpenRetry): Promise<Store> {
+  let stop = false;
+  void retry.stopped?.then(() => {
+    stop = true;
+  });
+  for (let delayMs = RETRY_MIN_MS; ; delayMs = Math.min(delayMs * 2, RETRY_MAX_MS)) {
+    try {
+      return await openStore(databaseUrl);
+    } catch (err) {
+      if (stop || !isOutage(databaseUrl, err)) throw err;
+      await retry.onWaiting((err as WahookError).message);
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, delayMs)), retry.stopped]);
+      if (stop) throw err;
+    }
+  }
+}
+
+function isOutage(databaseUrl: string, err: unknown): boolean {
+  return !databaseUrl.startsWith('sqlite:') && err instanceof WahookError && err.code === 'store_unavailable';
+}

@@ -2,10 +2,12 @@ import net from 'node:net';
 
 /**
  * A fake network between the store and PostgreSQL, to stage outages without stopping the shared
- * server: `forward` passes bytes, `refuse` resets every connection (a stopped database),
- * `blackhole` accepts and stalls everything (a partition: packets vanish, nothing errors).
+ * server: `forward` passes bytes, `refuse` closes every connection (a stopped database),
+ * `reset` answers every connection with a TCP RST, open ones included, so a query in flight reads
+ * `ECONNRESET` (a database restart or a middlebox dropping state), `blackhole` accepts and stalls
+ * everything (a partition: packets vanish, nothing errors).
  */
-export type ProxyMode = 'forward' | 'refuse' | 'blackhole';
+export type ProxyMode = 'forward' | 'refuse' | 'reset' | 'blackhole';
 
 export class TcpProxy {
   private mode: ProxyMode = 'forward';
@@ -37,9 +39,17 @@ export class TcpProxy {
         socket.unpipe();
         socket.pause();
       }
+    } else if (mode === 'reset') {
+      this.resetAll();
     } else {
       this.destroyAll();
     }
+  }
+
+  /** Resets every open connection (mid-query for the busy ones) and keeps forwarding new ones. */
+  resetAll(): void {
+    for (const socket of this.sockets) socket.resetAndDestroy();
+    this.sockets.clear();
   }
 
   async close(): Promise<void> {
@@ -51,6 +61,10 @@ export class TcpProxy {
     this.track(client);
     if (this.mode === 'refuse') {
       client.destroy();
+      return;
+    }
+    if (this.mode === 'reset') {
+      client.resetAndDestroy();
       return;
     }
     if (this.mode === 'blackhole') {

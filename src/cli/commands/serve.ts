@@ -19,7 +19,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     )
     .action(async () => {
       const config = loadConfig(ctx.env);
-      const server = await startServer(config, { stages: createStages });
+      const server = await startServer(config, { stages: createStages, stopSignal: ctx.stopSignal });
       if (server.secrets.localMode) printLocalMode(ctx, server.url, server.secrets, config.dataDir);
       else print(ctx.stdout, `wahook listening on ${server.url} (roles: ${config.roles.join(', ')})`);
       const signal = await ctx.stopSignal;

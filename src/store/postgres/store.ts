@@ -68,6 +68,10 @@ export class PostgresStore implements Store, DeliveryStore {
     // An idle connection that breaks (database restart, network cut) is dropped by the pool and
     // reported here; the next query opens a fresh one, and a query that fails reports the outage.
     this.pool.on('error', () => undefined);
+    // A checked-out connection (a transaction) has no pool listener while it is lent, and a reset
+    // then emits 'error' on the client itself: unheard, that event ends the process. The query in
+    // flight fails with the same error, which is what reports it, so the event needs no handling.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.wakeups = new InboxWakeups(this.pool, url, options, inboxChannel(schema));
   }
 
