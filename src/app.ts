@@ -3,6 +3,8 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyPluginAsync,
+  type FastifyReply,
+  type FastifyRequest,
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
@@ -11,6 +13,7 @@ import { requireAdminToken } from './admin/auth.js';
 import { inboxRoutes } from './admin/inbox-routes.js';
 import { refuseNulCharacters } from './admin/nul-guard.js';
 import type { HeaderAuthSource } from './config/settings.js';
+import { isWahookError } from './errors.js';
 import type { Clock } from './lib/clock.js';
 import type { Bus } from './observe/bus.js';
 import { opsRoutes } from './ops/ops-routes.js';
@@ -56,6 +59,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.server.headersTimeout = deps.headersTimeoutMs ?? 5_000;
 
+  // Set before any plugin is registered: a plugin keeps the error handler it was registered
+  // under, and Fastify's default one answers with the error's own message (database text).
+  app.setErrorHandler(answerError);
+
   await app.register(opsRoutes, { store: deps.store, registry: deps.registry, readyTimeoutMs: 2_000 });
 
   if (deps.webhook) {
@@ -88,15 +95,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
   });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status =
-      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) {
-      request.log.error({ err: error }, 'request failed');
-      return reply.code(500).send({ error: 'internal', message: 'internal error; see the server log' });
-    }
-    return reply.code(status).send({ error: error.code ?? 'bad_request', message: error.message });
-  });
-
   return app;
+}
+
+/**
+ * Client mistakes keep their message (it says what to change); a WahookError answers with its
+ * registry code; anything else is ours, and the client gets a short code while the details (a
+ * database error, a stack) go to the log.
+ */
+function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isWahookError(error)) {
+    if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
+    const message =
+      error.httpStatus >= 500 ? 'the store cannot answer now; see the server log' : error.message;
+    return reply.code(error.httpStatus).send({ error: error.code, message, hint: error.hint });
+  }
+  const status =
+    error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  if (status === 500) {
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'internal error; see the server log' });
+  }
+  return reply.code(status).send({ error: error.code ?? 'bad_request', message: error.message });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { eventJson } from '../deliver/event-json.js';
 import type { EventReader } from '../store/ports.js';
+import { seqCursor } from './cursors.js';
 import { badRequest } from './replies.js';
 
 /**
@@ -10,7 +11,7 @@ import { badRequest } from './replies.js';
  * can poll with the last `next` it got.
  */
 const query = z.object({
-  after: z.string().regex(/^\d+$/, 'after must be a cursor returned as "next" by an earlier call').optional(),
+  after: seqCursor('after').optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   type: z.string().optional(),
   // The name the event stream uses; either works here.
@@ -22,7 +23,7 @@ export async function eventRoutes(app: FastifyInstance, options: { store: EventR
     const parsed = query.safeParse(request.query);
     if (!parsed.success)
       return badRequest(reply, parsed.error.issues.map((issue) => issue.message).join('; '));
-    const afterSeq = Number(parsed.data.after ?? 0);
+    const afterSeq = parsed.data.after ?? 0;
     const types = (parsed.data.types ?? parsed.data.type)?.split(',').filter(Boolean);
     const events = await options.store.listEvents({
       afterSeq,

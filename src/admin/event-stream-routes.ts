@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { eventJson } from '../deliver/event-json.js';
 import type { Bus } from '../observe/bus.js';
 import type { EventReader, StoredEvent } from '../store/ports.js';
+import { isSeqCursor } from './cursors.js';
 import { badRequest } from './replies.js';
 
 /**
@@ -41,7 +42,7 @@ export function eventStreamRoutes(options: EventStreamOptions): FastifyPluginAsy
       const query = request.query as { after?: string; types?: string };
       const lastEventId = request.headers['last-event-id'];
       const cursorText = (typeof lastEventId === 'string' && lastEventId) || query.after || '0';
-      if (!/^\d{1,15}$/.test(cursorText)) {
+      if (!isSeqCursor(cursorText)) {
         return badRequest(
           reply,
           'Last-Event-ID or ?after= must be an event cursor (the id: of a streamed event)',

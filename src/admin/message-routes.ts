@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { completeRecord, type MessageDirection } from '../process/message-record.js';
 import { fromStoredRecord } from '../process/stored-record.js';
 import type { MessageReader, StoredMessage } from '../store/ports.js';
+import { isTimeCursor } from './cursors.js';
 import { badRequest, notFound } from './replies.js';
 
 /** Message status lookup: one wamid, or a filtered list (newest update first). */
@@ -17,8 +18,11 @@ const listQuery = z.object({
     )
     .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.string().optional(),
+  before: z.string().max(1_024).optional(),
 });
+
+/** Longest message id a cursor may carry (wamids are far shorter). */
+const MAX_CURSOR_ID = 512;
 
 export async function messageRoutes(app: FastifyInstance, options: { store: MessageReader }): Promise<void> {
   app.get('/v1/messages/:wamid', async (request, reply) => {
@@ -82,7 +86,9 @@ function encodeCursor(message: StoredMessage): string {
 function decodeCursor(text: string): { updatedAt: number; id: string } | undefined {
   try {
     const [updatedAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
-    return typeof updatedAt === 'number' && typeof id === 'string' ? { updatedAt, id } : undefined;
+    return isTimeCursor(updatedAt) && typeof id === 'string' && id.length <= MAX_CURSOR_ID
+      ? { updatedAt, id }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -13,8 +13,9 @@ const deadLetterId = z.union([
   z.number().int().positive(),
   z
     .string()
-    .regex(/^\d+$/, { message: 'each id is a dead letter id from GET /v1/dead-letters' })
-    .transform(Number),
+    .regex(/^\d{1,16}$/, { message: 'each id is a dead letter id from GET /v1/dead-letters' })
+    .transform(Number)
+    .pipe(z.number().int().positive({ message: 'each id is a dead letter id from GET /v1/dead-letters' })),
 ]);
 
 export const deadLetterQuery = z.strictObject({
