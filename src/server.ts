@@ -14,8 +14,10 @@ import { logBusEvents } from './observe/log-events.js';
 import { createLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
 import { registerProcessMetrics } from './observe/process-metrics.js';
+import { registerRetentionMetrics } from './observe/retention-metrics.js';
 import { startWaitingServer, type WaitingServer } from './ops/waiting-server.js';
 import { RejectedRecorder } from './receive/rejected-recorder.js';
+import { retentionPolicy } from './retention/policy.js';
 import type { Stage } from './stage.js';
 import { openStoreWhenReachable } from './store/open-store.js';
 import type { Store } from './store/ports.js';
@@ -86,6 +88,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const registry = createMetrics(bus, store);
   registerProcessMetrics(bus, registry);
   registerDeliveryMetrics(registry, bus, store, clock);
+  registerRetentionMetrics(registry, bus, store, retentionPolicy(config), clock);
   logBusEvents(bus, logger);
   const roles = config.roles;
   const committer = new GroupCommitter(

@@ -6,6 +6,8 @@ import { messageRoutes } from './admin/message-routes.js';
 import { subscriptionRoutes } from './admin/subscription-routes.js';
 import { createDeliveryStage } from './deliver/stage.js';
 import { createProcessingWorker } from './process/worker.js';
+import { createJanitor } from './retention/janitor.js';
+import { retentionPolicy } from './retention/policy.js';
 import type { StageContext } from './server.js';
 import type { Stage } from './stage.js';
 
@@ -45,6 +47,15 @@ export function createStages(context: StageContext): Stage[] {
             remote?.();
           };
         },
+      }),
+      // The janitor rides with the worker role: every deployment runs at least one worker, and on
+      // PostgreSQL the janitors of several workers share the batches (SKIP LOCKED).
+      createJanitor({
+        store: context.store,
+        policy: retentionPolicy(context.config),
+        intervalMs: context.config.retentionIntervalMs,
+        bus: context.bus,
+        clock: context.clock,
       }),
     );
   }

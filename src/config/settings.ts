@@ -41,6 +41,21 @@ const duration = (fallback: string) =>
       }
     });
 
+/** A retention period: a duration, or `0` / `off` to keep the class forever (parsed as 0). */
+const retention = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      if (/^\s*off\s*$/i.test(text)) return 0;
+      try {
+        return parseDuration(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `${(err as Error).message}, or 0 / off to keep forever` });
+        return z.NEVER;
+      }
+    });
+
 const PORT_RANGE = 'must be a whole number from 0 to 65535 (0 picks a free port)';
 
 const ROLE_NAMES = ['receiver', 'worker', 'delivery'] as const;
@@ -234,6 +249,61 @@ export const SETTINGS = {
     defaultText: '10000',
     secret: false,
     schema: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
+  }),
+  retentionInboxMs: setting({
+    env: 'WAHOOK_RETENTION_INBOX',
+    description:
+      'How long raw webhook bodies are kept once processed or quarantined (counted from then). Pending rows are never removed. `0` or `off` keeps them forever.',
+    defaultText: '30d',
+    secret: false,
+    schema: retention('30d'),
+  }),
+  retentionEventsMs: setting({
+    env: 'WAHOOK_RETENTION_EVENTS',
+    description:
+      'How long events are kept. An event stays while any delivery of it is kept (pending, or a dead letter that may be replayed). `0` or `off` keeps them forever.',
+    defaultText: '30d',
+    secret: false,
+    schema: retention('30d'),
+  }),
+  retentionMessagesMs: setting({
+    env: 'WAHOOK_RETENTION_MESSAGES',
+    description: 'How long a message record is kept after its last update. `0` or `off` keeps them forever.',
+    defaultText: '90d',
+    secret: false,
+    schema: retention('90d'),
+  }),
+  retentionDeliveriesMs: setting({
+    env: 'WAHOOK_RETENTION_DELIVERIES',
+    description:
+      'How long delivered attempts and dead letters are kept after they finished. Pending deliveries are never removed. `0` or `off` keeps them forever.',
+    defaultText: '30d',
+    secret: false,
+    schema: retention('30d'),
+  }),
+  retentionRequestsMs: setting({
+    env: 'WAHOOK_RETENTION_REQUESTS',
+    description:
+      'How long rows of the rejected-request log are kept (WAHOOK_REJECTED_LOG_MAX_ROWS still caps it). `0` or `off` keeps them until that cap.',
+    defaultText: '7d',
+    secret: false,
+    schema: retention('7d'),
+  }),
+  dedupeWindowMs: setting({
+    env: 'WAHOOK_DEDUPE_WINDOW',
+    description:
+      'How long the id of a purged or erased event is remembered, so a retry of the same webhook yields no second event. Meta retries for up to 7 days. `0` or `off` remembers forever.',
+    defaultText: '8d',
+    secret: false,
+    schema: retention('8d'),
+  }),
+  retentionIntervalMs: setting({
+    env: 'WAHOOK_RETENTION_INTERVAL',
+    description:
+      'How often the janitor (part of the worker role) removes what is past its retention. `0` or `off` stops it.',
+    defaultText: '1m',
+    secret: false,
+    schema: retention('1m'),
   }),
 } as const;
 

@@ -31,6 +31,8 @@ export interface BusEvents {
   'delivery:dead': { subscriptionId: string; reason: string };
   'delivery:breaker': { subscriptionId: string; state: 'closed' | 'open' | 'half_open' };
   'loop:error': { loop: string; error: string };
+  'retention:purged': { dataClass: string; rows: number; ms: number };
+  'erasure:done': { kind: string; rows: number };
 }
 
 export type BusEventName = keyof BusEvents;

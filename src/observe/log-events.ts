@@ -50,6 +50,19 @@ export function logBusEvents(bus: Bus, logger: Logger): void {
       `circuit breaker ${event.state} for subscription ${event.subscriptionId}`,
     ),
   );
+  bus.on('retention:purged', (event) =>
+    logger.debug(
+      { event: 'retention.purged', ...event },
+      `janitor removed ${event.rows} ${event.dataClass} rows`,
+    ),
+  );
+  // Counts only: an erasure log line must not say whom it erased.
+  bus.on('erasure:done', (event) =>
+    logger.info(
+      { event: 'erasure.done', ...event },
+      `erasure by ${event.kind} removed or rewrote ${event.rows} rows`,
+    ),
+  );
   bus.on('loop:error', (event) =>
     logger.error({ event: 'loop.error', ...event }, `error in the ${event.loop} loop`),
   );

@@ -1,4 +1,5 @@
 import type { DeliveryStore } from './delivery-ports.js';
+import type { RetentionStore } from './retention-ports.js';
 
 /**
  * The store port: small capability interfaces, each declared for the stage that consumes it. The
@@ -225,6 +226,7 @@ export interface Store
     MessageReader,
     ProcessingStore,
     DeliveryStore,
+    RetentionStore,
     InboxWakeups {}
 
 /**

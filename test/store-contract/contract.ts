@@ -7,6 +7,7 @@ import { eventsContract } from './events-contract.js';
 import { inboxContract } from './inbox-contract.js';
 import { lifecycleContract } from './lifecycle-contract.js';
 import { messagesContract } from './messages-contract.js';
+import { retentionContract } from './retention-contract.js';
 import { subscriptionsContract } from './subscriptions-contract.js';
 
 /** What a contract test body gets: stores on this file's database, closed after each test. */
@@ -61,5 +62,6 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
     subscriptionsContract(ctx);
     deliveryQueueContract(ctx);
     deadLettersContract(ctx);
+    retentionContract(ctx);
   });
 }

@@ -4,6 +4,7 @@ import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
 import { FinishInboxRows } from '../shared/processing-tx-base.js';
 import { enqueueDeliveriesPostgres } from './delivery-outbox.js';
 import { LOCK_CLASS } from './locks.js';
+import { tombstonedPostgres } from './retention.js';
 import { insertRows } from './sql.js';
 
 /**
@@ -77,7 +78,14 @@ export class PostgresProcessingTx extends FinishInboxRows implements ProcessingT
     );
   }
 
-  async insertEvents(events: readonly NewEvent[]): Promise<StoredEvent[]> {
+  async insertEvents(batch: readonly NewEvent[]): Promise<StoredEvent[]> {
+    let events = batch;
+    // An event purged inside the dedupe window stays a duplicate after its row is gone.
+    const purged = await tombstonedPostgres(
+      this.client,
+      events.map((event) => event.id),
+    );
+    events = events.filter((event) => !purged.has(event.id));
     if (events.length === 0) return [];
     await this.client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS.events, this.schemaKey]);
     const rows = await insertRows<{ id: string; seq: number }>(

@@ -33,6 +33,15 @@ import type {
   StoredEvent,
   StoredMessage,
 } from '../ports.js';
+import type {
+  DataClass,
+  ErasureCounts,
+  ErasureLogEntry,
+  PersonRef,
+  PurgeBatch,
+  RetentionStore,
+} from '../retention-ports.js';
+import { erasePersonWith } from '../shared/erasure.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import { describeTarget, type PostgresStoreOptions, poolConfig, withSession } from './connection.js';
 import * as deadLetters from './delivery-dead-letters.js';
@@ -45,6 +54,7 @@ import { currentSchema, migrateSchema } from './migrate.js';
 import { PostgresProcessingTx } from './processing.js';
 import * as reads from './reads.js';
 import * as rejected from './rejected-log.js';
+import * as retention from './retention.js';
 import { withTransaction } from './sql.js';
 
 /**
@@ -52,7 +62,7 @@ import { withTransaction } from './sql.js';
  * PostgreSQL database (one schema, chosen by search_path). Every call borrows a connection from
  * this node's pool; see connection.ts for the timeouts that keep an outage from hanging callers.
  */
-export class PostgresStore implements Store, DeliveryStore {
+export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly wakeups: InboxWakeups;
@@ -166,6 +176,25 @@ export class PostgresStore implements Store, DeliveryStore {
     this.closed = true;
     await this.wakeups.close();
     await this.pool.end();
+  }
+
+  // retention and erasure
+  purgeBatch(batch: PurgeBatch): Promise<number> {
+    this.assertOpen();
+    return retention.purgeBatchPostgres(this.pool, batch);
+  }
+
+  oldestRowTimes(): Promise<Record<DataClass, number | null>> {
+    return retention.oldestRowTimesPostgres(this.pool);
+  }
+
+  erasePerson(person: PersonRef, now: number): Promise<ErasureCounts> {
+    this.assertOpen();
+    return erasePersonWith(retention.erasureOpsPostgres(this.pool), person, now);
+  }
+
+  listErasures(limit: number): Promise<ErasureLogEntry[]> {
+    return retention.listErasuresPostgres(this.pool, limit);
   }
 
   // ⑤ delivery

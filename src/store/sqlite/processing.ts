@@ -4,6 +4,7 @@ import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
 import { FinishInboxRows } from '../shared/processing-tx-base.js';
 import { enqueueDeliveriesSqlite } from './delivery-outbox.js';
 import { prepared } from './prepared.js';
+import { tombstonedSqlite } from './retention.js';
 
 const SELECT_MESSAGE = 'SELECT * FROM messages WHERE id = ?';
 const UPSERT_MESSAGE = `INSERT INTO messages (id, direction, status, phone_number_id, record, first_seen_at, updated_at)
@@ -46,7 +47,13 @@ export class SqliteProcessingTx extends FinishInboxRows implements ProcessingTx 
 
   async insertEvents(events: readonly NewEvent[]): Promise<StoredEvent[]> {
     const inserted: StoredEvent[] = [];
+    // An event purged inside the dedupe window stays a duplicate after its row is gone.
+    const purged = tombstonedSqlite(
+      this.db,
+      events.map((event) => event.id),
+    );
     for (const event of events) {
+      if (purged.has(event.id)) continue;
       const result = prepared(this.db, INSERT_EVENT).run(
         event.id,
         event.type,

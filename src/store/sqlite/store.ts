@@ -33,6 +33,15 @@ import type {
   StoredEvent,
   StoredMessage,
 } from '../ports.js';
+import type {
+  DataClass,
+  ErasureCounts,
+  ErasureLogEntry,
+  PersonRef,
+  PurgeBatch,
+  RetentionStore,
+} from '../retention-ports.js';
+import { erasePersonWith } from '../shared/erasure.js';
 import { type EventRecord, type MessageRow, toStoredEvent, toStoredMessage } from '../shared/event-rows.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import {
@@ -71,12 +80,13 @@ import { SqliteInboxWriter } from './inbox-writer.js';
 import { migrateSqlite } from './migrate.js';
 import { prepared } from './prepared.js';
 import { SqliteProcessingTx } from './processing.js';
+import { erasureOpsSqlite, listErasuresSqlite, oldestRowTimesSqlite, purgeBatchSqlite } from './retention.js';
 
 /**
  * The embedded store. Inbox appends go through the writer thread (group-committed by the caller);
  * everything else uses this thread's connection, which WAL lets read beside the writer.
  */
-export class SqliteStore implements Store, DeliveryStore {
+export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   readonly dialect = 'sqlite' as const;
   readonly db: Database.Database;
   /**
@@ -93,6 +103,9 @@ export class SqliteStore implements Store, DeliveryStore {
 
   constructor(readonly path: string) {
     this.db = openSqlite(path, 'NORMAL');
+    // Every delete and rewrite here (retention, erasure, record updates) zeroes the bytes it frees,
+    // so an erased person's number and texts do not live on in free pages of the file.
+    this.db.pragma('secure_delete = ON');
     this.reader = openSqlite(path);
     this.reader.pragma('query_only = ON');
     this.writer = new SqliteInboxWriter(path);
@@ -303,6 +316,21 @@ export class SqliteStore implements Store, DeliveryStore {
     await this.checkpointer?.close();
     this.reader.close();
     this.db.close();
+  }
+
+  // retention and erasure
+  purgeBatch(batch: PurgeBatch): Promise<number> {
+    return this.txLock.run(async () => purgeBatchSqlite(this.db, batch));
+  }
+  async oldestRowTimes(): Promise<Record<DataClass, number | null>> {
+    return oldestRowTimesSqlite(this.reader);
+  }
+  erasePerson(person: PersonRef, now: number): Promise<ErasureCounts> {
+    const ops = erasureOpsSqlite(this.reader, this.db, (work) => this.txLock.run(async () => work()));
+    return erasePersonWith(ops, person, now);
+  }
+  async listErasures(limit: number): Promise<ErasureLogEntry[]> {
+    return listErasuresSqlite(this.reader, limit);
   }
 
   // ⑤ delivery

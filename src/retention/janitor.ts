@@ -1,0 +1,100 @@
+import type { Clock } from '../lib/clock.js';
+import type { Bus } from '../observe/bus.js';
+import type { Stage } from '../stage.js';
+import type { RetentionStore } from '../store/retention-ports.js';
+import { PURGE_ORDER, type RetentionPolicy } from './policy.js';
+
+/**
+ * The janitor (part of the `worker` role): every interval it removes, class by class, what is past
+ * its retention, in batches of BATCH_ROWS. It runs beside the receiver, which matters on SQLite,
+ * where a batch holds the one write lock and this process's event loop while it runs: after each
+ * batch it pauses at least as long as the batch took (and at least MIN_PAUSE_MS), so the janitor
+ * never takes more than half of either and an acknowledgement waits for one small batch at most.
+ * A large backlog (retention shortened, or a first run on an old store) is worked off over several
+ * runs at that pace. Errors are reported on the bus and the next run tries again.
+ */
+export const BATCH_ROWS = 250;
+const MIN_PAUSE_MS = 5;
+
+export interface JanitorOptions {
+  store: RetentionStore;
+  policy: RetentionPolicy;
+  intervalMs: number;
+  bus: Bus;
+  clock: Clock;
+}
+
+export function createJanitor(options: JanitorOptions): Stage & { runOnce(): Promise<number> } {
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<number> | undefined;
+
+  const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+  const purgeClass = async (dataClass: (typeof PURGE_ORDER)[number], keepMs: number) => {
+    const started = options.clock.now();
+    let rows = 0;
+    for (;;) {
+      const batchStarted = performance.now();
+      const now = options.clock.now();
+      const removed = await options.store.purgeBatch({
+        dataClass,
+        cutoff: now - keepMs,
+        limit: BATCH_ROWS,
+        now,
+      });
+      rows += removed;
+      if (removed < BATCH_ROWS || !running) break;
+      await pause(Math.max(MIN_PAUSE_MS, performance.now() - batchStarted));
+    }
+    if (rows > 0)
+      options.bus.emit('retention:purged', { dataClass, rows, ms: options.clock.now() - started });
+    return rows;
+  };
+
+  const runOnce = async () => {
+    let total = 0;
+    for (const dataClass of PURGE_ORDER) {
+      const keepMs = options.policy[dataClass];
+      if (keepMs <= 0) continue;
+      try {
+        total += await purgeClass(dataClass, keepMs);
+      } catch (err) {
+        options.bus.emit('loop:error', { loop: 'janitor', error: (err as Error).message });
+      }
+    }
+    return total;
+  };
+
+  const schedule = () => {
+    if (!running) return;
+    timer = setTimeout(() => {
+      current = runOnce();
+      void current.finally(schedule);
+    }, options.intervalMs);
+    timer.unref?.();
+  };
+
+  return {
+    name: 'janitor',
+    start() {
+      if (running || options.intervalMs <= 0) return;
+      running = true;
+      schedule();
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      await current;
+    },
+    runOnce: async () => {
+      const wasRunning = running;
+      running = true;
+      try {
+        return await runOnce();
+      } finally {
+        running = wasRunning;
+      }
+    },
+  };
+}

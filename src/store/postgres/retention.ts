@@ -1,0 +1,190 @@
+import type pg from 'pg';
+import type { DataClass, ErasureCounts, ErasureLogEntry, PurgeBatch } from '../retention-ports.js';
+import type { ErasureOps, ErasurePlan, ErasureTable, RowKey } from '../shared/erasure.js';
+import { type Queryable, withTransaction } from './sql.js';
+
+/**
+ * Retention and erasure on PostgreSQL (the rules are in retention-ports.ts). Each purge is one
+ * statement over an index on the class's age column, oldest first, at most `limit` rows: short
+ * transactions that autovacuum can follow, and SKIP LOCKED lets the janitors of several nodes
+ * share the work instead of queueing behind each other. Partitions by time would make a purge a
+ * DROP, but every class here also keeps rows by state (pending, dead letters), which a time
+ * partition cannot tell apart; batched deletes keep those rules in one WHERE clause.
+ */
+const PURGE_SQL: Record<DataClass, string> = {
+  inbox: `WITH doomed AS (
+      SELECT id FROM inbox_state WHERE state <> 'pending' AND processed_at < $1
+      ORDER BY processed_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+    states AS (DELETE FROM inbox_state USING doomed WHERE inbox_state.id = doomed.id)
+    DELETE FROM inbox USING doomed WHERE inbox.id = doomed.id`,
+  events: `WITH gone AS (
+      DELETE FROM events WHERE seq IN (
+        SELECT seq FROM events e WHERE created_at < $1
+          AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq)
+        ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+      RETURNING id),
+    stones AS (INSERT INTO event_tombstones (id, purged_at) SELECT id, $3 FROM gone
+      ON CONFLICT (id) DO UPDATE SET purged_at = excluded.purged_at)
+    SELECT count(*)::int AS n FROM gone`,
+  messages: `DELETE FROM messages WHERE id IN (
+    SELECT id FROM messages WHERE updated_at < $1 ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+  deliveries: `DELETE FROM deliveries WHERE id IN (
+    SELECT id FROM deliveries WHERE state <> 'pending' AND finished_at < $1
+    ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+  requests: `DELETE FROM rejected_requests WHERE id IN (
+    SELECT id FROM rejected_requests WHERE received_at < $1 ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+  dedupe: `DELETE FROM event_tombstones WHERE id IN (
+    SELECT id FROM event_tombstones WHERE purged_at < $1 ORDER BY purged_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+};
+
+export async function purgeBatchPostgres(db: Queryable, batch: PurgeBatch): Promise<number> {
+  if (batch.dataClass === 'events') {
+    const result = await db.query<{ n: number }>(PURGE_SQL.events, [batch.cutoff, batch.limit, batch.now]);
+    return result.rows[0]?.n ?? 0;
+  }
+  const result = await db.query(PURGE_SQL[batch.dataClass], [batch.cutoff, batch.limit]);
+  return result.rowCount ?? 0;
+}
+
+/** Event ids among these that were purged or erased inside the dedupe window. */
+export async function tombstonedPostgres(db: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const result = await db.query<{ id: string }>(
+    'SELECT id FROM event_tombstones WHERE id = ANY($1::text[])',
+    [ids],
+  );
+  return new Set(result.rows.map((row) => row.id));
+}
+
+export async function oldestRowTimesPostgres(db: Queryable): Promise<Record<DataClass, number | null>> {
+  const result = await db.query(
+    `SELECT
+      (SELECT MIN(processed_at) FROM inbox_state WHERE state <> 'pending') AS inbox,
+      (SELECT created_at FROM events e WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq)
+        ORDER BY created_at LIMIT 1) AS events,
+      (SELECT MIN(updated_at) FROM messages) AS messages,
+      (SELECT MIN(finished_at) FROM deliveries WHERE state <> 'pending') AS deliveries,
+      (SELECT MIN(received_at) FROM rejected_requests) AS requests,
+      (SELECT MIN(purged_at) FROM event_tombstones) AS dedupe`,
+  );
+  const row = (result.rows[0] ?? {}) as Record<DataClass, string | number | null>;
+  const time = (value: string | number | null | undefined) =>
+    value === null || value === undefined ? null : Number(value);
+  return {
+    inbox: time(row.inbox),
+    events: time(row.events),
+    messages: time(row.messages),
+    deliveries: time(row.deliveries),
+    requests: time(row.requests),
+    dedupe: time(row.dedupe),
+  };
+}
+
+const SCAN: Record<ErasureTable, { key: string; type: string; table: string; hit: string }> = {
+  events: { key: 'seq', type: 'bigint', table: 'events', hit: 'strpos(data::text, $1) > 0' },
+  messages: { key: 'id', type: 'text', table: 'messages', hit: 'strpos(record::text, $1) > 0' },
+  inbox: {
+    key: 'id',
+    type: 'bigint',
+    table: 'inbox',
+    hit: "position(convert_to($1::text, 'UTF8') in body) > 0",
+  },
+  requests: {
+    key: 'id',
+    type: 'bigint',
+    table: 'rejected_requests',
+    hit: "position(convert_to($1::text, 'UTF8') in body_prefix) > 0 OR strpos(headers::text, $1) > 0",
+  },
+};
+
+const READ: Record<'events' | 'messages' | 'inbox', string> = {
+  events: 'SELECT seq AS key, data::text AS value FROM events WHERE seq = ANY($1::bigint[])',
+  messages: 'SELECT id AS key, record::text AS value FROM messages WHERE id = ANY($1::text[])',
+  inbox: 'SELECT id AS key, body AS value FROM inbox WHERE id = ANY($1::bigint[])',
+};
+
+/**
+ * PostgreSQL keeps a deleted row's old version in the table file until vacuum reclaims it, and
+ * in its WAL and backups for as long as those are kept: docs/privacy.md says what to run.
+ */
+export function erasureOpsPostgres(pool: pg.Pool): ErasureOps {
+  const keyOf = (table: ErasureTable, key: RowKey) =>
+    SCAN[table].type === 'text' ? String(key) : Number(key);
+  return {
+    async scanPage(table, needle, after, limit) {
+      const spec = SCAN[table];
+      const result = await pool.query<{ key: RowKey; hit: boolean }>(
+        `SELECT ${spec.key} AS key, (${spec.hit}) AS hit FROM ${spec.table}
+         WHERE $2::${spec.type} IS NULL OR ${spec.key} > $2::${spec.type} ORDER BY ${spec.key} LIMIT $3`,
+        [needle, after, limit],
+      );
+      const rows = result.rows;
+      const last = rows.at(-1);
+      return {
+        last: rows.length < limit || !last ? null : keyOf(table, last.key),
+        hits: rows.filter((row) => row.hit).map((row) => keyOf(table, row.key)),
+      };
+    },
+    async readValues(table, keys) {
+      const result = await pool.query<{ key: RowKey; value: string | Buffer }>(READ[table], [keys]);
+      return new Map(result.rows.map((row) => [keyOf(table, row.key), row.value]));
+    },
+    apply(plan, now) {
+      return withTransaction(pool, (client) => applyPlan(client, plan, now));
+    },
+  };
+}
+
+async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise<ErasureCounts> {
+  const seqs = plan.eventSeqs;
+  const deliveries = await db.query('DELETE FROM deliveries WHERE event_seq = ANY($1::bigint[])', [seqs]);
+  const events = await db.query(
+    `WITH gone AS (DELETE FROM events WHERE seq = ANY($1::bigint[]) RETURNING id)
+     INSERT INTO event_tombstones (id, purged_at) SELECT id, $2 FROM gone
+     ON CONFLICT (id) DO UPDATE SET purged_at = excluded.purged_at`,
+    [seqs, now],
+  );
+  const messages = await db.query('DELETE FROM messages WHERE id = ANY($1::text[])', [plan.messageIds]);
+  const removed = plan.inbox.filter((row) => row.body === null).map((row) => row.id);
+  await db.query('DELETE FROM inbox_state WHERE id = ANY($1::bigint[])', [removed]);
+  const inboxDeleted = await db.query('DELETE FROM inbox WHERE id = ANY($1::bigint[])', [removed]);
+  let inboxRedacted = 0;
+  for (const row of plan.inbox) {
+    if (row.body === null) continue;
+    const changed = await db.query('UPDATE inbox SET body = $1 WHERE id = $2', [row.body, row.id]);
+    await db.query('UPDATE inbox_state SET redacted_at = $1 WHERE id = $2', [now, row.id]);
+    inboxRedacted += changed.rowCount ?? 0;
+  }
+  const requests = await db.query('DELETE FROM rejected_requests WHERE id = ANY($1::bigint[])', [
+    plan.requestIds,
+  ]);
+  const counts: ErasureCounts = {
+    messages: messages.rowCount ?? 0,
+    events: events.rowCount ?? 0,
+    deliveries: deliveries.rowCount ?? 0,
+    inbox_deleted: inboxDeleted.rowCount ?? 0,
+    inbox_redacted: inboxRedacted,
+    requests: requests.rowCount ?? 0,
+  };
+  await db.query('INSERT INTO erasures (erased_at, kind, counts) VALUES ($1, $2, $3)', [
+    now,
+    plan.person.kind,
+    JSON.stringify(counts),
+  ]);
+  return counts;
+}
+
+export async function listErasuresPostgres(db: Queryable, limit: number): Promise<ErasureLogEntry[]> {
+  const result = await db.query<{
+    id: string;
+    erased_at: string;
+    kind: 'wa_id' | 'user_id';
+    counts: ErasureCounts;
+  }>('SELECT * FROM erasures ORDER BY id DESC LIMIT $1', [limit]);
+  return result.rows.map((row) => ({
+    id: Number(row.id),
+    erasedAt: Number(row.erased_at),
+    kind: row.kind,
+    counts: row.counts,
+  }));
+}

@@ -1,0 +1,127 @@
+import { mentionsPerson, redactPerson, searchNeedle } from '../../whatsapp/person-redaction.js';
+import type { ErasureCounts, PersonRef } from '../retention-ports.js';
+
+/**
+ * Erasure of one person, written once over each adapter's few statements.
+ *
+ * Finding: each table is scanned in key order, a page at a time, for rows whose stored bytes
+ * contain the identifier (the digits of a number, or the BSUID); a page costs one short query, so
+ * an erasure on a large store never holds a connection (or SQLite's one thread) for long. Each hit
+ * is then parsed and kept only when a JSON string in it names the person exactly (a longer number
+ * that contains the digits is someone else's). Rows of the rejected-request log hold a prefix of a
+ * body that was refused, often not whole JSON: a byte match is enough to delete them.
+ *
+ * Removing: one transaction deletes the matched events with their deliveries (and leaves dedupe
+ * tombstones, so a retry of the same webhook does not bring the events back), the message records,
+ * the log rows, and deletes or rewrites the inbox rows (a body that still holds other people keeps
+ * them and is marked redacted), then logs the counts and the kind of identifier, never the value.
+ */
+export type ErasureTable = 'events' | 'messages' | 'inbox' | 'requests';
+export type RowKey = number | string;
+
+export interface InboxRewrite {
+  id: number;
+  /** The rewritten body, or null to delete the row. */
+  body: Buffer | null;
+}
+
+export interface ErasurePlan {
+  person: PersonRef;
+  eventSeqs: number[];
+  messageIds: string[];
+  inbox: InboxRewrite[];
+  requestIds: number[];
+}
+
+export interface ErasureOps {
+  /** The keys after `after` (null: from the start) in key order, `limit` of them, with which ones contain `needle`. */
+  scanPage(
+    table: ErasureTable,
+    needle: string,
+    after: RowKey | null,
+    limit: number,
+  ): Promise<{ last: RowKey | null; hits: RowKey[] }>;
+  /** The stored text (events, messages) or bytes (inbox) of these rows. */
+  readValues(
+    table: 'events' | 'messages' | 'inbox',
+    keys: readonly RowKey[],
+  ): Promise<Map<RowKey, string | Buffer>>;
+  /** Applies the plan in one transaction and logs it; answers the counts. */
+  apply(plan: ErasurePlan, now: number): Promise<ErasureCounts>;
+}
+
+const PAGE_ROWS = 2_000;
+
+export async function erasePersonWith(
+  ops: ErasureOps,
+  person: PersonRef,
+  now: number,
+): Promise<ErasureCounts> {
+  const needle = searchNeedle(person);
+  if (needle.length === 0) throw new Error('the identifier is empty');
+  const found = async (table: ErasureTable) => {
+    const hits: RowKey[] = [];
+    let after: RowKey | null = null;
+    for (;;) {
+      const page = await ops.scanPage(table, needle, after, PAGE_ROWS);
+      hits.push(...page.hits);
+      if (page.last === null) return hits;
+      after = page.last;
+    }
+  };
+  const names = (text: string | Buffer | undefined) => {
+    if (text === undefined) return false;
+    try {
+      return mentionsPerson(JSON.parse(text.toString()), person);
+    } catch {
+      // Not JSON (a hand edit): the bytes matched, so it goes.
+      return true;
+    }
+  };
+  const matching = async (table: 'events' | 'messages') => {
+    const keys = await found(table);
+    const values = await ops.readValues(table, keys);
+    return keys.filter((key) => names(values.get(key)));
+  };
+  const inboxKeys = await found('inbox');
+  const bodies = await ops.readValues('inbox', inboxKeys);
+  const inbox: InboxRewrite[] = [];
+  for (const key of inboxKeys) {
+    const rewrite = rewriteBody(bodies.get(key), person);
+    if (rewrite !== undefined) inbox.push({ id: Number(key), body: rewrite });
+  }
+  return ops.apply(
+    {
+      person,
+      eventSeqs: (await matching('events')).map(Number),
+      messageIds: (await matching('messages')).map(String),
+      inbox,
+      requestIds: (await found('requests')).map(Number),
+    },
+    now,
+  );
+}
+
+/** undefined: the body does not name the person; null: delete the row; else the new body. */
+function rewriteBody(body: string | Buffer | undefined, person: PersonRef): Buffer | null | undefined {
+  if (body === undefined) return undefined;
+  let document: unknown;
+  try {
+    document = JSON.parse(body.toString('utf8'));
+  } catch {
+    // A quarantined body that is not JSON cannot be cut apart; the identifier is in its bytes.
+    return null;
+  }
+  if (!mentionsPerson(document, person)) return undefined;
+  const rest = redactPerson(document, person);
+  return rest === null ? null : Buffer.from(JSON.stringify(rest));
+}
+
+export const NO_ERASURE: ErasureCounts = {
+  messages: 0,
+  events: 0,
+  deliveries: 0,
+  inbox_deleted: 0,
+  inbox_redacted: 0,
+  requests: 0,
+};

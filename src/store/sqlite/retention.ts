@@ -1,0 +1,220 @@
+import type Database from 'better-sqlite3';
+import type { DataClass, ErasureCounts, PurgeBatch } from '../retention-ports.js';
+import type { ErasureOps, ErasurePlan, ErasureTable, RowKey } from '../shared/erasure.js';
+import { prepared } from './prepared.js';
+
+/**
+ * Retention and erasure on SQLite (the rules are in retention-ports.ts). Each purge is one short
+ * transaction on the processing connection: SQLite has one writer, so a small batch keeps the
+ * inbox writer's wait for the lock short. Freed pages go to the freelist and the next inserts
+ * reuse them, so the file stops growing once a class has reached its steady size.
+ */
+const SELECT_EVENTS = `SELECT seq, id FROM events e
+  WHERE created_at < @cutoff AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq)
+  ORDER BY created_at LIMIT @limit`;
+
+const PURGE_SQL: Record<Exclude<DataClass, 'inbox' | 'events'>, string> = {
+  messages: `DELETE FROM messages WHERE id IN (
+    SELECT id FROM messages WHERE updated_at < @cutoff ORDER BY updated_at LIMIT @limit)`,
+  deliveries: `DELETE FROM deliveries WHERE id IN (
+    SELECT id FROM deliveries WHERE state <> 'pending' AND finished_at < @cutoff ORDER BY finished_at LIMIT @limit)`,
+  requests: `DELETE FROM rejected_requests WHERE id IN (
+    SELECT id FROM rejected_requests WHERE received_at < @cutoff ORDER BY received_at LIMIT @limit)`,
+  dedupe: `DELETE FROM event_tombstones WHERE id IN (
+    SELECT id FROM event_tombstones WHERE purged_at < @cutoff ORDER BY purged_at LIMIT @limit)`,
+};
+
+export function purgeBatchSqlite(db: Database.Database, batch: PurgeBatch): number {
+  const params = { cutoff: batch.cutoff, limit: batch.limit };
+  return db.transaction(() => {
+    if (batch.dataClass === 'inbox') {
+      const ids = prepared(
+        db,
+        `SELECT id FROM inbox_state WHERE state <> 'pending' AND processed_at < @cutoff
+         ORDER BY processed_at LIMIT @limit`,
+      )
+        .pluck()
+        .all(params) as number[];
+      return deleteInboxRows(db, ids);
+    }
+    if (batch.dataClass === 'events') {
+      const events = prepared(db, SELECT_EVENTS).all(params) as { seq: number; id: string }[];
+      tombstone(
+        db,
+        events.map((event) => event.id),
+        batch.now,
+      );
+      return deleteEvents(
+        db,
+        events.map((event) => event.seq),
+      );
+    }
+    return prepared(db, PURGE_SQL[batch.dataClass]).run(params).changes;
+  })();
+}
+
+function deleteInboxRows(db: Database.Database, ids: readonly number[]): number {
+  if (ids.length === 0) return 0;
+  const list = JSON.stringify(ids);
+  prepared(db, 'DELETE FROM inbox_state WHERE id IN (SELECT value FROM json_each(?))').run(list);
+  return prepared(db, 'DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?))').run(list).changes;
+}
+
+function deleteEvents(db: Database.Database, seqs: readonly number[]): number {
+  if (seqs.length === 0) return 0;
+  return prepared(db, 'DELETE FROM events WHERE seq IN (SELECT value FROM json_each(?))').run(
+    JSON.stringify(seqs),
+  ).changes;
+}
+
+function tombstone(db: Database.Database, ids: readonly string[], now: number): void {
+  if (ids.length === 0) return;
+  prepared(
+    db,
+    `INSERT INTO event_tombstones (id, purged_at) SELECT value, ? FROM json_each(?) WHERE true
+     ON CONFLICT (id) DO UPDATE SET purged_at = excluded.purged_at`,
+  ).run(now, JSON.stringify(ids));
+}
+
+/** Event ids among these that were purged or erased inside the dedupe window. */
+export function tombstonedSqlite(db: Database.Database, ids: readonly string[]): Set<string> {
+  if (ids.length === 0) return new Set();
+  const rows = prepared(db, 'SELECT id FROM event_tombstones WHERE id IN (SELECT value FROM json_each(?))')
+    .pluck()
+    .all(JSON.stringify(ids)) as string[];
+  return new Set(rows);
+}
+
+export function oldestRowTimesSqlite(db: Database.Database): Record<DataClass, number | null> {
+  const row = db
+    .prepare(
+      `SELECT
+        (SELECT MIN(processed_at) FROM inbox_state WHERE state <> 'pending') AS inbox,
+        (SELECT created_at FROM events e WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq)
+          ORDER BY created_at LIMIT 1) AS events,
+        (SELECT MIN(updated_at) FROM messages) AS messages,
+        (SELECT MIN(finished_at) FROM deliveries WHERE state <> 'pending') AS deliveries,
+        (SELECT MIN(received_at) FROM rejected_requests) AS requests,
+        (SELECT MIN(purged_at) FROM event_tombstones) AS dedupe`,
+    )
+    .get() as Record<DataClass, number | null>;
+  return row;
+}
+
+const SCAN: Record<ErasureTable, { key: string; table: string; hit: string }> = {
+  events: { key: 'seq', table: 'events', hit: 'instr(data, @needle) > 0' },
+  messages: { key: 'id', table: 'messages', hit: 'instr(record, @needle) > 0' },
+  inbox: { key: 'id', table: 'inbox', hit: 'instr(body, @bytes) > 0' },
+  requests: {
+    key: 'id',
+    table: 'rejected_requests',
+    hit: 'instr(body_prefix, @bytes) > 0 OR instr(headers, @needle) > 0',
+  },
+};
+
+const READ: Record<'events' | 'messages' | 'inbox', string> = {
+  events: 'SELECT seq AS key, data AS value FROM events WHERE seq IN (SELECT value FROM json_each(?))',
+  messages: 'SELECT id AS key, record AS value FROM messages WHERE id IN (SELECT value FROM json_each(?))',
+  inbox: 'SELECT id AS key, body AS value FROM inbox WHERE id IN (SELECT value FROM json_each(?))',
+};
+
+/**
+ * Scans and reads go through `reader` (its own snapshot, beside the writers); the plan is applied
+ * on `db`, where `secure_delete` zeroes what it frees, and the WAL is then checkpointed and cut to
+ * nothing so the old pages do not linger in it either.
+ */
+export function erasureOpsSqlite(
+  reader: Database.Database,
+  db: Database.Database,
+  runWrite: <T>(work: () => T) => Promise<T>,
+): ErasureOps {
+  return {
+    async scanPage(table, needle, after, limit) {
+      const spec = SCAN[table];
+      const rows = reader
+        .prepare(
+          `SELECT ${spec.key} AS key, (${spec.hit}) AS hit FROM ${spec.table}
+           WHERE @after IS NULL OR ${spec.key} > @after ORDER BY ${spec.key} LIMIT @limit`,
+        )
+        .all({ needle, bytes: Buffer.from(needle), after, limit }) as { key: RowKey; hit: number }[];
+      return {
+        last: rows.length < limit ? null : (rows.at(-1)?.key ?? null),
+        hits: rows.filter((row) => row.hit === 1).map((row) => row.key),
+      };
+    },
+    async readValues(table, keys) {
+      const rows = reader.prepare(READ[table]).all(JSON.stringify(keys)) as {
+        key: RowKey;
+        value: string | Buffer;
+      }[];
+      return new Map(rows.map((row) => [row.key, row.value]));
+    },
+    apply(plan, now) {
+      return runWrite(() => {
+        const counts = db.transaction(() => applyPlan(db, plan, now))();
+        // Busy readers can keep a checkpoint from finishing; the next one (the store's checkpoint
+        // thread, or close) copies the rest, and the WAL is overwritten from its start after it.
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        return counts;
+      });
+    },
+  };
+}
+
+function applyPlan(db: Database.Database, plan: ErasurePlan, now: number): ErasureCounts {
+  const seqs = JSON.stringify(plan.eventSeqs);
+  const ids = prepared(db, 'SELECT id FROM events WHERE seq IN (SELECT value FROM json_each(?))')
+    .pluck()
+    .all(seqs) as string[];
+  const deliveries = prepared(
+    db,
+    'DELETE FROM deliveries WHERE event_seq IN (SELECT value FROM json_each(?))',
+  ).run(seqs).changes;
+  tombstone(db, ids, now);
+  const events = deleteEvents(db, plan.eventSeqs);
+  const messages = prepared(db, 'DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))').run(
+    JSON.stringify(plan.messageIds),
+  ).changes;
+  const removed = plan.inbox.filter((row) => row.body === null).map((row) => row.id);
+  const inboxDeleted = deleteInboxRows(db, removed);
+  let inboxRedacted = 0;
+  for (const row of plan.inbox) {
+    if (row.body === null) continue;
+    const changed = prepared(db, 'UPDATE inbox SET body = ? WHERE id = ?').run(row.body, row.id).changes;
+    prepared(db, 'UPDATE inbox_state SET redacted_at = ? WHERE id = ?').run(now, row.id);
+    inboxRedacted += changed;
+  }
+  const requests = prepared(
+    db,
+    'DELETE FROM rejected_requests WHERE id IN (SELECT value FROM json_each(?))',
+  ).run(JSON.stringify(plan.requestIds)).changes;
+  const counts: ErasureCounts = {
+    messages,
+    events,
+    deliveries,
+    inbox_deleted: inboxDeleted,
+    inbox_redacted: inboxRedacted,
+    requests,
+  };
+  prepared(db, 'INSERT INTO erasures (erased_at, kind, counts) VALUES (?, ?, ?)').run(
+    now,
+    plan.person.kind,
+    JSON.stringify(counts),
+  );
+  return counts;
+}
+
+export function listErasuresSqlite(db: Database.Database, limit: number) {
+  const rows = db.prepare('SELECT * FROM erasures ORDER BY id DESC LIMIT ?').all(limit) as {
+    id: number;
+    erased_at: number;
+    kind: 'wa_id' | 'user_id';
+    counts: string;
+  }[];
+  return rows.map((row) => ({
+    id: row.id,
+    erasedAt: row.erased_at,
+    kind: row.kind,
+    counts: JSON.parse(row.counts) as ErasureCounts,
+  }));
+}

@@ -1,0 +1,74 @@
+/**
+ * Finding one person in stored WhatsApp JSON, and cutting them out of a webhook body.
+ *
+ * A person is named by a phone number (`wa_id`, `from`, `recipient_id`, in any spelling: `+49 151…`
+ * and `49151…` are the same number) or by a BSUID (`user_id`, `from_user_id`, `recipient_user_id`).
+ * A string value that equals the identifier marks the JSON object that holds it; a substring does
+ * not (a longer number that contains the digits is someone else).
+ *
+ * In a webhook body every person appears as an item of an array (`contacts[]`, `messages[]`,
+ * `statuses[]`, `user_preferences[]`, …), and the item holds everything about them: the message
+ * text, the name, the number. Redaction therefore walks the body depth first and drops each array
+ * item that still names the person once its own arrays are redacted, so an entry or change that
+ * also carries other people stays with theirs. A string that names the person anywhere else is
+ * blanked, so no byte of the identifier survives whatever the shape.
+ */
+export type PersonIdentifier = { kind: 'wa_id' | 'user_id'; value: string };
+
+/** The bytes to search stored text for: the digits of a number, the BSUID as given. */
+export function searchNeedle(person: PersonIdentifier): string {
+  return person.kind === 'wa_id' ? phoneDigits(person.value) : person.value.trim();
+}
+
+export function phoneDigits(text: string): string {
+  return text.replace(/\D/g, '');
+}
+
+function namesPerson(value: string, person: PersonIdentifier, needle: string): boolean {
+  if (person.kind === 'user_id') return value === needle;
+  return /^\+?[\d\s().-]+$/.test(value.trim()) && phoneDigits(value) === needle;
+}
+
+/** Whether any string anywhere in the JSON value names the person. */
+export function mentionsPerson(value: unknown, person: PersonIdentifier): boolean {
+  const needle = searchNeedle(person);
+  const walk = (node: unknown): boolean => {
+    if (typeof node === 'string') return namesPerson(node, person, needle);
+    if (Array.isArray(node)) return node.some(walk);
+    if (node !== null && typeof node === 'object') return Object.values(node).some(walk);
+    return false;
+  };
+  return walk(value);
+}
+
+/** Array keys whose items are about one person each; a body with none left is about nobody. */
+const PERSON_ITEM_KEYS = new Set(['contacts', 'messages', 'statuses', 'user_preferences', 'user_id_update']);
+
+/**
+ * The body without the person, or null when no item about anyone else is left in it (the caller
+ * deletes such a row instead of keeping an empty envelope).
+ */
+export function redactPerson(document: unknown, person: PersonIdentifier): unknown | null {
+  const needle = searchNeedle(person);
+  const names = (value: unknown) => typeof value === 'string' && namesPerson(value, person, needle);
+  /** The item itself names the person: one of its fields, or a field of a nested object (not array). */
+  const namesDirectly = (node: unknown): boolean => {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return false;
+    return Object.values(node).some((value) => names(value) || namesDirectly(value));
+  };
+  let peopleLeft = 0;
+  const walk = (node: unknown, key: string | null): unknown => {
+    if (names(node)) return '';
+    if (Array.isArray(node)) {
+      const kept = node.filter((item) => !namesDirectly(item)).map((item) => walk(item, null));
+      if (key !== null && PERSON_ITEM_KEYS.has(key)) peopleLeft += kept.length;
+      return kept;
+    }
+    if (node !== null && typeof node === 'object') {
+      return Object.fromEntries(Object.entries(node).map(([name, value]) => [name, walk(value, name)]));
+    }
+    return node;
+  };
+  const body = walk(document, null);
+  return peopleLeft > 0 ? body : null;
+}
