@@ -53,7 +53,7 @@ export function logBusEvents(bus: Bus, logger: Logger): void {
   bus.on('retention:purged', (event) =>
     logger.debug(
       { event: 'retention.purged', ...event },
-      `janitor removed ${event.rows} ${event.dataClass} rows`,
+      `janitor removed a batch of ${event.dataClass} rows`,
     ),
   );
   // Counts only: an erasure log line must not say whom it erased.

@@ -8,13 +8,14 @@ import { PURGE_ORDER, type RetentionPolicy } from './policy.js';
  * The janitor (part of the `worker` role): every interval it removes, class by class, what is past
  * its retention, in batches of BATCH_ROWS. It runs beside the receiver, which matters on SQLite,
  * where a batch holds the one write lock and this process's event loop while it runs: after each
- * batch it pauses at least as long as the batch took (and at least MIN_PAUSE_MS), so the janitor
- * never takes more than half of either and an acknowledgement waits for one small batch at most.
+ * batch it pauses twice as long as the batch took (and at least MIN_PAUSE_MS), so the janitor
+ * takes at most a third of either and an acknowledgement waits for one small batch at most.
  * A large backlog (retention shortened, or a first run on an old store) is worked off over several
  * runs at that pace. Errors are reported on the bus and the next run tries again.
  */
-export const BATCH_ROWS = 250;
+export const BATCH_ROWS = 100;
 const MIN_PAUSE_MS = 5;
+const PAUSE_FACTOR = 2;
 
 export interface JanitorOptions {
   store: RetentionStore;
@@ -32,24 +33,18 @@ export function createJanitor(options: JanitorOptions): Stage & { runOnce(): Pro
   const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
   const purgeClass = async (dataClass: (typeof PURGE_ORDER)[number], keepMs: number) => {
-    const started = options.clock.now();
     let rows = 0;
     for (;;) {
       const batchStarted = performance.now();
       const now = options.clock.now();
-      const removed = await options.store.purgeBatch({
-        dataClass,
-        cutoff: now - keepMs,
-        limit: BATCH_ROWS,
-        now,
-      });
+      const cutoff = now - keepMs;
+      const removed = await options.store.purgeBatch({ dataClass, cutoff, limit: BATCH_ROWS, now });
+      const ms = performance.now() - batchStarted;
       rows += removed;
-      if (removed < BATCH_ROWS || !running) break;
-      await pause(Math.max(MIN_PAUSE_MS, performance.now() - batchStarted));
+      if (removed > 0) options.bus.emit('retention:purged', { dataClass, rows: removed, ms });
+      if (removed < BATCH_ROWS || !running) return rows;
+      await pause(Math.max(MIN_PAUSE_MS, PAUSE_FACTOR * ms));
     }
-    if (rows > 0)
-      options.bus.emit('retention:purged', { dataClass, rows, ms: options.clock.now() - started });
-    return rows;
   };
 
   const runOnce = async () => {
