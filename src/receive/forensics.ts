@@ -37,26 +37,3 @@ function hasRawNonAscii(body: Buffer): boolean {
   for (const byte of body) if (byte > 0x7f) return true;
   return false;
 }
-
-const SECRET_HEADERS = new Set([
-  'authorization',
-  'cookie',
-  'x-hub-signature-256',
-  'x-hub-signature',
-  'proxy-authorization',
-]);
-
-/** Header values that authenticate are replaced by a short marker; the rest is kept as sent. */
-export function redactHeaders(
-  headers: Record<string, string | string[] | undefined>,
-  extraSecretHeaders: readonly string[] = [],
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const text = Array.isArray(value) ? value.join(', ') : value;
-    const secret = SECRET_HEADERS.has(name) || extraSecretHeaders.includes(name);
-    out[name] = secret ? `[redacted, ${text.length} chars]` : text.slice(0, 512);
-  }
-  return out;
-}

@@ -4,8 +4,9 @@ import type { Clock } from '../lib/clock.js';
 import { secureEqual } from '../lib/secure-compare.js';
 import type { Bus } from '../observe/bus.js';
 import type { InboxAppend } from '../store/ports.js';
-import { redactHeaders, signatureHints } from './forensics.js';
+import { signatureHints } from './forensics.js';
 import type { RejectedRecorder } from './rejected-recorder.js';
+import { bodyShape, redactHeaders } from './rejected-redaction.js';
 import { verifyMetaSignature } from './signature.js';
 
 /**
@@ -56,11 +57,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       status,
       reason,
       hints,
-      headers: redactHeaders(
-        request.headers,
-        options.headerAuth.map((source) => source.header),
-      ),
-      bodyPrefix: body.subarray(0, BODY_PREFIX_BYTES),
+      headers: redactHeaders(request.headers),
+      bodyPrefix: bodyShape(body, BODY_PREFIX_BYTES),
       bodyBytes: body.length,
       remoteAddress: request.ip ?? null,
     });

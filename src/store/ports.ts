@@ -94,6 +94,7 @@ export interface RejectedRequest {
   hints: string[];
   /** Redacted headers. */
   headers: Record<string, string>;
+  /** What is kept of the body: its redacted shape (receive/rejected-redaction.ts), never raw bytes. */
   bodyPrefix: Buffer;
   bodyBytes: number;
   remoteAddress: string | null;

@@ -18,6 +18,7 @@ beforeAll(async () => {
         'content-type': 'application/json',
         'x-hub-signature-256': WRONG_SIGNATURE,
         'user-agent': 'probe/1',
+        'x-api-key': 'api-s3cret',
       },
       body: WRONG_BODY,
     }),
@@ -63,11 +64,18 @@ describe('GET /v1/requests', () => {
     const row = await rejectedWith('signature_mismatch');
     expect(row).toMatchObject({ method: 'POST', path: '/webhooks/whatsapp', status: 401 });
     expect(row.body_bytes).toBe(WRONG_BODY.length);
-    expect(row.body_prefix).toBe(WRONG_BODY.toString('utf8'));
+    // The shape of the body: structural values kept, the name (personal data) replaced.
+    expect(JSON.parse(row.body_prefix)).toEqual({
+      object: 'whatsapp_business_account',
+      name: '[string, 4 chars]',
+    });
     expect(row.hints).toEqual([expect.stringContaining('raw non-ASCII')]);
     expect(row.headers['user-agent']).toBe('probe/1');
     expect(row.headers['x-hub-signature-256']).toMatch(/^\[redacted/);
+    expect(row.headers['x-api-key']).toBe('[redacted, 10 chars]');
     expect(JSON.stringify(row)).not.toContain(WRONG_SIGNATURE.slice('sha256='.length));
+    expect(JSON.stringify(row)).not.toContain('René');
+    expect(JSON.stringify(row)).not.toContain('api-s3cret');
   });
 
   test('lists an unsigned request as signature_missing', async () => {
