@@ -65,6 +65,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const logger = options.logger ?? createLogger(config.logLevel);
   let waiting: WaitingServer | undefined;
   const store = await openStoreWhenReachable(config.databaseUrl, {
+    sqlite: { walLimitBytes: config.sqliteWalLimitBytes, diskReserveBytes: config.diskReserveBytes },
     stopped: options.stopSignal,
     onWaiting: async (reason) => {
       if (waiting) {

@@ -56,6 +56,19 @@ const retention = (fallback: string) =>
       }
     });
 
+const bytes = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parseBytes(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
 const PORT_RANGE = 'must be a whole number from 0 to 65535 (0 picks a free port)';
 
 const ROLE_NAMES = ['receiver', 'worker', 'delivery'] as const;
@@ -158,17 +171,23 @@ export const SETTINGS = {
     description: 'Largest webhook body accepted (bytes, or with KiB/MiB); larger bodies get 413.',
     defaultText: '8MiB',
     secret: false,
-    schema: z
-      .string()
-      .default('8MiB')
-      .transform((text, ctx) => {
-        try {
-          return parseBytes(text);
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', message: (err as Error).message });
-          return z.NEVER;
-        }
-      }),
+    schema: bytes('8MiB'),
+  }),
+  sqliteWalLimitBytes: setting({
+    env: 'WAHOOK_SQLITE_WAL_LIMIT',
+    description:
+      'SQLite only: the size the WAL file is kept under (bytes, or with KiB/MiB/GiB). From a quarter of it on, the checkpoint thread briefly holds writers to copy the WAL back and cut it to zero; it also does so within a second of traffic calming. Only a reader holding an old snapshot (another program with a transaction open) keeps it larger, and WahookSqliteWalNotCheckpointed fires.',
+    defaultText: '256MiB',
+    secret: false,
+    schema: bytes('256MiB'),
+  }),
+  diskReserveBytes: setting({
+    env: 'WAHOOK_DISK_RESERVE',
+    description:
+      'SQLite only: free space on the data folder kept for recovery. Below it new webhooks get 503 and /readyz 503, while webhooks already acknowledged are still processed and the WAL checkpointed; above it again, everything resumes without a restart. Keep it above a quarter of WAHOOK_SQLITE_WAL_LIMIT plus a few seconds of traffic.',
+    defaultText: '128MiB',
+    secret: false,
+    schema: bytes('128MiB'),
   }),
   requestTimeoutMs: setting({
     env: 'WAHOOK_REQUEST_TIMEOUT',

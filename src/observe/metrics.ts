@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { InboxReader } from '../store/ports.js';
 import type { Bus } from './bus.js';
+import { registerStorageGauges } from './storage-metrics.js';
 
 /**
  * Prometheus metrics, fed only by the bus (core code never touches prom-client) and, for gauges
@@ -75,17 +76,7 @@ export function createMetrics(bus: Bus, store: InboxReader): Registry {
     help: 'Age of the oldest inbox row not yet processed (0 when none).',
     registers: [registry],
   });
-  const walBacklogPages = store.walBacklogPages?.bind(store);
-  if (walBacklogPages) {
-    new Gauge({
-      name: 'wahook_sqlite_wal_backlog_pages',
-      help: 'SQLite WAL pages not yet copied back into the database file by the checkpoint thread.',
-      registers: [registry],
-      collect() {
-        this.set(walBacklogPages());
-      },
-    });
-  }
+  registerStorageGauges(registry, store);
 
   bus.on('webhook:accepted', (event) => {
     requests.inc({ outcome: 'accepted', reason: '', status: '200' });

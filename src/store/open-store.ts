@@ -1,12 +1,12 @@
 import { sqlitePath } from '../config/load.js';
 import { WahookError } from '../errors.js';
 import type { Store } from './ports.js';
-import { createSqliteStore } from './sqlite/store.js';
+import { createSqliteStore, type SqliteStoreOptions } from './sqlite/store.js';
 
-/** Picks the adapter from WAHOOK_DATABASE_URL and migrates it. */
-export async function openStore(databaseUrl: string): Promise<Store> {
+/** Picks the adapter from WAHOOK_DATABASE_URL and migrates it; `sqlite` applies to SQLite only. */
+export async function openStore(databaseUrl: string, sqlite: SqliteStoreOptions = {}): Promise<Store> {
   try {
-    if (databaseUrl.startsWith('sqlite:')) return await createSqliteStore(sqlitePath(databaseUrl));
+    if (databaseUrl.startsWith('sqlite:')) return await createSqliteStore(sqlitePath(databaseUrl), sqlite);
     const { createPostgresStore } = await import('./postgres/store.js');
     return await createPostgresStore(databaseUrl);
   } catch (err) {
@@ -25,6 +25,8 @@ export interface OpenRetry {
   onWaiting(reason: string): Promise<void> | void;
   /** Settles when the process is asked to stop: waiting then ends with the last failure. */
   stopped?: Promise<unknown>;
+  /** SQLite settings (WAL limit, disk reserve), passed to openStore. */
+  sqlite?: SqliteStoreOptions;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function openStoreWhenReachable(databaseUrl: string, retry: OpenRet
   });
   for (let delayMs = RETRY_MIN_MS; ; delayMs = Math.min(delayMs * 2, RETRY_MAX_MS)) {
     try {
-      return await openStore(databaseUrl);
+      return await openStore(databaseUrl, retry.sqlite);
     } catch (err) {
       if (stop || !isOutage(databaseUrl, err)) throw err;
       await retry.onWaiting((err as WahookError).message);

@@ -66,6 +66,13 @@ export interface InboxReader {
    * checkpoint thread last saw them (0 before its first report). Absent on PostgreSQL.
    */
   walBacklogPages?(): number;
+  /** SQLite only: the WAL file's size and the limit the checkpoint thread keeps it under. */
+  walBytes?(): number;
+  walLimitBytes?(): number | undefined;
+  /** Bytes the store takes: the database and WAL files (SQLite), the database (PostgreSQL). */
+  storeSizeBytes?(): Promise<number>;
+  /** SQLite only: free bytes on the data folder's filesystem (undefined until read) and the reserve. */
+  diskSpace?(): { freeBytes: number | undefined; reserveBytes: number } | undefined;
 }
 
 export interface ClaimOptions {

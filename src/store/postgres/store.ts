@@ -118,6 +118,13 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     return inbox.inboxStats(this.pool);
   }
 
+  async storeSizeBytes(): Promise<number> {
+    const result = await this.pool.query<{ bytes: string }>(
+      'SELECT pg_database_size(current_database())::text AS bytes',
+    );
+    return Number(result.rows[0]?.bytes ?? 0);
+  }
+
   claimInbox(options: ClaimOptions): Promise<InboxRow[]> {
     return inbox.claimInbox(this.pool, options);
   }

@@ -1,12 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import type { CheckpointTick } from './checkpoint-thread.js';
 import { sqliteThreadFile, stopThread } from './threads.js';
-
-export interface CheckpointReport {
-  /** Frames in the WAL at the last checkpoint that found any, and how many it copied. */
-  log: number;
-  checkpointed: number;
-  at: number;
-}
 
 /**
  * Main-thread side of the checkpoint thread (see checkpoint-thread.ts). The store's own connections
@@ -17,10 +11,12 @@ export class SqliteCheckpointer {
   private worker: Worker | undefined;
   private restart: NodeJS.Timeout | undefined;
   private closed = false;
-  last: CheckpointReport | undefined;
+  /** The last tick's figures; zeros before the first one. */
+  last: CheckpointTick = { walBytes: 0, backlogPages: 0 };
 
   constructor(
     private readonly path: string,
+    readonly walLimitBytes: number,
     private readonly intervalMs = 200,
   ) {
     this.start();
@@ -36,10 +32,10 @@ export class SqliteCheckpointer {
 
   private start(): void {
     const worker = new Worker(sqliteThreadFile('checkpoint-thread'), {
-      workerData: { path: this.path, intervalMs: this.intervalMs },
+      workerData: { path: this.path, intervalMs: this.intervalMs, walLimitBytes: this.walLimitBytes },
     });
-    worker.on('message', (message: { log: number; checkpointed: number }) => {
-      this.last = { log: message.log, checkpointed: message.checkpointed, at: Date.now() };
+    worker.on('message', (message: CheckpointTick) => {
+      this.last = message;
     });
     // A thread that throws exits, and 'exit' starts a new one.
     worker.on('error', () => undefined);

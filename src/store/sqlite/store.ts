@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { Mutex } from '../../lib/mutex.js';
 import type {
@@ -76,6 +77,7 @@ import {
   subscriptionFileOpsSqlite,
   updateSubscriptionSqlite,
 } from './delivery-subscriptions.js';
+import { DiskSpaceMonitor } from './disk-space.js';
 import { SqliteInboxWriter } from './inbox-writer.js';
 import { migrateSqlite } from './migrate.js';
 import { prepared } from './prepared.js';
@@ -97,11 +99,16 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   private readonly writer: SqliteInboxWriter;
   /** Absent for ':memory:', which has no WAL. */
   readonly checkpointer: SqliteCheckpointer | undefined;
+  /** Absent for ':memory:', which has no folder. */
+  private readonly disk: DiskSpaceMonitor | undefined;
   private closed = false;
   /** Serializes this connection's transactions: an open BEGIN must not absorb another caller's writes. */
   private readonly txLock = new Mutex();
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    options: SqliteStoreOptions = {},
+  ) {
     this.db = openSqlite(path, 'NORMAL');
     // Every delete and rewrite here (retention, erasure, record updates) zeroes the bytes it frees,
     // so an erased person's number and texts do not live on in free pages of the file.
@@ -109,7 +116,13 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     this.reader = openSqlite(path);
     this.reader.pragma('query_only = ON');
     this.writer = new SqliteInboxWriter(path);
-    this.checkpointer = path === ':memory:' ? undefined : new SqliteCheckpointer(path);
+    const onDisk = path !== ':memory:';
+    this.checkpointer = onDisk
+      ? new SqliteCheckpointer(path, options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES)
+      : undefined;
+    this.disk = onDisk
+      ? new DiskSpaceMonitor(path, options.diskReserveBytes ?? DEFAULT_DISK_RESERVE_BYTES)
+      : undefined;
   }
 
   async migrate(): Promise<void> {
@@ -117,7 +130,16 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 
   appendInboxBatch(rows: readonly InboxAppend[]): Promise<number[]> {
+    // Refused before the disk is full, so that processing what already got 200 still fits.
+    if (this.disk?.belowReserve) return Promise.reject(this.reserveError(this.disk));
     return this.writer.append(rows);
+  }
+
+  private reserveError(disk: DiskSpaceMonitor): Error {
+    const mib = (bytes: number) => `${Math.floor(bytes / 1024 ** 2)} MiB`;
+    return new Error(
+      `free disk space ${mib(disk.freeBytes ?? 0)} is below the ${mib(disk.reserveBytes)} reserve (WAHOOK_DISK_RESERVE)`,
+    );
   }
 
   async getInboxRow(id: number): Promise<InboxRow | undefined> {
@@ -147,8 +169,31 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 
   walBacklogPages(): number {
-    const last = this.checkpointer?.last;
-    return last ? last.log - last.checkpointed : 0;
+    return this.checkpointer?.last.backlogPages ?? 0;
+  }
+
+  walBytes(): number {
+    return this.checkpointer?.last.walBytes ?? 0;
+  }
+
+  walLimitBytes(): number | undefined {
+    return this.checkpointer?.walLimitBytes;
+  }
+
+  async storeSizeBytes(): Promise<number> {
+    if (!this.disk) return 0;
+    const size = (file: string) => {
+      try {
+        return statSync(file).size;
+      } catch {
+        return 0;
+      }
+    };
+    return size(this.path) + size(`${this.path}-wal`);
+  }
+
+  diskSpace(): { freeBytes: number | undefined; reserveBytes: number } | undefined {
+    return this.disk && { freeBytes: this.disk.freeBytes, reserveBytes: this.disk.reserveBytes };
   }
 
   async inboxStats(): Promise<InboxStats> {
@@ -307,6 +352,11 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     if (this.closed) throw new Error('store is closed');
     // A write that changes nothing still needs the write lock and a writable file.
     await this.writer.probe();
+    if (!this.disk) return;
+    // But it needs no space: the reserve and a small synced write say whether the disk has some.
+    await this.disk.refresh();
+    if (this.disk.belowReserve) throw this.reserveError(this.disk);
+    await this.disk.probeWrite(this.path);
   }
 
   async close(): Promise<void> {
@@ -314,6 +364,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     this.closed = true;
     await this.writer.close();
     await this.checkpointer?.close();
+    this.disk?.close();
     this.reader.close();
     this.db.close();
   }
@@ -394,6 +445,19 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 }
 
-export async function createSqliteStore(path: string): Promise<SqliteStore> {
-  return migratedOrClosed(new SqliteStore(path));
+export interface SqliteStoreOptions {
+  /** WAHOOK_SQLITE_WAL_LIMIT: the WAL size the checkpoint thread keeps the file under. */
+  walLimitBytes?: number;
+  /** WAHOOK_DISK_RESERVE: free space under which new webhooks are refused. */
+  diskReserveBytes?: number;
+}
+
+export const DEFAULT_WAL_LIMIT_BYTES = 256 * 1024 ** 2;
+export const DEFAULT_DISK_RESERVE_BYTES = 128 * 1024 ** 2;
+
+export async function createSqliteStore(
+  path: string,
+  options: SqliteStoreOptions = {},
+): Promise<SqliteStore> {
+  return migratedOrClosed(new SqliteStore(path, options));
 }
