@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { deadLetterRoutes } from './admin/dead-letter-routes.js';
+import { deliveryRoutes } from './admin/delivery-routes.js';
 import { eventRoutes } from './admin/event-routes.js';
 import { eventStreamRoutes } from './admin/event-stream-routes.js';
 import { messageRoutes } from './admin/message-routes.js';
@@ -73,6 +74,7 @@ export function createStages(context: StageContext): Stage[] {
     adminPlugins: [
       subscriptionRoutes({ store: context.store, clock: context.clock }),
       deadLetterRoutes({ store: context.store, clock: context.clock, onReplayed: () => delivery.wake() }),
+      deliveryRoutes({ store: context.store }),
       eventStreamRoutes({ store: context.store, bus: context.bus }),
     ],
   });

@@ -33,6 +33,8 @@ export interface Subscription extends SubscriptionSpec {
   secret: string;
   source: SubscriptionSource;
   disabledReason: string | null;
+  /** When an operator paused it (deliveries wait as pending, none is sent), or null. */
+  pausedAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -55,6 +57,11 @@ export interface SubscriptionStore {
     now: number,
     disabledReason?: string,
   ): Promise<Subscription | undefined>;
+  /**
+   * Pauses (deliveries keep being queued, none is claimed) or resumes it; nothing becomes a dead
+   * letter. Undefined when there is no such subscription.
+   */
+  setSubscriptionPaused(id: string, paused: boolean, now: number): Promise<Subscription | undefined>;
   /** Removes it with its deliveries, attempts and dead letters; false when it did not exist. */
   deleteSubscription(id: string): Promise<boolean>;
   /**
@@ -239,4 +246,57 @@ export interface ReplayOptions {
   limit?: number;
 }
 
-export type DeliveryStore = SubscriptionStore & DeliveryQueue & DeadLetterStore;
+/** The states GET /v1/deliveries lists: the ones an operator may have to act on. */
+export const LISTED_DELIVERY_STATES = ['pending', 'dead'] as const;
+export type ListedDeliveryState = (typeof LISTED_DELIVERY_STATES)[number];
+
+/** A pending or dead delivery as an operator reads it. */
+export interface DeliveryListing {
+  id: number;
+  eventId: string;
+  eventType: string;
+  subscriptionId: string;
+  state: ListedDeliveryState;
+  lane: DeliveryLane;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  /** Pending only: when the next attempt is due. */
+  nextAttemptAt: number | null;
+  createdAt: number;
+  /** Dead only: when it became a dead letter. */
+  deadAt: number | null;
+}
+
+export interface DeliveryListQuery {
+  state: ListedDeliveryState;
+  subscriptionId?: string;
+  /** Keyset paging: rows with a larger id, in id order. */
+  afterId?: number;
+  limit: number;
+}
+
+export interface SubscriptionBacklog {
+  subscriptionId: string;
+  pending: number;
+  /** created_at of its oldest pending delivery, or null when none is pending. */
+  oldestPendingAt: number | null;
+  dead: number;
+}
+
+/** How many dead letters a replay selector matches per subscription, whatever the subscription's state. */
+export interface DeadLetterMatch {
+  subscriptionId: string;
+  count: number;
+}
+
+export interface DeliveryReader {
+  /** Read through indexes that leave succeeded rows out: bounded by `limit`, never a scan of the history. */
+  listDeliveries(query: DeliveryListQuery): Promise<DeliveryListing[]>;
+  /** Subscriptions with pending or dead deliveries; the counts read only unfinished rows. */
+  subscriptionBacklogs(): Promise<SubscriptionBacklog[]>;
+  /** The dead letters `selector` picks, counted per subscription (at most `limit` rows read). */
+  matchDeadLetters(selector: DeadLetterSelector, limit: number): Promise<DeadLetterMatch[]>;
+}
+
+export type DeliveryStore = SubscriptionStore & DeliveryQueue & DeadLetterStore & DeliveryReader;

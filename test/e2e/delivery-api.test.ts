@@ -145,6 +145,31 @@ describe('events pushed to business systems', () => {
       message: expect.stringMatching(/^since: must be an ISO-8601 time/),
     });
 
+    const listed = await adminRequest(
+      server.url,
+      `/v1/deliveries?state=dead&subscription=${subscription.id}`,
+    );
+    expect(listed.json()).toMatchObject({
+      deliveries: [
+        {
+          id: letter!.id,
+          event_id: letter!.event_id,
+          state: 'dead',
+          attempts: 3,
+          last_error: expect.stringContaining('HTTP 500'),
+          next_attempt_at: null,
+        },
+      ],
+      next: null,
+    });
+    const badCursor = await adminRequest(server.url, '/v1/deliveries?after=abc');
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.json()).toMatchObject({
+      error: 'bad_request',
+      message: expect.stringContaining('after'),
+    });
+    expect((await adminRequest(server.url, '/v1/deliveries?state=done')).status).toBe(400);
+
     const dryRun = await post('/v1/dead-letters/replay', { subscription: subscription.id, dry_run: true });
     expect(dryRun.json()).toEqual({ would_replay: 1 });
     expect((await post('/v1/dead-letters/replay', {})).status).toBe(400);

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Store } from '../../src/store/ports.js';
 import type { StoreBackend } from '../helpers/stores.js';
-import { deadLettersContract } from './dead-letters-contract.js';
+import { deadLettersContract, deliveryListingContract } from './dead-letters-contract.js';
 import { deliveryQueueContract } from './delivery-queue-contract.js';
 import { eventsContract } from './events-contract.js';
 import { inboxContract } from './inbox-contract.js';
@@ -63,5 +63,6 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
     deliveryQueueContract(ctx);
     deadLettersContract(ctx);
     retentionContract(ctx);
+    deliveryListingContract(ctx);
   });
 }

@@ -103,3 +103,66 @@ export function deadLettersContract(ctx: ContractContext): void {
     });
   });
 }
+
+export function deliveryListingContract(ctx: ContractContext): void {
+  describe('delivery listing', () => {
+    it('lists pending and dead deliveries by subscription, paging by id, and counts backlogs', async () => {
+      const store = await ctx.open();
+      await store.createSubscription(subscriptionInput('a'));
+      await store.createSubscription(subscriptionInput('b'));
+      await commitEvents(store, [
+        newEvent('e1', { orderingKey: 'k1' }),
+        newEvent('e2', { orderingKey: 'k2' }),
+      ]);
+      const pending = await store.listDeliveries({ state: 'pending', limit: 10 });
+      expect(pending.map((d) => `${d.subscriptionId}:${d.eventId}`).sort()).toEqual([
+        'a:e1',
+        'a:e2',
+        'b:e1',
+        'b:e2',
+      ]);
+      expect(pending[0]).toMatchObject({ state: 'pending', attempts: 0, lastError: null, deadAt: null });
+      expect(typeof pending[0]!.nextAttemptAt).toBe('number');
+      const page = await store.listDeliveries({ state: 'pending', limit: 2, afterId: pending[1]!.id });
+      expect(page.map((d) => d.id)).toEqual([pending[2]!.id, pending[3]!.id]);
+      const ofB = await store.listDeliveries({ state: 'pending', subscriptionId: 'b', limit: 10 });
+      expect(ofB.map((d) => d.eventId).sort()).toEqual(['e1', 'e2']);
+      expect(await store.listDeliveries({ state: 'dead', limit: 10 })).toEqual([]);
+      const backlogs = await store.subscriptionBacklogs();
+      expect(backlogs.map((b) => [b.subscriptionId, b.pending, b.dead])).toEqual([
+        ['a', 2, 0],
+        ['b', 2, 0],
+      ]);
+      expect(typeof backlogs[0]!.oldestPendingAt).toBe('number');
+    });
+
+    it('holds a paused subscription back without turning anything dead', async () => {
+      const store = await ctx.open();
+      await store.createSubscription(subscriptionInput('sub'));
+      await commitEvents(store, [newEvent('e1')]);
+      const paused = await store.setSubscriptionPaused('sub', true, T0 + 5);
+      expect(paused?.pausedAt).toBe(T0 + 5);
+      expect(await store.claimDeliveries(claimAt(T0 + 10))).toEqual([]);
+      expect(await store.listDeliveries({ state: 'pending', limit: 10 })).toHaveLength(1);
+      const resumed = await store.setSubscriptionPaused('sub', false, T0 + 20);
+      expect(resumed?.pausedAt).toBeNull();
+      expect(await store.claimDeliveries(claimAt(T0 + 30))).toHaveLength(1);
+      expect(await store.setSubscriptionPaused('missing', true, T0)).toBeUndefined();
+    });
+
+    it('counts the dead letters a selector matches per subscription, whatever its state', async () => {
+      const store = await ctx.open();
+      await store.createSubscription(subscriptionInput('sub'));
+      await commitEvents(store, [newEvent('e1')]);
+      await killAll(store);
+      await store.updateSubscription('sub', { enabled: false }, T0 + 100);
+      expect(await store.replayDeadLetters({ subscriptionId: 'sub' }, { now: T0 + 200, dryRun: true })).toBe(
+        0,
+      );
+      expect(await store.matchDeadLetters({ subscriptionId: 'sub' }, 100)).toEqual([
+        { subscriptionId: 'sub', count: 1 },
+      ]);
+      expect(await store.matchDeadLetters({ subscriptionId: 'other' }, 100)).toEqual([]);
+    });
+  });
+}

@@ -18,7 +18,13 @@ export function subscriptionsContract(ctx: ContractContext): void {
       const created = await store.createSubscription(filtered);
       await store.createSubscription(subscriptionInput('sub_a', { now: T0 + 2 }));
       const { now: _now, ...spec } = filtered;
-      expect(created).toEqual({ ...spec, disabledReason: null, createdAt: T0 + 1, updatedAt: T0 + 1 });
+      expect(created).toEqual({
+        ...spec,
+        disabledReason: null,
+        pausedAt: null,
+        createdAt: T0 + 1,
+        updatedAt: T0 + 1,
+      });
       expect(await store.getSubscription('sub_b')).toEqual(created);
       expect(await store.getSubscription('sub_none')).toBeUndefined();
       expect((await store.listSubscriptions()).map((s) => s.id)).toEqual(['sub_b', 'sub_a']);

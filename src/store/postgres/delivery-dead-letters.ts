@@ -33,6 +33,13 @@ function filterSql(filter: DeadLetterFilter, params: unknown[]): string {
   return clauses.join(' AND ');
 }
 
+/** WHERE clauses (over `d`) for the dead letters a replay selector picks, binding into `params`. */
+export function selectorSql(selector: DeadLetterSelector, params: unknown[]): string {
+  if (!('ids' in selector)) return filterSql(selector, params);
+  params.push([...selector.ids]);
+  return `d.state = 'dead' AND d.id = ANY($${params.length}::bigint[])`;
+}
+
 export async function listDeadLettersPostgres(
   db: Queryable,
   query: DeadLetterFilter & { afterId?: number; limit: number },
@@ -76,13 +83,7 @@ export async function replayDeadLettersPostgres(
   options: ReplayOptions,
 ): Promise<number> {
   const params: unknown[] = [];
-  let where: string;
-  if ('ids' in selector) {
-    params.push([...selector.ids]);
-    where = `d.state = 'dead' AND d.id = ANY($1::bigint[])`;
-  } else {
-    where = filterSql(selector, params);
-  }
+  const where = selectorSql(selector, params);
   // LIMIT NULL is no limit.
   params.push(options.limit ?? null);
   const selected = `SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id AND s.enabled

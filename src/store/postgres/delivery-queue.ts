@@ -34,13 +34,13 @@ export async function claimDeliveriesPostgres(
 ): Promise<ClaimedDelivery[]> {
   if (claim.limit <= 0) return [];
   const sizes = scanSizes(claim);
-  // Each enabled subscription's due rows are read on their own (LATERAL, bounded by its scan size).
+  // Each enabled, unpaused subscription's due rows are read on their own (LATERAL, bounded by its scan size).
   const candidates = await db.query<CandidateRecord & pg.QueryResultRow>(
     `WITH open AS (
        SELECT s.id, s.url, s.secret, s.headers, COALESCE(known.scan, $5) AS scan
        FROM subscriptions s
        LEFT JOIN unnest($3::text[], $4::int[]) AS known(id, scan) ON known.id = s.id
-       WHERE s.enabled)
+       WHERE s.enabled AND s.paused_at IS NULL)
      SELECT c.*, o.id AS subscription_id, o.url, o.secret, o.headers
      FROM open o
      CROSS JOIN LATERAL (

@@ -16,8 +16,8 @@ import type { Queryable } from './sql.js';
  * subscription keeps, what a file sync creates, updates and disables) are the SQLite adapter's;
  * only the SQL differs. Rows are read in the shape of the shared row mapper (`enabled` as 0/1).
  */
-const COLUMNS = `id, url, events, phone_number_ids, secret, headers, description, enabled::int AS enabled,
-  disabled_reason, source, created_at, updated_at`;
+export const COLUMNS = `id, url, events, phone_number_ids, secret, headers, description, enabled::int AS enabled,
+  disabled_reason, paused_at, source, created_at, updated_at`;
 
 type Row = SubscriptionRecord & pg.QueryResultRow;
 
@@ -124,7 +124,7 @@ async function deadLetterPending(client: pg.PoolClient, subscriptionId: string, 
 
 /** $1…$8 of the INSERT and UPDATE above: id, then the spec columns in table order. */
 function specParams(
-  spec: Omit<Subscription, 'createdAt' | 'updatedAt' | 'disabledReason' | 'source'>,
+  spec: Omit<Subscription, 'createdAt' | 'updatedAt' | 'disabledReason' | 'pausedAt' | 'source'>,
 ): unknown[] {
   return [
     spec.id,

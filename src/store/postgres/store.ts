@@ -4,10 +4,13 @@ import type {
   ClaimedDelivery,
   DeadLetter,
   DeadLetterFilter,
+  DeadLetterMatch,
   DeadLetterSelector,
   DeferredDelivery,
   DeliveryAttempt,
   DeliveryClaim,
+  DeliveryListing,
+  DeliveryListQuery,
   DeliveryQueueStats,
   DeliveryStore,
   FileSubscription,
@@ -16,6 +19,7 @@ import type {
   RecordedAttempt,
   ReplayOptions,
   Subscription,
+  SubscriptionBacklog,
   SubscriptionPatch,
 } from '../delivery-ports.js';
 import type {
@@ -46,6 +50,7 @@ import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import { describeTarget, type PostgresStoreOptions, poolConfig, withSession } from './connection.js';
 import * as deadLetters from './delivery-dead-letters.js';
 import * as queue from './delivery-queue.js';
+import * as deliveryReads from './delivery-reader.js';
 import * as subscriptions from './delivery-subscriptions.js';
 import * as inbox from './inbox.js';
 import { InboxWakeups, inboxChannel } from './inbox-wakeups.js';
@@ -268,6 +273,22 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
 
   replayDeadLetters(selector: DeadLetterSelector, options: ReplayOptions): Promise<number> {
     return deadLetters.replayDeadLettersPostgres(this.pool, selector, options);
+  }
+
+  listDeliveries(query: DeliveryListQuery): Promise<DeliveryListing[]> {
+    return deliveryReads.listDeliveriesPostgres(this.pool, query);
+  }
+
+  subscriptionBacklogs(): Promise<SubscriptionBacklog[]> {
+    return deliveryReads.subscriptionBacklogsPostgres(this.pool);
+  }
+
+  matchDeadLetters(selector: DeadLetterSelector, limit: number): Promise<DeadLetterMatch[]> {
+    return deliveryReads.matchDeadLettersPostgres(this.pool, selector, limit);
+  }
+
+  setSubscriptionPaused(id: string, paused: boolean, now: number): Promise<Subscription | undefined> {
+    return deliveryReads.setSubscriptionPausedPostgres(this.pool, id, paused, now);
   }
 
   private assertOpen(): void {

@@ -4,6 +4,7 @@ import type {
   DeliveryAttempt,
   DeliveryClaim,
   DeliveryLane,
+  DeliveryListing,
   Subscription,
   SubscriptionSource,
 } from '../delivery-ports.js';
@@ -20,6 +21,7 @@ export interface SubscriptionRecord {
   description: string | null;
   enabled: number;
   disabled_reason: string | null;
+  paused_at: number | string | null;
   source: string;
   created_at: number;
   updated_at: number;
@@ -37,6 +39,7 @@ export function toSubscription(record: SubscriptionRecord): Subscription {
     description: record.description,
     enabled: record.enabled === 1,
     disabledReason: record.disabled_reason,
+    pausedAt: record.paused_at === null || record.paused_at === undefined ? null : Number(record.paused_at),
     source: record.source as SubscriptionSource,
     createdAt: record.created_at,
     updatedAt: record.updated_at,
@@ -172,3 +175,40 @@ export function toClaimed(record: CandidateRecord): ClaimedDelivery {
 /** Dead letters are deliveries in state 'dead'; both adapters list them with these columns. */
 export const DEAD_LETTER_COLUMNS = `d.id, d.event_id, e.type AS event_type, d.subscription_id, d.attempts,
   d.last_status, d.last_error, d.finished_at`;
+
+/** Columns of a pending or dead delivery for GET /v1/deliveries (deliveries `d` joined to events `e`). */
+export const LISTING_COLUMNS = `d.id, d.event_id, e.type AS event_type, d.subscription_id, d.state, d.lane,
+  d.attempts, d.last_status, d.last_error, d.next_attempt_at, d.created_at, d.finished_at`;
+
+export interface ListingRecord {
+  id: number;
+  event_id: string;
+  event_type: string;
+  subscription_id: string;
+  state: string;
+  lane: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  next_attempt_at: number;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export function toDeliveryListing(record: ListingRecord): DeliveryListing {
+  const pending = record.state === 'pending';
+  return {
+    id: Number(record.id),
+    eventId: record.event_id,
+    eventType: record.event_type,
+    subscriptionId: record.subscription_id,
+    state: pending ? 'pending' : 'dead',
+    lane: toLane(record.lane),
+    attempts: record.attempts,
+    lastStatus: record.last_status,
+    lastError: record.last_error,
+    nextAttemptAt: pending ? Number(record.next_attempt_at) : null,
+    createdAt: Number(record.created_at),
+    deadAt: pending || record.finished_at === null ? null : Number(record.finished_at),
+  };
+}

@@ -35,6 +35,19 @@ function filterSql(filter: DeadLetterFilter): { where: string; params: Record<st
   return { where: clauses.join(' AND '), params };
 }
 
+/** WHERE clauses (over `d`, the deliveries) for the dead letters a replay selector picks. */
+export function selectorSql(selector: DeadLetterSelector): {
+  where: string;
+  params: Record<string, unknown>;
+} {
+  return 'ids' in selector
+    ? {
+        where: `d.state = 'dead' AND d.id IN (SELECT value FROM json_each(@ids))`,
+        params: { ids: JSON.stringify(selector.ids) },
+      }
+    : filterSql(selector);
+}
+
 export function listDeadLettersSqlite(
   db: Database.Database,
   query: DeadLetterFilter & { afterId?: number; limit: number },
@@ -75,13 +88,7 @@ export function replayDeadLettersSqlite(
   selector: DeadLetterSelector,
   options: ReplayOptions,
 ): number {
-  const { where, params } =
-    'ids' in selector
-      ? {
-          where: `d.state = 'dead' AND d.id IN (SELECT value FROM json_each(@ids))`,
-          params: { ids: JSON.stringify(selector.ids) },
-        }
-      : filterSql(selector);
+  const { where, params } = selectorSql(selector);
   const selected = `SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id AND s.enabled = 1
     WHERE ${where} ORDER BY d.id LIMIT @limit`;
   const all = { ...params, limit: options.limit ?? -1 };

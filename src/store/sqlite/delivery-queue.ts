@@ -32,7 +32,10 @@ export function claimDeliveriesSqlite(db: Database.Database, claim: DeliveryClai
 
 function claimWithin(db: Database.Database, claim: DeliveryClaim): ClaimedDelivery[] {
   const sizes = scanSizes(claim);
-  const enabled = prepared(db, 'SELECT id FROM subscriptions WHERE enabled = 1').all() as { id: string }[];
+  const enabled = prepared(
+    db,
+    'SELECT id FROM subscriptions WHERE enabled = 1 AND paused_at IS NULL',
+  ).all() as { id: string }[];
   const candidates: CandidateRecord[] = [];
   for (const { id: subscriptionId } of enabled) {
     const scan = sizes.known.get(subscriptionId) ?? sizes.otherwise;

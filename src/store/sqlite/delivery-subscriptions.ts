@@ -87,7 +87,9 @@ function deadLetterPending(
 }
 
 function specParams(
-  spec: Omit<Subscription, 'createdAt' | 'updatedAt' | 'disabledReason' | 'source'> & { source?: string },
+  spec: Omit<Subscription, 'createdAt' | 'updatedAt' | 'disabledReason' | 'pausedAt' | 'source'> & {
+    source?: string;
+  },
   now: number,
 ) {
   return {

@@ -5,10 +5,13 @@ import type {
   ClaimedDelivery,
   DeadLetter,
   DeadLetterFilter,
+  DeadLetterMatch,
   DeadLetterSelector,
   DeferredDelivery,
   DeliveryAttempt,
   DeliveryClaim,
+  DeliveryListing,
+  DeliveryListQuery,
   DeliveryQueueStats,
   DeliveryStore,
   FileSubscription,
@@ -17,6 +20,7 @@ import type {
   RecordedAttempt,
   ReplayOptions,
   Subscription,
+  SubscriptionBacklog,
   SubscriptionPatch,
 } from '../delivery-ports.js';
 import type {
@@ -69,6 +73,12 @@ import {
   deliveryQueueStatsSqlite,
   recordDeliveryAttemptsSqlite,
 } from './delivery-queue.js';
+import {
+  listDeliveriesSqlite,
+  matchDeadLettersSqlite,
+  setSubscriptionPausedSqlite,
+  subscriptionBacklogsSqlite,
+} from './delivery-reader.js';
 import {
   createSubscriptionSqlite,
   deleteSubscriptionSqlite,
@@ -442,6 +452,18 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
   replayDeadLetters(selector: DeadLetterSelector, options: ReplayOptions): Promise<number> {
     return this.txLock.run(async () => replayDeadLettersSqlite(this.db, selector, options));
+  }
+  listDeliveries(query: DeliveryListQuery): Promise<DeliveryListing[]> {
+    return this.txLock.run(async () => listDeliveriesSqlite(this.db, query));
+  }
+  subscriptionBacklogs(): Promise<SubscriptionBacklog[]> {
+    return this.txLock.run(async () => subscriptionBacklogsSqlite(this.db));
+  }
+  matchDeadLetters(selector: DeadLetterSelector, limit: number): Promise<DeadLetterMatch[]> {
+    return this.txLock.run(async () => matchDeadLettersSqlite(this.db, selector, limit));
+  }
+  setSubscriptionPaused(id: string, paused: boolean, now: number): Promise<Subscription | undefined> {
+    return this.txLock.run(async () => setSubscriptionPausedSqlite(this.db, id, paused, now));
   }
 }
 

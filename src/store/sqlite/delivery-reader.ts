@@ -1,0 +1,82 @@
+import type Database from 'better-sqlite3';
+import type {
+  DeadLetterMatch,
+  DeadLetterSelector,
+  DeliveryListing,
+  DeliveryListQuery,
+  Subscription,
+  SubscriptionBacklog,
+} from '../delivery-ports.js';
+import { LISTING_COLUMNS, type ListingRecord, toDeliveryListing } from '../shared/delivery-rows.js';
+import { selectorSql } from './delivery-dead-letters.js';
+import { getSubscriptionSqlite } from './delivery-subscriptions.js';
+
+/**
+ * What an operator reads about deliveries still in play. Every query names `state <> 'succeeded'`
+ * word for word so SQLite picks the partial indexes of migration 011, which hold no succeeded row:
+ * a page costs its limit, not the delivery history.
+ */
+export function listDeliveriesSqlite(db: Database.Database, query: DeliveryListQuery): DeliveryListing[] {
+  const bySubscription = query.subscriptionId === undefined ? '' : 'AND d.subscription_id = @subscriptionId';
+  const records = db
+    .prepare(
+      `SELECT ${LISTING_COLUMNS} FROM deliveries d JOIN events e ON e.seq = d.event_seq
+       WHERE d.state = @state AND d.state <> 'succeeded' ${bySubscription} AND d.id > @afterId
+       ORDER BY d.id LIMIT @limit`,
+    )
+    .all({
+      state: query.state,
+      afterId: query.afterId ?? 0,
+      limit: query.limit,
+      ...(query.subscriptionId === undefined ? {} : { subscriptionId: query.subscriptionId }),
+    }) as ListingRecord[];
+  return records.map(toDeliveryListing);
+}
+
+export function subscriptionBacklogsSqlite(db: Database.Database): SubscriptionBacklog[] {
+  const rows = db
+    .prepare(
+      `SELECT subscription_id,
+         COALESCE(SUM(state = 'pending'), 0) AS pending,
+         COALESCE(SUM(state = 'dead'), 0) AS dead,
+         MIN(CASE WHEN state = 'pending' THEN id END) AS oldest_id
+       FROM deliveries WHERE state <> 'succeeded' GROUP BY subscription_id ORDER BY subscription_id`,
+    )
+    .all() as { subscription_id: string; pending: number; dead: number; oldest_id: number | null }[];
+  const createdAt = db.prepare('SELECT created_at FROM deliveries WHERE id = ?').pluck();
+  return rows.map((row) => ({
+    subscriptionId: row.subscription_id,
+    pending: row.pending,
+    dead: row.dead,
+    oldestPendingAt: row.oldest_id === null ? null : (createdAt.get(row.oldest_id) as number),
+  }));
+}
+
+export function matchDeadLettersSqlite(
+  db: Database.Database,
+  selector: DeadLetterSelector,
+  limit: number,
+): DeadLetterMatch[] {
+  const { where, params } = selectorSql(selector);
+  return db
+    .prepare(
+      `SELECT subscription_id AS subscriptionId, COUNT(*) AS count
+       FROM (SELECT d.subscription_id FROM deliveries d WHERE ${where} LIMIT @limit)
+       GROUP BY subscription_id ORDER BY subscription_id`,
+    )
+    .all({ ...params, limit }) as DeadLetterMatch[];
+}
+
+export function setSubscriptionPausedSqlite(
+  db: Database.Database,
+  id: string,
+  paused: boolean,
+  now: number,
+): Subscription | undefined {
+  // A second pause keeps the first one's time: it says since when nothing was sent.
+  db.prepare(
+    `UPDATE subscriptions SET paused_at = CASE WHEN @paused THEN COALESCE(paused_at, @now) END,
+       updated_at = @now WHERE id = @id`,
+  ).run({ id, paused: paused ? 1 : 0, now });
+  return getSubscriptionSqlite(db, id);
+}
