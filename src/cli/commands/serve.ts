@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import type { Secrets } from '../../config/local-mode.js';
+import type { Role } from '../../config/settings.js';
 import { signMetaBody } from '../../receive/signature.js';
 import { WEBHOOK_PATH } from '../../receive/webhook-routes.js';
 import { startServer } from '../../server.js';
@@ -20,7 +21,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .action(async () => {
       const config = loadConfig(ctx.env);
       const server = await startServer(config, { stages: createStages, stopSignal: ctx.stopSignal });
-      if (server.secrets.localMode) printLocalMode(ctx, server.url, server.secrets, config.dataDir);
+      if (server.secrets.localMode)
+        printLocalMode(ctx, server.url, server.secrets, config.dataDir, config.roles);
       else print(ctx.stdout, `wahook listening on ${server.url} (roles: ${config.roles.join(', ')})`);
       const signal = await ctx.stopSignal;
       print(ctx.stderr, `received ${signal}: finishing in-flight requests and closing the store…`);
@@ -29,8 +31,18 @@ export function registerServe(program: Command, ctx: CliContext): void {
     });
 }
 
-/** Everything a developer needs to try the local server, including a signed request that works as printed. */
-function printLocalMode(ctx: CliContext, url: string, secrets: Secrets, dataDir: string): void {
+/**
+ * Everything a developer needs to try the local server, including a signed request that works as
+ * printed. A process without the receiver role has no webhook routes, so it prints only what it
+ * serves: a webhook curl line there would answer 404 and send people looking for a bug.
+ */
+function printLocalMode(
+  ctx: CliContext,
+  url: string,
+  secrets: Secrets,
+  dataDir: string,
+  roles: readonly Role[],
+): void {
   const body = JSON.stringify({
     object: 'whatsapp_business_account',
     entry: [
@@ -57,20 +69,32 @@ function printLocalMode(ctx: CliContext, url: string, secrets: Secrets, dataDir:
     ],
   });
   const signature = signMetaBody(body, secrets.appSecrets[0] ?? '');
-  const lines = [
-    `wahook is running in local mode on ${url} (secrets generated once, kept in ${dataDir}/local-secrets.json)`,
-    `  webhook URL:   ${url}${WEBHOOK_PATH}`,
-    `  app secret:    ${secrets.appSecrets[0]}`,
-    `  verify token:  ${secrets.verifyToken}`,
-    `  admin token:   ${secrets.adminToken}`,
-    '',
-    'Send a signed test webhook (answers 200 once stored):',
-    `  curl --fail -sS -X POST '${url}${WEBHOOK_PATH}' -H 'Content-Type: application/json' -H 'X-Hub-Signature-256: ${signature}' --data-binary '${body}' -w 'HTTP %{http_code}\\n'`,
-    'Verify the handshake and read the stats:',
-    `  curl --fail -sS '${url}${WEBHOOK_PATH}?hub.mode=subscribe&hub.verify_token=${secrets.verifyToken}&hub.challenge=hello' -w ' HTTP %{http_code}\\n'`,
-    `  curl --fail -sS -H 'Authorization: Bearer ${secrets.adminToken}' '${url}/v1/stats'`,
-    '',
-    'For a public endpoint set WAHOOK_APP_SECRETS, WAHOOK_VERIFY_TOKEN and WAHOOK_ADMIN_TOKEN.',
-  ];
+  const header = `wahook is running in local mode on ${url} (secrets generated once, kept in ${dataDir}/local-secrets.json)`;
+  const statsLine = `  curl --fail -sS -H 'Authorization: Bearer ${secrets.adminToken}' '${url}/v1/stats'`;
+  const footer = 'For a public endpoint set WAHOOK_APP_SECRETS, WAHOOK_VERIFY_TOKEN and WAHOOK_ADMIN_TOKEN.';
+  const lines = roles.includes('receiver')
+    ? [
+        header,
+        `  webhook URL:   ${url}${WEBHOOK_PATH}`,
+        `  app secret:    ${secrets.appSecrets[0]}`,
+        `  verify token:  ${secrets.verifyToken}`,
+        `  admin token:   ${secrets.adminToken}`,
+        '',
+        'Send a signed test webhook (answers 200 once stored):',
+        `  curl --fail -sS -X POST '${url}${WEBHOOK_PATH}' -H 'Content-Type: application/json' -H 'X-Hub-Signature-256: ${signature}' --data-binary '${body}' -w 'HTTP %{http_code}\\n'`,
+        'Verify the handshake and read the stats:',
+        `  curl --fail -sS '${url}${WEBHOOK_PATH}?hub.mode=subscribe&hub.verify_token=${secrets.verifyToken}&hub.challenge=hello' -w ' HTTP %{http_code}\\n'`,
+        statsLine,
+        '',
+        footer,
+      ]
+    : [
+        header,
+        `  roles:         ${roles.join(', ')} (no receiver: this process serves no webhook routes)`,
+        `  admin token:   ${secrets.adminToken}`,
+        '',
+        'Read the stats:',
+        statsLine,
+      ];
   for (const line of lines) print(ctx.stdout, line);
 }
