@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { deadLetterRoutes } from './admin/dead-letter-routes.js';
 import { deliveryRoutes } from './admin/delivery-routes.js';
+import { erasureRoutes } from './admin/erasure-routes.js';
 import { eventRoutes } from './admin/event-routes.js';
 import { eventStreamRoutes } from './admin/event-stream-routes.js';
 import { messageRoutes } from './admin/message-routes.js';
@@ -24,6 +25,7 @@ export function createStages(context: StageContext): Stage[] {
         async (app: FastifyInstance) => {
           await app.register(eventRoutes, { store: context.store });
           await app.register(messageRoutes, { store: context.store });
+          await app.register(erasureRoutes({ store: context.store, clock: context.clock, bus: context.bus }));
         },
       ],
       // Routes only: nothing runs in the background.

@@ -16,6 +16,8 @@ export interface AdminClient {
   listRejectedRequests(limit: number): Promise<unknown>;
   /** POST /v1/dead-letters/replay: `{replayed}` or, with dry_run, `{would_replay}`. */
   replayDeadLetters(body: Record<string, unknown>): Promise<unknown>;
+  /** POST /v1/erasure: `{erased: {messages, events, …}}`. */
+  erasePerson(body: { wa_id: string } | { user_id: string }): Promise<unknown>;
 }
 
 export interface AdminClientOptions {
@@ -75,6 +77,12 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     },
     async replayDeadLetters(body) {
       const path = '/v1/dead-letters/replay';
+      const answer = await call(path, body);
+      if (answer.status === 200) return answer.body;
+      throw unexpectedAnswer(baseUrl, path, answer);
+    },
+    async erasePerson(body) {
+      const path = '/v1/erasure';
       const answer = await call(path, body);
       if (answer.status === 200) return answer.body;
       throw unexpectedAnswer(baseUrl, path, answer);

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isWahookError } from '../errors.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerErase } from './commands/erase.js';
 import { registerExplain } from './commands/explain.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerReplay } from './commands/replay.js';
@@ -31,6 +32,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerRequests(program, ctx);
   registerMigrate(program, ctx);
   registerReplay(program, ctx);
+  registerErase(program, ctx);
   return program;
 }
 
