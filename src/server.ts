@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { Config } from './config/load.js';
-import { resolveSecrets, type Secrets } from './config/local-mode.js';
+import { resolveSecrets, type Secrets, withLocalModeDefaults } from './config/local-mode.js';
 import type { Role } from './config/settings.js';
 import { summarizeConfig } from './config/summary.js';
 import { WahookError } from './errors.js';
@@ -59,8 +59,9 @@ export interface StageContext {
 export const COMMIT_TIMEOUT_MS = 5_000;
 const MAX_BATCH = 512;
 
-export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
-  const secrets = resolveSecrets(config);
+export async function startServer(given: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const secrets = resolveSecrets(given);
+  const config = withLocalModeDefaults(given, secrets);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   let waiting: WaitingServer | undefined;

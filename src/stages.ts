@@ -74,7 +74,11 @@ export function createStages(context: StageContext): Stage[] {
   stages.push({
     ...delivery,
     adminPlugins: [
-      subscriptionRoutes({ store: context.store, clock: context.clock }),
+      subscriptionRoutes({
+        store: context.store,
+        clock: context.clock,
+        allowPrivate: context.config.deliveryAllowPrivate ?? false,
+      }),
       deadLetterRoutes({ store: context.store, clock: context.clock, onReplayed: () => delivery.wake() }),
       deliveryRoutes({ store: context.store }),
       eventStreamRoutes({ store: context.store, bus: context.bus }),

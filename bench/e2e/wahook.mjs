@@ -33,6 +33,8 @@ export async function startWahookPipeline() {
       WAHOOK_VERIFY_TOKEN: SECRETS.verifyToken,
       WAHOOK_ADMIN_TOKEN: SECRETS.adminToken,
       WAHOOK_LOG_LEVEL: 'warn',
+      // The bench's subscriber listens on loopback.
+      WAHOOK_DELIVERY_ALLOW_PRIVATE: 'true',
     },
     readyUrl: `${base}/readyz`,
   });

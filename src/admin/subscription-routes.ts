@@ -7,6 +7,7 @@ import {
   updateSubscriptionBody,
 } from '../deliver/subscription-input.js';
 import { createSubscription } from '../deliver/subscriptions.js';
+import { targetProblem } from '../deliver/target-policy.js';
 import type { Clock } from '../lib/clock.js';
 import type { SubscriptionStore } from '../store/delivery-ports.js';
 import { badRequest, notFound } from './replies.js';
@@ -15,12 +16,21 @@ import { badRequest, notFound } from './replies.js';
  * /v1/subscriptions: where events are pushed. A new subscription receives the events committed
  * after it; its `whsec_` secret is in the answer (and in GET, behind the same admin token).
  */
-export function subscriptionRoutes(deps: { store: SubscriptionStore; clock: Clock }): FastifyPluginAsync {
+export function subscriptionRoutes(deps: {
+  store: SubscriptionStore;
+  clock: Clock;
+  /** WAHOOK_DELIVERY_ALLOW_PRIVATE: URLs on loopback or private addresses are accepted. */
+  allowPrivate: boolean;
+}): FastifyPluginAsync {
+  const refusedTarget = (url: string | undefined) =>
+    url === undefined || deps.allowPrivate ? null : targetProblem(url);
   return async (app: FastifyInstance) => {
     app.post('/v1/subscriptions', async (request, reply) => {
       if (!isObject(request.body)) return badRequest(reply, EXAMPLE_BODY);
       const body = createSubscriptionBody.safeParse(request.body);
       if (!body.success) return badRequest(reply, describeIssues(body.error));
+      const refused = refusedTarget(body.data.url);
+      if (refused) return badRequest(reply, `url: ${refused}`);
       const subscription = await createSubscription(deps.store, body.data, deps.clock.now());
       return reply.code(201).send(subscriptionJson(subscription));
     });
@@ -43,6 +53,8 @@ export function subscriptionRoutes(deps: { store: SubscriptionStore; clock: Cloc
         return badRequest(reply, 'send a JSON object with the fields to change, e.g. {"enabled":true}');
       const body = updateSubscriptionBody.safeParse(request.body);
       if (!body.success) return badRequest(reply, describeIssues(body.error));
+      const refused = refusedTarget(body.data.url);
+      if (refused) return badRequest(reply, `url: ${refused}`);
       const subscription = await deps.store.updateSubscription(id, toPatch(body.data), deps.clock.now());
       if (!subscription) return notFound(reply, unknown(id));
       return subscriptionJson(subscription);

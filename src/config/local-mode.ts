@@ -57,6 +57,15 @@ export function resolveSecrets(config: Config): Secrets {
   };
 }
 
+/**
+ * Settings whose default follows local mode: a developer's loopback setup delivers to loopback
+ * subscribers (WAHOOK_DELIVERY_ALLOW_PRIVATE), a configured server does not unless told to.
+ */
+export function withLocalModeDefaults(config: Config, secrets: Secrets): Config {
+  if (config.deliveryAllowPrivate !== undefined) return config;
+  return Object.freeze({ ...config, deliveryAllowPrivate: secrets.localMode });
+}
+
 export interface StoredSecrets {
   appSecret: string;
   verifyToken: string;

@@ -254,6 +254,17 @@ export const SETTINGS = {
     secret: false,
     schema: z.coerce.number().int().min(1).max(256).default(16),
   }),
+  deliveryAllowPrivate: setting({
+    env: 'WAHOOK_DELIVERY_ALLOW_PRIVATE',
+    description:
+      '`true` lets subscriptions target loopback, private (RFC 1918, IPv6 unique local), link-local and other non-public addresses, cloud metadata services included. Off, such URLs are refused when a subscription is written, and every delivery connection is checked again on the address it resolves to.',
+    defaultText: 'local mode: true; otherwise false',
+    secret: false,
+    schema: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .optional()
+      .transform((text) => (text === undefined ? undefined : text === 'true')),
+  }),
   subscriptionsFile: setting({
     env: 'WAHOOK_SUBSCRIPTIONS_FILE',
     description: 'JSON file of subscriptions to create or update at start (see docs/consuming-events.md).',

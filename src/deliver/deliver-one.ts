@@ -12,10 +12,11 @@ import type { CircuitBreakers } from './circuit.js';
 import { type Decision, decideAfterAttempt, decisionEvent } from './decide.js';
 import { checkDeliveryTransition } from './delivery-states.js';
 import { eventJson } from './event-json.js';
-import { type AttemptRequest, type Fetch, postDelivery } from './http-attempt.js';
+import { type AttemptRequest, type DeliveryHttp, postDelivery } from './http-attempt.js';
 import { type AttemptOutcome, describeOutcome, isEndpointFailure } from './outcome.js';
 import type { Random } from './schedule.js';
 import { signatureHeaders } from './signing.js';
+import { isRefusedHeader } from './subscription-input.js';
 
 /**
  * One turn of one claimed delivery: send it, decide what follows, record the attempt and the move
@@ -29,7 +30,7 @@ export interface DeliverDeps {
   clock: Clock;
   random: Random;
   breakers: CircuitBreakers;
-  fetch?: Fetch;
+  http: DeliveryHttp;
   owner: string;
   retryDelaysMs: readonly number[];
   timeoutMs: number;
@@ -54,7 +55,7 @@ export async function deliverClaimed(
   const outcome: AttemptOutcome = await postDelivery(
     buildRequest(delivery, attemptedAt, deps.timeoutMs),
     () => deps.clock.now(),
-    deps.fetch,
+    deps.http,
   );
   deps.breakers.record(subscriptionId, isEndpointFailure(outcome));
 
@@ -92,12 +93,17 @@ export function buildRequest(delivery: ClaimedDelivery, now: number, timeoutMs: 
     body,
     timeoutMs,
     headers: {
-      ...delivery.subscription.headers,
+      ...sendableHeaders(delivery.subscription.headers),
       'user-agent': USER_AGENT,
       'webhook-sequence': String(delivery.sequence),
       ...signatureHeaders(delivery.subscription.secret, delivery.event.id, now, body),
     },
   };
+}
+
+/** A subscription stored before a header name was refused does not send it either. */
+function sendableHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !isRefusedHeader(name)));
 }
 
 function attemptRecord(outcome: AttemptOutcome, attemptedAt: number): AttemptRecord {

@@ -9,7 +9,7 @@ import type {
 import { AttemptRecorder } from './attempt-recorder.js';
 import { CircuitBreakers } from './circuit.js';
 import { deliverClaimed } from './deliver-one.js';
-import type { Fetch } from './http-attempt.js';
+import { DeliveryHttp } from './http-attempt.js';
 import type { DeliveryOptions } from './options.js';
 import type { Random } from './schedule.js';
 
@@ -30,13 +30,15 @@ export interface DeliveryLoopDeps {
   bus: Bus;
   clock: Clock;
   random?: Random;
-  fetch?: Fetch;
+  /** Connections to subscribers; by default the loop's own, closed when it stops. */
+  http?: DeliveryHttp;
   options: DeliveryOptions;
 }
 
 export class DeliveryLoop {
   private readonly breakers: CircuitBreakers;
   private readonly recorder: AttemptRecorder;
+  private readonly http: DeliveryHttp;
   private readonly inFlight = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   private replayInFlight = 0;
@@ -48,6 +50,7 @@ export class DeliveryLoop {
 
   constructor(private readonly deps: DeliveryLoopDeps) {
     this.recorder = new AttemptRecorder(deps.store);
+    this.http = deps.http ?? new DeliveryHttp({ allowPrivate: deps.options.allowPrivate });
     this.breakers = new CircuitBreakers(deps.options.breaker, deps.clock, (subscriptionId, state) =>
       deps.bus.emit('delivery:breaker', { subscriptionId, state }),
     );
@@ -69,6 +72,7 @@ export class DeliveryLoop {
     this.wake();
     await this.done;
     await Promise.all([...this.running]);
+    if (!this.deps.http) await this.http.close();
   }
 
   private async run(): Promise<void> {
@@ -134,7 +138,7 @@ export class DeliveryLoop {
       owner: this.deps.options.owner,
       retryDelaysMs: this.deps.options.retryDelaysMs,
       timeoutMs: this.deps.options.timeoutMs,
-      ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+      http: this.http,
     })
       .then(
         () => undefined,

@@ -6,6 +6,8 @@ import { type BreakerPolicy, DEFAULT_BREAKER_POLICY } from './circuit.js';
 export interface DeliveryOptions {
   /** WAHOOK_DELIVERY_RETRY_DELAYS. */
   retryDelaysMs: readonly number[];
+  /** WAHOOK_DELIVERY_ALLOW_PRIVATE: subscriptions may target loopback and private addresses. */
+  allowPrivate: boolean;
   /** WAHOOK_DELIVERY_TIMEOUT: one attempt, answer included. */
   timeoutMs: number;
   /** How long a claimed delivery stays leased: a crashed loop's rows come back after this. */
@@ -24,13 +26,19 @@ export interface DeliveryOptions {
 }
 
 export function deliveryOptions(
-  config: { retryDelaysMs: readonly number[]; deliveryTimeoutMs: number; deliveryConcurrency?: number },
+  config: {
+    retryDelaysMs: readonly number[];
+    deliveryTimeoutMs: number;
+    deliveryConcurrency?: number;
+    deliveryAllowPrivate?: boolean | undefined;
+  },
   overrides: Partial<DeliveryOptions> = {},
 ): DeliveryOptions {
   const timeoutMs = overrides.timeoutMs ?? config.deliveryTimeoutMs;
   const perSubscription = config.deliveryConcurrency ?? 16;
   return {
     retryDelaysMs: config.retryDelaysMs,
+    allowPrivate: config.deliveryAllowPrivate ?? false,
     timeoutMs,
     // Room for the attempt, recording it, and a slow event loop; never shorter than the timeout.
     leaseMs: timeoutMs * 2 + 10_000,

@@ -4,7 +4,6 @@ import type { Bus } from '../observe/bus.js';
 import type { Stage } from '../stage.js';
 import type { DeliveryStore, FileSubscription } from '../store/delivery-ports.js';
 import { DeliveryLoop } from './delivery-loop.js';
-import type { Fetch } from './http-attempt.js';
 import { type DeliveryOptions, deliveryOptions } from './options.js';
 import type { Random } from './schedule.js';
 import { applySubscriptionsFile, readSubscriptionsFile } from './subscriptions-file.js';
@@ -18,6 +17,7 @@ export interface DeliveryStageDeps {
   config: {
     retryDelaysMs: readonly number[];
     deliveryTimeoutMs: number;
+    deliveryAllowPrivate?: boolean | undefined;
     subscriptionsFile?: string | undefined;
   };
   /** Whether this process runs the delivery loop (role `delivery`). */
@@ -28,7 +28,6 @@ export interface DeliveryStageDeps {
   logger?: Logger;
   options?: Partial<DeliveryOptions>;
   random?: Random;
-  fetch?: Fetch;
 }
 
 export interface DeliveryStage extends Stage {
@@ -38,7 +37,9 @@ export interface DeliveryStage extends Stage {
 
 export function createDeliveryStage(deps: DeliveryStageDeps): DeliveryStage {
   const fileSubscriptions: FileSubscription[] | undefined = deps.config.subscriptionsFile
-    ? readSubscriptionsFile(deps.config.subscriptionsFile)
+    ? readSubscriptionsFile(deps.config.subscriptionsFile, {
+        allowPrivate: deps.config.deliveryAllowPrivate ?? false,
+      })
     : undefined;
   const loop = deps.runLoop
     ? new DeliveryLoop({
@@ -47,7 +48,6 @@ export function createDeliveryStage(deps: DeliveryStageDeps): DeliveryStage {
         clock: deps.clock,
         options: deliveryOptions(deps.config, deps.options),
         ...(deps.random ? { random: deps.random } : {}),
-        ...(deps.fetch ? { fetch: deps.fetch } : {}),
       })
     : undefined;
   let unsubscribe: (() => void) | undefined;

@@ -7,14 +7,45 @@ import { secretProblem } from './signing.js';
  * What a subscription may say, for the API (POST/PATCH /v1/subscriptions) and the subscriptions
  * file alike, in the JSON spelling (snake_case). Every message names the field and the fix.
  */
-const RESERVED_HEADERS = new Set([
-  'content-type',
-  'content-length',
-  'host',
-  'user-agent',
+/** Written by wahook on every delivery. */
+const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', 'user-agent']);
+
+/**
+ * Never sent from a subscription: hop-by-hop headers (they describe one connection, and a forged
+ * one can smuggle a second request through a proxy), headers that cloud metadata services demand
+ * as proof that a request is not forwarded (so a subscription cannot pass that proof), and the
+ * forwarding and method-override headers that proxies and frameworks trust.
+ */
+const REFUSED_HEADERS = new Set([
   'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
   'transfer-encoding',
+  'upgrade',
+  'expect',
+  'metadata',
+  'metadata-flavor',
+  'x-google-metadata-request',
+  'x-aws-ec2-metadata-token',
+  'x-aws-ec2-metadata-token-ttl-seconds',
+  'x-identity-header',
+  'forwarded',
+  'x-real-ip',
+  'x-http-method-override',
+  'x-method-override',
+  'x-original-url',
+  'x-rewrite-url',
 ]);
+
+/** Whether a subscription header name may not be sent (also checked on stored subscriptions). */
+export function isRefusedHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return REFUSED_HEADERS.has(lower) || lower.startsWith('x-forwarded-');
+}
 
 const url = z
   .string()
@@ -158,6 +189,9 @@ function headerProblem(name: string, value: string): string | null {
   const lower = name.toLowerCase();
   if (lower.startsWith('webhook-') || RESERVED_HEADERS.has(lower)) {
     return 'is set by wahook itself; choose another header name';
+  }
+  if (isRefusedHeader(lower)) {
+    return 'is a hop-by-hop, forwarding or cloud-metadata header, which a subscription may not send';
   }
   if (/[\r\n\0]/.test(value)) return 'the value must not contain line breaks';
   // What an HTTP header value can carry (tab, visible ASCII, Latin-1): anything else fails every attempt.

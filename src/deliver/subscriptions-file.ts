@@ -3,6 +3,7 @@ import { WahookError } from '../errors.js';
 import type { FileSubscription, FileSyncResult, SubscriptionStore } from '../store/delivery-ports.js';
 import { generateSecret } from './signing.js';
 import { describeIssues, subscriptionsFile, toSpec } from './subscription-input.js';
+import { targetProblem } from './target-policy.js';
 
 /**
  * WAHOOK_SUBSCRIPTIONS_FILE: subscriptions kept in version control next to the deployment. The
@@ -15,8 +16,9 @@ import { describeIssues, subscriptionsFile, toSpec } from './subscription-input.
  */
 export function readSubscriptionsFile(
   path: string,
-  readFile: (path: string) => string = (file) => readFileSync(file, 'utf8'),
+  options: { allowPrivate: boolean; readFile?: (path: string) => string },
 ): FileSubscription[] {
+  const readFile = options.readFile ?? ((file: string) => readFileSync(file, 'utf8'));
   let text: string;
   try {
     text = readFile(path);
@@ -36,6 +38,8 @@ export function readSubscriptionsFile(
   for (const entry of list) {
     if (seen.has(entry.id)) throw fileError(path, `the id "${entry.id}" appears twice`);
     seen.add(entry.id);
+    const refused = options.allowPrivate ? null : targetProblem(entry.url);
+    if (refused) throw fileError(path, `"${entry.id}": url: ${refused}`);
   }
   return list.map((entry) => ({ ...toSpec(entry), id: entry.id, secret: entry.secret ?? null }));
 }

@@ -1,6 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { nonPublicKind } from '../lib/address-ranges.js';
 import { type DoctorSettings, hostOf } from './options.js';
 import { withTimeout } from './timeout.js';
 import { type CheckMeta, type CheckResult, fail, pass, warn } from './types.js';
@@ -12,18 +13,6 @@ export interface DnsOutcome {
   /** Empty when the lookup failed. */
   readonly addresses: readonly LookupAddress[];
 }
-
-// Meta sends from the public internet; an endpoint that resolves only into these ranges is unreachable.
-const nonPublic = new BlockList();
-nonPublic.addSubnet('10.0.0.0', 8, 'ipv4');
-nonPublic.addSubnet('100.64.0.0', 10, 'ipv4');
-nonPublic.addSubnet('127.0.0.0', 8, 'ipv4');
-nonPublic.addSubnet('169.254.0.0', 16, 'ipv4');
-nonPublic.addSubnet('172.16.0.0', 12, 'ipv4');
-nonPublic.addSubnet('192.168.0.0', 16, 'ipv4');
-nonPublic.addAddress('::1', 'ipv6');
-nonPublic.addSubnet('fc00::', 7, 'ipv6');
-nonPublic.addSubnet('fe80::', 10, 'ipv6');
 
 export async function checkDns(settings: DoctorSettings): Promise<DnsOutcome> {
   const host = hostOf(settings.url);
@@ -48,7 +37,8 @@ export async function checkDns(settings: DoctorSettings): Promise<DnsOutcome> {
 }
 
 function judgeAddresses(host: string, addresses: readonly LookupAddress[], detail: string): DnsOutcome {
-  const isPublic = (a: LookupAddress) => !nonPublic.check(a.address, a.family === 6 ? 'ipv6' : 'ipv4');
+  // Meta sends from the public internet; an endpoint that resolves only elsewhere is unreachable.
+  const isPublic = (a: LookupAddress) => nonPublicKind(a.address) === null;
   if (addresses.some(isPublic)) return { addresses, check: pass(DNS_CHECK, `${host} ${detail}`) };
   return {
     addresses,

@@ -39,7 +39,7 @@ async function setup(options: Partial<DeliveryOptions> = {}, clock: Clock = syst
     clock,
     random: () => 0.5,
     options: deliveryOptions(
-      { retryDelaysMs: [5, 10, 10, 10, 10], deliveryTimeoutMs: timeoutMs },
+      { retryDelaysMs: [5, 10, 10, 10, 10], deliveryTimeoutMs: timeoutMs, deliveryAllowPrivate: true },
       { pollMs: 5, breaker: { failureThreshold: 1_000, openMs: 10, maxOpenMs: 10 }, ...options },
     ),
   });

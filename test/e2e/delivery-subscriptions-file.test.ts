@@ -19,7 +19,12 @@ async function applyFile(content: unknown): Promise<void> {
   const path = join(temp!.dir, 'subscriptions.json');
   writeFileSync(path, JSON.stringify(content));
   const stage = createDeliveryStage({
-    config: { retryDelaysMs: [5], deliveryTimeoutMs: 1_000, subscriptionsFile: path },
+    config: {
+      retryDelaysMs: [5],
+      deliveryTimeoutMs: 1_000,
+      subscriptionsFile: path,
+      deliveryAllowPrivate: true,
+    },
     runLoop: false,
     store: temp!.store,
     bus: new Bus(),

@@ -36,7 +36,7 @@ async function setup(options: Partial<DeliveryOptions>) {
     clock,
     random: () => 0.5,
     options: deliveryOptions(
-      { retryDelaysMs: [1_000, 1_000, 1_000, 1_000], deliveryTimeoutMs: 5_000 },
+      { retryDelaysMs: [1_000, 1_000, 1_000, 1_000], deliveryTimeoutMs: 5_000, deliveryAllowPrivate: true },
       {
         pollMs: 5,
         ...options,

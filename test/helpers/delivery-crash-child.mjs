@@ -14,7 +14,7 @@ import { createSqliteStore } from '../../dist/store/sqlite/store.js';
 const path = process.argv[2];
 const store = await createSqliteStore(path);
 const stage = createDeliveryStage({
-  config: { retryDelaysMs: Array(20).fill(20), deliveryTimeoutMs: 2_000 },
+  config: { retryDelaysMs: Array(20).fill(20), deliveryTimeoutMs: 2_000, deliveryAllowPrivate: true },
   runLoop: true,
   store,
   bus: new Bus(),

@@ -22,6 +22,8 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
   WAHOOK_APP_SECRETS: TEST_APP_SECRET,
   WAHOOK_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
   WAHOOK_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+  // Every subscriber in the tests listens on loopback.
+  WAHOOK_DELIVERY_ALLOW_PRIVATE: 'true',
 };
 
 export interface TestServer {

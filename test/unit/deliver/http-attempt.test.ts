@@ -1,12 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { postDelivery, RESPONSE_PREFIX_BYTES } from '../../../src/deliver/http-attempt.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DeliveryHttp, postDelivery, RESPONSE_PREFIX_BYTES } from '../../../src/deliver/http-attempt.js';
 import { type Answer, type Subscriber, startSubscriber } from '../../helpers/delivery-fixtures.js';
 
 /** One attempt against real local HTTP servers: every way it ends is a value, never a throw. */
 const servers: Subscriber[] = [];
+const http = new DeliveryHttp({ allowPrivate: true });
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
+afterAll(() => http.close());
 
 async function serve(answer: () => Answer): Promise<Subscriber> {
   const server = await startSubscriber(answer);
@@ -15,10 +17,14 @@ async function serve(answer: () => Answer): Promise<Subscriber> {
 }
 
 const attempt = (url: string, timeoutMs = 2_000) =>
-  postDelivery({ url, body: '{"id":"evt_1"}', headers: { 'webhook-id': 'evt_1' }, timeoutMs }, Date.now);
+  postDelivery(
+    { url, body: '{"id":"evt_1"}', headers: { 'webhook-id': 'evt_1' }, timeoutMs },
+    Date.now,
+    http,
+  );
 
 describe('one delivery attempt', () => {
-  it('posts JSON with the given headers and keeps at most 1 KiB of the answer', async () => {
+  it('posts JSON with the given headers and keeps only a short prefix of the answer', async () => {
     const server = await serve(() => ({
       status: 503,
       body: 'x'.repeat(5_000),

@@ -89,25 +89,27 @@ describe('subscriptions file', () => {
 
   it('reads the object and the bare-array form', () => {
     const entry = { id: 'erp', url: 'https://erp.example.com/hooks', events: ['message.*'] };
-    expect(readSubscriptionsFile(write(JSON.stringify({ subscriptions: [entry] })))).toEqual([
-      expect.objectContaining({ id: 'erp', events: ['message.*'], secret: null, enabled: true }),
-    ]);
-    expect(readSubscriptionsFile(write(JSON.stringify([entry])))).toHaveLength(1);
+    expect(
+      readSubscriptionsFile(write(JSON.stringify({ subscriptions: [entry] })), { allowPrivate: true }),
+    ).toEqual([expect.objectContaining({ id: 'erp', events: ['message.*'], secret: null, enabled: true })]);
+    expect(readSubscriptionsFile(write(JSON.stringify([entry])), { allowPrivate: true })).toHaveLength(1);
   });
 
   it('names the file, the entry and the field of every problem', () => {
     const path = write(JSON.stringify({ subscriptions: [{ id: 'erp', url: 'erp.example.com' }] }));
-    expect(() => readSubscriptionsFile(path)).toThrow(
+    expect(() => readSubscriptionsFile(path, { allowPrivate: true })).toThrow(
       new RegExp(`WAHOOK_SUBSCRIPTIONS_FILE=${path}: subscriptions\\.0\\.url: must be an absolute`),
     );
-    expect(() => readSubscriptionsFile(write('{'))).toThrow(/is not JSON/);
+    expect(() => readSubscriptionsFile(write('{'), { allowPrivate: true })).toThrow(/is not JSON/);
     const twice = write(
       JSON.stringify([
         { id: 'a', url: 'https://a.example/' },
         { id: 'a', url: 'https://b.example/' },
       ]),
     );
-    expect(() => readSubscriptionsFile(twice)).toThrow(/"a" appears twice/);
-    expect(() => readSubscriptionsFile(join(tmpdir(), 'no-such-wahook-file.json'))).toThrow(/cannot be read/);
+    expect(() => readSubscriptionsFile(twice, { allowPrivate: true })).toThrow(/"a" appears twice/);
+    expect(() =>
+      readSubscriptionsFile(join(tmpdir(), 'no-such-wahook-file.json'), { allowPrivate: true }),
+    ).toThrow(/cannot be read/);
   });
 });
