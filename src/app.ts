@@ -39,6 +39,8 @@ export interface AppDeps {
   };
   /** Admin routes contributed by other stages (processing queries, subscriptions…), all behind the token. */
   adminPlugins?: readonly FastifyPluginAsync[];
+  /** Per subscription, the breaker state of this process's delivery loop (role delivery only). */
+  breakerState?: (subscriptionId: string) => string;
   requestTimeoutMs?: number;
   headersTimeoutMs?: number;
 }
@@ -72,7 +74,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (admin) => {
     requireAdminToken(admin, deps.adminToken);
     refuseNulCharacters(admin);
-    await admin.register(inboxRoutes, { store: deps.store, now: () => deps.clock.now() });
+    await admin.register(inboxRoutes, {
+      store: deps.store,
+      now: () => deps.clock.now(),
+      ...(deps.breakerState ? { breakerState: deps.breakerState } : {}),
+    });
     for (const plugin of deps.adminPlugins ?? []) await admin.register(plugin);
   });
 

@@ -113,7 +113,13 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
     onInboxCommitted: (listener) => bus.on('inbox:committed', listener),
   });
 
+  // The loop's breakers live in its memory; the bus tells every change, so /v1/stats can show them.
+  const breakers = new Map<string, string>();
+  if (roles.includes('delivery')) {
+    bus.on('delivery:breaker', (event) => breakers.set(event.subscriptionId, event.state));
+  }
   const app = await buildApp({
+    ...(roles.includes('delivery') ? { breakerState: (id: string) => breakers.get(id) ?? 'closed' } : {}),
     logger,
     bus,
     clock,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { DeliveryQueue } from '../store/delivery-ports.js';
+import type { DeliveryQueue, DeliveryReader } from '../store/delivery-ports.js';
 import type { InboxClaimer, InboxReader, RejectedLog } from '../store/ports.js';
 import { badRequest, notFound } from './replies.js';
 
@@ -8,14 +8,22 @@ import { badRequest, notFound } from './replies.js';
 export async function inboxRoutes(
   app: FastifyInstance,
   options: {
-    store: InboxReader & InboxClaimer & RejectedLog & Pick<DeliveryQueue, 'deliveryQueueStats'>;
+    store: InboxReader &
+      InboxClaimer &
+      RejectedLog &
+      Pick<DeliveryQueue, 'deliveryQueueStats'> &
+      Pick<DeliveryReader, 'subscriptionBacklogs'>;
+    /** The breaker state this process's delivery loop holds per subscription; absent without the loop. */
+    breakerState?: (subscriptionId: string) => string;
     now: () => number;
   },
 ): Promise<void> {
   app.get('/v1/stats', async () => {
-    const [stats, deliveries] = await Promise.all([
+    const now = options.now();
+    const [stats, deliveries, backlogs] = await Promise.all([
       options.store.inboxStats(),
-      options.store.deliveryQueueStats(options.now()),
+      options.store.deliveryQueueStats(now),
+      options.store.subscriptionBacklogs(),
     ]);
     return {
       inbox: {
@@ -33,6 +41,19 @@ export async function inboxRoutes(
         oldest_due_at:
           deliveries.oldestDueAt === null ? null : new Date(deliveries.oldestDueAt).toISOString(),
       },
+      // Subscriptions with deliveries in play; the breaker is null where this process runs no loop.
+      subscriptions: backlogs.map((backlog) => ({
+        id: backlog.subscriptionId,
+        pending: backlog.pending,
+        dead: backlog.dead,
+        oldest_pending_at:
+          backlog.oldestPendingAt === null ? null : new Date(backlog.oldestPendingAt).toISOString(),
+        oldest_pending_age_s:
+          backlog.oldestPendingAt === null
+            ? null
+            : Math.max(0, Math.round((now - backlog.oldestPendingAt) / 1000)),
+        breaker: options.breakerState?.(backlog.subscriptionId) ?? null,
+      })),
     };
   });
 

@@ -148,6 +148,16 @@ function announce(
       subscriptionId,
       endToEndMs: Math.max(0, now - delivery.event.createdAt),
     });
+  } else if (decision.kind === 'retry') {
+    bus.emit('delivery:retry_scheduled', {
+      deliveryId: delivery.id,
+      eventId: delivery.event.id,
+      subscriptionId,
+      errorClass: outcome.kind,
+      status: 'status' in outcome ? outcome.status : null,
+      attempt: delivery.attempts + 1,
+      nextAttemptAt: decision.nextAttemptAt,
+    });
   } else if (decision.kind === 'dead') {
     bus.emit('delivery:dead', { subscriptionId, reason: 'retries_exhausted' });
   } else if (decision.kind === 'disable_subscription') {

@@ -27,6 +27,16 @@ export interface BusEvents {
     status: number | null;
     latencyMs: number;
   };
+  /** A failed attempt that will be retried: what went wrong, by class, and when it goes again. */
+  'delivery:retry_scheduled': {
+    deliveryId: number;
+    eventId: string;
+    subscriptionId: string;
+    errorClass: string;
+    status: number | null;
+    attempt: number;
+    nextAttemptAt: number;
+  };
   'delivery:succeeded': { subscriptionId: string; endToEndMs: number };
   'delivery:dead': { subscriptionId: string; reason: string };
   'delivery:breaker': { subscriptionId: string; state: 'closed' | 'open' | 'half_open' };

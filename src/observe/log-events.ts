@@ -38,6 +38,18 @@ export function logBusEvents(bus: Bus, logger: Logger): void {
       'processing batch failed; it will be retried',
     ),
   );
+  // At info, so a failing subscriber shows in the log days before its deliveries die. Ids, the
+  // error class and the status only: never the response body or anything about the person.
+  bus.on('delivery:retry_scheduled', (event) =>
+    logger.info(
+      {
+        event: 'delivery.retry_scheduled',
+        ...event,
+        nextAttemptAt: new Date(event.nextAttemptAt).toISOString(),
+      },
+      `delivery attempt ${event.attempt} to subscription ${event.subscriptionId} failed (${event.errorClass}${event.status === null ? '' : ` ${event.status}`}); next attempt ${new Date(event.nextAttemptAt).toISOString()}: GET /v1/deliveries?subscription=${event.subscriptionId}`,
+    ),
+  );
   bus.on('delivery:dead', (event) =>
     logger.warn(
       { event: 'delivery.dead', ...event },

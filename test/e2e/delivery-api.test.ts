@@ -162,6 +162,13 @@ describe('events pushed to business systems', () => {
       ],
       next: null,
     });
+    type Stats = { subscriptions: { id: string; pending: number; dead: number; breaker: string | null }[] };
+    const stats = (await adminRequest(server.url, '/v1/stats')).json<Stats>();
+    expect(stats.subscriptions.find((entry) => entry.id === subscription.id)).toMatchObject({
+      pending: 0,
+      dead: 1,
+      breaker: expect.stringMatching(/^(closed|open|half_open)$/),
+    });
     const badCursor = await adminRequest(server.url, '/v1/deliveries?after=abc');
     expect(badCursor.status).toBe(400);
     expect(badCursor.json()).toMatchObject({
