@@ -7,7 +7,7 @@
 import type { MessageError } from '../process/message-record.js';
 import type { MessageContent } from '../process/parse/content-types.js';
 import type { MessageContext, Referral } from '../process/parse/types.js';
-import type { Conversation, Counterpart, Pricing } from '../whatsapp/types.js';
+import type { Conversation, Counterpart, Pricing, Recipient } from '../whatsapp/types.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
 
@@ -56,6 +56,13 @@ export interface MessageReceivedData {
   referral: Referral | null;
   errors: MessageError[];
   groupId: string | null;
+  /** The identity-change object (`acknowledged`, `created_timestamp`, `hash`) when the message has one. */
+  identity: Record<string, unknown> | null;
+  /**
+   * What the message carried that no field above holds, by dotted path (`context.mentions`,
+   * `location.latitude` sent as text): kept as sent, and named in `flags`. Null when nothing.
+   */
+  unparsed: Record<string, unknown> | null;
   /** Anything this version did not fully understand (unknown types, fields), kept rather than dropped. */
   flags: string[];
 }
@@ -72,15 +79,13 @@ export interface MessageStatusData {
   timestamp: string;
   /** The message's status after merging every update seen so far (never moves backwards). */
   currentStatus: string;
-  recipient: Counterpart & {
-    recipientId: string | null;
-    recipientType: string | null;
-    participantId: string | null;
-  };
+  recipient: Recipient;
   bizOpaqueCallbackData: string | null;
   pricing: Pricing | null;
   conversation: Conversation | null;
   errors: MessageError[];
+  /** As in `message.received`: what no field above holds, by dotted path; null when nothing. */
+  unparsed: Record<string, unknown> | null;
   flags: string[];
 }
 

@@ -32,6 +32,8 @@ export function messageReceivedEvent(item: ParsedMessage, now: number): NewEvent
     referral: item.referral,
     errors: item.errors.map(explained),
     groupId: item.groupId,
+    identity: item.identity,
+    unparsed: item.unparsed,
     flags: item.flags,
   };
   const user = item.from.waId ?? item.from.userId ?? item.wamid;
@@ -63,6 +65,7 @@ export function messageStatusEvent(
     pricing: item.pricing,
     conversation: item.conversation,
     errors: item.errors.map(explained),
+    unparsed: item.unparsed,
     flags: item.flags,
   };
   return event(item.eventId, EVENT_TYPES.messageStatus, now, `msg:${item.wamid}`, item.phoneNumberId, data);
@@ -122,6 +125,7 @@ function explained(error: WhatsAppError): MessageError {
     title: error.title,
     message: error.message,
     details: error.details,
+    href: error.href,
     explanation: explainError(error),
   };
 }

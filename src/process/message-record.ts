@@ -10,16 +10,12 @@
  */
 import { explainError } from '../whatsapp/error-catalog.js';
 import { compareStatusPoints, decideCurrentStatus, type StatusPoint } from '../whatsapp/status-rank.js';
-import type { Conversation, Counterpart, Pricing, WhatsAppError } from '../whatsapp/types.js';
+import type { Conversation, Pricing, Recipient, WhatsAppError } from '../whatsapp/types.js';
 
 export type MessageDirection = 'outbound' | 'inbound';
 
 /** Who the business talks to, with the recipient fields status webhooks add. */
-export interface RecordCounterpart extends Counterpart {
-  recipientId: string | null;
-  recipientType: string | null;
-  participantId: string | null;
-}
+export type RecordCounterpart = Recipient;
 
 /** ISO-8601 from the sender's own timestamps: the first one seen per status, or null. */
 export interface MessageTimestamps {
@@ -37,6 +33,8 @@ export interface MessageError {
   title: string | null;
   message: string | null;
   details: string | null;
+  /** Meta's link to the error's documentation, when the error carried one. */
+  href: string | null;
   /** From the error catalog: meaning, what to do, whether retrying helps. */
   explanation: string;
 }
@@ -85,6 +83,10 @@ const COUNTERPART_FIELDS = [
   'recipientId',
   'recipientType',
   'participantId',
+  'participantUserId',
+  'participantParentUserId',
+  'participantName',
+  'participantUsername',
 ] as const satisfies ReadonlyArray<keyof RecordCounterpart>;
 
 const TIMESTAMP_FIELDS = ['sent', 'delivered', 'read', 'failed', 'played', 'received'] as const;
@@ -99,6 +101,10 @@ export function emptyCounterpart(): RecordCounterpart {
     recipientId: null,
     recipientType: null,
     participantId: null,
+    participantUserId: null,
+    participantParentUserId: null,
+    participantName: null,
+    participantUsername: null,
   };
 }
 
@@ -204,7 +210,7 @@ function deriveErrors(history: readonly HistoryEntry[]): MessageError[] {
     if (seen.has(key)) continue;
     seen.add(key);
     const { code, title, message, details } = err;
-    errors.push({ code, title, message, details, explanation: explainError(err) });
+    errors.push({ code, title, message, details, href: err.href ?? null, explanation: explainError(err) });
   }
   return errors;
 }

@@ -147,8 +147,7 @@ function normalizeError(err: WhatsAppError): WhatsAppError {
 }
 
 function pickCounterpart(recipient: StatusUpdate['recipient']): RecordCounterpart {
-  const { waId, userId, parentUserId, name, username, recipientId, recipientType, participantId } = recipient;
-  return { waId, userId, parentUserId, name, username, recipientId, recipientType, participantId };
+  return { ...emptyCounterpart(), ...recipient };
 }
 
 function counterpartOrUndefined(counterpart: RecordCounterpart): RecordCounterpart | undefined {

@@ -46,6 +46,8 @@ export const messageContentShape = {
   image: wireObject(mediaShape),
   video: wireObject(mediaShape),
   audio: wireObject({ ...mediaShape, voice: wireBoolean }),
+  /** On-Premises name of a recorded voice note. */
+  voice: wireObject(mediaShape),
   document: wireObject({ ...mediaShape, filename: wireString }),
   sticker: wireObject({ ...mediaShape, animated: wireBoolean }),
   location: wireObject({
@@ -61,6 +63,12 @@ export const messageContentShape = {
     button_reply: wireObject({ id: wireString, title: wireString }),
     list_reply: wireObject({ id: wireString, title: wireString, description: wireString }),
     nfm_reply: wireObject({ name: wireString, body: wireString, response_json: wireString }),
+    call_permission_reply: wireObject({
+      response: wireString,
+      is_permanent: wireBoolean,
+      expiration_timestamp: wireNumber,
+      response_source: wireString,
+    }),
   }),
   button: wireObject({ payload: wireString, text: wireString }),
   reaction: wireObject({ message_id: wireString, emoji: wireString }),

@@ -52,5 +52,8 @@ const messageCommonShape = {
 export const wireMessageSchema = z.looseObject({ ...messageCommonShape, ...messageContentShape });
 export type WireMessage = z.output<typeof wireMessageSchema>;
 
+/** The new message inside an edit: read for its content alone. */
+export const editedMessageSchema = z.looseObject({ type: wireString, ...messageContentShape });
+
 /** Keys every message may carry whatever its type; the key named by `type` is known as well. */
 export const MESSAGE_COMMON_KEYS: ReadonlySet<string> = new Set(Object.keys(messageCommonShape));

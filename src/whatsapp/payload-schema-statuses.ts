@@ -17,8 +17,14 @@ export const wireStatusSchema = z.looseObject({
   recipient_id: wireString,
   recipient_type: wireString,
   recipient_participant_id: wireString,
+  /** An older spelling of `recipient_participant_id`. */
+  participant_recipient_id: wireString,
+  recipient_participant_user_id: wireString,
+  recipient_participant_parent_user_id: wireString,
   recipient_user_id: wireString,
   recipient_parent_user_id: wireString,
+  /** Meta's documentation has also spelled the parent id this way. */
+  parent_recipient_user_id: wireString,
   recipient_identity_key_hash: wireString,
   biz_opaque_callback_data: wireString,
   conversation: wireObject({

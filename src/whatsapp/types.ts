@@ -36,6 +36,20 @@ export interface Counterpart {
   username: string | null;
 }
 
+/**
+ * Who a status went to: the user, or for a group send the group (`recipientId`) and the
+ * participant the update is about.
+ */
+export interface Recipient extends Counterpart {
+  recipientId: string | null;
+  recipientType: string | null;
+  participantId: string | null;
+  participantUserId: string | null;
+  participantParentUserId: string | null;
+  participantName: string | null;
+  participantUsername: string | null;
+}
+
 /** One status webhook item, normalized; the unit the status merge works on. */
 export interface StatusUpdate {
   wamid: string;
@@ -44,11 +58,7 @@ export interface StatusUpdate {
   /** Sender timestamp, unix seconds. */
   timestamp: number;
   phoneNumberId: string | null;
-  recipient: Counterpart & {
-    recipientId: string | null;
-    recipientType: string | null;
-    participantId: string | null;
-  };
+  recipient: Recipient;
   bizOpaqueCallbackData: string | null;
   pricing: Pricing | null;
   conversation: Conversation | null;

@@ -75,6 +75,7 @@ describe('mergeStatus', () => {
         title: ECOSYSTEM_ERROR.title,
         message: ECOSYSTEM_ERROR.message,
         details: ECOSYSTEM_ERROR.details,
+        href: ECOSYSTEM_ERROR.href,
         explanation: expect.stringContaining('at least 24 hours'),
       },
     ]);

@@ -69,13 +69,25 @@ export function interactiveReplyOf(
     if (responseJson !== null && response === null) flags.push('invalid_flow_response_json');
     return { type, name: orNull(reply?.name), body: orNull(reply?.body), responseJson, response };
   }
+  if (type === 'call_permission_reply') {
+    const reply = interactive?.call_permission_reply;
+    return {
+      type,
+      response: orNull(reply?.response),
+      isPermanent: orNull(reply?.is_permanent),
+      expirationTimestamp: orNull(reply?.expiration_timestamp),
+      responseSource: orNull(reply?.response_source),
+    };
+  }
   flags.push(`unknown_interactive_type:${type ?? 'missing'}`);
   return { type: 'unknown', interactiveType: orNull(type), raw: interactive ?? null };
 }
 
 function replyKeyPresent(interactive: WireInteractive | undefined): string | undefined {
   if (interactive === undefined) return undefined;
-  return (['button_reply', 'list_reply', 'nfm_reply'] as const).find((key) => interactive[key] !== undefined);
+  return (['button_reply', 'list_reply', 'nfm_reply', 'call_permission_reply'] as const).find(
+    (key) => interactive[key] !== undefined,
+  );
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | null {

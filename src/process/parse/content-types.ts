@@ -50,6 +50,16 @@ export type InteractiveReply =
       /** `responseJson` parsed, when it is a JSON object. */
       response: Record<string, unknown> | null;
     }
+  /** The user's answer to a call permission request: `accept` or `reject`. */
+  | {
+      type: 'call_permission_reply';
+      response: string | null;
+      isPermanent: boolean | null;
+      /** Unix seconds until which the permission holds, when it is not permanent. */
+      expirationTimestamp: number | null;
+      /** `user_action`, or `automatic` when WhatsApp answered for the user. */
+      responseSource: string | null;
+    }
   | { type: 'unknown'; interactiveType: string | null; raw: unknown };
 
 export interface OrderItem {
@@ -90,6 +100,8 @@ export type MessageContent =
       userId: string | null;
       parentUserId: string | null;
       customer: string | null;
+      /** The identity hash of a security-code change, when Meta sent one. */
+      identity: string | null;
     }
   /** Meta could not represent the message (types `unsupported` and the older `unknown`). */
   | { kind: 'unsupported'; unsupportedType: string | null }

@@ -31,6 +31,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   image: (m) => ({ kind: 'image', media: mediaRef(m.image), caption: orNull(m.image?.caption) }),
   video: (m) => ({ kind: 'video', media: mediaRef(m.video), caption: orNull(m.video?.caption) }),
   audio: (m) => ({ kind: 'audio', media: mediaRef(m.audio), voice: m.audio?.voice === true }),
+  voice: (m) => ({ kind: 'audio', media: mediaRef(m.voice), voice: true }),
   document: (m) => ({
     kind: 'document',
     media: mediaRef(m.document),
@@ -69,6 +70,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
     userId: orNull(m.system?.user_id),
     parentUserId: orNull(m.system?.parent_user_id),
     customer: orNull(m.system?.customer),
+    identity: orNull(m.system?.identity),
   }),
   unsupported: (m) => ({ kind: 'unsupported', unsupportedType: orNull(m.unsupported?.type) }),
   unknown: (m) => ({ kind: 'unsupported', unsupportedType: orNull(m.unknown?.type) }),
@@ -82,6 +84,21 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
 
 /** Types whose payload object is optional: Meta sends only `errors` with them. */
 const PAYLOAD_OPTIONAL: ReadonlySet<string> = new Set(['unsupported', 'unknown']);
+
+/**
+ * The type a message is read as: its `type`, or when it has none, the one content key it carries
+ * (flagged `inferred_type:`). Two or more content keys leave it untyped: guessing would be a coin toss.
+ */
+export function effectiveType(message: WireMessage, raw: Record<string, unknown>, flags: string[]) {
+  if (message.type !== undefined) return message.type;
+  const present = Object.keys(BUILDERS).filter(
+    (key) => raw[key] !== undefined && (isRecord(raw[key]) || Array.isArray(raw[key])),
+  );
+  const [only] = present;
+  if (present.length !== 1 || only === undefined) return undefined;
+  flags.push(`inferred_type:${only}`);
+  return only;
+}
 
 export function contentOf(
   message: WireMessage,

@@ -36,15 +36,29 @@ export function recipientOf(status: WireStatus, join: ContactJoin): StatusUpdate
   const contact = isGroup
     ? findContact({ ...join, soleItem: false }, null, userId)
     : findContact(join, waId, userId);
+  const participantId = normalizePhone(status.recipient_participant_id ?? status.participant_recipient_id);
+  const participantUserId = orNull(status.recipient_participant_user_id);
+  // In a group, `contacts[]` names the participants, so the participant is whom it is joined with.
+  const participant = isGroup
+    ? findContact({ ...join, soleItem: false }, participantId, participantUserId)
+    : undefined;
   return {
     waId: waId ?? phoneDigits(contact?.wa_id),
     userId: userId ?? orNull(contact?.user_id),
-    parentUserId: orNull(status.recipient_parent_user_id ?? contact?.parent_user_id),
+    parentUserId: orNull(
+      status.recipient_parent_user_id ?? status.parent_recipient_user_id ?? contact?.parent_user_id,
+    ),
     name: orNull(contact?.profile?.name),
     username: orNull(contact?.profile?.username),
     recipientId: orNull(status.recipient_id),
     recipientType: orNull(status.recipient_type),
-    participantId: normalizePhone(status.recipient_participant_id),
+    participantId: participantId ?? phoneDigits(participant?.wa_id),
+    participantUserId: participantUserId ?? orNull(participant?.user_id),
+    participantParentUserId: orNull(
+      status.recipient_participant_parent_user_id ?? participant?.parent_user_id,
+    ),
+    participantName: orNull(participant?.profile?.name),
+    participantUsername: orNull(participant?.profile?.username),
   };
 }
 

@@ -1,12 +1,14 @@
 /** One inbound message: `value.messages[i]` (Cloud) or top-level `messages[i]` (On-Premises). */
 import { eventIdFor } from '../../events/ids.js';
 import {
+  editedMessageSchema,
   MESSAGE_COMMON_KEYS,
   type WireContext,
   type WireReferral,
   wireMessageSchema,
 } from '../../whatsapp/payload-schema-messages.js';
-import { contentOf } from './content.js';
+import { auditAgainst, auditFlags, emptyAudit, unparsedOrNull } from './audit.js';
+import { contentOf, effectiveType } from './content.js';
 import type { MessageContent } from './content-types.js';
 import type { ValueContext } from './context.js';
 import { senderOf } from './counterpart.js';
@@ -20,8 +22,10 @@ export function parseMessage(raw: unknown, ctx: ValueContext, soleItem: boolean)
   const wamid = textOrNull(message.id);
   if (wamid === null) return malformedItem(ctx, 'message', raw, 'missing_id');
   const flags = [...ctx.flags];
-  const content = contentOf(message, raw, flags);
-  flags.push(...unknownKeysFlag(raw, (key) => MESSAGE_COMMON_KEYS.has(key) || key === message.type));
+  const type = effectiveType(message, raw, flags);
+  const typed = type === message.type ? message : { ...message, type };
+  const content = contentOf(typed, raw, flags);
+  const unparsed = auditMessage(raw, content, type, flags);
   return {
     kind: 'message',
     eventId: messageEventId(wamid, content),
@@ -31,14 +35,50 @@ export function parseMessage(raw: unknown, ctx: ValueContext, soleItem: boolean)
     displayPhoneNumber: ctx.displayPhoneNumber,
     timestamp: orNull(message.timestamp),
     from: senderOf(message, { contacts: ctx.contacts, soleItem }),
-    type: orNull(message.type),
+    type: orNull(type),
     content,
     context: contextOf(message.context),
     referral: referralOf(message.referral),
     errors: toWhatsAppErrors(message.errors),
     groupId: orNull(message.group_id),
+    identity: identityOf(message.identity),
+    unparsed,
     flags,
   };
+}
+
+/**
+ * What the message carried that no field of the event holds. A type this version does not know
+ * keeps the whole message as its content, so only its unknown top-level keys are named.
+ */
+function auditMessage(
+  raw: Record<string, unknown>,
+  content: MessageContent,
+  type: string | undefined,
+  flags: string[],
+): Record<string, unknown> | null {
+  const known = (key: string) => MESSAGE_COMMON_KEYS.has(key) || key === type;
+  if (content.kind === 'unknown') {
+    flags.push(...unknownKeysFlag(raw, known));
+    return null;
+  }
+  const audit = auditAgainst(wireMessageSchema, raw, emptyAudit(), { known });
+  // An edit's new message is read for its content only: what else it holds is collected here.
+  const inner = isRecord(raw.edit) ? raw.edit.message : undefined;
+  if (type === 'edit' && isRecord(inner)) {
+    const innerType = typeof inner.type === 'string' ? inner.type : undefined;
+    auditAgainst(editedMessageSchema, inner, audit, {
+      path: 'edit.message',
+      known: (key) => key === 'type' || key === innerType,
+    });
+  }
+  flags.push(...auditFlags(audit));
+  return unparsedOrNull(audit);
+}
+
+/** The identity-change object of older Cloud versions, kept as sent when it is an object. */
+function identityOf(identity: unknown): Record<string, unknown> | null {
+  return isRecord(identity) ? identity : null;
 }
 
 /**

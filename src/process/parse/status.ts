@@ -1,11 +1,12 @@
 /** One status update: `value.statuses[i]` (Cloud) or top-level `statuses[i]` (On-Premises). */
 import { eventIdFor } from '../../events/ids.js';
-import { STATUS_KEYS, type WireStatus, wireStatusSchema } from '../../whatsapp/payload-schema-statuses.js';
+import { type WireStatus, wireStatusSchema } from '../../whatsapp/payload-schema-statuses.js';
 import type { Conversation, Pricing } from '../../whatsapp/types.js';
+import { auditAgainst, auditFlags, emptyAudit, unparsedOrNull } from './audit.js';
 import type { ValueContext } from './context.js';
 import { recipientOf } from './counterpart.js';
 import { malformedItem } from './field.js';
-import { isRecord, orNull, textOrNull, toWhatsAppErrors, unknownKeysFlag } from './normalize.js';
+import { isRecord, orNull, textOrNull, toWhatsAppErrors } from './normalize.js';
 import type { ParsedItem } from './types.js';
 
 /** Stands in for a missing sender timestamp: sorts first, and the item says so in its flags. */
@@ -19,7 +20,8 @@ export function parseStatus(raw: unknown, ctx: ValueContext, soleItem: boolean):
   // Unknown words (`deleted`, `warning`, future ones) are kept: the status merge decides their rank.
   const word = textOrNull(status.status?.trim().toLowerCase());
   if (word === null) return malformedItem(ctx, 'status', raw, 'missing_status');
-  const flags = [...ctx.flags, ...unknownKeysFlag(raw, (key) => STATUS_KEYS.has(key))];
+  const audit = auditAgainst(wireStatusSchema, raw, emptyAudit());
+  const flags = [...ctx.flags, ...auditFlags(audit)];
   if (status.timestamp === undefined) flags.push('missing_timestamp');
   const timestamp = status.timestamp ?? MISSING_TIMESTAMP;
   return {
@@ -36,6 +38,7 @@ export function parseStatus(raw: unknown, ctx: ValueContext, soleItem: boolean):
     pricing: pricingOf(status.pricing),
     conversation: conversationOf(status.conversation),
     errors: toWhatsAppErrors(status.errors),
+    unparsed: unparsedOrNull(audit),
     flags,
   };
 }

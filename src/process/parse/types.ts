@@ -63,12 +63,18 @@ export interface ParsedMessage extends ItemOrigin {
   referral: Referral | null;
   errors: WhatsAppError[];
   groupId: string | null;
+  /** The identity-change object some Cloud versions attach, as sent; null when absent. */
+  identity: Record<string, unknown> | null;
+  /** What the message carried that no typed field holds, by dotted path; null when nothing. */
+  unparsed: Record<string, unknown> | null;
   flags: string[];
 }
 
 export interface ParsedStatus extends StatusUpdate, ItemOrigin {
   kind: 'status';
   eventId: string;
+  /** What the status carried that no typed field holds, by dotted path; null when nothing. */
+  unparsed: Record<string, unknown> | null;
   flags: string[];
 }
 

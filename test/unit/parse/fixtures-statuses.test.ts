@@ -38,6 +38,10 @@ describe('status fixtures', () => {
       recipientId: '4915112345678',
       recipientType: null,
       participantId: null,
+      participantUserId: null,
+      participantParentUserId: null,
+      participantName: null,
+      participantUsername: null,
     });
     expect(status.conversation).toBeNull();
   });

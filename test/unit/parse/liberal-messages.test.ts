@@ -89,7 +89,8 @@ describe('what the parser tolerates in messages', () => {
   test('a payload of the wrong shape is flagged as malformed', () => {
     const message = parseOne(textMessage({ text: 'just a string' }));
     expect(message.content).toEqual({ kind: 'text', body: null });
-    expect(message.flags).toEqual(['malformed_payload:text']);
+    expect(message.flags).toEqual(['malformed_payload:text', 'wrong_type:text']);
+    expect(message.unparsed).toEqual({ text: 'just a string' });
   });
 
   test('a Flow response that is not JSON keeps the raw string and is flagged', () => {
@@ -202,10 +203,15 @@ describe('what the parser tolerates in statuses and errors', () => {
   });
 
   test('a timestamp no date can hold reads as missing, so the body is processed, not retried', () => {
+    // The value no date can hold is kept, as sent, in `unparsed`.
     const [status] = parseStatuses([{ id: 'a', status: 'read', timestamp: '99999999999999' }]);
-    expect(status).toMatchObject({ timestamp: 0, flags: ['missing_timestamp'] });
+    expect(status).toMatchObject({
+      timestamp: 0,
+      flags: ['wrong_type:timestamp', 'missing_timestamp'],
+      unparsed: { timestamp: '99999999999999' },
+    });
     const [negative] = parseStatuses([{ id: 'b', status: 'sent', timestamp: -5 }]);
-    expect(negative).toMatchObject({ timestamp: 0, flags: ['missing_timestamp'] });
+    expect(negative).toMatchObject({ timestamp: 0, flags: ['wrong_type:timestamp', 'missing_timestamp'] });
     const outcome = parseEnvelope(messagesBody([textMessage({ timestamp: '99999999999999' })]));
     expect(outcome.ok && outcome.items[0]?.kind === 'message' && outcome.items[0].timestamp).toBeNull();
   });

@@ -1,0 +1,269 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { messageReceivedEvent, messageStatusEvent } from '../../../src/process/build-events.js';
+import type { ParsedMessage } from '../../../src/process/parse/index.js';
+import {
+  cloudBody,
+  itemsOf,
+  METADATA,
+  messagesBody,
+  messagesIn,
+  single,
+  statusesIn,
+  textMessage,
+} from './helpers.js';
+
+const parseOne = (message: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  single(messagesIn(itemsOf(messagesBody([message], extra))));
+
+describe('nothing in a message is dropped without a flag', () => {
+  test('unknown keys below the top level are kept under their path and named', () => {
+    const message = parseOne({
+      ...textMessage({ context: { id: 'wamid.Q', mentions: [{ wa_id: '49151' }] } }),
+    });
+    expect(message.unparsed).toEqual({ 'context.mentions': [{ wa_id: '49151' }] });
+    expect(message.flags).toEqual(['unknown_fields:context.mentions']);
+
+    const sticker = parseOne({
+      id: 'wamid.S',
+      from: '1',
+      type: 'sticker',
+      sticker: { id: 'm1', mime_type: 'image/webp', animated: false, metadata: { emojis: ['x'] } },
+    });
+    expect(sticker.unparsed).toEqual({ 'sticker.metadata': { emojis: ['x'] } });
+
+    const card = parseOne({
+      id: 'wamid.C',
+      from: '1',
+      type: 'contacts',
+      contacts: [{ name: { formatted_name: 'A' }, ims: [{ service: 'x' }] }],
+    });
+    expect(card.unparsed).toEqual({ 'contacts[0].ims': [{ service: 'x' }] });
+    expect(card.flags).toEqual(['unknown_fields:contacts[0].ims']);
+  });
+
+  test('a value of the wrong type is kept as sent and flagged, not turned into null alone', () => {
+    const message = parseOne({
+      id: 'wamid.L',
+      from: '1',
+      type: 'location',
+      location: { latitude: 'north', longitude: 13.4 },
+    });
+    expect(message.content).toMatchObject({ kind: 'location', latitude: null, longitude: 13.4 });
+    expect(message.unparsed).toEqual({ 'location.latitude': 'north' });
+    expect(message.flags).toEqual(['wrong_type:location.latitude']);
+  });
+
+  test("an edit's inner keys that are not its content are kept", () => {
+    const message = parseOne({
+      id: 'wamid.E',
+      from: '1',
+      type: 'edit',
+      edit: {
+        original_message_id: 'wamid.O',
+        message: { type: 'text', text: { body: 'new' }, context: { id: 'x' } },
+      },
+    });
+    expect(message.content).toMatchObject({ kind: 'edit', edited: { kind: 'text', body: 'new' } });
+    expect(message.unparsed).toEqual({ 'edit.message.context': { id: 'x' } });
+  });
+
+  test('a message without type whose one content key names its type gets that type, flagged', () => {
+    const message = parseOne({ id: 'wamid.T', from: '1', image: { id: 'media1', mime_type: 'image/jpeg' } });
+    expect(message.type).toBe('image');
+    expect(message.content).toMatchObject({ kind: 'image', media: { id: 'media1' } });
+    expect(message.flags).toEqual(['inferred_type:image']);
+    // Two content keys leave nothing to infer from.
+    const two = parseOne({ id: 'wamid.T2', from: '1', image: { id: 'a' }, text: { body: 'b' } });
+    expect(two.type).toBeNull();
+    expect(two.flags).toContain('missing_type');
+  });
+
+  test('the identity object and error href travel in the event', () => {
+    const message = parseOne(
+      textMessage({
+        identity: { acknowledged: true, created_timestamp: 1767261600, hash: 'h1' },
+        errors: [{ code: 131051, title: 't', href: 'https://developers.facebook.com/docs/x' }],
+      }),
+    );
+    const event = messageReceivedEvent(message, 0);
+    expect(event.data).toMatchObject({
+      identity: { acknowledged: true, hash: 'h1' },
+      errors: [{ code: 131051, href: 'https://developers.facebook.com/docs/x' }],
+      unparsed: null,
+    });
+    const system = parseOne({
+      id: 'wamid.Y',
+      type: 'system',
+      system: { type: 'customer_identity_changed', identity: 'h2' },
+    });
+    expect(system.content).toMatchObject({ kind: 'system', identity: 'h2' });
+  });
+
+  test('On-Premises voice notes and call permission replies are typed', () => {
+    const onPremises = itemsOf(
+      JSON.stringify({
+        messages: [{ id: 'wamid.V', from: '1', type: 'voice', voice: { id: 'v1', mime_type: 'audio/ogg' } }],
+      }),
+    );
+    expect(single(messagesIn(onPremises)).content).toEqual({
+      kind: 'audio',
+      media: { id: 'v1', mimeType: 'audio/ogg', sha256: null, url: null },
+      voice: true,
+    });
+    const reply = parseOne({
+      id: 'wamid.P',
+      from: '1',
+      type: 'interactive',
+      interactive: {
+        type: 'call_permission_reply',
+        call_permission_reply: {
+          response: 'accept',
+          is_permanent: false,
+          expiration_timestamp: 1767900000,
+          response_source: 'user_action',
+        },
+      },
+    });
+    expect(reply.content).toEqual({
+      kind: 'interactive',
+      reply: {
+        type: 'call_permission_reply',
+        response: 'accept',
+        isPermanent: false,
+        expirationTimestamp: 1767900000,
+        responseSource: 'user_action',
+      },
+    });
+    expect(reply.flags).toEqual([]);
+  });
+});
+
+describe('group statuses keep the participant', () => {
+  test('participant ids, both parent spellings and the participant contact are read', () => {
+    const body = cloudBody({
+      messaging_product: 'whatsapp',
+      metadata: METADATA,
+      contacts: [{ profile: { name: 'Pia', username: '@pia' }, wa_id: '4915199', user_id: 'DE.77' }],
+      statuses: [
+        {
+          id: 'wamid.G',
+          status: 'read',
+          timestamp: '1767261600',
+          recipient_id: '120363041234567890',
+          recipient_type: 'group',
+          recipient_participant_id: '4915199',
+          recipient_participant_user_id: 'DE.77',
+          recipient_participant_parent_user_id: 'DE.ENT.1',
+          parent_recipient_user_id: 'DE.ENT.9',
+        },
+      ],
+    });
+    const status = single(statusesIn(itemsOf(body)));
+    expect(status.recipient).toMatchObject({
+      recipientId: '120363041234567890',
+      waId: null,
+      parentUserId: 'DE.ENT.9',
+      participantId: '4915199',
+      participantUserId: 'DE.77',
+      participantParentUserId: 'DE.ENT.1',
+      participantName: 'Pia',
+      participantUsername: '@pia',
+    });
+    expect(status.flags).toEqual([]);
+    const event = messageStatusEvent(status, { status: 'read' }, 0);
+    expect(event.data).toMatchObject({ recipient: { participantName: 'Pia' }, unparsed: null });
+  });
+});
+
+/** Every leaf (path and value) of a JSON value. */
+function leaves(value: unknown, path = ''): { path: string; value: unknown }[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => leaves(item, `${path}[${index}]`));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, inner]) =>
+      leaves(inner, path === '' ? key : `${path}.${key}`),
+    );
+  return [{ path, value }];
+}
+
+/** The ways a parser may legitimately render a leaf it read: as is, as text, or a timestamp as ISO. */
+function renderings(value: unknown): unknown[] {
+  const out: unknown[] = [value, String(value)];
+  const asNumber = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  // Numeric text where a number is expected is read as that number.
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(asNumber)) out.push(asNumber);
+  if (Number.isFinite(asNumber) && asNumber >= 0 && asNumber < 8.64e12)
+    out.push(new Date(asNumber * 1000).toISOString());
+  if (value === 'true' || value === 'false') out.push(value === 'true');
+  // An empty string carries no value and reads as null (a reaction's "" emoji means removed).
+  if (value === '') out.push(null);
+  return out;
+}
+
+const leafValue = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.integer({ min: -1000, max: 2_000_000_000 }),
+  fc.boolean(),
+  fc.double({ noNaN: true, noDefaultInfinity: true, min: -90, max: 90 }),
+);
+const extraKey = fc.constantFrom('mentions', 'metadata', 'file', 'ims', 'zz_future', 'context2');
+const extras = fc.dictionary(
+  extraKey,
+  fc.oneof(leafValue, fc.dictionary(extraKey, leafValue, { maxKeys: 2 })),
+  {
+    maxKeys: 2,
+  },
+);
+
+/** Messages of several types, with unknown keys at every level and known leaves of any type. */
+const generatedMessage = fc
+  .record({
+    id: fc.stringMatching(/^wamid\.[A-Z0-9]{4,10}$/),
+    from: fc.stringMatching(/^[1-9]\d{6,12}$/),
+    timestamp: fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }).map(String),
+    kind: fc.constantFrom('text', 'location', 'image', 'reaction', 'button'),
+    leafA: leafValue,
+    leafB: leafValue,
+    inner: extras,
+    outer: extras,
+    context: fc.option(fc.record({ id: fc.string({ minLength: 1, maxLength: 6 }), more: extras }), {
+      nil: undefined,
+    }),
+  })
+  .map((g) => {
+    const payloads: Record<string, Record<string, unknown>> = {
+      text: { body: g.leafA },
+      location: { latitude: g.leafA, longitude: g.leafB },
+      image: { id: g.leafA, caption: g.leafB },
+      reaction: { message_id: g.leafA, emoji: g.leafB },
+      button: { payload: g.leafA, text: g.leafB },
+    };
+    const message: Record<string, unknown> = {
+      id: g.id,
+      from: g.from,
+      timestamp: g.timestamp,
+      type: g.kind,
+      [g.kind]: { ...g.inner, ...payloads[g.kind] },
+      ...Object.fromEntries(Object.entries(g.outer).map(([key, value]) => [`x_${key}`, value])),
+    };
+    if (g.context) message.context = { ...g.context.more, id: g.context.id };
+    return message;
+  });
+
+describe('the parser loses nothing', () => {
+  test('every leaf value of a generated message appears in its event, typed or unparsed', () => {
+    fc.assert(
+      fc.property(generatedMessage, (message) => {
+        const parsed: ParsedMessage = parseOne(message);
+        const rendered = leaves(messageReceivedEvent(parsed, 0).data).map((leaf) => leaf.value);
+        for (const leaf of leaves(message)) {
+          const found = renderings(leaf.value).some((form) =>
+            rendered.some((out) => Object.is(out, form) || out === form),
+          );
+          if (!found) throw new Error(`leaf ${leaf.path}=${JSON.stringify(leaf.value)} is not in the event`);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
