@@ -50,6 +50,7 @@ test('a message.status event and a message record read from the API fit the expo
         'pricing',
         'conversation',
         'errors',
+        'unparsed',
         'flags',
       ].sort(),
     );

@@ -11,6 +11,8 @@ import { dirname } from 'node:path';
  * statfs is read every half second on the main thread, off the ack path: between two reads at
  * most half a second of traffic lands in the reserve, which it is sized to absorb.
  */
+let probeCount = 0;
+
 export class DiskSpaceMonitor {
   private timer: NodeJS.Timeout | undefined;
   private freeBytesNow: number | undefined;
@@ -53,7 +55,10 @@ export class DiskSpaceMonitor {
    * also writes and syncs a small file beside the database, then removes it.
    */
   async probeWrite(dbPath: string): Promise<void> {
-    const probe = `${dbPath}-probe`;
+    // One file per probe: a probe that outlived its /readyz timeout must not unlink the file of
+    // the next probe under it (which then failed with ENOENT and read as not ready).
+    probeCount += 1;
+    const probe = `${dbPath}-probe-${process.pid}-${probeCount}`;
     const handle = await open(probe, 'w');
     try {
       await handle.write(Buffer.alloc(4096, 0x2a));
