@@ -1,0 +1,35 @@
+/**
+ * What `npm pack` puts in the tarball users install. The migrations are read from sql/ at run time
+ * (src/store/shared/migrations.ts) and the docs send operators to deploy/, so both must be there,
+ * with the LICENSE package.json names.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+
+const root = new URL('../../', import.meta.url);
+
+function packedFiles(): string[] {
+  // --ignore-scripts: the listing needs no build; dist/ is checked by the build itself.
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  const [pack] = JSON.parse(out) as { files: { path: string }[] }[];
+  return (pack?.files ?? []).map((file) => file.path);
+}
+
+describe('the npm package', () => {
+  test('carries every migration, the deploy samples and the LICENSE', () => {
+    const files = packedFiles();
+    for (const dialect of ['sqlite', 'postgres']) {
+      const migrations = readdirSync(new URL(`sql/${dialect}/`, root)).filter((file) =>
+        file.endsWith('.sql'),
+      );
+      expect(migrations.length).toBeGreaterThan(0);
+      for (const migration of migrations) expect(files).toContain(`sql/${dialect}/${migration}`);
+    }
+    expect(files).toContain('deploy/prometheus/alerts.yml');
+    expect(files).toContain('LICENSE');
+  });
+});
