@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { DataClass, ErasureCounts, ErasureLogEntry, PurgeBatch } from '../retention-ports.js';
 import type { ErasureOps, ErasurePlan, ErasureTable, RowKey } from '../shared/erasure.js';
+import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
 import { type Queryable, withTransaction } from './sql.js';
 
 /**
@@ -57,16 +58,7 @@ export async function tombstonedPostgres(db: Queryable, ids: readonly string[]):
 }
 
 export async function oldestRowTimesPostgres(db: Queryable): Promise<Record<DataClass, number | null>> {
-  const result = await db.query(
-    `SELECT
-      (SELECT MIN(processed_at) FROM inbox_state WHERE state <> 'pending') AS inbox,
-      (SELECT created_at FROM events e WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq)
-        ORDER BY created_at LIMIT 1) AS events,
-      (SELECT MIN(updated_at) FROM messages) AS messages,
-      (SELECT MIN(finished_at) FROM deliveries WHERE state <> 'pending') AS deliveries,
-      (SELECT MIN(received_at) FROM rejected_requests) AS requests,
-      (SELECT MIN(purged_at) FROM event_tombstones) AS dedupe`,
-  );
+  const result = await db.query(OLDEST_ROW_TIMES_SQL);
   const row = (result.rows[0] ?? {}) as Record<DataClass, string | number | null>;
   const time = (value: string | number | null | undefined) =>
     value === null || value === undefined ? null : Number(value);

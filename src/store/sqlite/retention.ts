@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DataClass, ErasureCounts, PurgeBatch } from '../retention-ports.js';
 import type { ErasureOps, ErasurePlan, ErasureTable, RowKey } from '../shared/erasure.js';
+import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
 import { prepared } from './prepared.js';
 
 /**
@@ -86,19 +87,7 @@ export function tombstonedSqlite(db: Database.Database, ids: readonly string[]):
 }
 
 export function oldestRowTimesSqlite(db: Database.Database): Record<DataClass, number | null> {
-  const row = db
-    .prepare(
-      `SELECT
-        (SELECT MIN(processed_at) FROM inbox_state WHERE state <> 'pending') AS inbox,
-        (SELECT created_at FROM events e WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq)
-          ORDER BY created_at LIMIT 1) AS events,
-        (SELECT MIN(updated_at) FROM messages) AS messages,
-        (SELECT MIN(finished_at) FROM deliveries WHERE state <> 'pending') AS deliveries,
-        (SELECT MIN(received_at) FROM rejected_requests) AS requests,
-        (SELECT MIN(purged_at) FROM event_tombstones) AS dedupe`,
-    )
-    .get() as Record<DataClass, number | null>;
-  return row;
+  return db.prepare(OLDEST_ROW_TIMES_SQL).get() as Record<DataClass, number | null>;
 }
 
 const SCAN: Record<ErasureTable, { key: string; table: string; hit: string }> = {
