@@ -41,6 +41,14 @@ export function textMessage(overrides: Record<string, unknown> = {}): Record<str
   };
 }
 
+/** The one message a `messages` body with this message (and `extra` beside it in the value) yields. */
+export function parseOne(
+  message: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): ParsedMessage {
+  return single(messagesIn(itemsOf(messagesBody([message], extra))));
+}
+
 export function itemsOf(body: Buffer | string): ParsedItem[] {
   const outcome = parseEnvelope(body);
   if (!outcome.ok) throw new Error(`expected the body to parse, got: ${outcome.reason}`);

@@ -8,13 +8,11 @@ import {
   METADATA,
   messagesBody,
   messagesIn,
+  parseOne,
   single,
   statusesIn,
   textMessage,
 } from './helpers.js';
-
-const parseOne = (message: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-  single(messagesIn(itemsOf(messagesBody([message], extra))));
 
 describe('what the parser tolerates in messages', () => {
   test('a leading + on from is dropped, and numeric timestamps and ids are accepted', () => {

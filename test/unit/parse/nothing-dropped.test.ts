@@ -6,15 +6,12 @@ import {
   cloudBody,
   itemsOf,
   METADATA,
-  messagesBody,
   messagesIn,
+  parseOne,
   single,
   statusesIn,
   textMessage,
 } from './helpers.js';
-
-const parseOne = (message: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-  single(messagesIn(itemsOf(messagesBody([message], extra))));
 
 describe('nothing in a message is dropped without a flag', () => {
   test('unknown keys below the top level are kept under their path and named', () => {
