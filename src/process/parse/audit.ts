@@ -23,7 +23,10 @@ export function emptyAudit(): Audit {
   return { unparsed: {}, unknownPaths: [], wrongTypePaths: [] };
 }
 
-/** Paths beyond this depth are kept whole at the last level walked; bodies are depth-bounded anyway. */
+/**
+ * The walk stops this deep and does not look below it. The decoder already refuses bodies nested
+ * past MAX_NESTING_DEPTH, and no wire schema is this deep, so nothing it could name is missed.
+ */
 const MAX_AUDIT_DEPTH = 16;
 
 interface ZodDef {
