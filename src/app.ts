@@ -65,7 +65,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // under, and Fastify's default one answers with the error's own message (database text).
   app.setErrorHandler(answerError);
 
-  await app.register(opsRoutes, { store: deps.store, registry: deps.registry, readyTimeoutMs: 2_000 });
+  await app.register(opsRoutes, {
+    store: deps.store,
+    registry: deps.registry,
+    readyTimeoutMs: 2_000,
+    bus: deps.bus,
+  });
 
   if (deps.webhook) {
     await app.register(webhookRoutes, { ...deps.webhook, bus: deps.bus, clock: deps.clock });

@@ -91,7 +91,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
   registerProcessMetrics(bus, registry);
   registerDeliveryMetrics(registry, bus, store, clock);
   registerRetentionMetrics(registry, bus, store, retentionPolicy(config), clock);
-  logBusEvents(bus, logger);
+  logBusEvents(bus, logger, clock);
   const roles = config.roles;
   const committer = new GroupCommitter(
     (rows) => store.appendInboxBatch(rows),

@@ -79,6 +79,7 @@ export class DeliveryLoop {
     while (!this.stopped) {
       try {
         await this.fill();
+        this.deps.bus.emit('loop:ok', { loop: 'delivery' });
       } catch (err) {
         this.deps.bus.emit('loop:error', { loop: 'delivery', error: (err as Error).message });
       }

@@ -41,6 +41,10 @@ export interface BusEvents {
   'delivery:dead': { subscriptionId: string; reason: string };
   'delivery:breaker': { subscriptionId: string; state: 'closed' | 'open' | 'half_open' };
   'loop:error': { loop: string; error: string };
+  /** A loop went round without an error: ends a failure streak in the log (see FailureStreaks). */
+  'loop:ok': { loop: string };
+  'readiness:failed': { error: string };
+  'readiness:ok': Record<string, never>;
   'retention:purged': { dataClass: string; rows: number; ms: number };
   'erasure:done': { kind: string; rows: number };
 }

@@ -1,29 +1,38 @@
 import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../lib/clock.js';
 import type { Bus } from './bus.js';
+import { FailureStreaks } from './failure-streaks.js';
 
 /**
  * What the operator should read in the log, fed by the bus like the metrics. Per-request events
  * stay at debug so the ack path never pays for logging; anything that needs a person is warn or
  * error and says which id to look at.
  */
-export function logBusEvents(bus: Bus, logger: Logger): void {
+export function logBusEvents(bus: Bus, logger: Logger, clock: Clock = systemClock): FailureStreaks {
+  // Failures that repeat per request or per poll are logged as a state change, so a full disk or a
+  // database outage costs a few lines, not one per refused webhook.
+  const streaks = new FailureStreaks(logger, clock);
   bus.on('webhook:rejected', (event) =>
     logger.debug({ event: 'webhook.rejected', ...event }, 'webhook refused'),
   );
   bus.on('webhook:store_failed', (event) =>
-    logger.error(
-      { event: 'webhook.store_failed', error: event.error },
-      'webhook answered 503: the inbox could not store it',
-    ),
+    streaks.failed('webhook.store', 'webhooks answered 503: the inbox could not store them', event.error),
   );
+  bus.on('webhook:accepted', () => {
+    streaks.succeeded('webhook.store');
+    streaks.succeeded('loop.receive');
+  });
   bus.on('inbox:commit_failed', (event) =>
-    logger.error(
-      { event: 'inbox.commit_failed', ...event },
-      'inbox commit failed; every request in it got 503',
-    ),
+    streaks.failed('inbox.commit', 'inbox commits failed; every request in them got 503', event.error),
   );
+  bus.on('inbox:committed', () => streaks.succeeded('inbox.commit'));
+  bus.on('readiness:failed', (event) =>
+    streaks.failed('readiness', '/readyz answered 503: the store cannot write', event.error),
+  );
+  bus.on('readiness:ok', () => streaks.succeeded('readiness'));
+  // Per refused request when the buffer is full: a streak too (the metric keeps the exact count).
   bus.on('rejected_log:dropped', (event) =>
-    logger.warn({ event: 'rejected_log.dropped', ...event }, 'rejected requests not logged: buffer full'),
+    streaks.failed('loop.rejected-log', 'rejected requests not logged', `${event.count} dropped`),
   );
   bus.on('process:row', (event) => {
     if (event.outcome !== 'quarantined') return;
@@ -33,10 +42,7 @@ export function logBusEvents(bus: Bus, logger: Logger): void {
     );
   });
   bus.on('process:batch_failed', (event) =>
-    logger.error(
-      { event: 'process.batch_failed', error: event.error },
-      'processing batch failed; it will be retried',
-    ),
+    streaks.failed('process.batch', 'processing batches failed; they will be retried', event.error),
   );
   // At info, so a failing subscriber shows in the log days before its deliveries die. Ids, the
   // error class and the status only: never the response body or anything about the person.
@@ -76,6 +82,11 @@ export function logBusEvents(bus: Bus, logger: Logger): void {
     ),
   );
   bus.on('loop:error', (event) =>
-    logger.error({ event: 'loop.error', ...event }, `error in the ${event.loop} loop`),
+    streaks.failed(`loop.${event.loop}`, `errors in the ${event.loop} loop`, event.error),
   );
+  bus.on('loop:ok', (event) => {
+    streaks.succeeded(`loop.${event.loop}`);
+    if (event.loop === 'worker') streaks.succeeded('process.batch');
+  });
+  return streaks;
 }

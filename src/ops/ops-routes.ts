@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { Bus } from '../observe/bus.js';
 import type { StoreHealth } from '../store/ports.js';
 
 /**
@@ -8,7 +9,7 @@ import type { StoreHealth } from '../store/ports.js';
  */
 export async function opsRoutes(
   app: FastifyInstance,
-  options: { store: StoreHealth; registry: Registry; readyTimeoutMs: number },
+  options: { store: StoreHealth; registry: Registry; readyTimeoutMs: number; bus: Bus },
 ): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -21,9 +22,12 @@ export async function opsRoutes(
           timer = setTimeout(() => reject(new Error('store did not answer in time')), options.readyTimeoutMs);
         }),
       ]);
+      options.bus.emit('readiness:ok', {});
       return { status: 'ready' };
     } catch (err) {
-      app.log.warn({ err }, 'readiness check failed: the store cannot write');
+      // Logged through the bus as a failure streak: an orchestrator probing every second must not
+      // write a line per probe while the disk is full.
+      options.bus.emit('readiness:failed', { error: (err as Error).message });
       return reply.code(503).send({ status: 'not_ready', reason: 'store_unavailable' });
     } finally {
       clearTimeout(timer);

@@ -90,6 +90,7 @@ export function createProcessingWorker(options: WorkerOptions): Stage & { readon
         });
         claimed = rows.length;
         if (claimed > 0) await processClaimed(rows);
+        options.bus.emit('loop:ok', { loop: 'worker' });
       } catch (err) {
         options.bus.emit('process:batch_failed', { error: (err as Error).message });
         options.bus.emit('loop:error', { loop: 'worker', error: (err as Error).message });

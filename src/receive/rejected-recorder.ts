@@ -37,10 +37,13 @@ export class RejectedRecorder {
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];
-    this.flushing = this.log.recordRejected(batch, this.options.maxRows).catch((err: Error) => {
-      this.bus.emit('rejected_log:dropped', { count: batch.length });
-      this.bus.emit('loop:error', { loop: 'rejected-log', error: err.message });
-    });
+    this.flushing = this.log.recordRejected(batch, this.options.maxRows).then(
+      () => this.bus.emit('loop:ok', { loop: 'rejected-log' }),
+      (err: Error) => {
+        this.bus.emit('rejected_log:dropped', { count: batch.length });
+        this.bus.emit('loop:error', { loop: 'rejected-log', error: err.message });
+      },
+    );
     await this.flushing;
   }
 

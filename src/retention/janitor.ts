@@ -49,15 +49,18 @@ export function createJanitor(options: JanitorOptions): Stage & { runOnce(): Pro
 
   const runOnce = async () => {
     let total = 0;
+    let failed = false;
     for (const dataClass of PURGE_ORDER) {
       const keepMs = options.policy[dataClass];
       if (keepMs <= 0) continue;
       try {
         total += await purgeClass(dataClass, keepMs);
       } catch (err) {
+        failed = true;
         options.bus.emit('loop:error', { loop: 'janitor', error: (err as Error).message });
       }
     }
+    if (!failed) options.bus.emit('loop:ok', { loop: 'janitor' });
     return total;
   };
 

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { postWebhook } from '../helpers/cluster.js';
 import { startPipelineServer, statusWebhook, testWamid, waitUntilSettled } from '../helpers/pipeline.js';
@@ -11,6 +13,7 @@ import { httpRequest, type TestServer, waitFor } from '../helpers/server.js';
  * A full disk on a real filesystem: the data folder is a 64 MiB tmpfs, filled by a file until it
  * takes no more bytes. While full only 503s; /readyz 503; once the file is removed, with traffic
  * still arriving, wahook recovers without a restart and every webhook that got 200 is processed.
+ * The log stays small: the failure is told as a state change, not one line per refused request.
  * Mounting needs root: where it is impossible the test fails under CI=true instead of skipping.
  */
 let mountPoint = '';
@@ -48,7 +51,15 @@ function fillDisk(path: string): void {
 
 test('answers only 503 while the disk is full and recovers by itself, processing every 200', async (context) => {
   if (!mounted) context.skip();
+  const logLines: { level: number; event?: string }[] = [];
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) logLines.push(JSON.parse(line));
+      done();
+    },
+  });
   server = await startPipelineServer({
+    logger: pino({ level: 'info' }, logStream),
     dataDir: mountPoint,
     env: { WAHOOK_DISK_RESERVE: '8MiB', WAHOOK_SQLITE_WAL_LIMIT: '8MiB' },
   });
@@ -96,4 +107,11 @@ test('answers only 503 while the disk is full and recovers by itself, processing
   const counts = await waitUntilSettled(url, accepted.size, 30_000);
   expect(counts.processed + counts.quarantined).toBe(accepted.size);
   expect(counts.quarantined).toBe(0);
+  // Over 50 refused webhooks, the readiness probes and the worker's retries every poll: a handful of
+  // lines (each failing part starts and recovers), never one per request.
+  const loud = logLines.filter((line) => line.level >= 40);
+  expect(loud.length).toBeGreaterThan(0);
+  expect(loud.length).toBeLessThan(20);
+  expect(loud.map((line) => line.event)).toContain('webhook.store.failing');
+  expect(loud.map((line) => line.event)).toContain('webhook.store.recovered');
 });

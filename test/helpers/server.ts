@@ -44,6 +44,8 @@ export interface TestServerOptions {
   /** Reuse a data folder (a restart); by default a fresh temp folder is made. */
   dataDir?: string;
   stages?: ServerOptions['stages'];
+  /** Where the server logs; by default nothing is logged. */
+  logger?: ServerOptions['logger'];
 }
 
 /** Starts the server in this process on 127.0.0.1, port 0, with its store in a temp folder. */
@@ -59,7 +61,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     WAHOOK_LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const server = await startServer(config, options.stages ? { stages: options.stages } : {});
+  const server = await startServer(config, {
+    ...(options.stages ? { stages: options.stages } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
