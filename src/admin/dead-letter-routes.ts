@@ -6,9 +6,10 @@ import {
   replayBody,
   selectorOf,
 } from '../deliver/dead-letter-input.js';
+import { previewReplay, replayPreviewJson } from '../deliver/replay-preview.js';
 import { describeIssues } from '../deliver/subscription-input.js';
 import type { Clock } from '../lib/clock.js';
-import type { DeadLetterStore } from '../store/delivery-ports.js';
+import type { DeadLetterStore, DeliveryReader, SubscriptionStore } from '../store/delivery-ports.js';
 import { badRequest, notFound } from './replies.js';
 
 /**
@@ -17,7 +18,9 @@ import { badRequest, notFound } from './replies.js';
  * dedupes it; it runs in the replay lane, which live deliveries always go before.
  */
 export function deadLetterRoutes(deps: {
-  store: DeadLetterStore;
+  store: DeadLetterStore &
+    Pick<DeliveryReader, 'matchDeadLetters'> &
+    Pick<SubscriptionStore, 'getSubscription'>;
   clock: Clock;
   /** Called after a replay so a delivery loop in this process starts at once. */
   onReplayed?: () => void;
@@ -60,12 +63,20 @@ export function deadLetterRoutes(deps: {
     app.post('/v1/dead-letters/replay', async (request, reply) => {
       const body = replayBody.safeParse(request.body ?? {});
       if (!body.success) return badRequest(reply, describeIssues(body.error));
+      const limit = body.data.limit === undefined ? {} : { limit: body.data.limit };
+      // A dry run also says why it would send less than it matches (disabled, paused, no match).
+      if (body.data.dry_run) {
+        const preview = await previewReplay(deps.store, selectorOf(body.data), {
+          now: deps.clock.now(),
+          ...limit,
+        });
+        return replayPreviewJson(preview);
+      }
       const count = await deps.store.replayDeadLetters(selectorOf(body.data), {
         now: deps.clock.now(),
-        dryRun: body.data.dry_run,
-        ...(body.data.limit === undefined ? {} : { limit: body.data.limit }),
+        dryRun: false,
+        ...limit,
       });
-      if (body.data.dry_run) return { would_replay: count };
       if (count > 0) deps.onReplayed?.();
       return { replayed: count };
     });

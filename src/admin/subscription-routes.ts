@@ -50,12 +50,23 @@ export function subscriptionRoutes(deps: {
     app.patch('/v1/subscriptions/:id', async (request, reply) => {
       const { id } = request.params as { id: string };
       if (!isObject(request.body))
-        return badRequest(reply, 'send a JSON object with the fields to change, e.g. {"enabled":true}');
+        return badRequest(
+          reply,
+          'send a JSON object with the fields to change, e.g. {"enabled":true} or {"paused":true}',
+        );
       const body = updateSubscriptionBody.safeParse(request.body);
       if (!body.success) return badRequest(reply, describeIssues(body.error));
       const refused = refusedTarget(body.data.url);
       if (refused) return badRequest(reply, `url: ${refused}`);
-      const subscription = await deps.store.updateSubscription(id, toPatch(body.data), deps.clock.now());
+      const now = deps.clock.now();
+      const patch = toPatch(body.data);
+      let subscription =
+        Object.keys(patch).length > 0 || body.data.paused === undefined
+          ? await deps.store.updateSubscription(id, patch, now)
+          : await deps.store.getSubscription(id);
+      if (subscription && body.data.paused !== undefined) {
+        subscription = await deps.store.setSubscriptionPaused(id, body.data.paused, now);
+      }
       if (!subscription) return notFound(reply, unknown(id));
       return subscriptionJson(subscription);
     });

@@ -109,6 +109,8 @@ export const updateSubscriptionBody = z.strictObject({
   description: specFields.description.optional(),
   enabled: specFields.enabled.optional(),
   secret: specFields.secret.optional(),
+  /** Pausing holds deliveries as pending without dead-lettering any; not a field of the spec. */
+  paused: z.boolean().optional(),
 });
 
 export const fileSubscription = createSubscriptionBody.extend({
@@ -171,6 +173,8 @@ export function subscriptionJson(subscription: Subscription) {
     description: subscription.description,
     enabled: subscription.enabled,
     disabled_reason: subscription.disabledReason,
+    paused: subscription.pausedAt !== null,
+    paused_at: subscription.pausedAt === null ? null : new Date(subscription.pausedAt).toISOString(),
     source: subscription.source,
     secret: subscription.secret,
     created_at: new Date(subscription.createdAt).toISOString(),

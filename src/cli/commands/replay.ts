@@ -16,6 +16,7 @@ interface ReplayOptions extends ServerFlags {
   since?: string;
   error?: string;
   dryRun?: boolean;
+  json?: boolean;
   chunk: string;
 }
 
@@ -33,7 +34,8 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .option('--subscription <id>', 'only dead letters of this subscription')
     .option('--since <time>', 'only dead letters that died at or after this ISO-8601 time')
     .option('--error <text>', 'only dead letters whose last error contains this text')
-    .option('--dry-run', 'only count what would be replayed')
+    .option('--dry-run', 'only count what would be replayed, and say why any would not be sent')
+    .option('--json', 'print the dry run or the final count as JSON')
     .option('--chunk <n>', 'dead letters per request', String(DEFAULT_CHUNK));
   addServerOptions(command)
     .addHelpText(
@@ -53,10 +55,20 @@ async function runReplay(options: ReplayOptions, ctx: CliContext): Promise<numbe
   const chunk = Number(options.chunk);
   if (!Number.isSafeInteger(chunk) || chunk < 1) throw usage('--chunk must be a positive whole number');
   const client = connectAdminClient(options, ctx.env);
-  const total = await replay(client, selector, { dryRun: true });
+  const preview = await dryRun(client, selector);
+  const total = preview.would_replay;
   if (options.dryRun) {
-    print(ctx.stdout, `would replay ${total} dead letter${total === 1 ? '' : 's'}`);
+    if (options.json === true) print(ctx.stdout, JSON.stringify(preview, null, 2));
+    else {
+      const of = preview.matched === total ? '' : ` of ${preview.matched} matching`;
+      print(ctx.stdout, `would replay ${total}${of} dead letter${preview.matched === 1 ? '' : 's'}`);
+      for (const reason of preview.reasons) print(ctx.stdout, `  ${reason}`);
+    }
     return 0;
+  }
+  // Nothing to send is not a failure, but the operator must learn why at once.
+  if (total === 0 || preview.reasons.length > 0) {
+    for (const reason of preview.reasons) print(ctx.stderr, `note: ${reason}`);
   }
   const progress = new Progress(ctx.stderr, total);
   let replayed = 0;
@@ -72,8 +84,13 @@ async function runReplay(options: ReplayOptions, ctx: CliContext): Promise<numbe
     if (count === 0 && !('ids' in part)) break;
   }
   progress.done();
-  print(ctx.stdout, `replayed ${replayed} dead letter${replayed === 1 ? '' : 's'}`);
+  if (options.json === true) print(ctx.stdout, JSON.stringify({ replayed }));
+  else print(ctx.stdout, `replayed ${plural(replayed)}`);
   return 0;
+}
+
+function plural(count: number): string {
+  return `${count} dead letter${count === 1 ? '' : 's'}`;
 }
 
 function selectorFrom(options: ReplayOptions): Selector {
@@ -111,20 +128,35 @@ function* chunks(selector: Selector, size: number): Generator<Selector> {
   }
 }
 
-const replayAnswer = z.union([
-  z.object({ replayed: z.number().int() }).transform((body) => body.replayed),
-  z.object({ would_replay: z.number().int() }).transform((body) => body.would_replay),
-]);
+const replayAnswer = z.object({ replayed: z.number().int() }).transform((body) => body.replayed);
+
+/** The dry run's answer (src/deliver/replay-preview.ts); older servers send only `would_replay`. */
+const previewAnswer = z.object({
+  would_replay: z.number().int(),
+  matched: z.number().int().optional(),
+  subscriptions: z.array(z.unknown()).default([]),
+  reasons: z.array(z.string()).default([]),
+});
+
+type PreviewAnswer = z.output<typeof previewAnswer>;
+
+async function dryRun(client: AdminClient, selector: Selector): Promise<PreviewAnswer & { matched: number }> {
+  const answer = await client.replayDeadLetters({ ...selector, dry_run: true });
+  const parsed = previewAnswer.safeParse(answer);
+  if (!parsed.success) {
+    throw new WahookError('check_failed', `${client.baseUrl} answered without a replay count: is it wahook?`);
+  }
+  return { ...parsed.data, matched: parsed.data.matched ?? parsed.data.would_replay };
+}
 
 /** One replay request through the shared admin client; answers how many dead letters it covered. */
 async function replay(
   client: AdminClient,
   selector: Selector,
-  options: { dryRun?: boolean; limit?: number | undefined },
+  options: { limit?: number | undefined },
 ): Promise<number> {
   const answer = await client.replayDeadLetters({
     ...selector,
-    ...(options.dryRun ? { dry_run: true } : {}),
     ...(options.limit === undefined ? {} : { limit: options.limit }),
   });
   const parsed = replayAnswer.safeParse(answer);
