@@ -3,6 +3,7 @@ import { isWahookError } from '../errors.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerErase } from './commands/erase.js';
 import { registerExplain } from './commands/explain.js';
+import { registerFakeGraph } from './commands/fake-graph.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRequests } from './commands/requests.js';
@@ -33,6 +34,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerMigrate(program, ctx);
   registerReplay(program, ctx);
   registerErase(program, ctx);
+  registerFakeGraph(program, ctx);
   return program;
 }
 
