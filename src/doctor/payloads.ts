@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { serializeMeta } from '../simulate/meta-json.js';
+import { DOCTOR_WAMID_PREFIX } from '../whatsapp/doctor-ids.js';
 
 /**
  * Webhook bodies the doctor sends. They look like what Meta sends, down to the bytes: non-ASCII as
  * lowercase `\u00e4` escapes, emoji as surrogate pairs, `/` as `\/`, so a receiver that verifies
  * the signature over re-serialized JSON instead of the raw bytes fails here rather than in
  * production. Every id is marked (`wamid.DOCTOR-…`, 555 test numbers) so a real server stores and
- * processes them without harm and its business systems can recognize them.
+ * processes them without harm: wahook delivers none of their events to subscriptions.
  */
-
-export const DOCTOR_WAMID_PREFIX = 'wamid.DOCTOR-';
 
 const WABA_ID = '100000000000000';
 const METADATA = { display_phone_number: '15550100000', phone_number_id: '100000000000001' } as const;

@@ -1,6 +1,7 @@
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../observe/bus.js';
 import type { InboxFinish, InboxRow, NewEvent, ProcessingStore, StoredMessage } from '../store/ports.js';
+import { isDoctorWamid } from '../whatsapp/doctor-ids.js';
 import { fieldEvent, messageReceivedEvent, messageStatusEvent, whatsappErrorEvent } from './build-events.js';
 import type { RecordSummary } from './message-record.js';
 import { type ParsedItem, type ParseOutcome, parseEnvelope } from './parse/index.js';
@@ -10,7 +11,7 @@ import { type RecordHistory, storedHistory, toStoredRecord } from './stored-reco
 /**
  * ③ Processes one batch of claimed inbox rows in one transaction: parse each row, merge statuses
  * into message records, write the new events and their deliveries, and mark each row processed or
- * quarantined. Parsing happens before the transaction opens (it is pure and can be slow for a
+ * quarantined. Events of doctor test messages (`wamid.DOCTOR-…`) get no deliveries. Parsing happens before the transaction opens (it is pure and can be slow for a
  * 3 MB batch); the transaction only reads and writes. If anything throws, nothing is written and
  * the rows stay pending until their lease expires, so another attempt starts clean.
  */
@@ -45,6 +46,8 @@ export async function processBatch(
     }
     const changed = new Map<string, StoredMessage<RecordSummary>>();
     const events: NewEvent[] = [];
+    // Events of `wahook doctor`'s test messages: stored and listed, never delivered.
+    const undelivered = new Set<string>();
     const finishes: InboxFinish[] = [];
 
     for (const { row, outcome } of parsed) {
@@ -82,6 +85,7 @@ export async function processBatch(
         } else {
           events.push(fieldEvent(item, now));
         }
+        if ('wamid' in item && isDoctorWamid(item.wamid)) undelivered.add(item.eventId);
         if (duplicate) result.duplicates += 1;
         deps.bus.emit('process:item', {
           kind: item.kind,
@@ -104,7 +108,10 @@ export async function processBatch(
     // Ids that already existed are duplicates too (the same item in another row or an earlier run).
     result.duplicates += events.length - inserted.length;
     result.events = inserted.length;
-    await tx.enqueueDeliveries(inserted, now);
+    await tx.enqueueDeliveries(
+      undelivered.size === 0 ? inserted : inserted.filter((event) => !undelivered.has(event.id)),
+      now,
+    );
   });
 
   for (const { row, outcome } of parsed) {

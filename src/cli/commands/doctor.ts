@@ -53,7 +53,9 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      '\nTest POSTs carry ids starting with wamid.DOCTOR- so a real server stores them harmlessly.\n' +
+      '\nTest POSTs carry ids starting with wamid.DOCTOR- (and fictional 555 numbers). A wahook server\n' +
+        'stores them and shows them in its API, but delivers none of their events to its subscriptions;\n' +
+        'another receiver should skip ids with that prefix. Nothing is sent to WhatsApp.\n' +
         'Exit code: 0 when no check failed (warnings allowed), 1 when a check failed, 2 for bad usage.',
     )
     .action(async (url: string, flags: DoctorFlags) => {

@@ -5,8 +5,8 @@ import {
   createPayloadRun,
   createStatusBody,
   createTextMessageBody,
-  DOCTOR_WAMID_PREFIX,
 } from '../../../src/doctor/payloads.js';
+import { DOCTOR_WAMID_PREFIX } from '../../../src/whatsapp/doctor-ids.js';
 
 interface Change {
   value: { messages?: { id: string; text?: { body: string } }[]; statuses?: { id: string }[] };
