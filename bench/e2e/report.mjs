@@ -29,35 +29,51 @@ export function summarize(runs) {
   return { rows, highestStableRates: highestStable, highestStableRate: median(highestStable) };
 }
 
-export function renderSummary(summary) {
+/** `kind` 'ack': a server that only acknowledges (no deliveries, no backlog), so only ack columns. */
+export function renderSummary(summary, kind = 'e2e') {
   const ms = (value) => formatNumber(value, value < 10 ? 1 : 0);
-  const table = renderTable(
-    [
-      'rate req/s',
-      'sent',
-      'acked 200',
-      'delivered ≤grace',
-      'e2e p50 ms',
-      'e2e p99 ms',
-      'e2e max ms',
-      'ack p50 ms',
-      'ack p99 ms',
-      'backlog at end',
-      'stable',
-    ],
-    summary.rows.map((row) => [
-      `${row.label}${row.rate === summary.highestStableRate ? ' ← highest stable' : ''}`,
-      formatNumber(row.sent),
-      formatNumber(row.acked),
-      formatNumber(row.deliveredInGrace),
-      ms(row.e2eP50Ms),
-      ms(row.e2eP99Ms),
-      ms(row.e2eMaxMs),
-      ms(row.ackP50Ms),
-      ms(row.ackP99Ms),
-      formatNumber(row.backlogAtSendEnd),
-      `${row.stableRuns}/${row.runs}`,
-    ]),
-  );
+  const label = (row) => `${row.label}${row.rate === summary.highestStableRate ? ' ← highest stable' : ''}`;
+  const table =
+    kind === 'ack'
+      ? renderTable(
+          ['rate req/s', 'sent', 'acked 200', 'ack p50 ms', 'ack p99 ms', 'ack max ms', 'stable'],
+          summary.rows.map((row) => [
+            label(row),
+            formatNumber(row.sent),
+            formatNumber(row.acked),
+            ms(row.ackP50Ms),
+            ms(row.ackP99Ms),
+            ms(row.e2eMaxMs),
+            `${row.stableRuns}/${row.runs}`,
+          ]),
+        )
+      : renderTable(
+          [
+            'rate req/s',
+            'sent',
+            'acked 200',
+            'delivered ≤grace',
+            'e2e p50 ms',
+            'e2e p99 ms',
+            'e2e max ms',
+            'ack p50 ms',
+            'ack p99 ms',
+            'backlog at end',
+            'stable',
+          ],
+          summary.rows.map((row) => [
+            label(row),
+            formatNumber(row.sent),
+            formatNumber(row.acked),
+            formatNumber(row.deliveredInGrace),
+            ms(row.e2eP50Ms),
+            ms(row.e2eP99Ms),
+            ms(row.e2eMaxMs),
+            ms(row.ackP50Ms),
+            ms(row.ackP99Ms),
+            formatNumber(row.backlogAtSendEnd),
+            `${row.stableRuns}/${row.runs}`,
+          ]),
+        );
   return `${table}\n\nhighest stable rate: ${formatNumber(summary.highestStableRate)} req/s (runs: ${summary.highestStableRates.join(', ')})`;
 }

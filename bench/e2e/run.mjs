@@ -5,13 +5,23 @@
  * moment the subscriber had its event. wahook runs all roles in one child process; the open-loop
  * sender and the subscriber run in this process, on one clock.
  *
- *   npm run bench:e2e -- [--steady-rate 200] [--steady-duration 10] [--rates 300,400,500,1000,2000,4000]
+ *   npm run bench:e2e -- [--steady-rate 200] [--steady-duration 10] [--rates 300,500,1000,2000,3000,4000,6000]
  *                        [--duration 10] [--grace 5] [--drain 30] [--warmup 2] [--runs 1]
  *                        [--max-foreign 0.5] [--quiet-wait 15] [--retries 1]
+ *                        [--noop-rates 2000,4000,6000,8000,12000,16000] (empty: no ceiling)
+ *                        [--subscriptions 1] [--baseline-dist DIR] [--env NAME=VALUE]…
  *
  * Per run: a warm-up (discarded), the steady rate, then the rates of the search in increasing order
- * until one is not stable (see step.mjs); the rates above it are not tried. Prints medians over the
+ * until one is not stable (see step.mjs); the rates above it are not tried. Then, in the same run
+ * and on the same sender, the no-op Fastify server of bench:ingest takes `--noop-rates` the same
+ * way (stable by the same rule, the 200 standing in for the delivery): the ceiling the sender and
+ * one HTTP hop allow, and wahook's highest stable rate as a share of it. Prints medians over the
  * runs and writes everything to bench/results/e2e-<time>.json.
+ *
+ * `--subscriptions N` registers N subscriptions (N paths of the one subscriber); an event counts as
+ * delivered when all N have it. `--baseline-dist DIR` runs the ladder a second time per run with
+ * another build (a copy of dist/ made before a change), so a change is judged on the same machine
+ * minutes apart, not against a figure from another day. `--env` sets a variable for every wahook.
  *
  * The machine may be shared: each step first waits (up to --quiet-wait s) until other processes
  * use at most --max-foreign cores, and is repeated (up to --retries) when they took more during it;
@@ -20,10 +30,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { parseArgs } from 'node:util';
+import { startNoopServer } from '../ingest/servers.mjs';
 import { waitForQuiet } from '../lib/machine-load.mjs';
+import { median } from '../lib/stats.mjs';
 import { closeSenderSockets } from './open-loop.mjs';
 import { renderSummary, summarize } from './report.mjs';
-import { isStable, runStep } from './step.mjs';
+import { isStable, runAckStep, runStep } from './step.mjs';
 import { startSubscriber } from './subscriber.mjs';
 import { startWahookPipeline } from './wahook.mjs';
 
@@ -31,7 +43,7 @@ const { values: opts } = parseArgs({
   options: {
     'steady-rate': { type: 'string', default: '200' },
     'steady-duration': { type: 'string', default: '10' },
-    rates: { type: 'string', default: '300,400,500,1000,2000,4000' },
+    rates: { type: 'string', default: '300,500,1000,2000,3000,4000,6000' },
     duration: { type: 'string', default: '10' },
     grace: { type: 'string', default: '5' },
     drain: { type: 'string', default: '30' },
@@ -40,6 +52,10 @@ const { values: opts } = parseArgs({
     'max-foreign': { type: 'string', default: '0.5' },
     'quiet-wait': { type: 'string', default: '15' },
     retries: { type: 'string', default: '1' },
+    'noop-rates': { type: 'string', default: '2000,4000,6000,8000,12000,16000' },
+    'baseline-dist': { type: 'string' },
+    subscriptions: { type: 'string', default: '1' },
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
 const options = {
@@ -54,25 +70,41 @@ const options = {
   maxForeign: Number(opts['max-foreign']),
   quietWaitMs: Number(opts['quiet-wait']) * 1000,
   retries: Number(opts.retries),
+  noopRates: opts['noop-rates'] ? opts['noop-rates'].split(',').map(Number) : [],
+  baselineDist: opts['baseline-dist'],
+  subscriptions: Number(opts.subscriptions),
+  env: Object.fromEntries(
+    opts.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  ),
 };
 
 const log = (line) => process.stderr.write(`${line}\n`);
 log(
   `e2e benchmark: ${options.runs} run(s); steady ${options.steadyRate} req/s × ${options.steadyDurationSec} s, ` +
-    `then ${options.rates.join('/')} req/s × ${options.durationSec} s until one is unstable`,
+    `then ${options.rates.join('/')} req/s × ${options.durationSec} s until one is unstable` +
+    (options.noopRates.length ? `; no-op Fastify ${options.noopRates.join('/')} req/s the same way` : ''),
 );
 
 const runs = [];
-for (let run = 1; run <= options.runs; run++) runs.push(await runOnce(run));
+for (let run = 1; run <= options.runs; run++) {
+  const result = await runOnce(run);
+  if (options.baselineDist) result.baseline = await runOnce(run, options.baselineDist);
+  result.noop = await runNoop(run);
+  runs.push(result);
+}
 closeSenderSockets();
 
-/** A fresh wahook and subscriber per run: a run's backlog or data never leaks into the next. */
-async function runOnce(run) {
-  log(`run ${run}`);
-  const wahook = await startWahookPipeline();
-  const subscriber = await startSubscriber();
+/**
+ * A fresh wahook and subscriber per run: a run's backlog or data never leaks into the next.
+ * `dist` runs another build (a copy of dist/ from before a change) on the same ladder.
+ */
+async function runOnce(run, dist) {
+  const kind = dist ? 'baseline' : 'wahook';
+  log(`run ${run}: ${kind}`);
+  const wahook = await startWahookPipeline({ dist, env: options.env });
+  const subscriber = await startSubscriber({ subscriptions: options.subscriptions });
   try {
-    await wahook.subscribe(subscriber.url);
+    for (const url of subscriber.urls) await wahook.subscribe(url);
     const step = (label, rate, durationSec) => measureStep(wahook, subscriber, { label, rate, durationSec });
     if (options.warmupSec > 0) await step(`warmup-r${run}`, options.steadyRate, options.warmupSec);
     const steps = [await step(`steady ${options.steadyRate}`, options.steadyRate, options.steadyDurationSec)];
@@ -90,12 +122,41 @@ async function runOnce(run) {
   }
 }
 
-async function measureStep(wahook, subscriber, { label, rate, durationSec }) {
+/** The no-op server's ladder, after the run's wahook has stopped: the two never share the cores. */
+async function runNoop(run) {
+  if (options.noopRates.length === 0) return undefined;
+  const server = await startNoopServer();
+  try {
+    const steps = [];
+    let highestStableRate;
+    const ack = (label, rate, durationSec) =>
+      measureWith((attempt) => runAckStep({ server, label, attempt, rate, durationSec }), [server.pid]);
+    if (options.warmupSec > 0) await ack(`noop-warmup-r${run}`, options.noopRates[0], options.warmupSec);
+    for (const rate of options.noopRates) {
+      const measured = await ack(`noop ${rate}`, rate, options.durationSec);
+      steps.push(measured);
+      if (!isStable(measured)) break;
+      highestStableRate = rate;
+    }
+    return { steps, highestStableRate };
+  } finally {
+    await server.stop();
+  }
+}
+
+function measureStep(wahook, subscriber, { label, rate, durationSec }) {
+  const { graceSec, drainSec } = options;
+  return measureWith(
+    (attempt) => runStep({ wahook, subscriber, label, attempt, rate, durationSec, graceSec, drainSec }),
+    [wahook.pid],
+  );
+}
+
+async function measureWith(runAttempt, pids) {
   let best;
   for (let attempt = 1; ; attempt++) {
-    await waitForQuiet([wahook.pid], options.maxForeign, options.quietWaitMs);
-    const { graceSec, drainSec } = options;
-    const step = await runStep({ wahook, subscriber, label, attempt, rate, durationSec, graceSec, drainSec });
+    await waitForQuiet(pids, options.maxForeign, options.quietWaitMs);
+    const step = await runAttempt(attempt);
     const noisy = step.foreignCores > options.maxForeign;
     logStep(step, noisy);
     if (!best || step.foreignCores < best.foreignCores) best = { ...step, noisy, stable: isStable(step) };
@@ -119,6 +180,34 @@ function logStep(step, noisy) {
 const summary = summarize(runs.map((run) => ({ ...run, steps: run.steps })));
 console.log(`\nmedians of ${options.runs} run(s); latency from each POST's due time (open loop)\n`);
 console.log(renderSummary(summary));
+if (options.baselineDist) {
+  const baseline = summarize(runs.map((run) => run.baseline));
+  summary.baseline = baseline;
+  summary.baselineRatios = runs.map(
+    (run) => (run.highestStableRate ?? 0) / (run.baseline.highestStableRate ?? Number.NaN),
+  );
+  console.log(`\nthe baseline build (${options.baselineDist}), medians\n`);
+  console.log(renderSummary(baseline));
+  const times = (ratio) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '-');
+  console.log(
+    `\nthis build / baseline: ${times(median(summary.baselineRatios))} (runs: ${summary.baselineRatios.map(times).join(', ')})`,
+  );
+}
+if (options.noopRates.length > 0) {
+  const noop = summarize(runs.map((run) => ({ ...run.noop, steps: run.noop.steps })));
+  summary.noop = noop;
+  summary.ratios = runs.map(
+    (run) => (run.highestStableRate ?? 0) / (run.noop.highestStableRate ?? Number.NaN),
+  );
+  summary.ratio = median(summary.ratios);
+  console.log(`\nthe same sender against a no-op Fastify server (acks only), medians\n`);
+  console.log(renderSummary(noop, 'ack'));
+  const percent = (ratio) => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)} %` : '-');
+  console.log(
+    `\nwahook / no-op: ${percent(summary.ratio)} of the rate one HTTP hop sustains on this sender` +
+      ` (runs: ${summary.ratios.map(percent).join(', ')}; - where the no-op server had no stable rate)`,
+  );
+}
 
 const resultsDir = new URL('../results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });

@@ -3,10 +3,13 @@ import { createServer } from 'node:http';
 /**
  * The business system at the end of the pipeline: a node:http server on 127.0.0.1 that answers 200
  * at once and notes, per wamid, when its `message.status` event arrived (the whole body read, on
- * the benchmark's own clock, the one the sender stamps send times with).
+ * the benchmark's own clock, the one the sender stamps send times with). With `subscriptions` > 1
+ * it serves that many paths, one per subscription, and an event counts as arrived when the last
+ * of its copies did.
  */
-export async function startSubscriber() {
+export async function startSubscriber({ subscriptions = 1 } = {}) {
   const receivedAt = new Map();
+  const copies = new Map();
   const counts = { requests: 0, duplicates: 0, unreadable: 0 };
   const server = createServer((request, response) => {
     const chunks = [];
@@ -16,9 +19,19 @@ export async function startSubscriber() {
       response.writeHead(200).end();
       counts.requests++;
       const messageId = readMessageId(Buffer.concat(chunks));
-      if (messageId === undefined) counts.unreadable++;
-      else if (receivedAt.has(messageId)) counts.duplicates++;
-      else receivedAt.set(messageId, at);
+      if (messageId === undefined) {
+        counts.unreadable++;
+        return;
+      }
+      const key = `${request.url} ${messageId}`;
+      if (copies.has(key)) {
+        counts.duplicates++;
+        return;
+      }
+      copies.set(key, at);
+      const seen = (copies.get(messageId) ?? 0) + 1;
+      copies.set(messageId, seen);
+      if (seen === subscriptions) receivedAt.set(messageId, at);
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -26,8 +39,11 @@ export async function startSubscriber() {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const urls = Array.from({ length: subscriptions }, (_, i) => `${base}/events/${i + 1}`);
   return {
-    url: `http://127.0.0.1:${server.address().port}/events`,
+    url: urls[0],
+    urls,
     receivedAt,
     counts,
     stop: () =>

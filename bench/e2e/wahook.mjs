@@ -17,13 +17,13 @@ export const SECRETS = Object.freeze({
   adminToken: 'bench-admin-token',
 });
 
-export async function startWahookPipeline() {
+export async function startWahookPipeline({ dist, env = {} } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'wahook-e2e-'));
   const server = await startChildServer({
     name: 'wahook',
-    args: [WAHOOK_MAIN, 'serve'],
+    args: [dist ? join(dist, 'main.js') : WAHOOK_MAIN, 'serve'],
     env: {
       WAHOOK_ROLES: 'all',
       WAHOOK_HOST: '127.0.0.1',
@@ -35,6 +35,7 @@ export async function startWahookPipeline() {
       WAHOOK_LOG_LEVEL: 'warn',
       // The bench's subscriber listens on loopback.
       WAHOOK_DELIVERY_ALLOW_PRIVATE: 'true',
+      ...env,
     },
     readyUrl: `${base}/readyz`,
   });
