@@ -14,9 +14,9 @@ import {
   toDeliveryListing,
   toSubscription,
 } from '../shared/delivery-rows.js';
-import { selectorSql } from './delivery-dead-letters.js';
-import { COLUMNS } from './delivery-subscriptions.js';
+import { selectorSql } from './dead-letters.js';
 import type { Queryable } from './sql.js';
+import { COLUMNS } from './subscriptions.js';
 
 /**
  * What an operator reads about deliveries still in play, as in the SQLite adapter. Every query

@@ -2,8 +2,8 @@ import type pg from 'pg';
 import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } from '../ports.js';
 import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
 import { FinishInboxRows } from '../shared/processing-tx-base.js';
-import { enqueueDeliveriesPostgres } from './delivery-outbox.js';
 import { LOCK_CLASS } from './locks.js';
+import { enqueueDeliveriesPostgres } from './outbox.js';
 import { tombstonedPostgres } from './retention.js';
 import { insertRows } from './sql.js';
 

@@ -48,10 +48,9 @@ import type {
 import { erasePersonWith } from '../shared/erasure.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import { describeTarget, type PostgresStoreOptions, poolConfig, withSession } from './connection.js';
-import * as deadLetters from './delivery-dead-letters.js';
+import * as deadLetters from './dead-letters.js';
 import * as queue from './delivery-queue.js';
 import * as deliveryReads from './delivery-reader.js';
-import * as subscriptions from './delivery-subscriptions.js';
 import * as inbox from './inbox.js';
 import { InboxWakeups, inboxChannel } from './inbox-wakeups.js';
 import { schemaLockKey } from './locks.js';
@@ -61,6 +60,7 @@ import * as reads from './reads.js';
 import * as rejected from './rejected-log.js';
 import * as retention from './retention.js';
 import { withTransaction } from './sql.js';
+import * as subscriptions from './subscriptions.js';
 
 /**
  * The shared store for more than one machine: any number of receivers and workers on one

@@ -8,8 +8,8 @@ import type {
   SubscriptionBacklog,
 } from '../delivery-ports.js';
 import { LISTING_COLUMNS, type ListingRecord, toDeliveryListing } from '../shared/delivery-rows.js';
-import { selectorSql } from './delivery-dead-letters.js';
-import { getSubscriptionSqlite } from './delivery-subscriptions.js';
+import { selectorSql } from './dead-letters.js';
+import { getSubscriptionSqlite } from './subscriptions.js';
 
 /**
  * What an operator reads about deliveries still in play. Every query names `state <> 'succeeded'`

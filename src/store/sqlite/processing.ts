@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } from '../ports.js';
 import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
 import { FinishInboxRows } from '../shared/processing-tx-base.js';
-import { enqueueDeliveriesSqlite } from './delivery-outbox.js';
+import { enqueueDeliveriesSqlite } from './outbox.js';
 import { prepared } from './prepared.js';
 import { tombstonedSqlite } from './retention.js';
 

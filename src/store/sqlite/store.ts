@@ -62,11 +62,7 @@ import {
 import { applySubscriptionsFile } from '../shared/subscriptions-file-sync.js';
 import { SqliteCheckpointer } from './checkpointer.js';
 import { openSqlite } from './connection.js';
-import {
-  getDeadLetterSqlite,
-  listDeadLettersSqlite,
-  replayDeadLettersSqlite,
-} from './delivery-dead-letters.js';
+import { getDeadLetterSqlite, listDeadLettersSqlite, replayDeadLettersSqlite } from './dead-letters.js';
 import {
   claimDeliveriesSqlite,
   deferDeliveriesSqlite,
@@ -79,6 +75,12 @@ import {
   setSubscriptionPausedSqlite,
   subscriptionBacklogsSqlite,
 } from './delivery-reader.js';
+import { DiskSpaceMonitor } from './disk-space.js';
+import { SqliteInboxWriter } from './inbox-writer.js';
+import { migrateSqlite } from './migrate.js';
+import { prepared } from './prepared.js';
+import { SqliteProcessingTx } from './processing.js';
+import { erasureOpsSqlite, listErasuresSqlite, oldestRowTimesSqlite, purgeBatchSqlite } from './retention.js';
 import {
   createSubscriptionSqlite,
   deleteSubscriptionSqlite,
@@ -86,13 +88,7 @@ import {
   listSubscriptionsSqlite,
   subscriptionFileOpsSqlite,
   updateSubscriptionSqlite,
-} from './delivery-subscriptions.js';
-import { DiskSpaceMonitor } from './disk-space.js';
-import { SqliteInboxWriter } from './inbox-writer.js';
-import { migrateSqlite } from './migrate.js';
-import { prepared } from './prepared.js';
-import { SqliteProcessingTx } from './processing.js';
-import { erasureOpsSqlite, listErasuresSqlite, oldestRowTimesSqlite, purgeBatchSqlite } from './retention.js';
+} from './subscriptions.js';
 
 /**
  * The embedded store. Inbox appends go through the writer thread (group-committed by the caller);
