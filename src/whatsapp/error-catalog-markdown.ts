@@ -3,14 +3,14 @@ import { type CatalogEntry, formatCodeRange, listErrorCodes } from './error-cata
 /**
  * Renders docs/error-codes.md from the catalog. The test suite compares the file with this output,
  * so the doc cannot drift; regenerate it with
- * `npx vitest run -u test/unit/error-catalog.test.ts`.
+ * `npx vitest run -u test/unit/whatsapp/error-catalog.test.ts`.
  */
 export function renderErrorCodesMarkdown(entries: readonly CatalogEntry[] = listErrorCodes()): string {
   const header = [
     '# WhatsApp error codes',
     '',
     '<!-- Generated from src/whatsapp/error-catalog*.ts; edit those files, then run',
-    '     `npx vitest run -u test/unit/error-catalog.test.ts` to regenerate. -->',
+    '     `npx vitest run -u test/unit/whatsapp/error-catalog.test.ts` to regenerate. -->',
     '',
     'What each code means, whether retrying the message helps, and what to do. The same catalog',
     'answers `wahook explain <code>` and writes the `explanation` of each error in `GET /v1/messages/{wamid}`.',

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageRecord } from '../../src/process/message-record.js';
+import type { MessageRecord } from '../../../src/process/message-record.js';
 import {
   mergeStatus,
   mergeStatusSummary,
   recordInbound,
   recordInboundSummary,
-} from '../../src/process/status-merge.js';
-import { fromStoredRecord, toStoredRecord } from '../../src/process/stored-record.js';
-import type { StatusUpdate, WhatsAppError } from '../../src/whatsapp/types.js';
-import { STATUS_WAMID, statusUpdate } from '../helpers/status-updates.js';
+} from '../../../src/process/status-merge.js';
+import { fromStoredRecord, toStoredRecord } from '../../../src/process/stored-record.js';
+import type { StatusUpdate, WhatsAppError } from '../../../src/whatsapp/types.js';
+import { STATUS_WAMID, statusUpdate } from '../../helpers/status-updates.js';
 
 const WAMID = STATUS_WAMID;
 const T0 = 1_767_262_000;

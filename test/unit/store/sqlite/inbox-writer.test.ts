@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir } from '../../helpers/tmp.js';
+import { createTempDir, type TempDir } from '../../../helpers/tmp.js';
 
 const run = promisify(execFile);
-const STORE_MODULE = fileURLToPath(new URL('../../../dist/store/sqlite/store.js', import.meta.url));
+const STORE_MODULE = fileURLToPath(new URL('../../../../dist/store/sqlite/store.js', import.meta.url));
 
 /**
  * The writer thread must not keep a finished process alive, yet a process whose only work is an

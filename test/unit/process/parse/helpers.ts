@@ -7,8 +7,8 @@ import {
   type ParsedMessage,
   type ParsedStatus,
   parseEnvelope,
-} from '../../../src/process/parse/index.js';
-import { loadPayload } from '../../fixtures/payloads/index.js';
+} from '../../../../src/process/parse/index.js';
+import { loadPayload } from '../../../fixtures/payloads/index.js';
 
 export const WABA_ID = '301234567890123';
 export const PHONE_NUMBER_ID = '112233445566778';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageRecord } from '../../src/process/message-record.js';
-import { mergeStatus, recordInbound } from '../../src/process/status-merge.js';
-import { fromStoredRecord, storedHistory, toStoredRecord } from '../../src/process/stored-record.js';
-import type { StatusUpdate } from '../../src/whatsapp/types.js';
-import { STATUS_WAMID, statusUpdate } from '../helpers/status-updates.js';
+import type { MessageRecord } from '../../../src/process/message-record.js';
+import { mergeStatus, recordInbound } from '../../../src/process/status-merge.js';
+import { fromStoredRecord, storedHistory, toStoredRecord } from '../../../src/process/stored-record.js';
+import type { StatusUpdate } from '../../../src/whatsapp/types.js';
+import { STATUS_WAMID, statusUpdate } from '../../helpers/status-updates.js';
 
 const WAMID = STATUS_WAMID;
 const T0 = 1_767_262_000;

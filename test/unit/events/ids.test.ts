@@ -12,7 +12,7 @@ import {
   METADATA,
   single,
   statusesIn,
-} from './helpers.js';
+} from '../process/parse/helpers.js';
 
 describe('eventIdFor', () => {
   test('is evt_ and 26 lowercase base32 characters', () => {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DUE_SQL } from '../../../src/store/sqlite/delivery-queue.js';
-import { createSqliteStore, type SqliteStore } from '../../../src/store/sqlite/store.js';
-import { createTempDir, type TempDir } from '../../helpers/tmp.js';
+import { DUE_SQL } from '../../../../src/store/sqlite/delivery-queue.js';
+import { createSqliteStore, type SqliteStore } from '../../../../src/store/sqlite/store.js';
+import { createTempDir, type TempDir } from '../../../helpers/tmp.js';
 
 /**
  * How SQLite runs the delivery claim, read from EXPLAIN QUERY PLAN: timing would be flaky, the plan

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MISSING_ERROR_CODE, parseEnvelope } from '../../../src/process/parse/index.js';
+import { MISSING_ERROR_CODE, parseEnvelope } from '../../../../src/process/parse/index.js';
 import {
   cloudBody,
   errorsIn,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { MessageContent } from '../../../src/process/parse/index.js';
+import type { MessageContent } from '../../../../src/process/parse/index.js';
 import { fixtureItems, messagesIn, PHONE_NUMBER_ID, single, WABA_ID } from './helpers.js';
 
 const LENA = { waId: '4915112345678', userId: null, parentUserId: null, name: 'Lena Vogel', username: null };

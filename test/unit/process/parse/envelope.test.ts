@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { MAX_ITEMS_PER_PAYLOAD, parseEnvelope } from '../../../src/process/parse/index.js';
-import { loadPayload } from '../../fixtures/payloads/index.js';
+import { MAX_ITEMS_PER_PAYLOAD, parseEnvelope } from '../../../../src/process/parse/index.js';
+import { loadPayload } from '../../../fixtures/payloads/index.js';
 import {
   cloudBody,
   fieldsIn,

@@ -5,9 +5,9 @@ import {
   formatCodeRange,
   listErrorCodes,
   lookupErrorCode,
-} from '../../src/whatsapp/error-catalog.js';
-import { renderErrorCodesMarkdown } from '../../src/whatsapp/error-catalog-markdown.js';
-import type { WhatsAppError } from '../../src/whatsapp/types.js';
+} from '../../../src/whatsapp/error-catalog.js';
+import { renderErrorCodesMarkdown } from '../../../src/whatsapp/error-catalog-markdown.js';
+import type { WhatsAppError } from '../../../src/whatsapp/types.js';
 
 /** Every code and range in the error-code table of our WhatsApp fact reference (Cloud API). */
 const CLOUD_CODES = [
@@ -30,7 +30,7 @@ const RANGES: Array<[first: number, last: number]> = [
   [1000, 1031],
   [2000, 2069],
 ];
-const DOC_PATH = new URL('../../docs/error-codes.md', import.meta.url);
+const DOC_PATH = new URL('../../../docs/error-codes.md', import.meta.url);
 
 function whatsAppError(code: number, extra: Partial<WhatsAppError> = {}): WhatsAppError {
   return { code, title: null, message: null, details: null, href: null, ...extra };

@@ -6,13 +6,13 @@ import { promisify } from 'node:util';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Bus } from '../../../src/observe/bus.js';
-import { createMetrics } from '../../../src/observe/metrics.js';
-import { createSqliteStore, type SqliteStore } from '../../../src/store/sqlite/store.js';
-import { createTempDir, type TempDir } from '../../helpers/tmp.js';
+import { Bus } from '../../../../src/observe/bus.js';
+import { createMetrics } from '../../../../src/observe/metrics.js';
+import { createSqliteStore, type SqliteStore } from '../../../../src/store/sqlite/store.js';
+import { createTempDir, type TempDir } from '../../../helpers/tmp.js';
 
 const run = promisify(execFile);
-const STORE_MODULE = fileURLToPath(new URL('../../../dist/store/sqlite/store.js', import.meta.url));
+const STORE_MODULE = fileURLToPath(new URL('../../../../dist/store/sqlite/store.js', import.meta.url));
 
 async function writeEvents(store: SqliteStore, from: number, count: number): Promise<void> {
   await store.withProcessingTx(async (tx) => {

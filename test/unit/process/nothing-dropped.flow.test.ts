@@ -11,7 +11,7 @@ import {
   single,
   statusesIn,
   textMessage,
-} from './helpers.js';
+} from './parse/helpers.js';
 
 describe('nothing in a message is dropped without a flag', () => {
   test('unknown keys below the top level are kept under their path and named', () => {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { prepared } from '../../../src/store/sqlite/prepared.js';
+import { prepared } from '../../../../src/store/sqlite/prepared.js';
 
 describe('prepared statements per connection', () => {
   it('prepares a SQL text once per connection and keeps each connection apart', () => {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { MessageRecord } from '../../src/process/message-record.js';
-import { canonicalJson, mergeStatus } from '../../src/process/status-merge.js';
-import { fromStoredRecord, storedHistory, toStoredRecord } from '../../src/process/stored-record.js';
-import type { Pricing, StatusUpdate, WhatsAppError } from '../../src/whatsapp/types.js';
+import type { MessageRecord } from '../../../src/process/message-record.js';
+import { canonicalJson, mergeStatus } from '../../../src/process/status-merge.js';
+import { fromStoredRecord, storedHistory, toStoredRecord } from '../../../src/process/stored-record.js';
+import type { Pricing, StatusUpdate, WhatsAppError } from '../../../src/whatsapp/types.js';
 
 const WAMIDS = ['wamid.A', 'wamid.B', 'wamid.C'];
 const T0 = 1_767_262_000;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseEnvelope } from '../../../src/process/parse/index.js';
-import { loadPayload, payloadNames } from '../../fixtures/payloads/index.js';
+import { parseEnvelope } from '../../../../src/process/parse/index.js';
+import { loadPayload, payloadNames } from '../../../fixtures/payloads/index.js';
 import { errorsIn, fieldsIn, fixtureItems, PHONE_NUMBER_ID, single, statusesIn, WABA_ID } from './helpers.js';
 
 const WAMID_8 = 'wamid.HBgNNDkxNTExMjM0NTY3OBUCABEYEjk4QTFCMkMzRDRFNUY2QTdCOAA=';
