@@ -40,7 +40,7 @@ export function selectorSql(selector: DeadLetterSelector, params: unknown[]): st
   return `d.state = 'dead' AND d.id = ANY($${params.length}::bigint[])`;
 }
 
-export async function listDeadLettersPostgres(
+export async function listDeadLetters(
   db: Queryable,
   query: DeadLetterFilter & { afterId?: number; limit: number },
 ): Promise<DeadLetter[]> {
@@ -55,7 +55,7 @@ export async function listDeadLettersPostgres(
   return result.rows.map(toDeadLetter);
 }
 
-export async function getDeadLetterPostgres(
+export async function getDeadLetter(
   db: Queryable,
   id: number,
 ): Promise<(DeadLetter & { attemptLog: DeliveryAttempt[] }) | undefined> {
@@ -77,7 +77,7 @@ export async function getDeadLetterPostgres(
  * dead → pending in the replay lane, with a fresh retry budget and due now. Dead letters of a
  * disabled subscription stay where they are: replaying them would only wait for a re-enable.
  */
-export async function replayDeadLettersPostgres(
+export async function replayDeadLetters(
   db: Queryable,
   selector: DeadLetterSelector,
   options: ReplayOptions,

@@ -19,7 +19,7 @@ import type { Queryable } from './sql.js';
 
 /**
  * The delivery queue on PostgreSQL: the same claim and transitions as the SQLite adapter, made
- * safe for several delivery loops at once (see claimDeliveriesPostgres).
+ * safe for several delivery loops at once (see claimDeliveries).
  */
 
 /**
@@ -28,10 +28,7 @@ import type { Queryable } from './sql.js';
  * whose lease is still free once read under the row lock. Concurrent claimers that pick the same
  * row thus never both get it: the one that loses claims fewer rows this time, and none waits.
  */
-export async function claimDeliveriesPostgres(
-  db: Queryable,
-  claim: DeliveryClaim,
-): Promise<ClaimedDelivery[]> {
+export async function claimDeliveries(db: Queryable, claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
   if (claim.limit <= 0) return [];
   const sizes = scanSizes(claim);
   // Each enabled, unpaused subscription's due rows are read on their own (LATERAL, bounded by its scan size).
@@ -77,7 +74,7 @@ export async function claimDeliveriesPostgres(
 }
 
 /** Runs inside the caller's transaction: every attempt and its move commit together. */
-export async function recordDeliveryAttemptsPostgres(
+export async function recordDeliveryAttempts(
   client: pg.PoolClient,
   entries: readonly RecordedAttempt[],
 ): Promise<boolean[]> {
@@ -132,7 +129,7 @@ async function applyNext(
   return result.rowCount === 1;
 }
 
-export async function deliveryQueueStatsPostgres(db: Queryable, now: number): Promise<DeliveryQueueStats> {
+export async function deliveryQueueStats(db: Queryable, now: number): Promise<DeliveryQueueStats> {
   const result = await db.query<{ pending: number; due: number; oldest: number | null; dead: number }>(
     `SELECT COUNT(*) FILTER (WHERE state = 'pending') AS pending,
        COUNT(*) FILTER (WHERE state = 'pending' AND next_attempt_at <= $1) AS due,
@@ -145,10 +142,7 @@ export async function deliveryQueueStatsPostgres(db: Queryable, now: number): Pr
   return { due: row.due, pending: row.pending, dead: row.dead, oldestDueAt: row.oldest };
 }
 
-export async function deferDeliveriesPostgres(
-  db: Queryable,
-  entries: readonly DeferredDelivery[],
-): Promise<void> {
+export async function deferDeliveries(db: Queryable, entries: readonly DeferredDelivery[]): Promise<void> {
   if (entries.length === 0) return;
   await db.query(
     `UPDATE deliveries d SET next_attempt_at = GREATEST(d.next_attempt_at, v.next_attempt_at),

@@ -23,10 +23,7 @@ import { COLUMNS } from './subscriptions.js';
  * says `state <> 'succeeded'` so the planner can use the partial indexes of migration 011, which
  * hold no succeeded row: a page costs its limit, not the delivery history.
  */
-export async function listDeliveriesPostgres(
-  db: Queryable,
-  query: DeliveryListQuery,
-): Promise<DeliveryListing[]> {
+export async function listDeliveries(db: Queryable, query: DeliveryListQuery): Promise<DeliveryListing[]> {
   const params: unknown[] = [query.state, query.afterId ?? 0, query.limit];
   let bySubscription = '';
   if (query.subscriptionId !== undefined) {
@@ -42,7 +39,7 @@ export async function listDeliveriesPostgres(
   return result.rows.map(toDeliveryListing);
 }
 
-export async function subscriptionBacklogsPostgres(db: Queryable): Promise<SubscriptionBacklog[]> {
+export async function subscriptionBacklogs(db: Queryable): Promise<SubscriptionBacklog[]> {
   const result = await db.query<{
     subscription_id: string;
     pending: number;
@@ -66,7 +63,7 @@ export async function subscriptionBacklogsPostgres(db: Queryable): Promise<Subsc
   }));
 }
 
-export async function matchDeadLettersPostgres(
+export async function matchDeadLetters(
   db: Queryable,
   selector: DeadLetterSelector,
   limit: number,
@@ -83,7 +80,7 @@ export async function matchDeadLettersPostgres(
   return result.rows.map((row) => ({ subscriptionId: row.subscription_id, count: Number(row.count) }));
 }
 
-export async function setSubscriptionPausedPostgres(
+export async function setSubscriptionPaused(
   db: Queryable,
   id: string,
   paused: boolean,

@@ -14,7 +14,7 @@ import { insertRows } from './sql.js';
  * insertEvents has already taken in this transaction; taking it again here costs nothing and keeps
  * the rule true for any caller. Events arrive in seq order, so sequence order is event order.
  */
-export async function enqueueDeliveriesPostgres(
+export async function enqueueDeliveries(
   client: pg.PoolClient,
   events: readonly StoredEvent[],
   now: number,

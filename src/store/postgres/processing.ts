@@ -3,8 +3,8 @@ import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } 
 import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
 import { FinishInboxRows } from '../shared/processing-tx-base.js';
 import { LOCK_CLASS } from './locks.js';
-import { enqueueDeliveriesPostgres } from './outbox.js';
-import { tombstonedPostgres } from './retention.js';
+import { enqueueDeliveries } from './outbox.js';
+import { tombstoned } from './retention.js';
 import { insertRows } from './sql.js';
 
 /**
@@ -81,7 +81,7 @@ export class PostgresProcessingTx extends FinishInboxRows implements ProcessingT
   async insertEvents(batch: readonly NewEvent[]): Promise<StoredEvent[]> {
     let events = batch;
     // An event purged inside the dedupe window stays a duplicate after its row is gone.
-    const purged = await tombstonedPostgres(
+    const purged = await tombstoned(
       this.client,
       events.map((event) => event.id),
     );
@@ -116,7 +116,7 @@ export class PostgresProcessingTx extends FinishInboxRows implements ProcessingT
   }
 
   async enqueueDeliveries(events: readonly StoredEvent[], now: number): Promise<number> {
-    return enqueueDeliveriesPostgres(this.client, events, now, this.schemaKey);
+    return enqueueDeliveries(this.client, events, now, this.schemaKey);
   }
 
   /** One statement for the whole batch: a round trip per row was most of a worker's time. */

@@ -38,7 +38,7 @@ const PURGE_SQL: Record<DataClass, string> = {
     SELECT id FROM event_tombstones WHERE purged_at < $1 ORDER BY purged_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
 };
 
-export async function purgeBatchPostgres(db: Queryable, batch: PurgeBatch): Promise<number> {
+export async function purgeBatch(db: Queryable, batch: PurgeBatch): Promise<number> {
   if (batch.dataClass === 'events') {
     const result = await db.query<{ n: number }>(PURGE_SQL.events, [batch.cutoff, batch.limit, batch.now]);
     return result.rows[0]?.n ?? 0;
@@ -48,7 +48,7 @@ export async function purgeBatchPostgres(db: Queryable, batch: PurgeBatch): Prom
 }
 
 /** Event ids among these that were purged or erased inside the dedupe window. */
-export async function tombstonedPostgres(db: Queryable, ids: readonly string[]): Promise<Set<string>> {
+export async function tombstoned(db: Queryable, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const result = await db.query<{ id: string }>(
     'SELECT id FROM event_tombstones WHERE id = ANY($1::text[])',
@@ -57,7 +57,7 @@ export async function tombstonedPostgres(db: Queryable, ids: readonly string[]):
   return new Set(result.rows.map((row) => row.id));
 }
 
-export async function oldestRowTimesPostgres(db: Queryable): Promise<Record<DataClass, number | null>> {
+export async function oldestRowTimes(db: Queryable): Promise<Record<DataClass, number | null>> {
   const result = await db.query(OLDEST_ROW_TIMES_SQL);
   const row = (result.rows[0] ?? {}) as Record<DataClass, string | number | null>;
   const time = (value: string | number | null | undefined) =>
@@ -99,7 +99,7 @@ const READ: Record<'events' | 'messages' | 'inbox', string> = {
  * PostgreSQL keeps a deleted row's old version in the table file until vacuum reclaims it, and
  * in its WAL and backups for as long as those are kept: docs/privacy.md says what to run.
  */
-export function erasureOpsPostgres(pool: pg.Pool): ErasureOps {
+export function erasureOps(pool: pg.Pool): ErasureOps {
   const keyOf = (table: ErasureTable, key: RowKey) =>
     SCAN[table].type === 'text' ? String(key) : Number(key);
   return {
@@ -166,7 +166,7 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
   return counts;
 }
 
-export async function listErasuresPostgres(db: Queryable, limit: number): Promise<ErasureLogEntry[]> {
+export async function listErasures(db: Queryable, limit: number): Promise<ErasureLogEntry[]> {
   const result = await db.query<{
     id: string;
     erased_at: string;

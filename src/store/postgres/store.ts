@@ -193,33 +193,33 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   // retention and erasure
   purgeBatch(batch: PurgeBatch): Promise<number> {
     this.assertOpen();
-    return retention.purgeBatchPostgres(this.pool, batch);
+    return retention.purgeBatch(this.pool, batch);
   }
 
   oldestRowTimes(): Promise<Record<DataClass, number | null>> {
-    return retention.oldestRowTimesPostgres(this.pool);
+    return retention.oldestRowTimes(this.pool);
   }
 
   erasePerson(person: PersonRef, now: number): Promise<ErasureCounts> {
     this.assertOpen();
-    return erasePersonWith(retention.erasureOpsPostgres(this.pool), person, now);
+    return erasePersonWith(retention.erasureOps(this.pool), person, now);
   }
 
   listErasures(limit: number): Promise<ErasureLogEntry[]> {
-    return retention.listErasuresPostgres(this.pool, limit);
+    return retention.listErasures(this.pool, limit);
   }
 
   // ⑤ delivery
   createSubscription(input: NewSubscription): Promise<Subscription> {
-    return subscriptions.createSubscriptionPostgres(this.pool, input);
+    return subscriptions.createSubscription(this.pool, input);
   }
 
   getSubscription(id: string): Promise<Subscription | undefined> {
-    return subscriptions.getSubscriptionPostgres(this.pool, id);
+    return subscriptions.getSubscription(this.pool, id);
   }
 
   listSubscriptions(): Promise<Subscription[]> {
-    return subscriptions.listSubscriptionsPostgres(this.pool);
+    return subscriptions.listSubscriptions(this.pool);
   }
 
   updateSubscription(
@@ -229,12 +229,12 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     disabledReason?: string,
   ): Promise<Subscription | undefined> {
     return withTransaction(this.pool, (client) =>
-      subscriptions.updateSubscriptionPostgres(client, id, patch, now, disabledReason),
+      subscriptions.updateSubscription(client, id, patch, now, disabledReason),
     );
   }
 
   deleteSubscription(id: string): Promise<boolean> {
-    return subscriptions.deleteSubscriptionPostgres(this.pool, id);
+    return subscriptions.deleteSubscription(this.pool, id);
   }
 
   syncFileSubscriptions(
@@ -243,52 +243,52 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     newSecret: () => string,
   ): Promise<FileSyncResult> {
     return withTransaction(this.pool, (client) =>
-      subscriptions.syncFileSubscriptionsPostgres(client, list, now, newSecret, this.schemaKey),
+      subscriptions.syncFileSubscriptions(client, list, now, newSecret, this.schemaKey),
     );
   }
 
   claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
-    return queue.claimDeliveriesPostgres(this.pool, claim);
+    return queue.claimDeliveries(this.pool, claim);
   }
 
   recordDeliveryAttempts(entries: readonly RecordedAttempt[]): Promise<boolean[]> {
-    return withTransaction(this.pool, (client) => queue.recordDeliveryAttemptsPostgres(client, entries));
+    return withTransaction(this.pool, (client) => queue.recordDeliveryAttempts(client, entries));
   }
 
   deferDeliveries(entries: readonly DeferredDelivery[]): Promise<void> {
-    return queue.deferDeliveriesPostgres(this.pool, entries);
+    return queue.deferDeliveries(this.pool, entries);
   }
 
   deliveryQueueStats(now: number): Promise<DeliveryQueueStats> {
-    return queue.deliveryQueueStatsPostgres(this.pool, now);
+    return queue.deliveryQueueStats(this.pool, now);
   }
 
   listDeadLetters(query: DeadLetterFilter & { afterId?: number; limit: number }): Promise<DeadLetter[]> {
-    return deadLetters.listDeadLettersPostgres(this.pool, query);
+    return deadLetters.listDeadLetters(this.pool, query);
   }
 
   getDeadLetter(id: number): Promise<(DeadLetter & { attemptLog: DeliveryAttempt[] }) | undefined> {
-    return deadLetters.getDeadLetterPostgres(this.pool, id);
+    return deadLetters.getDeadLetter(this.pool, id);
   }
 
   replayDeadLetters(selector: DeadLetterSelector, options: ReplayOptions): Promise<number> {
-    return deadLetters.replayDeadLettersPostgres(this.pool, selector, options);
+    return deadLetters.replayDeadLetters(this.pool, selector, options);
   }
 
   listDeliveries(query: DeliveryListQuery): Promise<DeliveryListing[]> {
-    return deliveryReads.listDeliveriesPostgres(this.pool, query);
+    return deliveryReads.listDeliveries(this.pool, query);
   }
 
   subscriptionBacklogs(): Promise<SubscriptionBacklog[]> {
-    return deliveryReads.subscriptionBacklogsPostgres(this.pool);
+    return deliveryReads.subscriptionBacklogs(this.pool);
   }
 
   matchDeadLetters(selector: DeadLetterSelector, limit: number): Promise<DeadLetterMatch[]> {
-    return deliveryReads.matchDeadLettersPostgres(this.pool, selector, limit);
+    return deliveryReads.matchDeadLetters(this.pool, selector, limit);
   }
 
   setSubscriptionPaused(id: string, paused: boolean, now: number): Promise<Subscription | undefined> {
-    return deliveryReads.setSubscriptionPausedPostgres(this.pool, id, paused, now);
+    return deliveryReads.setSubscriptionPaused(this.pool, id, paused, now);
   }
 
   private assertOpen(): void {

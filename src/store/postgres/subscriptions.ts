@@ -21,10 +21,7 @@ export const COLUMNS = `id, url, events, phone_number_ids, secret, headers, desc
 
 type Row = SubscriptionRecord & pg.QueryResultRow;
 
-export async function createSubscriptionPostgres(
-  db: Queryable,
-  input: NewSubscription,
-): Promise<Subscription> {
+export async function createSubscription(db: Queryable, input: NewSubscription): Promise<Subscription> {
   const result = await db.query<Row>(
     `INSERT INTO subscriptions (id, url, events, phone_number_ids, secret, headers, description, enabled,
        source, created_at, updated_at)
@@ -35,7 +32,7 @@ export async function createSubscriptionPostgres(
   return toSubscription(result.rows[0]!);
 }
 
-export async function getSubscriptionPostgres(
+export async function getSubscription(
   db: Queryable,
   id: string,
   lock = false,
@@ -48,20 +45,20 @@ export async function getSubscriptionPostgres(
   return record ? toSubscription(record) : undefined;
 }
 
-export async function listSubscriptionsPostgres(db: Queryable): Promise<Subscription[]> {
+export async function listSubscriptions(db: Queryable): Promise<Subscription[]> {
   const result = await db.query<Row>(`SELECT ${COLUMNS} FROM subscriptions ORDER BY created_at, id`);
   return result.rows.map(toSubscription);
 }
 
 /** Runs inside the caller's transaction; the row stays locked until it commits. */
-export async function updateSubscriptionPostgres(
+export async function updateSubscription(
   client: pg.PoolClient,
   id: string,
   patch: SubscriptionPatch,
   now: number,
   disabledReason?: string,
 ): Promise<Subscription | undefined> {
-  const current = await getSubscriptionPostgres(client, id, true);
+  const current = await getSubscription(client, id, true);
   if (!current) return undefined;
   const next = { ...current, ...definedFields(patch) };
   const reason = next.enabled
@@ -78,7 +75,7 @@ export async function updateSubscriptionPostgres(
   return toSubscription(result.rows[0]!);
 }
 
-export async function deleteSubscriptionPostgres(db: Queryable, id: string): Promise<boolean> {
+export async function deleteSubscription(db: Queryable, id: string): Promise<boolean> {
   // Deliveries and their attempts go with it (ON DELETE CASCADE).
   const result = await db.query('DELETE FROM subscriptions WHERE id = $1', [id]);
   return result.rowCount === 1;
@@ -88,7 +85,7 @@ export async function deleteSubscriptionPostgres(db: Queryable, id: string): Pro
  * Runs inside the caller's transaction. Every node syncs the same file when it starts; the lock
  * makes them take turns, so the first creates and the rest find the rows already there.
  */
-export async function syncFileSubscriptionsPostgres(
+export async function syncFileSubscriptions(
   client: pg.PoolClient,
   subscriptions: readonly FileSubscription[],
   now: number,
@@ -99,13 +96,13 @@ export async function syncFileSubscriptionsPostgres(
   await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS.subscriptions, schemaKey]);
   return applySubscriptionsFile(
     {
-      get: (id) => getSubscriptionPostgres(client, id, true),
-      create: (input) => createSubscriptionPostgres(client, input),
-      update: (id, patch, at, reason) => updateSubscriptionPostgres(client, id, patch, at, reason),
+      get: (id) => getSubscription(client, id, true),
+      create: (input) => createSubscription(client, input),
+      update: (id, patch, at, reason) => updateSubscription(client, id, patch, at, reason),
       markFromFile: async (id) => {
         await client.query(`UPDATE subscriptions SET source = 'file' WHERE id = $1`, [id]);
       },
-      list: () => listSubscriptionsPostgres(client),
+      list: () => listSubscriptions(client),
     },
     subscriptions,
     now,

@@ -48,7 +48,7 @@ export function selectorSql(selector: DeadLetterSelector): {
     : filterSql(selector);
 }
 
-export function listDeadLettersSqlite(
+export function listDeadLetters(
   db: Database.Database,
   query: DeadLetterFilter & { afterId?: number; limit: number },
 ): DeadLetter[] {
@@ -62,7 +62,7 @@ export function listDeadLettersSqlite(
   return records.map(toDeadLetter);
 }
 
-export function getDeadLetterSqlite(
+export function getDeadLetter(
   db: Database.Database,
   id: number,
 ): (DeadLetter & { attemptLog: DeliveryAttempt[] }) | undefined {
@@ -83,7 +83,7 @@ export function getDeadLetterSqlite(
  * dead → pending in the replay lane, with a fresh retry budget and due now. Dead letters of a
  * disabled subscription stay where they are: replaying them would only wait for a re-enable.
  */
-export function replayDeadLettersSqlite(
+export function replayDeadLetters(
   db: Database.Database,
   selector: DeadLetterSelector,
   options: ReplayOptions,

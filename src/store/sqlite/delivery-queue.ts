@@ -23,7 +23,7 @@ import { prepared } from './prepared.js';
  * under its lock, so nothing else interleaves with a claim.
  */
 
-export function claimDeliveriesSqlite(db: Database.Database, claim: DeliveryClaim): ClaimedDelivery[] {
+export function claimDeliveries(db: Database.Database, claim: DeliveryClaim): ClaimedDelivery[] {
   if (claim.limit <= 0) return [];
   // One write transaction from the read to the last lease: one fsync, and no other process can
   // lease or finish a row in between.
@@ -79,7 +79,7 @@ export const DUE_SQL = `SELECT d.id AS delivery_id, d.subscription_id, d.lane, d
   ORDER BY d.next_attempt_at, d.id
   LIMIT @scan`;
 
-export function recordDeliveryAttemptsSqlite(
+export function recordDeliveryAttempts(
   db: Database.Database,
   entries: readonly RecordedAttempt[],
 ): boolean[] {
@@ -141,7 +141,7 @@ function applyNext(
   }
 }
 
-export function deliveryQueueStatsSqlite(db: Database.Database, now: number): DeliveryQueueStats {
+export function deliveryQueueStats(db: Database.Database, now: number): DeliveryQueueStats {
   const pending = db
     .prepare(
       `SELECT COUNT(*) AS pending, COALESCE(SUM(next_attempt_at <= @now), 0) AS due,
@@ -155,7 +155,7 @@ export function deliveryQueueStatsSqlite(db: Database.Database, now: number): De
   return { due: pending.due, pending: pending.pending, dead: dead.dead, oldestDueAt: pending.oldest };
 }
 
-export function deferDeliveriesSqlite(db: Database.Database, entries: readonly DeferredDelivery[]): void {
+export function deferDeliveries(db: Database.Database, entries: readonly DeferredDelivery[]): void {
   const defer = prepared(
     db,
     `UPDATE deliveries SET next_attempt_at = MAX(next_attempt_at, @nextAttemptAt), lease_owner = NULL,

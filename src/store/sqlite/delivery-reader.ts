@@ -9,14 +9,14 @@ import type {
 } from '../delivery-ports.js';
 import { LISTING_COLUMNS, type ListingRecord, toDeliveryListing } from '../shared/delivery-rows.js';
 import { selectorSql } from './dead-letters.js';
-import { getSubscriptionSqlite } from './subscriptions.js';
+import { getSubscription } from './subscriptions.js';
 
 /**
  * What an operator reads about deliveries still in play. Every query names `state <> 'succeeded'`
  * word for word so SQLite picks the partial indexes of migration 011, which hold no succeeded row:
  * a page costs its limit, not the delivery history.
  */
-export function listDeliveriesSqlite(db: Database.Database, query: DeliveryListQuery): DeliveryListing[] {
+export function listDeliveries(db: Database.Database, query: DeliveryListQuery): DeliveryListing[] {
   const bySubscription = query.subscriptionId === undefined ? '' : 'AND d.subscription_id = @subscriptionId';
   const records = db
     .prepare(
@@ -33,7 +33,7 @@ export function listDeliveriesSqlite(db: Database.Database, query: DeliveryListQ
   return records.map(toDeliveryListing);
 }
 
-export function subscriptionBacklogsSqlite(db: Database.Database): SubscriptionBacklog[] {
+export function subscriptionBacklogs(db: Database.Database): SubscriptionBacklog[] {
   const rows = db
     .prepare(
       `SELECT subscription_id,
@@ -52,7 +52,7 @@ export function subscriptionBacklogsSqlite(db: Database.Database): SubscriptionB
   }));
 }
 
-export function matchDeadLettersSqlite(
+export function matchDeadLetters(
   db: Database.Database,
   selector: DeadLetterSelector,
   limit: number,
@@ -67,7 +67,7 @@ export function matchDeadLettersSqlite(
     .all({ ...params, limit }) as DeadLetterMatch[];
 }
 
-export function setSubscriptionPausedSqlite(
+export function setSubscriptionPaused(
   db: Database.Database,
   id: string,
   paused: boolean,
@@ -78,5 +78,5 @@ export function setSubscriptionPausedSqlite(
     `UPDATE subscriptions SET paused_at = CASE WHEN @paused THEN COALESCE(paused_at, @now) END,
        updated_at = @now WHERE id = @id`,
   ).run({ id, paused: paused ? 1 : 0, now });
-  return getSubscriptionSqlite(db, id);
+  return getSubscription(db, id);
 }

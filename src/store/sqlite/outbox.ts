@@ -13,7 +13,7 @@ import { prepared } from './prepared.js';
  * Each row takes the next sequence number of its (subscription, ordering key); events arrive here
  * in seq order, so sequence order is event order.
  */
-export function enqueueDeliveriesSqlite(
+export function enqueueDeliveries(
   db: Database.Database,
   events: readonly StoredEvent[],
   now: number,

@@ -2,9 +2,9 @@ import type Database from 'better-sqlite3';
 import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } from '../ports.js';
 import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
 import { FinishInboxRows } from '../shared/processing-tx-base.js';
-import { enqueueDeliveriesSqlite } from './outbox.js';
+import { enqueueDeliveries } from './outbox.js';
 import { prepared } from './prepared.js';
-import { tombstonedSqlite } from './retention.js';
+import { tombstoned } from './retention.js';
 
 const SELECT_MESSAGE = 'SELECT * FROM messages WHERE id = ?';
 const UPSERT_MESSAGE = `INSERT INTO messages (id, direction, status, phone_number_id, record, first_seen_at, updated_at)
@@ -48,7 +48,7 @@ export class SqliteProcessingTx extends FinishInboxRows implements ProcessingTx 
   async insertEvents(events: readonly NewEvent[]): Promise<StoredEvent[]> {
     const inserted: StoredEvent[] = [];
     // An event purged inside the dedupe window stays a duplicate after its row is gone.
-    const purged = tombstonedSqlite(
+    const purged = tombstoned(
       this.db,
       events.map((event) => event.id),
     );
@@ -69,7 +69,7 @@ export class SqliteProcessingTx extends FinishInboxRows implements ProcessingTx 
   }
 
   async enqueueDeliveries(events: readonly StoredEvent[], now: number): Promise<number> {
-    return enqueueDeliveriesSqlite(this.db, events, now);
+    return enqueueDeliveries(this.db, events, now);
   }
 
   async finishInboxRows(rows: readonly InboxFinish[], owner: string, now: number): Promise<Set<number>> {

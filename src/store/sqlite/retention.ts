@@ -25,7 +25,7 @@ const PURGE_SQL: Record<Exclude<DataClass, 'inbox' | 'events'>, string> = {
     SELECT id FROM event_tombstones WHERE purged_at < @cutoff ORDER BY purged_at LIMIT @limit)`,
 };
 
-export function purgeBatchSqlite(db: Database.Database, batch: PurgeBatch): number {
+export function purgeBatch(db: Database.Database, batch: PurgeBatch): number {
   const params = { cutoff: batch.cutoff, limit: batch.limit };
   return db.transaction(() => {
     if (batch.dataClass === 'inbox') {
@@ -78,7 +78,7 @@ function tombstone(db: Database.Database, ids: readonly string[], now: number): 
 }
 
 /** Event ids among these that were purged or erased inside the dedupe window. */
-export function tombstonedSqlite(db: Database.Database, ids: readonly string[]): Set<string> {
+export function tombstoned(db: Database.Database, ids: readonly string[]): Set<string> {
   if (ids.length === 0) return new Set();
   const rows = prepared(db, 'SELECT id FROM event_tombstones WHERE id IN (SELECT value FROM json_each(?))')
     .pluck()
@@ -86,7 +86,7 @@ export function tombstonedSqlite(db: Database.Database, ids: readonly string[]):
   return new Set(rows);
 }
 
-export function oldestRowTimesSqlite(db: Database.Database): Record<DataClass, number | null> {
+export function oldestRowTimes(db: Database.Database): Record<DataClass, number | null> {
   return db.prepare(OLDEST_ROW_TIMES_SQL).get() as Record<DataClass, number | null>;
 }
 
@@ -112,7 +112,7 @@ const READ: Record<'events' | 'messages' | 'inbox', string> = {
  * on `db`, where `secure_delete` zeroes what it frees, and the WAL is then checkpointed and cut to
  * nothing so the old pages do not linger in it either.
  */
-export function erasureOpsSqlite(
+export function erasureOps(
   reader: Database.Database,
   db: Database.Database,
   runWrite: <T>(work: () => T) => Promise<T>,
@@ -193,7 +193,7 @@ function applyPlan(db: Database.Database, plan: ErasurePlan, now: number): Erasu
   return counts;
 }
 
-export function listErasuresSqlite(db: Database.Database, limit: number) {
+export function listErasures(db: Database.Database, limit: number) {
   const rows = db.prepare('SELECT * FROM erasures ORDER BY id DESC LIMIT ?').all(limit) as {
     id: number;
     erased_at: number;

@@ -62,32 +62,32 @@ import {
 import { applySubscriptionsFile } from '../shared/subscriptions-file-sync.js';
 import { SqliteCheckpointer } from './checkpointer.js';
 import { openSqlite } from './connection.js';
-import { getDeadLetterSqlite, listDeadLettersSqlite, replayDeadLettersSqlite } from './dead-letters.js';
+import { getDeadLetter, listDeadLetters, replayDeadLetters } from './dead-letters.js';
 import {
-  claimDeliveriesSqlite,
-  deferDeliveriesSqlite,
-  deliveryQueueStatsSqlite,
-  recordDeliveryAttemptsSqlite,
+  claimDeliveries,
+  deferDeliveries,
+  deliveryQueueStats,
+  recordDeliveryAttempts,
 } from './delivery-queue.js';
 import {
-  listDeliveriesSqlite,
-  matchDeadLettersSqlite,
-  setSubscriptionPausedSqlite,
-  subscriptionBacklogsSqlite,
+  listDeliveries,
+  matchDeadLetters,
+  setSubscriptionPaused,
+  subscriptionBacklogs,
 } from './delivery-reader.js';
 import { DiskSpaceMonitor } from './disk-space.js';
 import { SqliteInboxWriter } from './inbox-writer.js';
 import { migrateSqlite } from './migrate.js';
 import { prepared } from './prepared.js';
 import { SqliteProcessingTx } from './processing.js';
-import { erasureOpsSqlite, listErasuresSqlite, oldestRowTimesSqlite, purgeBatchSqlite } from './retention.js';
+import { erasureOps, listErasures, oldestRowTimes, purgeBatch } from './retention.js';
 import {
-  createSubscriptionSqlite,
-  deleteSubscriptionSqlite,
-  getSubscriptionSqlite,
-  listSubscriptionsSqlite,
-  subscriptionFileOpsSqlite,
-  updateSubscriptionSqlite,
+  createSubscription,
+  deleteSubscription,
+  getSubscription,
+  listSubscriptions,
+  subscriptionFileOps,
+  updateSubscription,
 } from './subscriptions.js';
 
 /**
@@ -377,28 +377,28 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
 
   // retention and erasure
   purgeBatch(batch: PurgeBatch): Promise<number> {
-    return this.txLock.run(async () => purgeBatchSqlite(this.db, batch));
+    return this.txLock.run(async () => purgeBatch(this.db, batch));
   }
   async oldestRowTimes(): Promise<Record<DataClass, number | null>> {
-    return oldestRowTimesSqlite(this.reader);
+    return oldestRowTimes(this.reader);
   }
   erasePerson(person: PersonRef, now: number): Promise<ErasureCounts> {
-    const ops = erasureOpsSqlite(this.reader, this.db, (work) => this.txLock.run(async () => work()));
+    const ops = erasureOps(this.reader, this.db, (work) => this.txLock.run(async () => work()));
     return erasePersonWith(ops, person, now);
   }
   async listErasures(limit: number): Promise<ErasureLogEntry[]> {
-    return listErasuresSqlite(this.reader, limit);
+    return listErasures(this.reader, limit);
   }
 
   // ⑤ delivery
   createSubscription(input: NewSubscription): Promise<Subscription> {
-    return this.txLock.run(async () => createSubscriptionSqlite(this.db, input));
+    return this.txLock.run(async () => createSubscription(this.db, input));
   }
   getSubscription(id: string): Promise<Subscription | undefined> {
-    return this.txLock.run(async () => getSubscriptionSqlite(this.db, id));
+    return this.txLock.run(async () => getSubscription(this.db, id));
   }
   listSubscriptions(): Promise<Subscription[]> {
-    return this.txLock.run(async () => listSubscriptionsSqlite(this.db));
+    return this.txLock.run(async () => listSubscriptions(this.db));
   }
   updateSubscription(
     id: string,
@@ -406,10 +406,10 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     now: number,
     reason?: string,
   ): Promise<Subscription | undefined> {
-    return this.txLock.run(async () => updateSubscriptionSqlite(this.db, id, patch, now, reason));
+    return this.txLock.run(async () => updateSubscription(this.db, id, patch, now, reason));
   }
   deleteSubscription(id: string): Promise<boolean> {
-    return this.txLock.run(async () => deleteSubscriptionSqlite(this.db, id));
+    return this.txLock.run(async () => deleteSubscription(this.db, id));
   }
   syncFileSubscriptions(
     subs: readonly FileSubscription[],
@@ -419,7 +419,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     return this.txLock.run(async () => {
       this.db.exec('BEGIN IMMEDIATE');
       try {
-        const result = await applySubscriptionsFile(subscriptionFileOpsSqlite(this.db), subs, now, newSecret);
+        const result = await applySubscriptionsFile(subscriptionFileOps(this.db), subs, now, newSecret);
         this.db.exec('COMMIT');
         return result;
       } catch (err) {
@@ -429,37 +429,37 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     });
   }
   claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
-    return this.txLock.run(async () => claimDeliveriesSqlite(this.db, claim));
+    return this.txLock.run(async () => claimDeliveries(this.db, claim));
   }
   recordDeliveryAttempts(entries: readonly RecordedAttempt[]): Promise<boolean[]> {
-    return this.txLock.run(async () => recordDeliveryAttemptsSqlite(this.db, entries));
+    return this.txLock.run(async () => recordDeliveryAttempts(this.db, entries));
   }
   deferDeliveries(entries: readonly DeferredDelivery[]): Promise<void> {
-    return this.txLock.run(async () => deferDeliveriesSqlite(this.db, entries));
+    return this.txLock.run(async () => deferDeliveries(this.db, entries));
   }
   deliveryQueueStats(now: number): Promise<DeliveryQueueStats> {
-    return this.txLock.run(async () => deliveryQueueStatsSqlite(this.db, now));
+    return this.txLock.run(async () => deliveryQueueStats(this.db, now));
   }
   listDeadLetters(query: DeadLetterFilter & { afterId?: number; limit: number }): Promise<DeadLetter[]> {
-    return this.txLock.run(async () => listDeadLettersSqlite(this.db, query));
+    return this.txLock.run(async () => listDeadLetters(this.db, query));
   }
   getDeadLetter(id: number): Promise<(DeadLetter & { attemptLog: DeliveryAttempt[] }) | undefined> {
-    return this.txLock.run(async () => getDeadLetterSqlite(this.db, id));
+    return this.txLock.run(async () => getDeadLetter(this.db, id));
   }
   replayDeadLetters(selector: DeadLetterSelector, options: ReplayOptions): Promise<number> {
-    return this.txLock.run(async () => replayDeadLettersSqlite(this.db, selector, options));
+    return this.txLock.run(async () => replayDeadLetters(this.db, selector, options));
   }
   listDeliveries(query: DeliveryListQuery): Promise<DeliveryListing[]> {
-    return this.txLock.run(async () => listDeliveriesSqlite(this.db, query));
+    return this.txLock.run(async () => listDeliveries(this.db, query));
   }
   subscriptionBacklogs(): Promise<SubscriptionBacklog[]> {
-    return this.txLock.run(async () => subscriptionBacklogsSqlite(this.db));
+    return this.txLock.run(async () => subscriptionBacklogs(this.db));
   }
   matchDeadLetters(selector: DeadLetterSelector, limit: number): Promise<DeadLetterMatch[]> {
-    return this.txLock.run(async () => matchDeadLettersSqlite(this.db, selector, limit));
+    return this.txLock.run(async () => matchDeadLetters(this.db, selector, limit));
   }
   setSubscriptionPaused(id: string, paused: boolean, now: number): Promise<Subscription | undefined> {
-    return this.txLock.run(async () => setSubscriptionPausedSqlite(this.db, id, paused, now));
+    return this.txLock.run(async () => setSubscriptionPaused(this.db, id, paused, now));
   }
 }
 

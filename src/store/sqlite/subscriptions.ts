@@ -4,28 +4,28 @@ import { type SubscriptionRecord, toSubscription } from '../shared/delivery-rows
 import type { SubscriptionFileOps } from '../shared/subscriptions-file-sync.js';
 
 /** Subscriptions on SQLite. Each function runs on the caller's connection, under the store's lock. */
-export function createSubscriptionSqlite(db: Database.Database, input: NewSubscription): Subscription {
+export function createSubscription(db: Database.Database, input: NewSubscription): Subscription {
   db.prepare(
     `INSERT INTO subscriptions (id, url, events, phone_number_ids, secret, headers, description, enabled,
        source, created_at, updated_at)
      VALUES (@id, @url, @events, @phoneNumberIds, @secret, @headers, @description, @enabled, @source, @now, @now)`,
   ).run(specParams(input, input.now));
-  return getSubscriptionSqlite(db, input.id)!;
+  return getSubscription(db, input.id)!;
 }
 
-export function getSubscriptionSqlite(db: Database.Database, id: string): Subscription | undefined {
+export function getSubscription(db: Database.Database, id: string): Subscription | undefined {
   const record = db.prepare('SELECT * FROM subscriptions WHERE id = ?').get(id) as
     | SubscriptionRecord
     | undefined;
   return record ? toSubscription(record) : undefined;
 }
 
-export function listSubscriptionsSqlite(db: Database.Database): Subscription[] {
+export function listSubscriptions(db: Database.Database): Subscription[] {
   const records = db.prepare('SELECT * FROM subscriptions ORDER BY created_at, id').all();
   return (records as SubscriptionRecord[]).map(toSubscription);
 }
 
-export function updateSubscriptionSqlite(
+export function updateSubscription(
   db: Database.Database,
   id: string,
   patch: SubscriptionPatch,
@@ -33,7 +33,7 @@ export function updateSubscriptionSqlite(
   disabledReason?: string,
 ): Subscription | undefined {
   return db.transaction(() => {
-    const current = getSubscriptionSqlite(db, id);
+    const current = getSubscription(db, id);
     if (!current) return undefined;
     const next = { ...current, ...definedFields(patch) };
     const reason = next.enabled
@@ -45,11 +45,11 @@ export function updateSubscriptionSqlite(
          disabled_reason = @reason, updated_at = @now WHERE id = @id`,
     ).run({ ...specParams(next, now), reason });
     if (current.enabled && !next.enabled) deadLetterPending(db, id, `subscription disabled: ${reason}`, now);
-    return getSubscriptionSqlite(db, id);
+    return getSubscription(db, id);
   })();
 }
 
-export function deleteSubscriptionSqlite(db: Database.Database, id: string): boolean {
+export function deleteSubscription(db: Database.Database, id: string): boolean {
   return db.transaction(() => {
     // Attempts and deliveries go with it (ON DELETE CASCADE needs foreign_keys=ON, which every
     // connection sets).
@@ -58,15 +58,15 @@ export function deleteSubscriptionSqlite(db: Database.Database, id: string): boo
 }
 
 /** The subscriptions-file rules over this connection; the caller holds the transaction. */
-export function subscriptionFileOpsSqlite(db: Database.Database): SubscriptionFileOps {
+export function subscriptionFileOps(db: Database.Database): SubscriptionFileOps {
   return {
-    get: async (id) => getSubscriptionSqlite(db, id),
-    create: async (input) => createSubscriptionSqlite(db, input),
-    update: async (id, patch, now, reason) => updateSubscriptionSqlite(db, id, patch, now, reason),
+    get: async (id) => getSubscription(db, id),
+    create: async (input) => createSubscription(db, input),
+    update: async (id, patch, now, reason) => updateSubscription(db, id, patch, now, reason),
     markFromFile: async (id) => {
       db.prepare(`UPDATE subscriptions SET source = 'file' WHERE id = ?`).run(id);
     },
-    list: async () => listSubscriptionsSqlite(db),
+    list: async () => listSubscriptions(db),
   };
 }
 
