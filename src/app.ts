@@ -13,6 +13,7 @@ import { requireAdminToken } from './admin/auth.js';
 import { inboxRoutes } from './admin/inbox-routes.js';
 import { refuseNulCharacters } from './admin/nul-guard.js';
 import type { HeaderAuthSource } from './config/settings.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { isWahookError } from './errors.js';
 import type { Clock } from './lib/clock.js';
 import type { Bus } from './observe/bus.js';
@@ -41,6 +42,8 @@ export interface AppDeps {
   adminPlugins?: readonly FastifyPluginAsync[];
   /** Per subscription, the breaker state of this process's delivery loop (role delivery only). */
   breakerState?: (subscriptionId: string) => string;
+  /** WAHOOK_DELIVERY_ALLOW_PRIVATE, for subscriptions added from the dashboard. */
+  deliveryAllowPrivate?: boolean;
   requestTimeoutMs?: number;
   headersTimeoutMs?: number;
 }
@@ -85,6 +88,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(deps.breakerState ? { breakerState: deps.breakerState } : {}),
     });
     for (const plugin of deps.adminPlugins ?? []) await admin.register(plugin);
+  });
+
+  // The dashboard: the same store behind a browser session (or the same Bearer token).
+  await app.register(async (dashboard) => {
+    refuseNulCharacters(dashboard);
+    await dashboard.register(
+      dashboardRoutes({
+        store: deps.store,
+        bus: deps.bus,
+        clock: deps.clock,
+        adminToken: deps.adminToken,
+        allowPrivate: deps.deliveryAllowPrivate ?? false,
+        ...(deps.breakerState ? { breakerState: deps.breakerState } : {}),
+      }),
+    );
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -139,6 +139,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
         }
       : {}),
     adminPlugins: stages.flatMap((stage) => stage.adminPlugins ?? []),
+    deliveryAllowPrivate: config.deliveryAllowPrivate ?? false,
     requestTimeoutMs: config.requestTimeoutMs,
     headersTimeoutMs: config.headersTimeoutMs,
   });

@@ -24,6 +24,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   process: STAGES.filter((s) => s !== 'process').concat(['admin', 'ops', ...TOP]),
   deliver: STAGES.filter((s) => s !== 'deliver').concat(['ops', ...TOP]),
   admin: TOP,
+  dashboard: TOP,
   ops: TOP,
   observe: [...STAGES, 'admin', 'ops', ...TOP],
   // The doctor speaks the webhook protocol, so it signs with the receiver's own signature module.

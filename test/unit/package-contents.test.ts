@@ -31,5 +31,8 @@ describe('the npm package', () => {
     }
     expect(files).toContain('deploy/prometheus/alerts.yml');
     expect(files).toContain('LICENSE');
+    // The dashboard's own browser files are read from public/ at start.
+    expect(files).toContain('public/dashboard.js');
+    expect(files).toContain('public/dashboard.css');
   });
 });
