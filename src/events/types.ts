@@ -4,12 +4,18 @@
  * A breaking change to any `data` shape bumps EVENT_SCHEMA_VERSION.
  */
 
+import type { z } from 'zod';
 import type { MessageError } from '../process/message-record.js';
 import type { MessageContent } from '../process/parse/content-types.js';
+import type { PresentedOf } from '../process/parse/present.js';
 import type { MessageContext, Referral } from '../process/parse/types.js';
+import type * as wire from '../whatsapp/payload-schema-updates.js';
 import type { Conversation, Counterpart, Pricing, Recipient } from '../whatsapp/types.js';
+import type { UpdateType } from './update-types.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
+
+export { UPDATE_TYPES, type UpdateType } from './update-types.js';
 
 export const EVENT_TYPES = {
   messageReceived: 'message.received',
@@ -38,7 +44,12 @@ export interface WahookEvent<T = EventData> {
   data: T;
 }
 
-export type EventData = MessageReceivedData | MessageStatusData | WhatsAppErrorData | FieldEventData;
+export type EventData =
+  | MessageReceivedData
+  | MessageStatusData
+  | WhatsAppErrorData
+  | UpdateEventDataByType[UpdateType]
+  | FieldEventData;
 
 export interface MessageReceivedData {
   /** The wamid. */
@@ -107,4 +118,77 @@ export interface FieldEventData {
   /** False when this version does not know the field: the event is still delivered. */
   known: boolean;
   flags: string[];
+}
+
+/**
+ * What every typed update event (`template.status`, `call.terminate`, …) carries beside its own
+ * fields. Those fields are Meta's keys of the webhook value (or of one element of its array) in
+ * camelCase, each present, null when the sender left it out; errors are explained as everywhere.
+ */
+export interface UpdateEventBase {
+  /** The webhook field, e.g. `message_template_status_update`. */
+  field: string;
+  wabaId: string | null;
+  phoneNumberId: string | null;
+  displayPhoneNumber: string | null;
+  /** `entry[].time` as ISO-8601, or null. */
+  time: string | null;
+  /** What the value carried that no field of the event holds, by dotted path; null when nothing. */
+  unparsed: Record<string, unknown> | null;
+  flags: string[];
+}
+
+/** Item events (users, calls, history, groups) carry the value's `contacts[]` beside the item. */
+export interface WithContacts {
+  contacts: PresentedOf<typeof wire.itemSiblingsValue>['contacts'];
+}
+
+type Update<Schema extends z.ZodType> = UpdateEventBase & PresentedOf<Schema>;
+type ItemUpdate<Schema extends z.ZodType> = Update<Schema> & WithContacts;
+
+export type TemplateStatusData = Update<typeof wire.templateStatusValue>;
+export type TemplateQualityData = Update<typeof wire.templateQualityValue>;
+export type TemplateComponentsData = Update<typeof wire.templateComponentsValue>;
+export type TemplateCategoryData = Update<typeof wire.templateCategoryValue>;
+export type PhoneNumberQualityData = Update<typeof wire.phoneNumberQualityValue>;
+export type PhoneNumberNameData = Update<typeof wire.phoneNumberNameValue>;
+export type PhoneNumberSecurityData = Update<typeof wire.securityValue>;
+export type BusinessUsernameData = Update<typeof wire.businessUsernameValue>;
+export type AccountUpdateData = Update<typeof wire.accountUpdateValue>;
+export type AccountAlertData = Update<typeof wire.accountAlertValue>;
+export type AccountReviewData = Update<typeof wire.accountReviewValue>;
+export type AccountCapabilityData = Update<typeof wire.businessCapabilityValue>;
+export type FlowUpdateData = Update<typeof wire.flowValue>;
+export type UserPreferenceData = ItemUpdate<typeof wire.userPreferenceItem>;
+export type UserIdChangedData = ItemUpdate<typeof wire.userIdUpdateItem>;
+export type CallData = ItemUpdate<typeof wire.callItem>;
+export type CallStatusData = ItemUpdate<typeof wire.callStatusItem>;
+export type HistoryChunkData = ItemUpdate<typeof wire.historyItem>;
+export type GroupUpdateData = ItemUpdate<typeof wire.groupItem>;
+
+/** The `data` of each typed update event, by event type. */
+export interface UpdateEventDataByType {
+  'template.status': TemplateStatusData;
+  'template.quality': TemplateQualityData;
+  'template.components': TemplateComponentsData;
+  'template.category': TemplateCategoryData;
+  'phone_number.quality': PhoneNumberQualityData;
+  'phone_number.name': PhoneNumberNameData;
+  'phone_number.security': PhoneNumberSecurityData;
+  'business.username': BusinessUsernameData;
+  'account.update': AccountUpdateData;
+  'account.alert': AccountAlertData;
+  'account.review': AccountReviewData;
+  'account.capability': AccountCapabilityData;
+  'flow.update': FlowUpdateData;
+  'user.preference': UserPreferenceData;
+  'user.id_changed': UserIdChangedData;
+  'call.connect': CallData;
+  'call.terminate': CallData;
+  'call.status': CallStatusData;
+  'history.chunk': HistoryChunkData;
+  'group.lifecycle': GroupUpdateData;
+  'group.participants': GroupUpdateData;
+  'group.settings': GroupUpdateData;
+  'group.status': GroupUpdateData;
 }

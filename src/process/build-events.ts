@@ -5,13 +5,14 @@ import {
   fieldEventType,
   type MessageReceivedData,
   type MessageStatusData,
+  type UpdateEventBase,
   type WhatsAppErrorData,
 } from '../events/types.js';
 import type { NewEvent } from '../store/ports.js';
 import { explainError } from '../whatsapp/error-catalog.js';
 import type { WhatsAppError } from '../whatsapp/types.js';
 import type { MessageError, MessageRecord } from './message-record.js';
-import type { ParsedError, ParsedField, ParsedMessage, ParsedStatus } from './parse/types.js';
+import type { ParsedError, ParsedField, ParsedMessage, ParsedStatus, ParsedUpdate } from './parse/types.js';
 
 /**
  * Pure: parsed items (plus the merged record, for statuses) → events. Ordering keys put every event
@@ -86,6 +87,21 @@ export function whatsappErrorEvent(item: ParsedError, now: number): NewEvent {
     item.phoneNumberId,
     data,
   );
+}
+
+/** A typed update: its own fields first, then what every update carries. */
+export function updateEvent(item: ParsedUpdate, now: number): NewEvent {
+  const base: UpdateEventBase = {
+    field: item.field,
+    wabaId: item.wabaId,
+    phoneNumberId: item.phoneNumberId,
+    displayPhoneNumber: item.displayPhoneNumber,
+    time: isoOrNull(item.time),
+    unparsed: item.unparsed,
+    flags: item.flags,
+  };
+  const orderingKey = item.orderingKey ?? `waba:${item.wabaId ?? '-'}`;
+  return event(item.eventId, item.type, now, orderingKey, item.phoneNumberId, { ...item.data, ...base });
 }
 
 export function fieldEvent(item: ParsedField, now: number): NewEvent {

@@ -2,7 +2,13 @@ import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../observe/bus.js';
 import type { InboxFinish, InboxRow, NewEvent, ProcessingStore, StoredMessage } from '../store/ports.js';
 import { isDoctorWamid } from '../whatsapp/doctor-ids.js';
-import { fieldEvent, messageReceivedEvent, messageStatusEvent, whatsappErrorEvent } from './build-events.js';
+import {
+  fieldEvent,
+  messageReceivedEvent,
+  messageStatusEvent,
+  updateEvent,
+  whatsappErrorEvent,
+} from './build-events.js';
 import type { RecordSummary } from './message-record.js';
 import { type ParsedItem, type ParseOutcome, parseEnvelope } from './parse/index.js';
 import { mergeStatusSummary, recordInboundSummary } from './status-merge.js';
@@ -82,6 +88,8 @@ export async function processBatch(
           else duplicate = true;
         } else if (item.kind === 'error') {
           events.push(whatsappErrorEvent(item, now));
+        } else if (item.kind === 'update') {
+          events.push(updateEvent(item, now));
         } else {
           events.push(fieldEvent(item, now));
         }

@@ -19,11 +19,20 @@ test('the built main entry exports the event constants and nothing that runs', a
     string,
     unknown
   >;
-  expect(Object.keys(entry).sort()).toEqual(['EVENT_SCHEMA_VERSION', 'EVENT_TYPES', 'fieldEventType']);
+  expect(Object.keys(entry).sort()).toEqual([
+    'EVENT_SCHEMA_VERSION',
+    'EVENT_TYPES',
+    'UPDATE_TYPES',
+    'fieldEventType',
+  ]);
   expect(entry.EVENT_TYPES).toEqual({
     messageReceived: 'message.received',
     messageStatus: 'message.status',
     whatsappError: 'whatsapp.error',
+  });
+  expect(entry.UPDATE_TYPES).toMatchObject({
+    templateStatus: 'template.status',
+    callTerminate: 'call.terminate',
   });
 });
 

@@ -29,7 +29,7 @@ export function emptyAudit(): Audit {
  */
 const MAX_AUDIT_DEPTH = 16;
 
-interface ZodDef {
+export interface ZodDef {
   type: string;
   innerType?: z.ZodType;
   in?: z.ZodType;
@@ -37,12 +37,12 @@ interface ZodDef {
   element?: z.ZodType;
 }
 
-function defOf(schema: z.ZodType): ZodDef {
+export function defOf(schema: z.ZodType): ZodDef {
   return (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
 }
 
 /** The schema under optional/nullable/catch/default wrappers and the input side of transforms. */
-function structural(schema: z.ZodType): z.ZodType {
+export function structural(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (let guard = 0; guard < 32; guard += 1) {
     const def = defOf(current);

@@ -17,6 +17,7 @@ import { controlCharacterProblem } from './identifiers.js';
 import { countMessagesValueItems, parseMessagesValue } from './messages-value.js';
 import { orNull } from './normalize.js';
 import type { ParsedItem, ParseOutcome } from './types.js';
+import { countUpdateItems } from './update.js';
 
 /** Meta batches at most 1000 updates; ten times that is no longer a webhook but a problem. */
 export const MAX_ITEMS_PER_PAYLOAD = 10_000;
@@ -82,11 +83,13 @@ function changesOf(envelope: WireCloudEnvelope): FieldChange[] {
 }
 
 function parseChange(change: FieldChange): ParsedItem[] {
-  return change.field === 'messages' ? parseMessagesValue(change) : [parseFieldChange(change)];
+  return change.field === 'messages' ? parseMessagesValue(change) : parseFieldChange(change);
 }
 
 function countChangeItems(change: FieldChange): number {
-  return change.field === 'messages' ? countMessagesValueItems(change.value) : 1;
+  return change.field === 'messages'
+    ? countMessagesValueItems(change.value)
+    : countUpdateItems(change.field, change.value);
 }
 
 function tooMany(total: number): ParseOutcome {

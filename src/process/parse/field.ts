@@ -7,7 +7,8 @@ import { canonicalJson, eventIdFor } from '../../events/ids.js';
 import { fieldSchemaFor, wireFieldRoutingSchema } from '../../whatsapp/payload-schema-fields.js';
 import type { ValueContext } from './context.js';
 import { orNull } from './normalize.js';
-import type { ParsedField } from './types.js';
+import type { ItemOrigin, ParsedField, ParsedItem } from './types.js';
+import { isTypedField, parseUpdates } from './update.js';
 
 export interface FieldChange {
   wabaId: string | null;
@@ -16,7 +17,8 @@ export interface FieldChange {
   value: Record<string, unknown>;
 }
 
-export function parseFieldChange(change: FieldChange): ParsedField {
+/** A non-`messages` change: typed updates where this version types the field, else one field item. */
+export function parseFieldChange(change: FieldChange): ParsedItem[] {
   const lookup = fieldSchemaFor(change.field);
   const flags: string[] = [];
   if (!lookup.known) flags.push(`unknown_field:${change.field}`);
@@ -24,16 +26,23 @@ export function parseFieldChange(change: FieldChange): ParsedField {
     flags.push(`schema_mismatch:${change.field}`);
   }
   const routing = wireFieldRoutingSchema.parse(change.value);
-  return fieldItem({
-    field: change.field,
+  const origin: ItemOrigin = {
     wabaId: change.wabaId,
     phoneNumberId: orNull(routing.metadata?.phone_number_id),
     displayPhoneNumber: orNull(routing.metadata?.display_phone_number ?? routing.display_phone_number),
-    time: change.time,
-    value: change.value,
-    known: lookup.known,
-    flags,
-  });
+  };
+  const generic = (value: Record<string, unknown>, itemFlags: string[]) =>
+    fieldItem({
+      field: change.field,
+      ...origin,
+      time: change.time,
+      value,
+      known: lookup.known,
+      flags: itemFlags,
+    });
+  if (!isTypedField(change.field)) return [generic(change.value, flags)];
+  const { updates, rest } = parseUpdates(change, origin, flags);
+  return rest === null ? updates : [...updates, generic(rest.value, rest.flags)];
 }
 
 /** An item of a `messages` value we cannot read as what its array says it is. */

@@ -17,6 +17,7 @@ export type {
   ParsedItem,
   ParsedMessage,
   ParsedStatus,
+  ParsedUpdate,
   ParseOutcome,
   PayloadFormat,
   Referral,

@@ -1,4 +1,6 @@
 /** The parser's output: one item per thing a webhook body reports, each with a deterministic id. */
+
+import type { UpdateType } from '../../events/update-types.js';
 import type { Counterpart, StatusUpdate, WhatsAppError } from '../../whatsapp/types.js';
 import type { MessageContent } from './content-types.js';
 
@@ -14,7 +16,7 @@ export type ParseOutcome =
     }
   | { ok: false; reason: string };
 
-export type ParsedItem = ParsedMessage | ParsedStatus | ParsedError | ParsedField;
+export type ParsedItem = ParsedMessage | ParsedStatus | ParsedError | ParsedUpdate | ParsedField;
 
 /** Where an item came from. Cloud payloads route by phone number id; On-Premises ones carry none. */
 export interface ItemOrigin {
@@ -83,6 +85,27 @@ export interface ParsedError extends ItemOrigin {
   kind: 'error';
   eventId: string;
   error: WhatsAppError;
+  flags: string[];
+}
+
+/**
+ * A non-`messages` change (or one element of its array) this version types: a template, account,
+ * number, flow, user, call, history or group update (parse/update.ts).
+ */
+export interface ParsedUpdate extends ItemOrigin {
+  kind: 'update';
+  eventId: string;
+  /** The event type, e.g. `template.status`. */
+  type: UpdateType;
+  field: string;
+  /** `entry[].time`, unix seconds. */
+  time: number | null;
+  /** Meta's keys in camelCase, each present (null when absent); see parse/present.ts. */
+  data: Record<string, unknown>;
+  /** What the events of this update are ordered by, when not by WABA (a call's id). */
+  orderingKey: string | null;
+  /** What the value carried that no typed field holds, by dotted path; null when nothing. */
+  unparsed: Record<string, unknown> | null;
   flags: string[];
 }
 

@@ -6,12 +6,12 @@ import { loadPayload } from '../../fixtures/payloads/index.js';
 import {
   cloudBody,
   errorsIn,
-  fieldsIn,
   fixtureItems,
   itemsOf,
   METADATA,
   single,
   statusesIn,
+  updatesIn,
 } from '../process/parse/helpers.js';
 
 describe('eventIdFor', () => {
@@ -94,10 +94,10 @@ describe('ids of parsed items', () => {
   test('the same field content under another WABA gets another id', () => {
     const value = { event: 'APPROVED', message_template_id: 7, message_template_name: 'n' };
     const here = single(
-      fieldsIn(itemsOf(cloudBody(value, { field: 'message_template_status_update', time: 5 }))),
+      updatesIn(itemsOf(cloudBody(value, { field: 'message_template_status_update', time: 5 }))),
     );
     const elsewhere = single(
-      fieldsIn(
+      updatesIn(
         itemsOf(cloudBody(value, { field: 'message_template_status_update', time: 5, wabaId: '999' })),
       ),
     );
@@ -107,7 +107,7 @@ describe('ids of parsed items', () => {
   test('an edited field value gets another id, and so does the same value at a later time', () => {
     const field = 'message_template_status_update';
     const idOf = (value: Record<string, unknown>, time: number) =>
-      single(fieldsIn(itemsOf(cloudBody(value, { field, time })))).eventId;
+      single(updatesIn(itemsOf(cloudBody(value, { field, time })))).eventId;
     const approved = { event: 'APPROVED', message_template_id: 7 };
     expect(idOf(approved, 5)).toBe(idOf({ ...approved }, 5));
     expect(idOf({ ...approved, event: 'PAUSED' }, 5)).not.toBe(idOf(approved, 5));

@@ -1,7 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import { parseEnvelope } from '../../../../src/process/parse/index.js';
 import { loadPayload, payloadNames } from '../../../fixtures/payloads/index.js';
-import { errorsIn, fieldsIn, fixtureItems, PHONE_NUMBER_ID, single, statusesIn, WABA_ID } from './helpers.js';
+import {
+  errorsIn,
+  fixtureItems,
+  PHONE_NUMBER_ID,
+  single,
+  statusesIn,
+  updatesIn,
+  WABA_ID,
+} from './helpers.js';
 
 const WAMID_8 = 'wamid.HBgNNDkxNTExMjM0NTY3OBUCABEYEjk4QTFCMkMzRDRFNUY2QTdCOAA=';
 
@@ -93,28 +101,26 @@ describe('error, field, legacy and batch fixtures', () => {
     });
   });
 
-  test('a template status update is a known field kept whole with its entry time', () => {
-    const field = single(fieldsIn(fixtureItems('field-template-status')));
-    expect(field).toMatchObject({
+  test('a template status update is typed, with its entry time', () => {
+    const update = single(updatesIn(fixtureItems('field-template-status')));
+    expect(update).toMatchObject({
+      type: 'template.status',
       field: 'message_template_status_update',
       wabaId: WABA_ID,
       time: 1767262400,
-      known: true,
       flags: [],
-      value: { event: 'REJECTED', message_template_id: 1398765432109876, reason: 'INVALID_FORMAT' },
+      data: { event: 'REJECTED', messageTemplateId: '1398765432109876', reason: 'INVALID_FORMAT' },
     });
   });
 
-  test('a marketing opt-out is a known field that names its phone number', () => {
-    const field = single(fieldsIn(fixtureItems('field-user-preferences')));
-    expect(field).toMatchObject({
+  test('a marketing opt-out is typed and names its phone number', () => {
+    const update = single(updatesIn(fixtureItems('field-user-preferences')));
+    expect(update).toMatchObject({
+      type: 'user.preference',
       field: 'user_preferences',
       phoneNumberId: PHONE_NUMBER_ID,
       time: null,
-      known: true,
-    });
-    expect(field.value).toMatchObject({
-      user_preferences: [{ value: 'stop', category: 'marketing_messages' }],
+      data: { value: 'stop', category: 'marketing_messages', waId: '4915112345678' },
     });
   });
 

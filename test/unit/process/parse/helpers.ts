@@ -6,6 +6,7 @@ import {
   type ParsedItem,
   type ParsedMessage,
   type ParsedStatus,
+  type ParsedUpdate,
   parseEnvelope,
 } from '../../../../src/process/parse/index.js';
 import { loadPayload } from '../../../fixtures/payloads/index.js';
@@ -77,6 +78,7 @@ export const messagesIn = (items: ParsedItem[]): ParsedMessage[] => only(items, 
 export const statusesIn = (items: ParsedItem[]): ParsedStatus[] => only(items, 'status');
 export const errorsIn = (items: ParsedItem[]): ParsedError[] => only(items, 'error');
 export const fieldsIn = (items: ParsedItem[]): ParsedField[] => only(items, 'field');
+export const updatesIn = (items: ParsedItem[]): ParsedUpdate[] => only(items, 'update');
 
 export function single<T>(list: T[]): T {
   expect(list).toHaveLength(1);

@@ -1,0 +1,59 @@
+/**
+ * How a typed update's wire value becomes event data: Meta's keys in camelCase, every key the
+ * schema names present (null when the sender left it out), nested objects and arrays the same way
+ * down, errors explained like every other error. The rule is mechanical on purpose: a consumer can
+ * read Meta's documentation of a field and know the event's key names without a second table, and
+ * the exported event types are derived from the wire schemas by the same rule (`Presented`), so
+ * the two cannot drift apart.
+ */
+import type { z } from 'zod';
+import { explainError } from '../../whatsapp/error-catalog.js';
+import type { WireError } from '../../whatsapp/payload-schema-common.js';
+import { wireErrorList } from '../../whatsapp/payload-schema-updates.js';
+import type { MessageError } from '../message-record.js';
+import { defOf, structural } from './audit.js';
+import { isRecord, toWhatsAppError } from './normalize.js';
+
+/** `message_template_id` → `messageTemplateId`, as the type `CamelCase` below does it. */
+export function camelCase(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_match, next: string) => next.toUpperCase());
+}
+
+/** The parsed (`schema.parse`) value of `schema`, presented; null for absent values. */
+export function present(schema: z.ZodType, parsed: unknown): unknown {
+  if (parsed === undefined || parsed === null) return null;
+  if (schema === wireErrorList) return (parsed as WireError[]).map(explainedError);
+  const def = defOf(structural(schema));
+  if (def.type === 'object' && def.shape && isRecord(parsed)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(def.shape)) out[camelCase(key)] = present(child, parsed[key]);
+    return out;
+  }
+  if (def.type === 'array' && def.element && Array.isArray(parsed)) {
+    const element = def.element;
+    return parsed.map((item) => present(element, item));
+  }
+  return parsed;
+}
+
+function explainedError(wire: WireError): MessageError {
+  const error = toWhatsAppError(wire);
+  return { ...error, explanation: explainError(error) };
+}
+
+export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+
+/** The type `present` returns for a schema's parsed type. */
+export type Presented<T> =
+  T extends z.$brand<'WireErrorList'>
+    ? MessageError[]
+    : T extends readonly (infer Item)[]
+      ? Presented<Item>[]
+      : T extends Record<string, unknown>
+        ? { [K in keyof T as CamelCase<K & string>]-?: Presented<Exclude<T[K], undefined>> | null }
+        : T;
+
+/** The event data a wire schema presents to. */
+export type PresentedOf<Schema extends z.ZodType> = Presented<z.output<Schema>>;
