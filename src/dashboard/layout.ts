@@ -37,7 +37,6 @@ export function page(context: PageContext, options: PageOptions): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
 <title>${options.title} · wahook</title>
 <link rel="stylesheet" href="${assets.url('css')}">

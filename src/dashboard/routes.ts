@@ -7,7 +7,11 @@ import { Assets } from './assets.js';
 import { html } from './html.js';
 import { type PageContext, page } from './layout.js';
 import { liveRoutes } from './live.js';
+import { deliveryRoutes } from './pages/deliveries.js';
+import { inboxRoutes } from './pages/inbox.js';
 import { overviewRoutes } from './pages/overview.js';
+import { requestRoutes } from './pages/requests.js';
+import { subscriptionPageRoutes } from './pages/subscriptions.js';
 import { MinuteSeries } from './series.js';
 import { readCookie, SESSION_COOKIE, type Session, SessionKeys, sessionCookie } from './session.js';
 
@@ -57,7 +61,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': CSP,
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on our own forms.
+  'referrer-policy': 'same-origin',
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
@@ -108,7 +113,11 @@ export function dashboardRoutes(deps: DashboardDeps) {
       const auth = auths.get(request);
       if (auth?.kind !== 'session') return;
       const origin = request.headers.origin;
-      if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
+      const site = request.headers['sec-fetch-site'];
+      const foreign =
+        (origin !== undefined && origin !== `${request.protocol}://${request.host}`) ||
+        (site !== undefined && site !== 'same-origin' && site !== 'none');
+      if (foreign) {
         return reply
           .code(403)
           .type('text/plain; charset=utf-8')
@@ -191,6 +200,10 @@ export function dashboardRoutes(deps: DashboardDeps) {
 
     await app.register(liveRoutes(services));
     await app.register(overviewRoutes(services));
+    await app.register(requestRoutes(services));
+    await app.register(inboxRoutes(services));
+    await app.register(deliveryRoutes(services));
+    await app.register(subscriptionPageRoutes(services));
   };
 }
 

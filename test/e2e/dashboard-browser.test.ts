@@ -2,8 +2,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStages } from '../../src/stages.js';
 import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser.js';
-import { postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
-import { httpRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { type Answer, type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
+import { cloudWebhook, PHONE_NUMBER_ID, postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
+import { adminRequest, httpRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/signing.js';
 
 /**
@@ -12,13 +13,43 @@ import { TEST_ADMIN_TOKEN } from '../helpers/signing.js';
  */
 describe('dashboard in Chromium', () => {
   let server: TestServer;
+  let subscriber: Subscriber;
+  let answer: Answer = { status: 410 };
+  let subscriptionId = '';
+  const failedWamid = testWamid('failed', 1);
   let closeBrowser: () => Promise<void>;
   let page: Page;
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     server = await startTestServer({ stages: createStages });
+    // A subscriber that answers 410 Gone: its first delivery disables the subscription and leaves a dead letter.
+    subscriber = await startSubscriber(() => answer);
+    const created = await adminRequest(server.url, '/v1/subscriptions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: subscriber.url, events: ['message.status'], description: 'crm' }),
+    });
+    subscriptionId = created.json<{ id: string }>().id;
     const now = Math.floor(Date.now() / 1000);
+    await postSigned(
+      server.url,
+      cloudWebhook('messages', {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+        statuses: [
+          {
+            id: failedWamid,
+            status: 'failed',
+            timestamp: String(now),
+            recipient_id: '447700900123',
+            errors: [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message' }],
+          },
+        ],
+      }),
+    );
+    // Signed, stored, but not JSON: quarantined.
+    await postSigned(server.url, '{"object": "whatsapp_business_account", "entry": [');
     await postSigned(
       server.url,
       statusWebhook([{ wamid: testWamid('overview', 1), status: 'sent', timestamp: now }]),
@@ -45,6 +76,7 @@ describe('dashboard in Chromium', () => {
   afterAll(async () => {
     await closeBrowser?.();
     await server?.cleanup();
+    await subscriber?.close();
   });
 
   it('sends an unsigned visitor to the sign-in form, refuses a wrong token, and signs in', async () => {
@@ -97,6 +129,76 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('#help').isVisible()).toBe(true);
     await page.keyboard.press('Escape');
     expect(await page.locator('#help').isVisible()).toBe(false);
+  });
+
+  it("shows a rejected request's verdict", async () => {
+    await page.goto(`${server.url}/dashboard/requests`);
+    const verdict = page.locator('.verdict').first();
+    expect(await verdict.textContent()).toContain('No X-Hub-Signature-256 header');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'requests');
+  });
+
+  it('reprocesses a quarantined row after a dry run', async () => {
+    await page.goto(`${server.url}/dashboard/inbox`);
+    expect(await page.getByRole('table').textContent()).toContain('invalid JSON');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'inbox');
+    await page
+      .getByRole('link', { name: /^row \d+$/ })
+      .first()
+      .click();
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    expect(await page.getByRole('status').textContent()).toContain('Would be quarantined again');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'inbox-row-dry-run');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Reprocess' }).click();
+    await page.waitForURL(/\/dashboard\/inbox\?done=requeued/);
+    expect(await page.getByRole('status').textContent()).toContain('1 inbox row(s) put back to pending');
+  });
+
+  it('re-enables a subscription that a 410 disabled', async () => {
+    answer = { status: 200 };
+    await page.goto(`${server.url}/dashboard/subscriptions`);
+    const row = page.locator(`#sub-${subscriptionId}`);
+    expect(await row.textContent()).toContain('disabled');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'subscriptions-disabled');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: `Enable again ${subscriptionId}` }).click();
+    await page.waitForURL(/done=enabled/);
+    expect(await page.locator(`#sub-${subscriptionId}`).textContent()).toContain('active');
+    expect((await server.server.store.getSubscription(subscriptionId))?.enabled).toBe(true);
+  });
+
+  it('replays a dead letter after a dry run that counts it', async () => {
+    await page.goto(`${server.url}/dashboard/deliveries?state=dead`);
+    expect(await page.locator('tbody tr[data-row]').count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'deliveries-dead');
+    await page.getByRole('button', { name: /Dry run a replay of dead letter/ }).click();
+    expect(await page.getByRole('status').textContent()).toContain('Would replay 1');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'replay-dry-run');
+    const before = subscriber.received.length;
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Replay 1 now' }).click();
+    await page.waitForURL(/done=replayed/);
+    await waitFor(
+      () => subscriber.received.some((r, i) => i >= before && r.status === 200),
+      'the replayed delivery',
+    );
+  });
+
+  it('moves through table rows with j and k', async () => {
+    await page.goto(`${server.url}/dashboard/subscriptions`);
+    await page.locator('h1').click();
+    await page.keyboard.press('j');
+    const focused = await page.evaluate(
+      'document.activeElement && document.activeElement.closest("tr") ? document.activeElement.closest("tr").id : ""',
+    );
+    expect(focused).toBe(`sub-${subscriptionId}`);
   });
 
   it('runs no inline script and breaks no CSP rule', () => {
