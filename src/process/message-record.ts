@@ -7,6 +7,23 @@
  * updates in different orders build the same record. Arrival times (first seen, last updated)
  * depend on delivery, so they stay out of the record; the store keeps them beside it
  * (`StoredMessage` in src/store/ports.ts).
+ *
+ * The record map: every shape a record takes, and the one function that leads from each to the next.
+ *
+ *   HistoryEntry[]  the set of distinct updates, in any order
+ *     │ summarizeHistory(id, entries)                       sorts it, decides the columns
+ *     ▼
+ *   RecordCore      sorted history + direction, phoneNumberId, status: what processing writes
+ *     │ completeRecord(core)                                derives the rest when read
+ *     ▼
+ *   MessageRecord   the API shape (GET /v1/messages/{wamid}, message.status events' record)
+ *
+ *   RecordHistory   `{ id, history }`: what a merge needs of a record (a RecordCore is one)
+ *   merging         mergeStatus / recordInbound (status-merge.ts): RecordHistory + update → RecordCore
+ *   stored form     StoredRecord = toStoredRecord(history) (stored-record.ts: v2, compact entries);
+ *                   storedHistory(id, stored) → RecordHistory reads either format back;
+ *                   fromStoredRecord(id, stored) = completeRecord(summarizeHistory(storedHistory(…)))
+ *   store row       StoredMessage<R> (store/ports.ts): a record R with its arrival times
  */
 import { explainError } from '../whatsapp/error-catalog.js';
 import { compareStatusPoints, decideCurrentStatus, type StatusPoint } from '../whatsapp/status-rank.js';
@@ -112,12 +129,15 @@ function historyPoint(entry: HistoryEntry): StatusPoint {
   return { status: entry.status, timestamp: Date.parse(entry.timestamp) };
 }
 
+/** What a merge needs of a record: its id and its history. */
+export type RecordHistory = Pick<MessageRecord, 'id' | 'history'>;
+
 /**
  * What the processing transaction needs of a merged record: the sorted history it stores and the
  * three columns it keeps beside it. The rest of a record is derived when it is read
  * (`completeRecord`), so a status update does not build what nobody reads.
  */
-export interface RecordSummary {
+export interface RecordCore {
   id: string;
   direction: MessageDirection;
   phoneNumberId: string | null;
@@ -130,7 +150,7 @@ export interface RecordSummary {
  * Sorts a history and decides its columns. The history must hold one entry per (status,
  * timestamp); it is sorted here, so the result depends only on the set of entries.
  */
-export function summarizeHistory(id: string, unsorted: readonly HistoryEntry[]): RecordSummary {
+export function summarizeHistory(id: string, unsorted: readonly HistoryEntry[]): RecordCore {
   // Each entry's point once: a comparison would otherwise parse both ISO timestamps again.
   const pointed = unsorted.map((entry) => ({ entry, point: historyPoint(entry) }));
   pointed.sort((a, b) => compareStatusPoints(a.point, b.point));
@@ -144,20 +164,15 @@ export function summarizeHistory(id: string, unsorted: readonly HistoryEntry[]):
   };
 }
 
-/** Builds the record from a history (see summarizeHistory). */
-export function deriveMessageRecord(id: string, unsorted: readonly HistoryEntry[]): MessageRecord {
-  return completeRecord(summarizeHistory(id, unsorted));
-}
-
-/** The whole record from a summary's sorted history. */
-export function completeRecord(summary: RecordSummary): MessageRecord {
-  const { history } = summary;
+/** The whole record from a core's sorted history. */
+export function completeRecord(core: RecordCore): MessageRecord {
+  const { history } = core;
   return {
-    id: summary.id,
-    direction: summary.direction,
-    phoneNumberId: summary.phoneNumberId,
+    id: core.id,
+    direction: core.direction,
+    phoneNumberId: core.phoneNumberId,
     counterpart: deriveCounterpart(history),
-    status: summary.status,
+    status: core.status,
     messageType: first(history, (entry) => entry.messageType),
     timestamps: deriveTimestamps(history),
     errors: deriveErrors(history),

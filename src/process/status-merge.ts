@@ -10,18 +10,16 @@
  */
 import type { Counterpart, StatusUpdate, WhatsAppError } from '../whatsapp/types.js';
 import {
-  completeRecord,
   emptyCounterpart,
   type HistoryEntry,
-  type MessageRecord,
+  type RecordCore,
   type RecordCounterpart,
-  type RecordSummary,
+  type RecordHistory,
   summarizeHistory,
 } from './message-record.js';
-import type { RecordHistory } from './stored-record.js';
 
-export interface MergeResult<R = MessageRecord> {
-  record: R;
+export interface MergeResult {
+  record: RecordCore;
   /** False when the (status, timestamp) pair was already in the history: a duplicate. */
   isNew: boolean;
 }
@@ -35,29 +33,16 @@ export interface InboundMessage {
   type: string;
 }
 
-/** Merges a status webhook item; a wamid never seen before starts an outbound record. */
+/**
+ * Merges a status webhook item; a wamid never seen before starts an outbound record. Answers the
+ * record's core (what the processing transaction stores); `completeRecord` makes the whole record.
+ */
 export function mergeStatus(record: RecordHistory | undefined, update: StatusUpdate): MergeResult {
-  return completed(mergeStatusSummary(record, update));
+  return mergeEntry(record, update.wamid, historyEntryFromStatus(update));
 }
 
 /** Records a message the user sent: direction inbound, status `received`. */
 export function recordInbound(record: RecordHistory | undefined, msg: InboundMessage): MergeResult {
-  return completed(recordInboundSummary(record, msg));
-}
-
-/** mergeStatus as the processing transaction needs it: the summary, not the whole record. */
-export function mergeStatusSummary(
-  record: RecordHistory | undefined,
-  update: StatusUpdate,
-): MergeResult<RecordSummary> {
-  return mergeEntry(record, update.wamid, historyEntryFromStatus(update));
-}
-
-/** recordInbound as the processing transaction needs it: the summary, not the whole record. */
-export function recordInboundSummary(
-  record: RecordHistory | undefined,
-  msg: InboundMessage,
-): MergeResult<RecordSummary> {
   const entry: HistoryEntry = {
     status: 'received',
     timestamp: isoFromUnixSeconds(msg.timestamp, msg.wamid),
@@ -68,15 +53,7 @@ export function recordInboundSummary(
   return mergeEntry(record, msg.wamid, entry);
 }
 
-function completed(merged: MergeResult<RecordSummary>): MergeResult {
-  return { record: completeRecord(merged.record), isNew: merged.isNew };
-}
-
-function mergeEntry(
-  record: RecordHistory | undefined,
-  wamid: string,
-  entry: HistoryEntry,
-): MergeResult<RecordSummary> {
+function mergeEntry(record: RecordHistory | undefined, wamid: string, entry: HistoryEntry): MergeResult {
   if (record !== undefined && record.id !== wamid) {
     throw new Error(`cannot merge an update for ${wamid} into the record of ${record.id}`);
   }

@@ -10,11 +10,13 @@
  */
 import { RecordNotJson } from '../store/ports.js';
 import {
-  deriveMessageRecord,
+  completeRecord,
   emptyCounterpart,
   type HistoryEntry,
   type MessageRecord,
   type RecordCounterpart,
+  type RecordHistory,
+  summarizeHistory,
 } from './message-record.js';
 
 /** A history entry as stored: `counterpart` holds only the fields that are not null. */
@@ -25,9 +27,6 @@ export interface StoredRecord {
   v: 2;
   history: StoredEntry[];
 }
-
-/** What the merge needs of a record: its id and its history. */
-export type RecordHistory = Pick<MessageRecord, 'id' | 'history'>;
 
 export function toStoredRecord(record: RecordHistory): StoredRecord {
   return { v: 2, history: record.history.map(compactEntry) };
@@ -52,7 +51,7 @@ export function storedHistory(id: string, stored: unknown): RecordHistory {
 
 /** The whole record (what GET /v1/messages/{wamid} answers) from a stored record in either format. */
 export function fromStoredRecord(id: string, stored: unknown): MessageRecord {
-  return deriveMessageRecord(id, storedHistory(id, stored).history);
+  return completeRecord(summarizeHistory(id, storedHistory(id, stored).history));
 }
 
 function compactEntry(entry: HistoryEntry): StoredEntry {

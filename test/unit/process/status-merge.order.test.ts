@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { MessageRecord } from '../../../src/process/message-record.js';
+import { completeRecord, type MessageRecord } from '../../../src/process/message-record.js';
 import { canonicalJson, mergeStatus } from '../../../src/process/status-merge.js';
 import { fromStoredRecord, storedHistory, toStoredRecord } from '../../../src/process/stored-record.js';
 import type { Pricing, StatusUpdate, WhatsAppError } from '../../../src/whatsapp/types.js';
@@ -105,7 +105,7 @@ function fold(updates: readonly StatusUpdate[], throughStorage = false): Folded 
         : undefined
       : records.get(u.wamid);
     const { record, isNew } = mergeStatus(before, u);
-    records.set(u.wamid, record);
+    records.set(u.wamid, completeRecord(record));
     if (throughStorage) stored.set(u.wamid, reorderedCopy(toStoredRecord(record)));
     if (isNew) newCount.set(u.wamid, (newCount.get(u.wamid) ?? 0) + 1);
   }

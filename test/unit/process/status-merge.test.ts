@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageRecord } from '../../../src/process/message-record.js';
 import {
-  mergeStatus,
-  mergeStatusSummary,
-  recordInbound,
-  recordInboundSummary,
-} from '../../../src/process/status-merge.js';
+  completeRecord,
+  type MessageRecord,
+  type RecordCore,
+  type RecordHistory,
+} from '../../../src/process/message-record.js';
+import { mergeStatus, recordInbound } from '../../../src/process/status-merge.js';
 import { fromStoredRecord, toStoredRecord } from '../../../src/process/stored-record.js';
 import type { StatusUpdate, WhatsAppError } from '../../../src/whatsapp/types.js';
 import { STATUS_WAMID, statusUpdate } from '../../helpers/status-updates.js';
@@ -25,11 +25,15 @@ const ECOSYSTEM_ERROR: WhatsAppError = {
 
 const update = statusUpdate;
 
-function mergeAll(updates: readonly StatusUpdate[], start?: MessageRecord): MessageRecord {
-  let record = start;
-  for (const u of updates) record = mergeStatus(record, u).record;
-  if (record === undefined) throw new Error('no updates');
-  return record;
+function mergeAll(updates: readonly StatusUpdate[], start?: RecordHistory): MessageRecord {
+  let record: RecordHistory | undefined = start;
+  let core: RecordCore | undefined;
+  for (const u of updates) {
+    core = mergeStatus(record, u).record;
+    record = core;
+  }
+  if (core === undefined) throw new Error('no updates');
+  return completeRecord(core);
 }
 
 describe('mergeStatus', () => {
@@ -182,7 +186,7 @@ describe('mergeStatus', () => {
 
   it('gives the processing transaction the columns it stores beside the history', () => {
     const before = mergeAll([update('delivered', T0 + 3), update('sent', T0, { pricing: PRICING })]);
-    const summary = mergeStatusSummary(before, update('failed', T0 + 5, { errors: [ECOSYSTEM_ERROR] }));
+    const summary = mergeStatus(before, update('failed', T0 + 5, { errors: [ECOSYSTEM_ERROR] }));
     expect(summary.isNew).toBe(true);
     expect(summary.record).toMatchObject({ id: WAMID, direction: 'outbound', status: 'failed' });
     expect(summary.record.phoneNumberId).toBe(update('sent', T0).phoneNumberId);
@@ -194,11 +198,11 @@ describe('mergeStatus', () => {
       summary.record.direction,
       summary.record.phoneNumberId,
     ]);
-    expect(mergeStatusSummary(summary.record, update('failed', T0 + 5)).isNew).toBe(false);
+    expect(mergeStatus(summary.record, update('failed', T0 + 5)).isNew).toBe(false);
   });
 
   it('gives an inbound message the columns of a received one', () => {
-    const summary = recordInboundSummary(undefined, {
+    const summary = recordInbound(undefined, {
       wamid: 'wamid.IN',
       phoneNumberId: '106540352242922',
       timestamp: T0,
@@ -229,7 +233,8 @@ describe('recordInbound', () => {
   };
 
   it('records a received inbound message with its sender', () => {
-    const { record, isNew } = recordInbound(undefined, message);
+    const { record: core, isNew } = recordInbound(undefined, message);
+    const record = completeRecord(core);
     expect(isNew).toBe(true);
     expect(record).toMatchObject({
       id: 'wamid.in.1',
