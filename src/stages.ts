@@ -6,6 +6,7 @@ import { eventRoutes } from './admin/event-routes.js';
 import { eventStreamRoutes } from './admin/event-stream-routes.js';
 import { messageRoutes } from './admin/message-routes.js';
 import { subscriptionRoutes } from './admin/subscription-routes.js';
+import { createBackgroundStage } from './background/stage.js';
 import { createDeliveryStage } from './deliver/stage.js';
 import { createProcessingWorker } from './process/worker.js';
 import { createJanitor } from './retention/janitor.js';
@@ -14,10 +15,28 @@ import type { StageContext } from './server.js';
 import type { Stage } from './stage.js';
 
 /**
- * The background stages for the roles this process runs. The query API over what processing
- * writes (events, messages) is served by every process, whatever its roles.
+ * The stages of `wahook serve`. When the receiver shares the process with processing or delivery,
+ * those two run in a background thread (background/thread.ts) with their own store connection:
+ * on the receiver's event loop, their work would hold acks back. This thread keeps the receiver
+ * and every route; the thread's bus events are emitted here as well.
  */
-export function createStages(context: StageContext): Stage[] {
+export function createServeStages(context: StageContext): Stage[] {
+  const background = context.roles.filter((role) => role === 'worker' || role === 'delivery');
+  if (!context.roles.includes('receiver') || background.length === 0) return createStages(context);
+  const thread = createBackgroundStage(context, background);
+  const here = context.roles.filter((role) => role !== 'worker' && role !== 'delivery');
+  return [
+    ...createStages({ ...context, roles: here }, { wakeDelivery: () => thread.wakeDelivery() }),
+    thread,
+  ];
+}
+
+/**
+ * The background stages for the roles this process runs. The query API over what processing
+ * writes (events, messages) is served by every process, whatever its roles. `wakeDelivery` reaches
+ * a delivery loop that runs elsewhere in this process (the background thread).
+ */
+export function createStages(context: StageContext, elsewhere: { wakeDelivery?: () => void } = {}): Stage[] {
   const stages: Stage[] = [
     {
       name: 'queries',
@@ -79,7 +98,14 @@ export function createStages(context: StageContext): Stage[] {
         clock: context.clock,
         allowPrivate: context.config.deliveryAllowPrivate ?? false,
       }),
-      deadLetterRoutes({ store: context.store, clock: context.clock, onReplayed: () => delivery.wake() }),
+      deadLetterRoutes({
+        store: context.store,
+        clock: context.clock,
+        onReplayed: () => {
+          delivery.wake();
+          elsewhere.wakeDelivery?.();
+        },
+      }),
       deliveryRoutes({ store: context.store }),
       eventStreamRoutes({ store: context.store, bus: context.bus }),
     ],

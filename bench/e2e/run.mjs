@@ -9,7 +9,7 @@
  *                        [--duration 10] [--grace 5] [--drain 30] [--warmup 2] [--runs 1]
  *                        [--max-foreign 0.5] [--quiet-wait 15] [--retries 1]
  *                        [--noop-rates 2000,4000,6000,8000,12000,16000] (empty: no ceiling)
- *                        [--subscriptions 1] [--baseline-dist DIR] [--env NAME=VALUE]…
+ *                        [--subscriptions 1] [--baseline-dist DIR] [--env NAME=VALUE]… [--node-arg ARG]…
  *
  * Per run: a warm-up (discarded), the steady rate, then the rates of the search in increasing order
  * until one is not stable (see step.mjs); the rates above it are not tried. Then, in the same run
@@ -21,7 +21,7 @@
  * `--subscriptions N` registers N subscriptions (N paths of the one subscriber); an event counts as
  * delivered when all N have it. `--baseline-dist DIR` runs the ladder a second time per run with
  * another build (a copy of dist/ made before a change), so a change is judged on the same machine
- * minutes apart, not against a figure from another day. `--env` sets a variable for every wahook.
+ * minutes apart, not against a figure from another day. `--env` sets a variable for every wahook, `--node-arg` passes an option to its node (`--cpu-prof`).
  *
  * The machine may be shared: each step first waits (up to --quiet-wait s) until other processes
  * use at most --max-foreign cores, and is repeated (up to --retries) when they took more during it;
@@ -56,6 +56,7 @@ const { values: opts } = parseArgs({
     'baseline-dist': { type: 'string' },
     subscriptions: { type: 'string', default: '1' },
     env: { type: 'string', multiple: true, default: [] },
+    'node-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 const options = {
@@ -73,6 +74,7 @@ const options = {
   noopRates: opts['noop-rates'] ? opts['noop-rates'].split(',').map(Number) : [],
   baselineDist: opts['baseline-dist'],
   subscriptions: Number(opts.subscriptions),
+  nodeArgs: opts['node-arg'],
   env: Object.fromEntries(
     opts.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
   ),
@@ -101,7 +103,7 @@ closeSenderSockets();
 async function runOnce(run, dist) {
   const kind = dist ? 'baseline' : 'wahook';
   log(`run ${run}: ${kind}`);
-  const wahook = await startWahookPipeline({ dist, env: options.env });
+  const wahook = await startWahookPipeline({ dist, env: options.env, nodeArgs: options.nodeArgs });
   const subscriber = await startSubscriber({ subscriptions: options.subscriptions });
   try {
     for (const url of subscriber.urls) await wahook.subscribe(url);

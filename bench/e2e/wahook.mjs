@@ -17,13 +17,13 @@ export const SECRETS = Object.freeze({
   adminToken: 'bench-admin-token',
 });
 
-export async function startWahookPipeline({ dist, env = {} } = {}) {
+export async function startWahookPipeline({ dist, env = {}, nodeArgs = [] } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'wahook-e2e-'));
   const server = await startChildServer({
     name: 'wahook',
-    args: [dist ? join(dist, 'main.js') : WAHOOK_MAIN, 'serve'],
+    args: [...nodeArgs, dist ? join(dist, 'main.js') : WAHOOK_MAIN, 'serve'],
     env: {
       WAHOOK_ROLES: 'all',
       WAHOOK_HOST: '127.0.0.1',

@@ -5,7 +5,7 @@ import type { Role } from '../../config/settings.js';
 import { signMetaBody } from '../../receive/signature.js';
 import { WEBHOOK_PATH } from '../../receive/webhook-routes.js';
 import { startServer } from '../../server.js';
-import { createStages } from '../../stages.js';
+import { createServeStages } from '../../stages.js';
 import { type CliContext, print } from '../context.js';
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -20,7 +20,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     )
     .action(async () => {
       const config = loadConfig(ctx.env);
-      const server = await startServer(config, { stages: createStages, stopSignal: ctx.stopSignal });
+      const server = await startServer(config, { stages: createServeStages, stopSignal: ctx.stopSignal });
       if (server.secrets.localMode)
         printLocalMode(ctx, server.url, server.secrets, config.dataDir, config.roles);
       else print(ctx.stdout, `wahook listening on ${server.url} (roles: ${config.roles.join(', ')})`);

@@ -123,9 +123,10 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     this.reader.pragma('query_only = ON');
     this.writer = new SqliteInboxWriter(path);
     const onDisk = path !== ':memory:';
-    this.checkpointer = onDisk
-      ? new SqliteCheckpointer(path, options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES)
-      : undefined;
+    this.checkpointer =
+      onDisk && options.checkpoint !== false
+        ? new SqliteCheckpointer(path, options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES)
+        : undefined;
     this.disk = onDisk
       ? new DiskSpaceMonitor(path, options.diskReserveBytes ?? DEFAULT_DISK_RESERVE_BYTES)
       : undefined;
@@ -468,6 +469,8 @@ export interface SqliteStoreOptions {
   walLimitBytes?: number;
   /** WAHOOK_DISK_RESERVE: free space under which new webhooks are refused. */
   diskReserveBytes?: number;
+  /** False for a second store on the same file in this process: one checkpoint thread is enough. */
+  checkpoint?: boolean;
 }
 
 export const DEFAULT_WAL_LIMIT_BYTES = 256 * 1024 ** 2;

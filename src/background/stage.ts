@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Role } from '../config/settings.js';
+import type { BusEventName, BusEvents } from '../observe/bus.js';
+import type { StageContext } from '../server.js';
+import type { Stage } from '../stage.js';
+import type { FromBackground, ToBackground } from './messages.js';
+
+/**
+ * Main-thread side of the background thread (thread.ts): processing and delivery run there, so
+ * their synchronous store calls, JSON work and signatures never stand between a webhook and its
+ * 200. Bus events from the thread are emitted again on this thread's bus. A thread that dies is
+ * started again after a second; leases bring back whatever it held.
+ */
+export interface BackgroundStage extends Stage {
+  /** A replay was committed: the delivery loop in the thread looks now. */
+  wakeDelivery(): void;
+}
+
+const RESTART_MS = 1_000;
+
+export function createBackgroundStage(context: StageContext, roles: readonly Role[]): BackgroundStage {
+  let worker: Worker | undefined;
+  let stopping = false;
+  let restart: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+  const post = (message: ToBackground) => worker?.postMessage(message);
+
+  const spawn = () => {
+    const thread = new Worker(threadFile(), { workerData: { config: context.config, roles } });
+    thread.on('message', (message: FromBackground) => {
+      if (message.kind !== 'bus') return;
+      for (const [name, payload] of message.events)
+        context.bus.emit(name, payload as BusEvents[BusEventName]);
+    });
+    thread.on('error', (err) => {
+      context.bus.emit('loop:error', { loop: 'background', error: err.message });
+    });
+    thread.on('exit', () => {
+      if (worker === thread) worker = undefined;
+      if (stopping) return;
+      restart = setTimeout(spawn, RESTART_MS);
+    });
+    worker = thread;
+  };
+
+  return {
+    name: 'background',
+    start() {
+      if (worker || stopping) return;
+      unsubscribe = context.onInboxCommitted(() => post({ kind: 'inbox' }));
+      spawn();
+    },
+    async stop() {
+      stopping = true;
+      clearTimeout(restart);
+      unsubscribe?.();
+      const thread = worker;
+      if (!thread) return;
+      const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+      post({ kind: 'stop' });
+      await exited;
+    },
+    wakeDelivery() {
+      post({ kind: 'wake_delivery' });
+    },
+  };
+}
+
+/** From the build, the sibling file; when the source runs under the test runner, the one in dist/. */
+function threadFile(): URL {
+  const sibling = new URL('./thread.js', import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  return new URL(import.meta.url.replace('/src/', '/dist/').replace(/stage\.ts$/, 'thread.js'));
+}

@@ -1,0 +1,76 @@
+/**
+ * The background thread: processing (role `worker`, with the janitor) and the delivery loop, when
+ * they share a process with the receiver. It opens its own connection to the store and runs the
+ * same stages as a process of their own would; what they say on the bus goes to the main thread
+ * (metrics, logs, /v1/stats read it there), batched per turn. The main thread tells it when the
+ * inbox committed and when a replay asks for delivery.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../config/load.js';
+import type { Role } from '../config/settings.js';
+import { systemClock } from '../lib/clock.js';
+import { Bus, type BusEventName, type BusEvents } from '../observe/bus.js';
+import { createLogger } from '../observe/logger.js';
+import { createStages } from '../stages.js';
+import { openStore } from '../store/open-store.js';
+import type { FromBackground, ToBackground } from './messages.js';
+
+const port = parentPort;
+if (!port) throw new Error('background thread: must run as a worker thread');
+const { config, roles } = workerData as { config: Config; roles: Role[] };
+
+const bus = new Bus();
+const forwarded: [BusEventName, unknown][] = [];
+const emit = bus.emit.bind(bus);
+bus.emit = <K extends BusEventName>(name: K, payload: BusEvents[K]) => {
+  emit(name, payload);
+  if (forwarded.length === 0) setImmediate(flush);
+  forwarded.push([name, payload]);
+};
+function flush(): void {
+  if (forwarded.length === 0) return;
+  send({ kind: 'bus', events: forwarded.splice(0) });
+}
+function send(message: FromBackground): void {
+  port?.postMessage(message);
+}
+
+const inboxListeners = new Set<() => void>();
+const store = await openStore(config.databaseUrl, {
+  walLimitBytes: config.sqliteWalLimitBytes,
+  diskReserveBytes: config.diskReserveBytes,
+  // The main thread's store keeps the WAL under its limit; one checkpointer per file is enough.
+  checkpoint: false,
+});
+const stages = createStages({
+  // The main thread applied the subscriptions file already. A processing batch is one
+  // synchronous stretch of this thread, beside the delivery loop: 200 rows, as beside a receiver.
+  config: { ...config, subscriptionsFile: undefined, workerBatchSize: config.workerBatchSize ?? 200 },
+  roles,
+  store,
+  bus,
+  clock: systemClock,
+  logger: createLogger(config.logLevel),
+  onInboxCommitted: (listener) => {
+    inboxListeners.add(listener);
+    return () => inboxListeners.delete(listener);
+  },
+});
+const delivery = stages.find((stage) => stage.name === 'delivery') as { wake?: () => void } | undefined;
+
+port.on('message', (message: ToBackground) => {
+  if (message.kind === 'inbox') for (const listener of inboxListeners) listener();
+  else if (message.kind === 'wake_delivery') delivery?.wake?.();
+  else if (message.kind === 'stop') void stop();
+});
+
+async function stop(): Promise<void> {
+  await Promise.all(stages.map((stage) => stage.stop()));
+  await store.close();
+  flush();
+  send({ kind: 'stopped' });
+  port?.close();
+}
+
+for (const stage of stages) stage.start();
+send({ kind: 'started' });

@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StageContext } from '../../src/server.js';
+import { createServeStages } from '../../src/stages.js';
+import { type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
+import { postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
+import { adminRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+
+/**
+ * `wahook serve` with every role in one process: the receiver keeps the main thread, processing and
+ * delivery run in the background thread, and what they report on the bus reaches this thread's
+ * metrics and /v1/stats.
+ */
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function start(): Promise<{ server: TestServer; subscriber: Subscriber; stageNames: string[] }> {
+  const subscriber = await startSubscriber(() => ({ status: 200 }));
+  cleanups.push(subscriber.close);
+  const stageNames: string[] = [];
+  const server = await startTestServer({
+    env: { WAHOOK_ROLES: 'all', WAHOOK_DELIVERY_ALLOW_PRIVATE: 'true' },
+    stages: (context: StageContext) => {
+      const stages = createServeStages(context);
+      stageNames.push(...stages.map((stage) => stage.name));
+      return stages;
+    },
+  });
+  cleanups.push(server.cleanup);
+  const created = await adminRequest(server.url, '/v1/subscriptions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url: subscriber.url, events: ['message.status'] }),
+  });
+  expect(created.status, created.text()).toBe(201);
+  return { server, subscriber, stageNames };
+}
+
+describe('all roles in one process', () => {
+  it('runs processing and delivery in the background thread, not beside the receiver', async () => {
+    const { stageNames } = await start();
+    expect(stageNames).toContain('background');
+    expect(stageNames).not.toContain('worker');
+  });
+
+  it('delivers what the receiver acknowledged, and the thread’s bus events reach metrics and stats', async () => {
+    const { server, subscriber } = await start();
+    const now = Math.floor(Date.now() / 1000);
+    for (let n = 0; n < 20; n++)
+      await postSigned(
+        server.url,
+        statusWebhook([{ wamid: testWamid('bg', n), status: 'sent', timestamp: now }]),
+      );
+    await waitFor(() => subscriber.received.length >= 20, '20 deliveries', 20_000);
+    const ids = subscriber.received.map((request) => JSON.parse(request.body).data.messageId as string);
+    expect(new Set(ids).size).toBe(20);
+
+    await waitFor(
+      async () =>
+        /wahook_delivery_attempts_total\{[^}]*outcome="success"[^}]*\} 20\b/.test(
+          (await adminRequest(server.url, '/metrics')).text(),
+        ),
+      'the 20 successful attempts counted in /metrics',
+    );
+    const stats = (await adminRequest(server.url, '/v1/stats')).json<{
+      inbox: { pending: number; processed: number };
+      deliveries: { pending: number };
+    }>();
+    expect(stats.inbox).toMatchObject({ pending: 0, processed: 20 });
+    expect(stats.deliveries.pending).toBe(0);
+  });
+
+  it('stops with the thread: the server’s stop resolves and no delivery runs after it', async () => {
+    const { server, subscriber } = await start();
+    await postSigned(
+      server.url,
+      statusWebhook([{ wamid: testWamid('stop', 1), status: 'sent', timestamp: 1 }]),
+    );
+    await waitFor(() => subscriber.received.length === 1, 'the delivery');
+    await server.stop();
+    const seen = subscriber.received.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(subscriber.received.length).toBe(seen);
+  });
+});
