@@ -14,12 +14,13 @@ import { inboxRoutes } from './admin/inbox-routes.js';
 import { refuseNulCharacters } from './admin/nul-guard.js';
 import type { HeaderAuthSource } from './config/settings.js';
 import { dashboardRoutes } from './dashboard/routes.js';
-import { isWahookError } from './errors.js';
+import { httpAnswer, toWahookError, WahookError } from './errors.js';
 import type { Clock } from './lib/clock.js';
 import type { Bus } from './observe/bus.js';
 import { opsRoutes } from './ops/ops-routes.js';
 import type { RejectedRecorder } from './receive/rejected-recorder.js';
 import { WEBHOOK_PATH, webhookRoutes } from './receive/webhook-routes.js';
+import { isStoreFailure } from './store/failures.js';
 import type { InboxAppend, Store } from './store/ports.js';
 
 export interface AppDeps {
@@ -59,14 +60,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: deps.requestTimeoutMs ?? 10_000,
     bodyLimit: 1024 * 1024,
-    return503OnClosing: true,
+    // Requests arriving while the server closes get the registry's `shutting_down` (below), not
+    // Fastify's own 503 body.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
   app.server.headersTimeout = deps.headersTimeoutMs ?? 5_000;
 
-  // Set before any plugin is registered: a plugin keeps the error handler it was registered
-  // under, and Fastify's default one answers with the error's own message (database text).
+  // The one error handler: set before any plugin is registered, so every plugin inherits it (a
+  // plugin keeps the handler it was registered under) and no plugin sets its own.
   app.setErrorHandler(answerError);
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new WahookError('shutting_down', 'the server is stopping');
+  });
 
   await app.register(opsRoutes, {
     store: deps.store,
@@ -105,7 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request) => {
     deps.webhook?.rejected.record({
       receivedAt: deps.clock.now(),
       method: request.method,
@@ -119,31 +130,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       remoteAddress: request.ip ?? null,
     });
     deps.bus.emit('webhook:rejected', { status: 404, reason: 'unknown_route', source: 'none' });
-    return reply
-      .code(404)
-      .send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
+    throw new WahookError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`, {
+      hint: `Check the method and path: the webhook URL is ${WEBHOOK_PATH}, the admin API is under /v1 (docs/api.md).`,
+    });
   });
 
   return app;
 }
 
 /**
- * Client mistakes keep their message (it says what to change); a WahookError answers with its
- * registry code; anything else is ours, and the client gets a short code while the details (a
- * database error, a stack) go to the log.
+ * Every error of every route, answered in the registry's words: `{error, message, hint}`, the
+ * registry's status, Retry-After on a 503. A store failure is `store_unavailable`; anything else
+ * unexpected is ours (`internal`), logged with its details while the client gets none of them.
  */
 function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (isWahookError(error)) {
-    if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
-    const message =
-      error.httpStatus >= 500 ? 'the store cannot answer now; see the server log' : error.message;
-    return reply.code(error.httpStatus).send({ error: error.code, message, hint: error.hint });
-  }
-  const status =
-    error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-  if (status === 500) {
+  const err =
+    isStoreFailure(error) && !(error instanceof WahookError)
+      ? new WahookError('store_unavailable', error.message, { cause: error })
+      : toWahookError(error);
+  if (err.httpStatus >= 500 && err.code !== 'shutting_down')
     request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send({ error: 'internal', message: 'internal error; see the server log' });
-  }
-  return reply.code(status).send({ error: error.code ?? 'bad_request', message: error.message });
+  const answer = httpAnswer(err);
+  return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }

@@ -19,6 +19,7 @@ import { startWaitingServer, type WaitingServer } from './ops/waiting-server.js'
 import { RejectedRecorder } from './receive/rejected-recorder.js';
 import { retentionPolicy } from './retention/policy.js';
 import type { Stage } from './stage.js';
+import { markingFailures } from './store/failures.js';
 import { openStoreWhenReachable } from './store/open-store.js';
 import type { Store } from './store/ports.js';
 
@@ -65,7 +66,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   let waiting: WaitingServer | undefined;
-  const store = await openStoreWhenReachable(config.databaseUrl, {
+  const opened = await openStoreWhenReachable(config.databaseUrl, {
     sqlite: { walLimitBytes: config.sqliteWalLimitBytes, diskReserveBytes: config.diskReserveBytes },
     stopped: options.stopSignal,
     onWaiting: async (reason) => {
@@ -86,6 +87,8 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
     await waiting?.close();
     throw err;
   });
+  // Every part shares one store whose failures the HTTP layer can tell from bugs (503, not 500).
+  const store = markingFailures(opened);
   const bus = new Bus();
   const registry = createMetrics(bus, store);
   registerProcessMetrics(bus, registry);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { WahookError } from '../errors.js';
 import { secureEqual } from '../lib/secure-compare.js';
 
 /** Every route registered after this hook, in the same plugin, requires the admin bearer token. */
@@ -7,10 +8,8 @@ export function requireAdminToken(app: FastifyInstance, token: string): void {
     const header = request.headers.authorization;
     const given = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : '';
     if (!given || !secureEqual(given, token)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({
-        error: 'unauthorized',
-        message: 'send Authorization: Bearer <WAHOOK_ADMIN_TOKEN>',
-      });
+      reply.header('www-authenticate', 'Bearer');
+      throw new WahookError('unauthorized', 'send Authorization: Bearer <WAHOOK_ADMIN_TOKEN>');
     }
   });
 }

@@ -7,10 +7,10 @@ import {
   selectorOf,
 } from '../deliver/dead-letter-input.js';
 import { previewReplay, replayPreviewJson } from '../deliver/replay-preview.js';
-import { describeIssues } from '../deliver/subscription-input.js';
+import { WahookError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
+import { describeIssues } from '../lib/describe-issues.js';
 import type { DeadLetterStore, DeliveryReader, SubscriptionStore } from '../store/delivery-ports.js';
-import { badRequest, notFound } from './replies.js';
 
 /**
  * /v1/dead-letters: deliveries that used up their retries (or whose subscription was disabled),
@@ -26,9 +26,9 @@ export function deadLetterRoutes(deps: {
   onReplayed?: () => void;
 }): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
-    app.get('/v1/dead-letters', async (request, reply) => {
+    app.get('/v1/dead-letters', async (request) => {
       const query = deadLetterQuery.safeParse(request.query);
-      if (!query.success) return badRequest(reply, describeIssues(query.error));
+      if (!query.success) throw new WahookError('bad_request', describeIssues(query.error));
       const { limit, after } = query.data;
       const rows = await deps.store.listDeadLetters({
         ...filterOf(query.data),
@@ -41,12 +41,13 @@ export function deadLetterRoutes(deps: {
       };
     });
 
-    app.get('/v1/dead-letters/:id', async (request, reply) => {
+    app.get('/v1/dead-letters/:id', async (request) => {
       const id = Number((request.params as { id: string }).id);
       if (!Number.isSafeInteger(id) || id <= 0)
-        return badRequest(reply, 'id must be a dead letter id (a positive integer)');
+        throw new WahookError('bad_request', 'id must be a dead letter id (a positive integer)');
       const deadLetter = await deps.store.getDeadLetter(id);
-      if (!deadLetter) return notFound(reply, `no dead letter ${id}; GET /v1/dead-letters lists them`);
+      if (!deadLetter)
+        throw new WahookError('not_found', `no dead letter ${id}; GET /v1/dead-letters lists them`);
       return {
         ...deadLetterJson(deadLetter),
         attempt_log: deadLetter.attemptLog.map((attempt) => ({
@@ -60,9 +61,9 @@ export function deadLetterRoutes(deps: {
       };
     });
 
-    app.post('/v1/dead-letters/replay', async (request, reply) => {
+    app.post('/v1/dead-letters/replay', async (request) => {
       const body = replayBody.safeParse(request.body ?? {});
-      if (!body.success) return badRequest(reply, describeIssues(body.error));
+      if (!body.success) throw new WahookError('bad_request', describeIssues(body.error));
       const limit = body.data.limit === undefined ? {} : { limit: body.data.limit };
       // A dry run also says why it would send less than it matches (disabled, paused, no match).
       if (body.data.dry_run) {

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { describeIssues } from '../deliver/subscription-input.js';
+import { WahookError } from '../errors.js';
+import { describeIssues } from '../lib/describe-issues.js';
 import type { DeliveryListing, DeliveryReader } from '../store/delivery-ports.js';
 import { LISTED_DELIVERY_STATES } from '../store/delivery-ports.js';
-import { badRequest } from './replies.js';
 
 /**
  * GET /v1/deliveries: pending deliveries (with their attempts, last error and next attempt) and
@@ -23,9 +23,9 @@ const query = z.strictObject({
 
 export function deliveryRoutes(deps: { store: DeliveryReader }): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
-    app.get('/v1/deliveries', async (request, reply) => {
+    app.get('/v1/deliveries', async (request) => {
       const parsed = query.safeParse(request.query);
-      if (!parsed.success) return badRequest(reply, describeIssues(parsed.error));
+      if (!parsed.success) throw new WahookError('bad_request', describeIssues(parsed.error));
       const { state, subscription, limit, after } = parsed.data;
       const rows = await deps.store.listDeliveries({
         state,

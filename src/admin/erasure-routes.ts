@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { WahookError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
+import { describeIssues } from '../lib/describe-issues.js';
 import type { Bus } from '../observe/bus.js';
 import type { RetentionStore } from '../store/retention-ports.js';
-import { badRequest } from './replies.js';
 
 /**
  * POST /v1/erasure: removes every stored trace of one person, named by phone number (`wa_id`) or
@@ -22,13 +23,13 @@ const erasureBody = z.union([
 
 export function erasureRoutes(deps: { store: RetentionStore; clock: Clock; bus: Bus }): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
-    app.post('/v1/erasure', async (request, reply) => {
+    app.post('/v1/erasure', async (request) => {
       const body = erasureBody.safeParse(request.body ?? {});
       if (!body.success) {
-        return badRequest(
-          reply,
+        throw new WahookError(
+          'bad_request',
           'give exactly one of {"wa_id": "<phone number>"} or {"user_id": "<BSUID>"}; ' +
-            body.error.issues.map((issue) => issue.message).join('; '),
+            describeIssues(body.error),
         );
       }
       const person =

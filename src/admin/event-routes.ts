@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { eventJson } from '../deliver/event-json.js';
+import { WahookError } from '../errors.js';
+import { describeIssues } from '../lib/describe-issues.js';
 import type { EventReader } from '../store/ports.js';
 import { seqCursor } from './cursors.js';
-import { badRequest } from './replies.js';
 
 /**
  * GET /v1/events: the event log in a stable order. The cursor is opaque to clients (today the
@@ -19,10 +20,9 @@ const query = z.object({
 });
 
 export async function eventRoutes(app: FastifyInstance, options: { store: EventReader }): Promise<void> {
-  app.get('/v1/events', async (request, reply) => {
+  app.get('/v1/events', async (request) => {
     const parsed = query.safeParse(request.query);
-    if (!parsed.success)
-      return badRequest(reply, parsed.error.issues.map((issue) => issue.message).join('; '));
+    if (!parsed.success) throw new WahookError('bad_request', describeIssues(parsed.error));
     const afterSeq = parsed.data.after ?? 0;
     const types = (parsed.data.types ?? parsed.data.type)?.split(',').filter(Boolean);
     const events = await options.store.listEvents({

@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { eventJson } from '../deliver/event-json.js';
+import { WahookError } from '../errors.js';
 import type { Bus } from '../observe/bus.js';
 import type { EventReader, StoredEvent } from '../store/ports.js';
 import { isSeqCursor } from './cursors.js';
-import { badRequest } from './replies.js';
 
 /**
  * GET /v1/events/stream: the event log as Server-Sent Events. Each event's `id:` is its seq (the
@@ -43,8 +43,8 @@ export function eventStreamRoutes(options: EventStreamOptions): FastifyPluginAsy
       const lastEventId = request.headers['last-event-id'];
       const cursorText = (typeof lastEventId === 'string' && lastEventId) || query.after || '0';
       if (!isSeqCursor(cursorText)) {
-        return badRequest(
-          reply,
+        throw new WahookError(
+          'bad_request',
           'Last-Event-ID or ?after= must be an event cursor (the id: of a streamed event)',
         );
       }

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { WahookError } from '../errors.js';
+import { describeIssues } from '../lib/describe-issues.js';
 import type { DeliveryQueue, DeliveryReader } from '../store/delivery-ports.js';
 import type { InboxClaimer, InboxReader, RejectedLog } from '../store/ports.js';
-import { badRequest, notFound } from './replies.js';
 
 /** Inbox counts, single raw rows, and the log of rejected requests. */
 export async function inboxRoutes(
@@ -57,11 +58,12 @@ export async function inboxRoutes(
     };
   });
 
-  app.get('/v1/inbox/:id', async (request, reply) => {
+  app.get('/v1/inbox/:id', async (request) => {
     const id = Number((request.params as { id: string }).id);
-    if (!Number.isSafeInteger(id) || id <= 0) return badRequest(reply, 'inbox id must be a positive integer');
+    if (!Number.isSafeInteger(id) || id <= 0)
+      throw new WahookError('bad_request', 'inbox id must be a positive integer');
     const row = await options.store.getInboxRow(id);
-    if (!row) return notFound(reply, `no inbox row ${id}`);
+    if (!row) throw new WahookError('not_found', `no inbox row ${id}`);
     return {
       id: row.id,
       received_at: new Date(row.receivedAt).toISOString(),
@@ -84,9 +86,9 @@ export async function inboxRoutes(
     limit: z.coerce.number().int().min(1).max(500).default(50),
     before: z.coerce.number().int().positive().optional(),
   });
-  app.get('/v1/inbox', async (request, reply) => {
+  app.get('/v1/inbox', async (request) => {
     const query = inboxQuery.safeParse(request.query);
-    if (!query.success) return badRequest(reply, query.error.issues.map((issue) => issue.message).join('; '));
+    if (!query.success) throw new WahookError('bad_request', describeIssues(query.error));
     const rows = await options.store.listInbox({
       limit: query.data.limit,
       ...(query.data.state ? { state: query.data.state } : {}),
@@ -108,15 +110,16 @@ export async function inboxRoutes(
   });
 
   // Quarantined rows go back to pending; the worker parses them again with the current code.
-  app.post('/v1/inbox/:id/reprocess', async (request, reply) => {
+  app.post('/v1/inbox/:id/reprocess', async (request) => {
     const id = Number((request.params as { id: string }).id);
-    if (!Number.isSafeInteger(id) || id <= 0) return badRequest(reply, 'inbox id must be a positive integer');
+    if (!Number.isSafeInteger(id) || id <= 0)
+      throw new WahookError('bad_request', 'inbox id must be a positive integer');
     const row = await options.store.getInboxRow(id);
-    if (!row) return notFound(reply, `no inbox row ${id}`);
+    if (!row) throw new WahookError('not_found', `no inbox row ${id}`);
     if (row.state !== 'quarantined') {
-      return reply
-        .code(409)
-        .send({ error: 'conflict', message: `inbox row ${id} is ${row.state}, not quarantined` });
+      throw new WahookError('conflict', `inbox row ${id} is ${row.state}, not quarantined`, {
+        hint: 'Only a quarantined row can be reprocessed; GET /v1/inbox?state=quarantined lists them.',
+      });
     }
     return { requeued: await options.store.requeueQuarantined([id]) };
   });
@@ -127,9 +130,9 @@ export async function inboxRoutes(
     limit: z.coerce.number().int().min(1).max(500).default(50),
     before: z.coerce.number().int().positive().optional(),
   });
-  app.get('/v1/requests', async (request, reply) => {
+  app.get('/v1/requests', async (request) => {
     const query = listQuery.safeParse(request.query);
-    if (!query.success) return badRequest(reply, query.error.issues.map((issue) => issue.message).join('; '));
+    if (!query.success) throw new WahookError('bad_request', describeIssues(query.error));
     const rows = await options.store.listRejected({
       limit: query.data.limit,
       ...(query.data.before === undefined ? {} : { beforeId: query.data.before }),

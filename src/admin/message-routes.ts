@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { WahookError } from '../errors.js';
+import { describeIssues } from '../lib/describe-issues.js';
 import { completeRecord, type MessageDirection } from '../process/message-record.js';
 import { fromStoredRecord } from '../process/stored-record.js';
 import type { MessageReader, StoredMessage } from '../store/ports.js';
 import { isTimeCursor } from './cursors.js';
-import { badRequest, notFound } from './replies.js';
 
 /** Message status lookup: one wamid, or a filtered list (newest update first). */
 const listQuery = z.object({
@@ -25,20 +26,23 @@ const listQuery = z.object({
 const MAX_CURSOR_ID = 512;
 
 export async function messageRoutes(app: FastifyInstance, options: { store: MessageReader }): Promise<void> {
-  app.get('/v1/messages/:wamid', async (request, reply) => {
+  app.get('/v1/messages/:wamid', async (request) => {
     const { wamid } = request.params as { wamid: string };
     const message = await options.store.getMessage(wamid);
     if (!message)
-      return notFound(reply, `no message ${wamid} has been seen (inbound, or a status of an outbound one)`);
+      throw new WahookError(
+        'not_found',
+        `no message ${wamid} has been seen (inbound, or a status of an outbound one)`,
+      );
     return messageJson(message);
   });
 
-  app.get('/v1/messages', async (request, reply) => {
+  app.get('/v1/messages', async (request) => {
     const parsed = listQuery.safeParse(request.query);
-    if (!parsed.success)
-      return badRequest(reply, parsed.error.issues.map((issue) => issue.message).join('; '));
+    if (!parsed.success) throw new WahookError('bad_request', describeIssues(parsed.error));
     const before = parsed.data.before ? decodeCursor(parsed.data.before) : undefined;
-    if (parsed.data.before && !before) return badRequest(reply, 'before must be a cursor returned as "next"');
+    if (parsed.data.before && !before)
+      throw new WahookError('bad_request', 'before must be a cursor returned as "next"');
     const messages = await options.store.listMessages({
       limit: parsed.data.limit,
       ...(parsed.data.status ? { status: parsed.data.status } : {}),

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { badRequest } from './replies.js';
+import { WahookError } from '../errors.js';
 
 /**
  * Refuses admin requests whose path parameters, query or JSON body hold a NUL character. No id,
@@ -8,14 +8,17 @@ import { badRequest } from './replies.js';
  * two seconds). Runs for every route registered after it, in the same plugin.
  */
 export function refuseNulCharacters(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request, reply) => {
+  app.addHook('preValidation', async (request) => {
     for (const [part, value] of [
       ['path', request.params],
       ['query', request.query],
       ['body', request.body],
     ] as const) {
       if (holdsNul(value, 0)) {
-        return badRequest(reply, `the request's ${part} holds a NUL character (\\u0000 or %00); remove it`);
+        throw new WahookError(
+          'bad_request',
+          `the request's ${part} holds a NUL character (\\u0000 or %00); remove it`,
+        );
       }
     }
   });

@@ -1,16 +1,16 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import {
   createSubscriptionBody,
-  describeIssues,
   subscriptionJson,
   toPatch,
   updateSubscriptionBody,
 } from '../deliver/subscription-input.js';
 import { createSubscription } from '../deliver/subscriptions.js';
 import { targetProblem } from '../deliver/target-policy.js';
+import { WahookError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
+import { describeIssues } from '../lib/describe-issues.js';
 import type { SubscriptionStore } from '../store/delivery-ports.js';
-import { badRequest, notFound } from './replies.js';
 
 /**
  * /v1/subscriptions: where events are pushed. A new subscription receives the events committed
@@ -26,11 +26,11 @@ export function subscriptionRoutes(deps: {
     url === undefined || deps.allowPrivate ? null : targetProblem(url);
   return async (app: FastifyInstance) => {
     app.post('/v1/subscriptions', async (request, reply) => {
-      if (!isObject(request.body)) return badRequest(reply, EXAMPLE_BODY);
+      if (!isObject(request.body)) throw new WahookError('bad_request', EXAMPLE_BODY);
       const body = createSubscriptionBody.safeParse(request.body);
-      if (!body.success) return badRequest(reply, describeIssues(body.error));
+      if (!body.success) throw new WahookError('bad_request', describeIssues(body.error));
       const refused = refusedTarget(body.data.url);
-      if (refused) return badRequest(reply, `url: ${refused}`);
+      if (refused) throw new WahookError('bad_request', `url: ${refused}`);
       const subscription = await createSubscription(deps.store, body.data, deps.clock.now());
       return reply.code(201).send(subscriptionJson(subscription));
     });
@@ -40,24 +40,24 @@ export function subscriptionRoutes(deps: {
       return { subscriptions: subscriptions.map(subscriptionJson) };
     });
 
-    app.get('/v1/subscriptions/:id', async (request, reply) => {
+    app.get('/v1/subscriptions/:id', async (request) => {
       const { id } = request.params as { id: string };
       const subscription = await deps.store.getSubscription(id);
-      if (!subscription) return notFound(reply, unknown(id));
+      if (!subscription) throw new WahookError('not_found', unknown(id));
       return subscriptionJson(subscription);
     });
 
-    app.patch('/v1/subscriptions/:id', async (request, reply) => {
+    app.patch('/v1/subscriptions/:id', async (request) => {
       const { id } = request.params as { id: string };
       if (!isObject(request.body))
-        return badRequest(
-          reply,
+        throw new WahookError(
+          'bad_request',
           'send a JSON object with the fields to change, e.g. {"enabled":true} or {"paused":true}',
         );
       const body = updateSubscriptionBody.safeParse(request.body);
-      if (!body.success) return badRequest(reply, describeIssues(body.error));
+      if (!body.success) throw new WahookError('bad_request', describeIssues(body.error));
       const refused = refusedTarget(body.data.url);
-      if (refused) return badRequest(reply, `url: ${refused}`);
+      if (refused) throw new WahookError('bad_request', `url: ${refused}`);
       const now = deps.clock.now();
       const patch = toPatch(body.data);
       let subscription =
@@ -67,13 +67,13 @@ export function subscriptionRoutes(deps: {
       if (subscription && body.data.paused !== undefined) {
         subscription = await deps.store.setSubscriptionPaused(id, body.data.paused, now);
       }
-      if (!subscription) return notFound(reply, unknown(id));
+      if (!subscription) throw new WahookError('not_found', unknown(id));
       return subscriptionJson(subscription);
     });
 
     app.delete('/v1/subscriptions/:id', async (request, reply) => {
       const { id } = request.params as { id: string };
-      if (!(await deps.store.deleteSubscription(id))) return notFound(reply, unknown(id));
+      if (!(await deps.store.deleteSubscription(id))) throw new WahookError('not_found', unknown(id));
       return reply.code(204).send();
     });
   };

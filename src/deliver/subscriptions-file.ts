@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { WahookError } from '../errors.js';
+import { describeIssues } from '../lib/describe-issues.js';
 import type { FileSubscription, FileSyncResult, SubscriptionStore } from '../store/delivery-ports.js';
 import { generateSecret } from './signing.js';
-import { describeIssues, subscriptionsFile, toSpec } from './subscription-input.js';
+import { subscriptionsFile, toSpec } from './subscription-input.js';
 import { targetProblem } from './target-policy.js';
 
 /**

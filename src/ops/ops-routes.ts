@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { httpAnswer, WahookError } from '../errors.js';
 import type { Bus } from '../observe/bus.js';
 import type { StoreHealth } from '../store/ports.js';
 
@@ -28,7 +29,11 @@ export async function opsRoutes(
       // Logged through the bus as a failure streak: an orchestrator probing every second must not
       // write a line per probe while the disk is full.
       options.bus.emit('readiness:failed', { error: (err as Error).message });
-      return reply.code(503).send({ status: 'not_ready', reason: 'store_unavailable' });
+      const answer = httpAnswer(new WahookError('store_unavailable', 'the store cannot write now'));
+      return reply
+        .code(answer.status)
+        .headers(answer.headers)
+        .send({ status: 'not_ready', ...answer.body });
     } finally {
       clearTimeout(timer);
     }

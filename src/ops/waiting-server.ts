@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ERROR_CODES } from '../errors.js';
+import { httpAnswer, WahookError } from '../errors.js';
 
 /**
  * What a process serves while its store cannot be opened yet (PostgreSQL down at boot): it stays
@@ -36,15 +36,12 @@ export async function startWaitingServer(options: {
     if (request.method === 'GET' && path === '/healthz') {
       return answer(response, 200, { status: 'waiting_for_store', reason: state.reason });
     }
+    const unavailable = httpAnswer(new WahookError('store_unavailable', 'the store is not open yet'));
+    for (const [name, value] of Object.entries(unavailable.headers)) response.setHeader(name, value);
     if (request.method === 'GET' && path === '/readyz') {
-      return answer(response, 503, { status: 'not_ready', reason: 'store_unavailable' });
+      return answer(response, 503, { status: 'not_ready', ...unavailable.body });
     }
-    response.setHeader('retry-after', '5');
-    return answer(response, 503, {
-      error: 'store_unavailable',
-      message: 'the store is not open yet; this process keeps trying',
-      hint: ERROR_CODES.store_unavailable.hint,
-    });
+    return answer(response, 503, unavailable.body);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,5 +1,12 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HeaderAuthSource } from '../config/settings.js';
+import {
+  httpAnswer,
+  toWahookError,
+  WahookError,
+  WEBHOOK_REJECTIONS,
+  type WebhookRejection,
+} from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import { secureEqual } from '../lib/secure-compare.js';
 import type { Bus } from '../observe/bus.js';
@@ -42,13 +49,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     },
   );
 
-  const reject = (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    status: number,
-    reason: string,
-    hints: string[],
-  ) => {
+  /** Keeps a refused request in the request log (redacted) and counts it. */
+  const recordRejection = (request: FastifyRequest, status: number, reason: string, hints: string[]) => {
     const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
     options.rejected.record({
       receivedAt: options.clock.now(),
@@ -63,8 +65,31 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       remoteAddress: request.ip ?? null,
     });
     options.bus.emit('webhook:rejected', { status, reason, source: sourceOf(request) });
-    return reply.code(status).send({ error: reason, message: REASON_TEXT[reason] ?? reason, hints });
   };
+
+  /** Refuses with a reason of WEBHOOK_REJECTIONS; `hints` carry what the forensics found. */
+  const reject = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    reason: WebhookRejection,
+    hints: string[],
+  ) => {
+    const { http, message } = WEBHOOK_REJECTIONS[reason];
+    recordRejection(request, http, reason, hints);
+    return reply.code(http).send({ error: reason, message, hints });
+  };
+
+  // Errors before a handler runs (a body over the limit, a bad Content-Length) are answered by the
+  // app's one error handler; they are kept in the request log here, under the code it answers.
+  app.addHook('onError', async (request, _reply, error) => {
+    const err = toWahookError(error);
+    if (err.httpStatus >= 500) options.bus.emit('loop:error', { loop: 'receive', error: error.message });
+    const hints =
+      err.code === 'body_too_large'
+        ? [`the limit is ${options.maxBodyBytes} bytes (WAHOOK_MAX_BODY_BYTES); Meta sends up to 3 MB`]
+        : [];
+    recordRejection(request, err.httpStatus, err.code, hints);
+  });
 
   const accept = async (
     request: FastifyRequest,
@@ -85,10 +110,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       });
     } catch (err) {
       options.bus.emit('webhook:store_failed', { error: (err as Error).message });
-      return reply
-        .code(503)
-        .header('retry-after', '5')
-        .send({ error: 'store_unavailable', message: 'the request could not be stored; retry later' });
+      const answer = httpAnswer(new WahookError('store_unavailable', 'the request could not be stored'));
+      return reply.code(answer.status).headers(answer.headers).send(answer.body);
     }
     options.bus.emit('webhook:accepted', { source, bytes: body.length, ackMs: performance.now() - started });
     return reply.code(200).send();
@@ -100,10 +123,10 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     const token = query['hub.verify_token'];
     const challenge = query['hub.challenge'];
     if (typeof token !== 'string' || !secureEqual(token, options.verifyToken)) {
-      return reject(request, reply, 403, 'verify_token_mismatch', []);
+      return reject(request, reply, 'verify_token_mismatch', []);
     }
     if (mode !== 'subscribe' || typeof challenge !== 'string') {
-      return reject(request, reply, 403, 'handshake_malformed', []);
+      return reject(request, reply, 'handshake_malformed', []);
     }
     return reply.code(200).type('text/plain; charset=utf-8').send(challenge);
   };
@@ -121,7 +144,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     );
     if (!verdict.ok) {
       const hints = verdict.reason === 'signature_mismatch' ? signatureHints(body, request.headers) : [];
-      return reject(request, reply, 401, verdict.reason, hints);
+      return reject(request, reply, verdict.reason, hints);
     }
     return accept(request, reply, 'meta', 'hmac');
   };
@@ -134,23 +157,11 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
   app.post(`${WEBHOOK_PATH}/:source`, async (request, reply) => {
     const name = (request.params as { source: string }).source;
     const source = sources.get(name);
-    if (!source) return reject(request, reply, 404, 'unknown_source', []);
+    if (!source) return reject(request, reply, 'unknown_source', []);
     const value = request.headers[source.header];
-    if (typeof value !== 'string') return reject(request, reply, 401, 'auth_header_missing', []);
-    if (!secureEqual(value, source.secret)) return reject(request, reply, 401, 'auth_header_mismatch', []);
+    if (typeof value !== 'string') return reject(request, reply, 'auth_header_missing', []);
+    if (!secureEqual(value, source.secret)) return reject(request, reply, 'auth_header_mismatch', []);
     return accept(request, reply, source.source, 'header');
-  });
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reject(request, reply, 413, 'body_too_large', [
-        `the limit is ${options.maxBodyBytes} bytes (WAHOOK_MAX_BODY_BYTES); Meta sends up to 3 MB`,
-      ]);
-    }
-    const status =
-      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) options.bus.emit('loop:error', { loop: 'receive', error: error.message });
-    return reject(request, reply, status, status === 500 ? 'internal' : (error.code ?? 'bad_request'), []);
   });
 }
 
@@ -169,17 +180,3 @@ function keptHeaders(request: FastifyRequest): Record<string, string> {
   }
   return out;
 }
-
-const REASON_TEXT: Record<string, string> = {
-  signature_missing: 'X-Hub-Signature-256 header is missing',
-  signature_bad_prefix: 'X-Hub-Signature-256 must start with "sha256="',
-  signature_bad_length: 'X-Hub-Signature-256 must carry 64 hex characters after "sha256="',
-  signature_not_hex: 'X-Hub-Signature-256 must carry hex characters after "sha256="',
-  signature_mismatch: 'signature does not match the body under any configured app secret',
-  verify_token_mismatch: 'hub.verify_token does not match the configured verify token',
-  handshake_malformed: 'expected hub.mode=subscribe and a hub.challenge',
-  unknown_source: 'no header-auth source of that name is configured (WAHOOK_HEADER_AUTH)',
-  auth_header_missing: 'the configured authentication header is missing',
-  auth_header_mismatch: 'the authentication header does not match',
-  body_too_large: 'request body is larger than the configured limit',
-};

@@ -26,6 +26,7 @@ describe('admin requests holding a NUL character', () => {
     expect(answer.json()).toEqual({
       error: 'bad_request',
       message: `the request's ${part} holds a NUL character (\\u0000 or %00); remove it`,
+      hint: 'Fix the request as the message says.',
     });
   });
 

@@ -92,6 +92,7 @@ describe('subscriptions API', () => {
       error: 'bad_request',
       message:
         'url: must be an absolute http:// or https:// URL, e.g. https://erp.example.com/whatsapp-events',
+      hint: 'Fix the request as the message says.',
     });
     const anonymous = await adminRequest(server.url, '/v1/subscriptions', { token: 'wrong' });
     expect(anonymous.status).toBe(401);

@@ -129,9 +129,9 @@ describe('POST /webhooks/whatsapp size limit', () => {
       body,
     });
     expect(response.status).toBe(413);
-    const answer = response.json<{ error: string; hints: string[] }>();
+    const answer = response.json<{ error: string; hint: string }>();
     expect(answer.error).toBe('body_too_large');
-    expect(answer.hints.join(' ')).toContain('WAHOOK_MAX_BODY_BYTES');
+    expect(answer.hint).toContain('WAHOOK_MAX_BODY_BYTES');
   });
 
   test('answers 200 to a signed body exactly at the limit', async () => {

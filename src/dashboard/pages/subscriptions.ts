@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { generateSecret } from '../../deliver/signing.js';
-import { createSubscriptionBody, describeIssues } from '../../deliver/subscription-input.js';
+import { createSubscriptionBody } from '../../deliver/subscription-input.js';
 import { createSubscription } from '../../deliver/subscriptions.js';
 import { targetProblem } from '../../deliver/target-policy.js';
 import { sendTestEvent } from '../../deliver/test-event.js';
+import { describeIssues } from '../../lib/describe-issues.js';
 import type { Subscription, SubscriptionBacklog } from '../../store/delivery-ports.js';
 import { type Html, html } from '../html.js';
 import { age, csrfField, type PageContext, page, time } from '../layout.js';

@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSubscriptionBody, describeIssues } from '../../../src/deliver/subscription-input.js';
+import { createSubscriptionBody } from '../../../src/deliver/subscription-input.js';
 import { readSubscriptionsFile } from '../../../src/deliver/subscriptions-file.js';
+import { describeIssues } from '../../../src/lib/describe-issues.js';
 import { subscriptionMatches } from '../../../src/store/delivery-ports.js';
 
 function problems(body: unknown): string {
