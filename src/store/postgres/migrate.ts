@@ -3,6 +3,7 @@ import { WahookError } from '../../errors.js';
 import { loadMigrations, type Migration, refuseNewerSchema } from '../shared/migrations.js';
 import { describeTarget, type PostgresStoreOptions, withSession } from './connection.js';
 import { LOCK_CLASS, schemaLockKey } from './locks.js';
+import { QUEUE_TABLES } from './statistics.js';
 
 /**
  * Applies pending migrations from sql/postgres/. Nodes that start together race here, so the
@@ -24,6 +25,9 @@ export async function migrateSchema(client: pg.ClientBase, schema: string): Prom
     refuseNewerSchema(migrations, applied, `PostgreSQL schema ${schema}`);
     const pending = migrations.filter((migration) => !applied.has(migration.version));
     for (const migration of pending) await applyOne(client, migration);
+    // New or changed indexes and columns are planned from statistics: gather them now rather than
+    // when autovacuum next looks, so the first claims after an upgrade already get the right plan.
+    if (pending.length > 0) for (const table of QUEUE_TABLES) await client.query(`ANALYZE ${table}`);
     return pending;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS.migrate, key]);

@@ -60,6 +60,7 @@ import * as reads from './reads.js';
 import * as rejected from './rejected-log.js';
 import * as retention from './retention.js';
 import { withTransaction } from './sql.js';
+import { QueueStatistics } from './statistics.js';
 import * as subscriptions from './subscriptions.js';
 
 /**
@@ -71,6 +72,7 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly wakeups: InboxWakeups;
+  private readonly statistics: QueueStatistics;
   private closed = false;
 
   constructor(
@@ -88,6 +90,7 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     // flight fails with the same error, which is what reports it, so the event needs no handling.
     this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.wakeups = new InboxWakeups(this.pool, url, options, inboxChannel(schema));
+    this.statistics = new QueueStatistics(this.pool);
   }
 
   /** On a session of its own: waiting for another node's migration may outlast any query deadline. */
@@ -130,7 +133,9 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     return Number(result.rows[0]?.bytes ?? 0);
   }
 
-  claimInbox(options: ClaimOptions): Promise<InboxRow[]> {
+  async claimInbox(options: ClaimOptions): Promise<InboxRow[]> {
+    // A failed check is reported by the claim itself when the database is the problem.
+    await this.statistics.refreshIfStale().catch(() => undefined);
     return inbox.claimInbox(this.pool, options);
   }
 
@@ -247,7 +252,8 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     );
   }
 
-  claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
+  async claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
+    await this.statistics.refreshIfStale().catch(() => undefined);
     return queue.claimDeliveries(this.pool, claim);
   }
 
