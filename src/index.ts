@@ -19,6 +19,7 @@ export {
   fieldEventType,
   type GroupUpdateData,
   type HistoryChunkData,
+  type MessageEchoData,
   type MessageReceivedData,
   type MessageStatusData,
   type PhoneNumberNameData,

@@ -20,6 +20,7 @@ export { UPDATE_TYPES, type UpdateType } from './update-types.js';
 export const EVENT_TYPES = {
   messageReceived: 'message.received',
   messageStatus: 'message.status',
+  messageEcho: 'message.echo',
   whatsappError: 'whatsapp.error',
 } as const;
 
@@ -47,6 +48,7 @@ export interface WahookEvent<T = EventData> {
 export type EventData =
   | MessageReceivedData
   | MessageStatusData
+  | MessageEchoData
   | WhatsAppErrorData
   | UpdateEventDataByType[UpdateType]
   | FieldEventData;
@@ -96,6 +98,31 @@ export interface MessageStatusData {
   conversation: Conversation | null;
   errors: MessageError[];
   /** As in `message.received`: what no field above holds, by dotted path; null when nothing. */
+  unparsed: Record<string, unknown> | null;
+  flags: string[];
+}
+
+/**
+ * A message the business sent from the WhatsApp Business app or a linked device (coexistence),
+ * echoed by `smb_message_echoes` / `message_echoes`. It is also the message's outbound record, so
+ * the statuses that follow are statuses of a message the business sent.
+ */
+export interface MessageEchoData {
+  /** The wamid; later `message.status` events of the message carry it too. */
+  messageId: string;
+  phoneNumberId: string | null;
+  displayPhoneNumber: string | null;
+  wabaId: string | null;
+  /** When the business sent it, ISO-8601; null when the echo gave no time. */
+  timestamp: string | null;
+  /** The business number it came from, as the echo gives it. */
+  from: string | null;
+  /** The user it went to. */
+  to: Counterpart;
+  type: string | null;
+  content: MessageContent;
+  context: MessageContext | null;
+  errors: MessageError[];
   unparsed: Record<string, unknown> | null;
   flags: string[];
 }

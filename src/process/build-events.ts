@@ -3,6 +3,7 @@ import {
   EVENT_TYPES,
   type FieldEventData,
   fieldEventType,
+  type MessageEchoData,
   type MessageReceivedData,
   type MessageStatusData,
   type UpdateEventBase,
@@ -12,7 +13,14 @@ import type { NewEvent } from '../store/ports.js';
 import { explainError } from '../whatsapp/error-catalog.js';
 import type { WhatsAppError } from '../whatsapp/types.js';
 import type { MessageError, MessageRecord } from './message-record.js';
-import type { ParsedError, ParsedField, ParsedMessage, ParsedStatus, ParsedUpdate } from './parse/types.js';
+import type {
+  ParsedEcho,
+  ParsedError,
+  ParsedField,
+  ParsedMessage,
+  ParsedStatus,
+  ParsedUpdate,
+} from './parse/types.js';
 
 /**
  * Pure: parsed items (plus the merged record, for statuses) → events. Ordering keys put every event
@@ -46,6 +54,26 @@ export function messageReceivedEvent(item: ParsedMessage, now: number): NewEvent
     item.phoneNumberId,
     data,
   );
+}
+
+/** An echo shares its message's lane with the statuses that follow it. */
+export function messageEchoEvent(item: ParsedEcho, now: number): NewEvent {
+  const data: MessageEchoData = {
+    messageId: item.wamid,
+    phoneNumberId: item.phoneNumberId,
+    displayPhoneNumber: item.displayPhoneNumber,
+    wabaId: item.wabaId,
+    timestamp: isoOrNull(item.timestamp),
+    from: item.from,
+    to: item.to,
+    type: item.type,
+    content: item.content,
+    context: item.context,
+    errors: item.errors.map(explained),
+    unparsed: item.unparsed,
+    flags: item.flags,
+  };
+  return event(item.eventId, EVENT_TYPES.messageEcho, now, `msg:${item.wamid}`, item.phoneNumberId, data);
 }
 
 export function messageStatusEvent(

@@ -43,6 +43,8 @@ export interface MessageTimestamps {
   played: string | null;
   /** Inbound messages only: when the user sent it. */
   received: string | null;
+  /** Messages the business sent from the WhatsApp Business app: the echo's time. */
+  echoed: string | null;
 }
 
 export interface MessageError {
@@ -67,7 +69,7 @@ export interface HistoryEntry {
   counterpart?: RecordCounterpart;
   bizOpaqueCallbackData?: string;
   phoneNumberId?: string;
-  /** Inbound messages only: the message type (`text`, `image`, …). */
+  /** Inbound and echoed messages: the message type (`text`, `image`, …). */
   messageType?: string;
 }
 
@@ -106,7 +108,7 @@ const COUNTERPART_FIELDS = [
   'participantUsername',
 ] as const satisfies ReadonlyArray<keyof RecordCounterpart>;
 
-const TIMESTAMP_FIELDS = ['sent', 'delivered', 'read', 'failed', 'played', 'received'] as const;
+const TIMESTAMP_FIELDS = ['sent', 'delivered', 'read', 'failed', 'played', 'received', 'echoed'] as const;
 
 export function emptyCounterpart(): RecordCounterpart {
   return {
@@ -210,6 +212,7 @@ function deriveTimestamps(history: readonly HistoryEntry[]): MessageTimestamps {
     failed: null,
     played: null,
     received: null,
+    echoed: null,
   };
   for (const field of TIMESTAMP_FIELDS) {
     timestamps[field] = history.find((entry) => entry.status === field)?.timestamp ?? null;

@@ -12,6 +12,7 @@ import type { InboxFinish, InboxRow, NewEvent, StoredMessage } from '../store/po
 import { isDoctorWamid } from '../whatsapp/doctor-ids.js';
 import {
   fieldEvent,
+  messageEchoEvent,
   messageReceivedEvent,
   messageStatusEvent,
   updateEvent,
@@ -19,7 +20,7 @@ import {
 } from './build-events.js';
 import type { RecordCore, RecordHistory } from './message-record.js';
 import type { ParsedItem, ParseOutcome } from './parse/index.js';
-import { type MergeResult, mergeStatus, recordInbound } from './status-merge.js';
+import { type MergeResult, mergeStatus, recordEcho, recordInbound } from './status-merge.js';
 import { type StoredRecord, storedHistory, toStoredRecord } from './stored-record.js';
 
 export interface ParsedRow {
@@ -74,6 +75,16 @@ const APPLY: Apply = {
       type: item.type ?? 'unknown',
     });
     return { merged, ...(merged.isNew ? { event: messageReceivedEvent(item, now) } : {}) };
+  },
+  echo: (item, before, now) => {
+    const merged = recordEcho(before, {
+      wamid: item.wamid,
+      phoneNumberId: item.phoneNumberId,
+      timestamp: item.timestamp ?? 0,
+      to: item.to,
+      type: item.type ?? 'unknown',
+    });
+    return { merged, ...(merged.isNew ? { event: messageEchoEvent(item, now) } : {}) };
   },
   status: (item, before, now) => {
     const merged = mergeStatus(before, item);
@@ -147,13 +158,13 @@ export function planBatch(
   return plan;
 }
 
-/** The wamids whose records a batch reads: message and status items only. */
+/** The wamids whose records a batch reads: message, echo and status items only. */
 export function wamidsOf(parsed: readonly ParsedRow[]): string[] {
   const ids = new Set<string>();
   for (const { outcome } of parsed) {
     if (!outcome.ok) continue;
     for (const item of outcome.items)
-      if (item.kind === 'message' || item.kind === 'status') ids.add(item.wamid);
+      if (item.kind === 'message' || item.kind === 'echo' || item.kind === 'status') ids.add(item.wamid);
   }
   return [...ids];
 }

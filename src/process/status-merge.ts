@@ -33,6 +33,16 @@ export interface InboundMessage {
   type: string;
 }
 
+/** A message the business sent from the WhatsApp Business app, as its echo reports it. */
+export interface EchoedMessage {
+  wamid: string;
+  phoneNumberId: string | null;
+  /** Sender timestamp, unix seconds. */
+  timestamp: number;
+  to: Counterpart;
+  type: string;
+}
+
 /**
  * Merges a status webhook item; a wamid never seen before starts an outbound record. Answers the
  * record's core (what the processing transaction stores); `completeRecord` makes the whole record.
@@ -51,6 +61,21 @@ export function recordInbound(record: RecordHistory | undefined, msg: InboundMes
     ...optional('messageType', msg.type),
   };
   return mergeEntry(record, msg.wamid, entry);
+}
+
+/**
+ * Records an echo: it starts the outbound record of its wamid, or completes one that statuses
+ * started (they carry no message type, and the echo names whom it went to), status `echoed`.
+ */
+export function recordEcho(record: RecordHistory | undefined, echo: EchoedMessage): MergeResult {
+  const entry: HistoryEntry = {
+    status: 'echoed',
+    timestamp: isoFromUnixSeconds(echo.timestamp, echo.wamid),
+    ...optional('counterpart', counterpartOrUndefined({ ...emptyCounterpart(), ...echo.to })),
+    ...optional('phoneNumberId', echo.phoneNumberId),
+    ...optional('messageType', echo.type),
+  };
+  return mergeEntry(record, echo.wamid, entry);
 }
 
 function mergeEntry(record: RecordHistory | undefined, wamid: string, entry: HistoryEntry): MergeResult {

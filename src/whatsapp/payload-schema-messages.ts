@@ -57,3 +57,21 @@ export const editedMessageSchema = z.looseObject({ type: wireString, ...messageC
 
 /** Keys every message may carry whatever its type; the key named by `type` is known as well. */
 export const MESSAGE_COMMON_KEYS: ReadonlySet<string> = new Set(Object.keys(messageCommonShape));
+
+/**
+ * A message the business sent from the WhatsApp Business app or a linked device (coexistence),
+ * echoed in `message_echoes[]`: a message's shape, `from` being the business, plus whom it went to.
+ */
+export const wireEchoSchema = wireMessageSchema.extend({
+  to: wireString,
+  to_user_id: wireString,
+  to_parent_user_id: wireString,
+});
+export type WireEcho = z.output<typeof wireEchoSchema>;
+
+export const ECHO_COMMON_KEYS: ReadonlySet<string> = new Set([
+  ...MESSAGE_COMMON_KEYS,
+  'to',
+  'to_user_id',
+  'to_parent_user_id',
+]);

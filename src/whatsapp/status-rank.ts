@@ -24,6 +24,9 @@
  *   so a record always has one.
  * - `received`: the one status of an inbound message (a message the user sent us); it never comes
  *   from a status webhook and ranks below `sent`.
+ * - `echoed`: a message the business sent from the WhatsApp Business app or a linked device, as
+ *   its echo reports it (coexistence). Progress below `sent`: the echo says the business sent it,
+ *   not that WhatsApp accepted it, so any status webhook of the message outranks it.
  *
  * `rank` orders updates that share a sender timestamp in the history; `kind` decides the status.
  */
@@ -39,18 +42,19 @@ export interface StatusRule {
 
 export const STATUS_RULES = {
   received: { kind: 'progress', rank: 0, provesDelivery: false },
-  sent: { kind: 'progress', rank: 1, provesDelivery: false },
-  delivered: { kind: 'progress', rank: 2, provesDelivery: true },
-  read: { kind: 'progress', rank: 3, provesDelivery: true },
-  played: { kind: 'progress', rank: 4, provesDelivery: true },
-  failed: { kind: 'failure', rank: 5, provesDelivery: false },
-  deleted: { kind: 'note', rank: 6, provesDelivery: false },
-  warning: { kind: 'note', rank: 7, provesDelivery: false },
+  echoed: { kind: 'progress', rank: 1, provesDelivery: false },
+  sent: { kind: 'progress', rank: 2, provesDelivery: false },
+  delivered: { kind: 'progress', rank: 3, provesDelivery: true },
+  read: { kind: 'progress', rank: 4, provesDelivery: true },
+  played: { kind: 'progress', rank: 5, provesDelivery: true },
+  failed: { kind: 'failure', rank: 6, provesDelivery: false },
+  deleted: { kind: 'note', rank: 7, provesDelivery: false },
+  warning: { kind: 'note', rank: 8, provesDelivery: false },
 } as const satisfies Record<string, StatusRule>;
 
 export type KnownStatus = keyof typeof STATUS_RULES;
 
-const UNKNOWN_STATUS_RULE: StatusRule = { kind: 'note', rank: 8, provesDelivery: false };
+const UNKNOWN_STATUS_RULE: StatusRule = { kind: 'note', rank: 9, provesDelivery: false };
 
 export function statusRule(status: string): StatusRule {
   // hasOwn, so that a status word like "constructor" cannot pick up an Object property.

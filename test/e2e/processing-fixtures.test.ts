@@ -35,6 +35,7 @@ const EXPECTED_EVENTS: Record<string, Record<string, number>> = {
   'field-phone-number-name': { 'phone_number.name': 1 },
   'field-phone-number-quality': { 'phone_number.quality': 1 },
   'field-security': { 'phone_number.security': 1 },
+  'field-smb-message-echoes': { 'message.echo': 2 },
   'field-template-category': { 'template.category': 2 },
   'field-template-components': { 'template.components': 1 },
   'field-template-quality': { 'template.quality': 1 },
@@ -113,6 +114,26 @@ describe('fixtures through the whole pipeline', () => {
     );
     expect(message).toMatchObject({ direction: 'outbound', status: 'failed' });
     expect(message.errors.map((error) => error.code)).toEqual([131026]);
+  });
+
+  test('an echoed message is the outbound record its later statuses attach to', async () => {
+    const wamid = 'wamid.HBgNNDkxNTExMjM0NTY3OBUCABEYEkVDSE8wMQA=';
+    expect(await readMessage(server.url, wamid)).toMatchObject({
+      direction: 'outbound',
+      status: 'echoed',
+      messageType: 'text',
+      counterpart: { waId: '4915112345678', name: 'Lena Vogel' },
+      timestamps: { echoed: '2026-01-01T10:31:40.000Z', sent: null },
+    });
+    const events = await postAndCollect(
+      statusWebhook([{ wamid, status: 'delivered', timestamp: 1767263510 }]),
+    );
+    expect(events.map((event) => [event.type, event.data.currentStatus])).toEqual([
+      ['message.status', 'delivered'],
+    ]);
+    const message = await readMessage(server.url, wamid);
+    expect(message).toMatchObject({ direction: 'outbound', status: 'delivered', messageType: 'text' });
+    expect(message.history.map((entry) => entry.status)).toEqual(['echoed', 'delivered']);
   });
 
   test('an On-Premises message is received with its text', async () => {

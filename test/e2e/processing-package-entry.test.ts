@@ -28,6 +28,7 @@ test('the built main entry exports the event constants and nothing that runs', a
   expect(entry.EVENT_TYPES).toEqual({
     messageReceived: 'message.received',
     messageStatus: 'message.status',
+    messageEcho: 'message.echo',
     whatsappError: 'whatsapp.error',
   });
   expect(entry.UPDATE_TYPES).toMatchObject({
@@ -66,7 +67,7 @@ test('a message.status event and a message record read from the API fit the expo
     const record = (await readMessage(server.url, wamid)) as unknown as MessageRecord;
     expect(record.timestamps.delivered).toBe(data.timestamp);
     expect(Object.keys(record.timestamps).sort()).toEqual(
-      ['delivered', 'failed', 'played', 'read', 'received', 'sent'].sort(),
+      ['delivered', 'echoed', 'failed', 'played', 'read', 'received', 'sent'].sort(),
     );
   } finally {
     await server.cleanup();

@@ -12,6 +12,7 @@ import {
   wireCloudEnvelopeSchema,
 } from '../../whatsapp/payload-schema-envelope.js';
 import { decodeJsonObject } from './decode.js';
+import { countEchoItems, ECHO_FIELDS, parseEchoesValue } from './echo.js';
 import { type FieldChange, parseFieldChange } from './field.js';
 import { controlCharacterProblem } from './identifiers.js';
 import { countMessagesValueItems, parseMessagesValue } from './messages-value.js';
@@ -83,12 +84,14 @@ function changesOf(envelope: WireCloudEnvelope): FieldChange[] {
 }
 
 function parseChange(change: FieldChange): ParsedItem[] {
-  return change.field === 'messages' ? parseMessagesValue(change) : parseFieldChange(change);
+  if (change.field === 'messages') return parseMessagesValue(change);
+  return ECHO_FIELDS.has(change.field) ? parseEchoesValue(change) : parseFieldChange(change);
 }
 
 function countChangeItems(change: FieldChange): number {
-  return change.field === 'messages'
-    ? countMessagesValueItems(change.value)
+  if (change.field === 'messages') return countMessagesValueItems(change.value);
+  return ECHO_FIELDS.has(change.field)
+    ? countEchoItems(change.value)
     : countUpdateItems(change.field, change.value);
 }
 

@@ -12,6 +12,7 @@ export { MISSING_ERROR_CODE } from './normalize.js';
 export type {
   ItemOrigin,
   MessageContext,
+  ParsedEcho,
   ParsedError,
   ParsedField,
   ParsedItem,

@@ -1,9 +1,11 @@
 /** One inbound message: `value.messages[i]` (Cloud) or top-level `messages[i]` (On-Premises). */
+import type { z } from 'zod';
 import { eventIdFor } from '../../events/ids.js';
 import {
   editedMessageSchema,
   MESSAGE_COMMON_KEYS,
   type WireContext,
+  type WireMessage,
   type WireReferral,
   wireMessageSchema,
 } from '../../whatsapp/payload-schema-messages.js';
@@ -16,16 +18,29 @@ import { malformedItem } from './field.js';
 import { isRecord, orNull, textOrNull, toWhatsAppErrors, unknownKeysFlag } from './normalize.js';
 import type { MessageContext, ParsedItem, Referral } from './types.js';
 
-export function parseMessage(raw: unknown, ctx: ValueContext, soleItem: boolean): ParsedItem {
+/** Which wire shape a message is read with: an inbound message, or a business's echoed one. */
+export interface MessageShape {
+  schema: z.ZodType<WireMessage>;
+  commonKeys: ReadonlySet<string>;
+}
+
+const INBOUND: MessageShape = { schema: wireMessageSchema, commonKeys: MESSAGE_COMMON_KEYS };
+
+export function parseMessage(
+  raw: unknown,
+  ctx: ValueContext,
+  soleItem: boolean,
+  shape: MessageShape = INBOUND,
+): ParsedItem {
   if (!isRecord(raw)) return malformedItem(ctx, 'message', raw, 'not_an_object');
-  const message = wireMessageSchema.parse(raw);
+  const message = shape.schema.parse(raw);
   const wamid = textOrNull(message.id);
   if (wamid === null) return malformedItem(ctx, 'message', raw, 'missing_id');
   const flags = [...ctx.flags];
   const type = effectiveType(message, raw, flags);
   const typed = type === message.type ? message : { ...message, type };
   const content = contentOf(typed, raw, flags);
-  const unparsed = auditMessage(raw, content, type, flags);
+  const unparsed = auditMessage(raw, content, type, flags, shape);
   return {
     kind: 'message',
     eventId: messageEventId(wamid, content),
@@ -56,13 +71,14 @@ function auditMessage(
   content: MessageContent,
   type: string | undefined,
   flags: string[],
+  shape: MessageShape,
 ): Record<string, unknown> | null {
-  const known = (key: string) => MESSAGE_COMMON_KEYS.has(key) || key === type;
+  const known = (key: string) => shape.commonKeys.has(key) || key === type;
   if (content.kind === 'unknown') {
     flags.push(...unknownKeysFlag(raw, known));
     return null;
   }
-  const audit = auditAgainst(wireMessageSchema, raw, emptyAudit(), { known });
+  const audit = auditAgainst(shape.schema, raw, emptyAudit(), { known });
   // An edit's new message is read for its content only: what else it holds is collected here.
   const inner = isRecord(raw.edit) ? raw.edit.message : undefined;
   if (type === 'edit' && isRecord(inner)) {

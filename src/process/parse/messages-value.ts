@@ -20,17 +20,27 @@ export interface MessagesValueSource {
   value: Record<string, unknown>;
 }
 
-export function parseMessagesValue(source: MessagesValueSource): ParsedItem[] {
+/**
+ * The context of a value shaped like a `messages` one (metadata, contacts, item arrays); keys
+ * beside the known ones are flagged on every item. `itemKeys` names the value's own item arrays.
+ */
+export function messagesValueContext(source: MessagesValueSource, itemKeys: readonly string[]): ValueContext {
   const { value } = source;
   const wire = wireMessagesValueSchema.parse(value);
-  const isKnownKey = (key: string) => MESSAGES_VALUE_KEYS.has(key);
-  const ctx = createValueContext({
+  const isKnownKey = (key: string) => MESSAGES_VALUE_KEYS.has(key) || itemKeys.includes(key);
+  return createValueContext({
     ...source,
     phoneNumberId: orNull(wire.metadata?.phone_number_id),
     displayPhoneNumber: orNull(wire.metadata?.display_phone_number),
     contacts: wire.contacts ?? [],
     flags: unknownKeysFlag(value, isKnownKey, 'unknown_value_fields'),
   });
+}
+
+export function parseMessagesValue(source: MessagesValueSource): ParsedItem[] {
+  const { value } = source;
+  const isKnownKey = (key: string) => MESSAGES_VALUE_KEYS.has(key);
+  const ctx = messagesValueContext(source, []);
   if (ITEM_ARRAYS.every((key) => value[key] === undefined)) {
     // Nothing we can read, yet something arrived: hand it on whole rather than yield nothing.
     const flags = ['no_messages_statuses_or_errors', ...unknownKeysFlag(value, isKnownKey)];
@@ -64,6 +74,6 @@ function eachItem(
   return list.map((raw, index) => parse(raw, index, list.length === 1));
 }
 
-function originOf(ctx: ValueContext) {
+export function originOf(ctx: ValueContext) {
   return { wabaId: ctx.wabaId, phoneNumberId: ctx.phoneNumberId, displayPhoneNumber: ctx.displayPhoneNumber };
 }

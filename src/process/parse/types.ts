@@ -16,7 +16,7 @@ export type ParseOutcome =
     }
   | { ok: false; reason: string };
 
-export type ParsedItem = ParsedMessage | ParsedStatus | ParsedError | ParsedUpdate | ParsedField;
+export type ParsedItem = ParsedMessage | ParsedEcho | ParsedStatus | ParsedError | ParsedUpdate | ParsedField;
 
 /** Where an item came from. Cloud payloads route by phone number id; On-Premises ones carry none. */
 export interface ItemOrigin {
@@ -68,6 +68,28 @@ export interface ParsedMessage extends ItemOrigin {
   /** The identity-change object some Cloud versions attach, as sent; null when absent. */
   identity: Record<string, unknown> | null;
   /** What the message carried that no typed field holds, by dotted path; null when nothing. */
+  unparsed: Record<string, unknown> | null;
+  flags: string[];
+}
+
+/**
+ * A message the business sent from the WhatsApp Business app or a linked device (coexistence),
+ * echoed to the webhook: the outbound message record of its wamid (parse/echo.ts).
+ */
+export interface ParsedEcho extends ItemOrigin {
+  kind: 'echo';
+  eventId: string;
+  wamid: string;
+  /** Sender timestamp, unix seconds; null when the echo gave none. */
+  timestamp: number | null;
+  /** The business number it was sent from, as the echo gives it. */
+  from: string | null;
+  /** The user it went to (`to`, `to_user_id`, joined with `contacts[]`). */
+  to: Counterpart;
+  type: string | null;
+  content: MessageContent;
+  context: MessageContext | null;
+  errors: WhatsAppError[];
   unparsed: Record<string, unknown> | null;
   flags: string[];
 }

@@ -24,8 +24,12 @@ const DOCUMENTED_VALUES: Record<string, Record<string, unknown>> = {
   flows: { event: 'FLOW_STATUS_CHANGE', flow_id: '5', old_status: 'DRAFT', new_status: 'PUBLISHED' },
   user_preferences: { user_preferences: [{ wa_id: '1', value: 'stop' }] },
   user_id_update: { user_id_update: [{ user_id: { previous: 'DE.1', current: 'DE.2' } }] },
-  smb_message_echoes: { message_echoes: [{ from: '1', to: '2', id: 'wamid.E', type: 'text' }] },
-  message_echoes: { message_echoes: [] },
+  smb_message_echoes: {
+    message_echoes: [{ from: '1', to: '2', id: 'wamid.E', type: 'text', text: { body: 'b' } }],
+  },
+  message_echoes: {
+    message_echoes: [{ from: '1', to: '2', id: 'wamid.F', type: 'text', text: { body: 'c' } }],
+  },
   history: { history: [{ threads: [] }] },
   calls: { calls: [{ id: 'wacid.1', event: 'connect' }] },
   smb_app_state_sync: { state_sync: [] },
@@ -34,7 +38,7 @@ const DOCUMENTED_VALUES: Record<string, Record<string, unknown>> = {
 };
 
 /** Fields this version knows by name but does not type: passed on whole. */
-const UNTYPED_FIELDS = new Set(['smb_message_echoes', 'message_echoes', 'smb_app_state_sync']);
+const UNTYPED_FIELDS = new Set(['smb_app_state_sync']);
 
 describe('non-messages fields', () => {
   test.each(Object.entries(DOCUMENTED_VALUES))('%s is known and not flagged', (field, value) => {
@@ -44,8 +48,10 @@ describe('non-messages fields', () => {
       return;
     }
     expect(items.length).toBeGreaterThan(0);
-    for (const item of items)
-      expect(item).toMatchObject({ kind: 'update', field, flags: [], unparsed: null, wabaId: WABA_ID });
+    for (const item of items) {
+      expect(item).toMatchObject({ flags: [], unparsed: null, wabaId: WABA_ID });
+      expect(item.kind).toBe(field.endsWith('message_echoes') ? 'echo' : 'update');
+    }
   });
 
   test('an unknown field name is kept whole and flagged with its name', () => {

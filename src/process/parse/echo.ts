@@ -1,0 +1,81 @@
+/**
+ * Message echoes (coexistence): what the business sent from the WhatsApp Business app or a linked
+ * device, reported in `smb_message_echoes` (and `message_echoes`) as `message_echoes[]`. Each echo is
+ * a message in the business's own words, so it is read with the message parser (content, context,
+ * errors, nothing dropped) and becomes an `echo` item: the processing stage makes it the outbound
+ * message record of its wamid, to which later statuses attach.
+ */
+import { eventIdFor } from '../../events/ids.js';
+import { ECHO_COMMON_KEYS, wireEchoSchema } from '../../whatsapp/payload-schema-messages.js';
+import type { ValueContext } from './context.js';
+import { recipientOf } from './counterpart.js';
+import { fieldItem } from './field.js';
+import { parseMessage } from './message.js';
+import { type MessagesValueSource, messagesValueContext, originOf } from './messages-value.js';
+import { orNull } from './normalize.js';
+import type { ParsedEcho, ParsedItem } from './types.js';
+
+export const ECHO_FIELDS: ReadonlySet<string> = new Set(['smb_message_echoes', 'message_echoes']);
+const ECHOES_KEY = 'message_echoes';
+
+export function parseEchoesValue(source: MessagesValueSource): ParsedItem[] {
+  const { value } = source;
+  const ctx = messagesValueContext(source, [ECHOES_KEY]);
+  const list = value[ECHOES_KEY];
+  if (!Array.isArray(list) || list.length === 0) {
+    const flags = [
+      ...ctx.flags,
+      Array.isArray(list) ? `no_items:${ECHOES_KEY}` : `malformed_${ECHOES_KEY}:not_an_array`,
+    ];
+    return [fieldItem({ ...originOf(ctx), field: ctx.field, time: ctx.time, value, known: true, flags })];
+  }
+  return list.map((raw) => parseEcho(raw, ctx, list.length === 1));
+}
+
+/** An upper bound of the items an echoes value yields. */
+export function countEchoItems(value: Record<string, unknown>): number {
+  const list = value[ECHOES_KEY];
+  return Array.isArray(list) ? Math.max(list.length, 1) : 1;
+}
+
+function parseEcho(raw: unknown, ctx: ValueContext, soleItem: boolean): ParsedItem {
+  // The contacts of an echo value name the user it went to, not the business it came from.
+  const message = parseMessage(raw, { ...ctx, contacts: [] }, soleItem, {
+    schema: wireEchoSchema,
+    commonKeys: ECHO_COMMON_KEYS,
+  });
+  if (message.kind !== 'message') return message;
+  const wire = wireEchoSchema.parse(raw);
+  const to = recipientOf(
+    {
+      recipient_id: wire.to,
+      recipient_user_id: wire.to_user_id,
+      recipient_parent_user_id: wire.to_parent_user_id,
+    },
+    { contacts: ctx.contacts, soleItem },
+  );
+  const echo: ParsedEcho = {
+    kind: 'echo',
+    eventId: eventIdFor('echo', [message.wamid]),
+    wamid: message.wamid,
+    wabaId: message.wabaId,
+    phoneNumberId: message.phoneNumberId,
+    displayPhoneNumber: message.displayPhoneNumber,
+    timestamp: message.timestamp,
+    from: orNull(wire.from),
+    to: {
+      waId: to.waId,
+      userId: to.userId,
+      parentUserId: to.parentUserId,
+      name: to.name,
+      username: to.username,
+    },
+    type: message.type,
+    content: message.content,
+    context: message.context,
+    errors: message.errors,
+    unparsed: message.unparsed,
+    flags: message.flags,
+  };
+  return echo;
+}
