@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isWahookError } from '../errors.js';
+import { VERSION } from '../version.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerErase } from './commands/erase.js';
 import { registerExplain } from './commands/explain.js';
@@ -18,7 +19,7 @@ export function buildProgram(ctx: CliContext): Command {
     .description(
       'Trustworthy WhatsApp Business webhooks: receive durably, process exactly once, deliver reliably.',
     )
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({

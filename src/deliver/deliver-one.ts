@@ -7,6 +7,7 @@ import type {
   DeliveryQueue,
   SubscriptionStore,
 } from '../store/delivery-ports.js';
+import { VERSION } from '../version.js';
 import type { AttemptRecorder } from './attempt-recorder.js';
 import type { CircuitBreakers } from './circuit.js';
 import { type Decision, decideAfterAttempt, decisionEvent } from './decide.js';
@@ -36,7 +37,7 @@ export interface DeliverDeps {
   timeoutMs: number;
 }
 
-export const USER_AGENT = 'wahook/0.1 (+https://www.standardwebhooks.com)';
+export const USER_AGENT = `wahook/${VERSION} (+https://www.standardwebhooks.com)`;
 
 export async function deliverClaimed(
   delivery: ClaimedDelivery,

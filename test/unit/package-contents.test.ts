@@ -34,5 +34,6 @@ describe('the npm package', () => {
     // The dashboard's own browser files are read from public/ at start.
     expect(files).toContain('public/dashboard.js');
     expect(files).toContain('public/dashboard.css');
+    expect(files).toContain('CHANGELOG.md');
   });
 });
