@@ -83,11 +83,11 @@ export function messageJson(message: StoredMessage) {
   }
 }
 
-function encodeCursor(message: StoredMessage): string {
+export function encodeCursor(message: StoredMessage): string {
   return Buffer.from(JSON.stringify([message.updatedAt, message.id])).toString('base64url');
 }
 
-function decodeCursor(text: string): { updatedAt: number; id: string } | undefined {
+export function decodeCursor(text: string): { updatedAt: number; id: string } | undefined {
   try {
     const [updatedAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
     return isTimeCursor(updatedAt) && typeof id === 'string' && id.length <= MAX_CURSOR_ID

@@ -9,6 +9,7 @@ import { type PageContext, page } from './layout.js';
 import { liveRoutes } from './live.js';
 import { deliveryRoutes } from './pages/deliveries.js';
 import { inboxRoutes } from './pages/inbox.js';
+import { messageRoutes } from './pages/messages.js';
 import { overviewRoutes } from './pages/overview.js';
 import { requestRoutes } from './pages/requests.js';
 import { subscriptionPageRoutes } from './pages/subscriptions.js';
@@ -200,6 +201,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
 
     await app.register(liveRoutes(services));
     await app.register(overviewRoutes(services));
+    await app.register(messageRoutes(services));
     await app.register(requestRoutes(services));
     await app.register(inboxRoutes(services));
     await app.register(deliveryRoutes(services));

@@ -290,7 +290,23 @@ export interface DeadLetterMatch {
   count: number;
 }
 
+/** A delivery of one event, in any state, for a message's page. */
+export interface EventDelivery {
+  id: number;
+  eventId: string;
+  subscriptionId: string;
+  state: 'pending' | 'succeeded' | 'dead';
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  /** Pending only. */
+  nextAttemptAt: number | null;
+  finishedAt: number | null;
+}
+
 export interface DeliveryReader {
+  /** The deliveries of these events (by seq), at most `limit`, in id order. */
+  listEventDeliveries(eventSeqs: readonly number[], limit: number): Promise<EventDelivery[]>;
   /** Read through indexes that leave succeeded rows out: bounded by `limit`, never a scan of the history. */
   listDeliveries(query: DeliveryListQuery): Promise<DeliveryListing[]>;
   /** Subscriptions with pending or dead deliveries; the counts read only unfinished rows. */

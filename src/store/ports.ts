@@ -151,6 +151,8 @@ export interface EventReader {
   /** Events with seq > afterSeq in seq order; only events whose transaction committed before any later one. */
   listEvents(options: { afterSeq: number; limit: number; types?: readonly string[] }): Promise<StoredEvent[]>;
   getEvent(id: string): Promise<StoredEvent | undefined>;
+  /** The first `limit` events with this ordering key (`msg:<wamid>`…) in seq order, through an index. */
+  listEventsByKey(orderingKey: string, limit: number): Promise<StoredEvent[]>;
 }
 
 /**
@@ -181,6 +183,11 @@ export interface MessageQuery {
   phoneNumberId?: string;
   /** updatedAt ≥ since (ms). */
   since?: number;
+  /**
+   * The counterpart named in the first history entry: a phone number as digits (wa_id) or a BSUID
+   * (user_id). Read through expression indexes (migration 014).
+   */
+  counterpart?: string;
   limit: number;
   /** Paging: messages updated before this (updatedAt, id) pair. */
   before?: { updatedAt: number; id: string };

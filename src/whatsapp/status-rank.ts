@@ -110,3 +110,15 @@ function highest(points: readonly StatusPoint[], compare: (a: StatusPoint, b: St
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** What each status word means on the user's side, in the words of the WhatsApp app. */
+export const STATUS_MEANING: Record<string, string> = {
+  sent: "left Meta's servers (one grey tick)",
+  delivered: "reached the user's phone (two grey ticks)",
+  read: 'displayed to the user in an open chat (two blue ticks)',
+  played: 'the user played the voice message',
+  failed: 'could not be sent or delivered (see the errors)',
+  received: 'the user sent it to the business',
+  deleted: 'the user deleted it',
+  warning: 'sent with a warning (see the errors)',
+};

@@ -17,6 +17,7 @@ describe('dashboard in Chromium', () => {
   let answer: Answer = { status: 410 };
   let subscriptionId = '';
   const failedWamid = testWamid('failed', 1);
+  const lateWamid = testWamid('late', 1);
   let closeBrowser: () => Promise<void>;
   let page: Page;
   const consoleErrors: string[] = [];
@@ -47,6 +48,16 @@ describe('dashboard in Chromium', () => {
           },
         ],
       }),
+    );
+    // read arrives first, then an older delivered: out of order, and a downgrade that changes nothing.
+    await postSigned(server.url, statusWebhook([{ wamid: lateWamid, status: 'read', timestamp: now - 10 }]));
+    await waitFor(
+      async () => (await server.server.store.getMessage(lateWamid)) !== undefined,
+      'the read status',
+    );
+    await postSigned(
+      server.url,
+      statusWebhook([{ wamid: lateWamid, status: 'delivered', timestamp: now - 20 }]),
     );
     // Signed, stored, but not JSON: quarantined.
     await postSigned(server.url, '{"object": "whatsapp_business_account", "entry": [');
@@ -129,6 +140,43 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('#help').isVisible()).toBe(true);
     await page.keyboard.press('Escape');
     expect(await page.locator('#help').isVisible()).toBe(false);
+  });
+
+  it('finds a message by wamid and explains its error', async () => {
+    await page.goto(`${server.url}/dashboard`);
+    await page.keyboard.press('/');
+    await page.keyboard.type(failedWamid);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/dashboard\/messages\/wamid/);
+    expect(await page.getByRole('heading', { name: 'Errors, explained' }).isVisible()).toBe(true);
+    const explanation = await page.locator('.explanation').first().textContent();
+    expect(explanation).toContain('131047');
+    expect(explanation).toMatch(/24-hour|24 hours/);
+    // The recipient's number is masked until revealed.
+    expect(await page.locator('main').textContent()).not.toContain('447700900123');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'message-failed');
+  });
+
+  it('finds messages by phone number, and names an out-of-order downgrade on the timeline', async () => {
+    await page.goto(`${server.url}/dashboard/messages?q=${encodeURIComponent('+44 7700 900123')}`);
+    expect(await page.locator('tbody tr[data-row]').count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'messages-by-phone');
+    await waitFor(
+      async () => (await server.server.store.getMessage(lateWamid))?.status === 'read',
+      'both statuses',
+    );
+    await waitFor(
+      async () => (await server.server.store.listEventsByKey(`msg:${lateWamid}`, 10)).length === 2,
+      'the delivered status processed',
+    );
+    await page.goto(`${server.url}/dashboard/messages/${encodeURIComponent(lateWamid)}`);
+    const notes = await page.locator('.notes').allTextContents();
+    expect(notes.join(' ')).toContain('arrived out of order');
+    expect(notes.join(' ')).toContain('ignored downgrade: read stays');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'message-timeline');
   });
 
   it("shows a rejected request's verdict", async () => {

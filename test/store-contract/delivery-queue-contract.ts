@@ -46,6 +46,33 @@ export function deliveryQueueContract(ctx: ContractContext): void {
       expect(pairs).toEqual(['all:e1', 'all:e2', 'all:e3', 'messages:e1', 'messages:e2', 'statuses:e1']);
     });
 
+    it("lists an event's deliveries in every state, by the events' seqs", async () => {
+      const store = await open();
+      await store.createSubscription(subscriptionInput('s1'));
+      await store.createSubscription(subscriptionInput('s2'));
+      await commitEvents(store, [newEvent('d1', { orderingKey: 'x' }), newEvent('d2', { orderingKey: 'y' })]);
+      const [first, second] = await store.listEvents({ afterSeq: 0, limit: 10 });
+      const claimed = await store.claimDeliveries(claimAt(T0));
+      const done = claimed.find((d) => d.event.id === 'd1' && d.subscription.id === 's1')!;
+      await store.recordDeliveryAttempts([
+        {
+          deliveryId: done.id,
+          owner: 'loop-a',
+          attempt: successfulAttempt(T0),
+          next: { state: 'succeeded' },
+        },
+      ]);
+      const deliveries = await store.listEventDeliveries([first!.seq], 10);
+      expect(deliveries.map((d) => [d.eventId, d.subscriptionId, d.state])).toEqual([
+        ['d1', 's1', 'succeeded'],
+        ['d1', 's2', 'pending'],
+      ]);
+      expect(deliveries[0]?.attempts).toBe(1);
+      expect(deliveries[1]?.nextAttemptAt).toBeTypeOf('number');
+      expect(await store.listEventDeliveries([first!.seq, second!.seq], 3)).toHaveLength(3);
+      expect(await store.listEventDeliveries([], 10)).toEqual([]);
+    });
+
     it('numbers deliveries per ordering key and hands out only the first pending one of each key', async () => {
       const store = await open();
       await store.createSubscription(subscriptionInput('sub'));

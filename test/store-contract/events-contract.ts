@@ -34,6 +34,24 @@ export function eventsContract(ctx: ContractContext): void {
       expect(await store.getMessage('wamid.NUL')).toEqual(message);
     });
 
+    it('lists the events of one ordering key in seq order, up to a limit', async () => {
+      const store = await ctx.open();
+      await store.withProcessingTx((tx) =>
+        tx.insertEvents([
+          newEvent('k1', { orderingKey: 'msg:A' }),
+          newEvent('k2', { orderingKey: 'msg:B' }),
+          newEvent('k3', { orderingKey: 'msg:A' }),
+          newEvent('k4', { orderingKey: 'msg:A' }),
+        ]),
+      );
+      const ids = async (key: string, limit: number) =>
+        (await store.listEventsByKey(key, limit)).map((event) => event.id);
+      expect(await ids('msg:A', 10)).toEqual(['k1', 'k3', 'k4']);
+      expect(await ids('msg:A', 2)).toEqual(['k1', 'k3']);
+      expect(await ids('msg:B', 10)).toEqual(['k2']);
+      expect(await ids('msg:none', 10)).toEqual([]);
+    });
+
     it('inserts an id named twice in one batch once', async () => {
       const store = await ctx.open();
       const inserted = await store.withProcessingTx((tx) =>

@@ -54,6 +54,31 @@ export function messagesContract(ctx: ContractContext): void {
       expect(await ids({ status: 'read', since: T0 + 2, limit: 1 })).toEqual(['m4']);
     });
 
+    it("finds messages by the counterpart's phone number or BSUID in the first history entry", async () => {
+      const store = await ctx.open();
+      const record = (counterpart: Record<string, string>) => ({
+        v: 2,
+        history: [{ status: 'sent', timestamp: '2026-01-01T10:00:00.000Z', counterpart }],
+      });
+      await store.withProcessingTx((tx) =>
+        tx.putMessages([
+          storedMessage('p1', { updatedAt: T0 + 1, record: record({ waId: '447700900123' }) }),
+          storedMessage('p2', { updatedAt: T0 + 2, record: record({ userId: 'US.1349120865530274' }) }),
+          storedMessage('p3', {
+            updatedAt: T0 + 3,
+            record: record({ waId: '447700900123', userId: 'US.9' }),
+          }),
+          storedMessage('p4', { updatedAt: T0 + 4, record: record({ waId: '4477009001234' }) }),
+        ]),
+      );
+      const ids = async (counterpart: string) =>
+        (await store.listMessages({ limit: 10, counterpart })).map((message) => message.id);
+      expect(await ids('447700900123')).toEqual(['p3', 'p1']);
+      expect(await ids('US.1349120865530274')).toEqual(['p2']);
+      expect(await ids('US.9')).toEqual(['p3']);
+      expect(await ids('44770090012')).toEqual([]);
+    });
+
     it('pages through messages updated at the same moment without repeating or skipping one', async () => {
       const store = await ctx.open();
       // Mixed case: both stores compare ids byte by byte, so 'B' sorts before 'a'.

@@ -1,4 +1,5 @@
 import { maskPhone } from '../../observe/logger.js';
+import { STATUS_MEANING } from '../../whatsapp/status-rank.js';
 import type { MessageView, MessageViewCounterpart, MessageViewHistoryEntry } from './message-view.js';
 import { alignColumns, renderTable } from './table.js';
 
@@ -11,18 +12,6 @@ export interface TimelineOptions {
   /** Print phone numbers as sent; by default they are masked like in the logs. */
   showPhone: boolean;
 }
-
-/** What each status word means on the user's side, in the words of the WhatsApp app. */
-const STATUS_MEANING: Record<string, string> = {
-  sent: "left Meta's servers (one grey tick)",
-  delivered: "reached the user's phone (two grey ticks)",
-  read: 'displayed to the user in an open chat (two blue ticks)',
-  played: 'the user played the voice message',
-  failed: 'could not be sent or delivered (see the errors)',
-  received: 'the user sent it to the business',
-  deleted: 'the user deleted it',
-  warning: 'sent with a warning (see the errors)',
-};
 
 export function renderMessageTimeline(message: MessageView, options: TimelineOptions): string[] {
   return [

@@ -4,14 +4,18 @@ import type {
   DeadLetterSelector,
   DeliveryListing,
   DeliveryListQuery,
+  EventDelivery,
   Subscription,
   SubscriptionBacklog,
 } from '../delivery-ports.js';
 import {
+  EVENT_DELIVERY_COLUMNS,
+  type EventDeliveryRecord,
   LISTING_COLUMNS,
   type ListingRecord,
   type SubscriptionRecord,
   toDeliveryListing,
+  toEventDelivery,
   toSubscription,
 } from '../shared/delivery-rows.js';
 import { selectorSql } from './dead-letters.js';
@@ -94,4 +98,19 @@ export async function setSubscriptionPaused(
   );
   const record = result.rows[0];
   return record ? toSubscription(record) : undefined;
+}
+
+/** The deliveries of a few events (one message's), through the deliveries_event index. */
+export async function listEventDeliveries(
+  db: Queryable,
+  eventSeqs: readonly number[],
+  limit: number,
+): Promise<EventDelivery[]> {
+  if (eventSeqs.length === 0) return [];
+  const result = await db.query<EventDeliveryRecord & pg.QueryResultRow>(
+    `SELECT ${EVENT_DELIVERY_COLUMNS} FROM deliveries d
+     WHERE d.event_seq = ANY($1::bigint[]) ORDER BY d.id LIMIT $2`,
+    [[...eventSeqs], limit],
+  );
+  return result.rows.map(toEventDelivery);
 }

@@ -1,6 +1,12 @@
 import type pg from 'pg';
 import type { MessageQuery, StoredEvent, StoredMessage } from '../ports.js';
-import { type EventRecord, type MessageRow, toStoredEvent, toStoredMessage } from '../shared/event-rows.js';
+import {
+  COUNTERPART_EXPRESSIONS,
+  type EventRecord,
+  type MessageRow,
+  toStoredEvent,
+  toStoredMessage,
+} from '../shared/event-rows.js';
 import type { Queryable } from './sql.js';
 
 /** Event log and message record reads; they need no locks (see processing.ts for why seq is safe). */
@@ -27,6 +33,18 @@ export async function getEvent(db: Queryable, id: string): Promise<StoredEvent |
   return record ? toStoredEvent(record) : undefined;
 }
 
+export async function listEventsByKey(
+  db: Queryable,
+  orderingKey: string,
+  limit: number,
+): Promise<StoredEvent[]> {
+  const result = await db.query<EventRecord & pg.QueryResultRow>(
+    'SELECT * FROM events WHERE ordering_key = $1 ORDER BY seq LIMIT $2',
+    [orderingKey, limit],
+  );
+  return result.rows.map(toStoredEvent);
+}
+
 export async function getMessage(db: Queryable, id: string): Promise<StoredMessage | undefined> {
   const result = await db.query<MessageRow & pg.QueryResultRow>('SELECT * FROM messages WHERE id = $1', [id]);
   const row = result.rows[0];
@@ -43,6 +61,11 @@ export async function listMessages(db: Queryable, query: MessageQuery): Promise<
   if (query.status) where.push(`status = ${bind(query.status)}`);
   if (query.phoneNumberId) where.push(`phone_number_id = ${bind(query.phoneNumberId)}`);
   if (query.since !== undefined) where.push(`updated_at >= ${bind(query.since)}`);
+  if (query.counterpart !== undefined) {
+    const { waId, userId } = COUNTERPART_EXPRESSIONS.postgres;
+    const value = bind(query.counterpart);
+    where.push(`(${waId} = ${value} OR ${userId} = ${value})`);
+  }
   if (query.before) {
     where.push(`(updated_at, id) < (${bind(query.before.updatedAt)}, ${bind(query.before.id)})`);
   }

@@ -13,6 +13,7 @@ import type {
   DeliveryListQuery,
   DeliveryQueueStats,
   DeliveryStore,
+  EventDelivery,
   FileSubscription,
   FileSyncResult,
   NewSubscription,
@@ -170,6 +171,10 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     return reads.getEvent(this.pool, id);
   }
 
+  listEventsByKey(orderingKey: string, limit: number): Promise<StoredEvent[]> {
+    return reads.listEventsByKey(this.pool, orderingKey, limit);
+  }
+
   getMessage(id: string): Promise<StoredMessage | undefined> {
     return reads.getMessage(this.pool, id);
   }
@@ -291,6 +296,10 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
 
   matchDeadLetters(selector: DeadLetterSelector, limit: number): Promise<DeadLetterMatch[]> {
     return deliveryReads.matchDeadLetters(this.pool, selector, limit);
+  }
+
+  listEventDeliveries(eventSeqs: readonly number[], limit: number): Promise<EventDelivery[]> {
+    return deliveryReads.listEventDeliveries(this.pool, eventSeqs, limit);
   }
 
   setSubscriptionPaused(id: string, paused: boolean, now: number): Promise<Subscription | undefined> {

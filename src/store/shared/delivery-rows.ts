@@ -5,6 +5,7 @@ import type {
   DeliveryClaim,
   DeliveryLane,
   DeliveryListing,
+  EventDelivery,
   Subscription,
   SubscriptionSource,
 } from '../delivery-ports.js';
@@ -210,5 +211,36 @@ export function toDeliveryListing(record: ListingRecord): DeliveryListing {
     nextAttemptAt: pending ? Number(record.next_attempt_at) : null,
     createdAt: Number(record.created_at),
     deadAt: pending || record.finished_at === null ? null : Number(record.finished_at),
+  };
+}
+
+/** Columns of a delivery of an event, in any state (deliveries `d`). */
+export const EVENT_DELIVERY_COLUMNS = `d.id, d.event_id, d.subscription_id, d.state, d.attempts, d.last_status,
+  d.last_error, d.next_attempt_at, d.finished_at`;
+
+export interface EventDeliveryRecord {
+  id: number;
+  event_id: string;
+  subscription_id: string;
+  state: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  next_attempt_at: number | string;
+  finished_at: number | string | null;
+}
+
+export function toEventDelivery(record: EventDeliveryRecord): EventDelivery {
+  const state = record.state === 'succeeded' || record.state === 'dead' ? record.state : 'pending';
+  return {
+    id: Number(record.id),
+    eventId: record.event_id,
+    subscriptionId: record.subscription_id,
+    state,
+    attempts: record.attempts,
+    lastStatus: record.last_status,
+    lastError: record.last_error,
+    nextAttemptAt: state === 'pending' ? Number(record.next_attempt_at) : null,
+    finishedAt: record.finished_at === null ? null : Number(record.finished_at),
   };
 }

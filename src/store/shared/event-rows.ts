@@ -55,3 +55,19 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
     updatedAt: Number(row.updated_at),
   };
 }
+
+/**
+ * The counterpart of a message as migration 014 indexes it: the first wa_id and user_id the stored
+ * record's text names, found in the text (not parsed: PostgreSQL refuses to unescape a NUL, which
+ * a record may hold). A query must use the same expression to use the index.
+ */
+export const COUNTERPART_EXPRESSIONS = {
+  sqlite: {
+    waId: `(CASE WHEN instr(record, '"waId":"') > 0 THEN substr(record, instr(record, '"waId":"') + 8, instr(substr(record, instr(record, '"waId":"') + 8), '"') - 1) END)`,
+    userId: `(CASE WHEN instr(record, '"userId":"') > 0 THEN substr(record, instr(record, '"userId":"') + 10, instr(substr(record, instr(record, '"userId":"') + 10), '"') - 1) END)`,
+  },
+  postgres: {
+    waId: `(substring(record::text from '"waId":"([^"]*)"'))`,
+    userId: `(substring(record::text from '"userId":"([^"]*)"'))`,
+  },
+} as const;

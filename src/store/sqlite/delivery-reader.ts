@@ -4,10 +4,18 @@ import type {
   DeadLetterSelector,
   DeliveryListing,
   DeliveryListQuery,
+  EventDelivery,
   Subscription,
   SubscriptionBacklog,
 } from '../delivery-ports.js';
-import { LISTING_COLUMNS, type ListingRecord, toDeliveryListing } from '../shared/delivery-rows.js';
+import {
+  EVENT_DELIVERY_COLUMNS,
+  type EventDeliveryRecord,
+  LISTING_COLUMNS,
+  type ListingRecord,
+  toDeliveryListing,
+  toEventDelivery,
+} from '../shared/delivery-rows.js';
 import { selectorSql } from './dead-letters.js';
 import { getSubscription } from './subscriptions.js';
 
@@ -79,4 +87,20 @@ export function setSubscriptionPaused(
        updated_at = @now WHERE id = @id`,
   ).run({ id, paused: paused ? 1 : 0, now });
   return getSubscription(db, id);
+}
+
+/** The deliveries of a few events (one message's), through the deliveries_event index. */
+export function listEventDeliveries(
+  db: Database.Database,
+  eventSeqs: readonly number[],
+  limit: number,
+): EventDelivery[] {
+  if (eventSeqs.length === 0) return [];
+  const records = db
+    .prepare(
+      `SELECT ${EVENT_DELIVERY_COLUMNS} FROM deliveries d
+       WHERE d.event_seq IN (SELECT value FROM json_each(?)) ORDER BY d.id LIMIT ?`,
+    )
+    .all(JSON.stringify(eventSeqs), limit) as EventDeliveryRecord[];
+  return records.map(toEventDelivery);
 }

@@ -14,6 +14,7 @@ import type {
   DeliveryListQuery,
   DeliveryQueueStats,
   DeliveryStore,
+  EventDelivery,
   FileSubscription,
   FileSyncResult,
   NewSubscription,
@@ -47,7 +48,13 @@ import type {
   RetentionStore,
 } from '../retention-ports.js';
 import { erasePersonWith } from '../shared/erasure.js';
-import { type EventRecord, type MessageRow, toStoredEvent, toStoredMessage } from '../shared/event-rows.js';
+import {
+  COUNTERPART_EXPRESSIONS,
+  type EventRecord,
+  type MessageRow,
+  toStoredEvent,
+  toStoredMessage,
+} from '../shared/event-rows.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import {
   INBOX_SUMMARY_COLUMNS,
@@ -71,6 +78,7 @@ import {
 } from './delivery-queue.js';
 import {
   listDeliveries,
+  listEventDeliveries,
   matchDeadLetters,
   setSubscriptionPaused,
   subscriptionBacklogs,
@@ -331,6 +339,13 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     return record ? toStoredEvent(record) : undefined;
   }
 
+  async listEventsByKey(orderingKey: string, limit: number): Promise<StoredEvent[]> {
+    const records = this.reader
+      .prepare('SELECT * FROM events WHERE ordering_key = ? ORDER BY seq LIMIT ?')
+      .all(orderingKey, limit) as EventRecord[];
+    return records.map(toStoredEvent);
+  }
+
   async getMessage(id: string): Promise<StoredMessage | undefined> {
     const row = this.reader.prepare('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
     return row ? toStoredMessage(row) : undefined;
@@ -346,6 +361,11 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     if (query.status) filter('status = ?', query.status);
     if (query.phoneNumberId) filter('phone_number_id = ?', query.phoneNumberId);
     if (query.since !== undefined) filter('updated_at >= ?', query.since);
+    if (query.counterpart !== undefined) {
+      const { waId, userId } = COUNTERPART_EXPRESSIONS.sqlite;
+      where.push(`(${waId} = ? OR ${userId} = ?)`);
+      params.push(query.counterpart, query.counterpart);
+    }
     if (query.before) {
       where.push('(updated_at < ? OR (updated_at = ? AND id < ?))');
       params.push(query.before.updatedAt, query.before.updatedAt, query.before.id);
@@ -458,6 +478,9 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
   matchDeadLetters(selector: DeadLetterSelector, limit: number): Promise<DeadLetterMatch[]> {
     return this.txLock.run(async () => matchDeadLetters(this.db, selector, limit));
+  }
+  listEventDeliveries(eventSeqs: readonly number[], limit: number): Promise<EventDelivery[]> {
+    return this.txLock.run(async () => listEventDeliveries(this.db, eventSeqs, limit));
   }
   setSubscriptionPaused(id: string, paused: boolean, now: number): Promise<Subscription | undefined> {
     return this.txLock.run(async () => setSubscriptionPaused(this.db, id, paused, now));
