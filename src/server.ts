@@ -6,7 +6,7 @@ import { resolveSecrets, type Secrets, withLocalModeDefaults } from './config/lo
 import type { Role } from './config/settings.js';
 import { summarizeConfig } from './config/summary.js';
 import { WahookError } from './errors.js';
-import { GroupCommitter } from './inbox/group-commit.js';
+import { GroupCommitter, INBOX_GROUP_COMMIT } from './inbox/group-commit.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { Bus } from './observe/bus.js';
 import { registerDeliveryMetrics } from './observe/delivery-metrics.js';
@@ -57,9 +57,6 @@ export interface StageContext {
   onInboxCommitted: (listener: () => void) => () => void;
 }
 
-export const COMMIT_TIMEOUT_MS = 5_000;
-const MAX_BATCH = 512;
-
 export async function startServer(given: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const secrets = resolveSecrets(given);
   const config = withLocalModeDefaults(given, secrets);
@@ -96,11 +93,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
   registerRetentionMetrics(registry, bus, store, retentionPolicy(config), clock);
   logBusEvents(bus, logger, clock);
   const roles = config.roles;
-  const committer = new GroupCommitter(
-    (rows) => store.appendInboxBatch(rows),
-    { maxBatch: MAX_BATCH, commitTimeoutMs: COMMIT_TIMEOUT_MS },
-    bus,
-  );
+  const committer = new GroupCommitter((rows) => store.appendInboxBatch(rows), INBOX_GROUP_COMMIT, bus);
   const rejected = new RejectedRecorder(store, bus, {
     maxRows: config.rejectedLogMaxRows,
     maxBuffered: 1_000,

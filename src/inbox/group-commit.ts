@@ -1,5 +1,5 @@
 import type { Bus } from '../observe/bus.js';
-import type { InboxAppend } from '../store/ports.js';
+import type { InboxAppend } from './states.js';
 
 /**
  * Group commit. Appends that arrive while a commit is in flight wait and go together in the next
@@ -16,6 +16,12 @@ export interface GroupCommitOptions {
   /** A commit slower than this is answered as failed. */
   commitTimeoutMs: number;
 }
+
+/** A receiver commit slower than this is answered 503, and the sender retries. */
+export const COMMIT_TIMEOUT_MS = 5_000;
+
+/** The receiver's group-commit settings (src/server.ts builds the committer with them). */
+export const INBOX_GROUP_COMMIT: GroupCommitOptions = { maxBatch: 512, commitTimeoutMs: COMMIT_TIMEOUT_MS };
 
 interface Waiter {
   row: InboxAppend;

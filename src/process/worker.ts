@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { quarantinesAfterFailure, repeatedFailureReason } from '../inbox/states.js';
 import type { Clock } from '../lib/clock.js';
-import { escapeControlCharacters } from '../lib/control-characters.js';
 import type { Bus } from '../observe/bus.js';
 import type { Stage } from '../stage.js';
 import type { InboxClaimer, InboxRow, ProcessingStore } from '../store/ports.js';
@@ -22,9 +22,6 @@ export interface WorkerOptions {
   /** Subscribes to wake-ups; returns an unsubscribe function. */
   subscribeWake?: (wake: () => void) => () => void;
 }
-
-/** Claims of one row before a row that keeps failing is quarantined instead of retried. */
-export const MAX_ATTEMPTS = 5;
 
 export function createProcessingWorker(options: WorkerOptions): Stage & { readonly owner: string } {
   const owner = `worker-${randomUUID()}`;
@@ -51,7 +48,7 @@ export function createProcessingWorker(options: WorkerOptions): Stage & { readon
 
   /**
    * A batch that fails is retried row by row, so one poison row cannot hold back the others. A row
-   * that keeps failing on its own is quarantined with the error after MAX_ATTEMPTS claims; before
+   * that keeps failing on its own is quarantined with the error after MAX_ATTEMPTS claims (inbox/states.ts); before
    * that it is left leased, and a transient store error costs only a retry after the lease.
    */
   const processClaimed = async (rows: InboxRow[]) => {
@@ -59,17 +56,15 @@ export function createProcessingWorker(options: WorkerOptions): Stage & { readon
       await processBatch(rows, deps());
       return;
     } catch (err) {
-      if (rows.length === 1 && rows[0]!.attempts < MAX_ATTEMPTS) throw err;
+      if (rows.length === 1 && !quarantinesAfterFailure(rows[0]!.attempts)) throw err;
     }
     for (const row of rows) {
       try {
         await processBatch([row], deps());
       } catch (err) {
         options.bus.emit('process:batch_failed', { error: (err as Error).message });
-        if (row.attempts >= MAX_ATTEMPTS) {
-          const reason = escapeControlCharacters(
-            `processing failed ${row.attempts} times: ${(err as Error).message}`,
-          ).slice(0, 1000);
+        if (quarantinesAfterFailure(row.attempts)) {
+          const reason = repeatedFailureReason(row.attempts, (err as Error).message);
           await options.store.withProcessingTx((tx) =>
             tx.quarantineInbox(row.id, owner, reason, options.clock.now()),
           );

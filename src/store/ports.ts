@@ -8,36 +8,9 @@ import type { RetentionStore } from './retention-ports.js';
  * caller waits for is durable when its promise resolves.
  */
 
-/** What ① receive hands to ② inbox for one accepted request. */
-export interface InboxAppend {
-  /** Milliseconds since the epoch, when the request was read. */
-  receivedAt: number;
-  /** `meta` for signed Cloud API traffic, or a configured header-auth source name. */
-  source: string;
-  /** How the request was authenticated: `hmac` (signature verified) or `header` (secret header). */
-  auth: 'hmac' | 'header';
-  contentType: string | null;
-  /** A few headers kept for forensics (user-agent, content-encoding…); never secrets. */
-  headers: Record<string, string>;
-  body: Buffer;
-}
+export type { InboxAppend, InboxRow, InboxState } from '../inbox/states.js';
 
-/**
- * Inbox row states. pending → processed (its events are written) or quarantined (it cannot be
- * parsed; the reason is kept). quarantined → pending again on an operator's reprocess. A pending
- * row may carry a lease: a worker claimed it and must finish before `leaseUntil`, after which any
- * worker may claim it again (the first one crashed).
- */
-export const INBOX_STATES = ['pending', 'processed', 'quarantined'] as const;
-export type InboxState = (typeof INBOX_STATES)[number];
-
-export interface InboxRow extends InboxAppend {
-  id: number;
-  state: InboxState;
-  attempts: number;
-  error: string | null;
-  processedAt: number | null;
-}
+import type { InboxAppend, InboxRow, InboxState } from '../inbox/states.js';
 
 export interface InboxStats {
   total: number;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { COMMIT_TIMEOUT_MS } from '../../src/server.js';
+import { COMMIT_TIMEOUT_MS } from '../../src/inbox/group-commit.js';
 import { Cluster, type PostOutcome, postWebhook, readInboxBodyCounts, sha256 } from '../helpers/cluster.js';
 import { describePostgres, TEST_DATABASE_URL, TestSchemas } from '../helpers/postgres.js';
 import { type ChildServer, httpRequest, waitFor } from '../helpers/server.js';

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { INBOX_STATES, type InboxRow, type InboxState } from '../../inbox/states.js';
 import { parseEnvelope } from '../../process/parse/index.js';
-import { INBOX_STATES, type InboxRow, type InboxState, type InboxSummary } from '../../store/ports.js';
+import type { InboxSummary } from '../../store/ports.js';
 import { type Html, html } from '../html.js';
 import { boundedCount, csrfField, type PageContext, page, time } from '../layout.js';
 import { maskPayload, prettyJson } from '../mask.js';
