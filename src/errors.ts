@@ -66,6 +66,41 @@ export const ERROR_CODES = {
   },
   check_failed: { http: 500, exit: 1, hint: 'Read the failed checks above; each names its fix.' },
   internal: { http: 500, exit: 1, hint: 'This is a bug: the log has the details under the request id.' },
+  invalid_recipient: {
+    http: 422,
+    exit: 2,
+    hint: 'Give "to" as a phone number with + and the country code, or a national number with "region" (or set WAHOOK_DEFAULT_REGION); give a BSUID as "recipient".',
+  },
+  send_rejected: {
+    http: 422,
+    exit: 1,
+    hint: 'WhatsApp refused this message as it is: change what the explanation names (template, parameters, recipient, window) before sending again.',
+  },
+  send_throttled: {
+    http: 503,
+    exit: 1,
+    hint: 'Retry after the Retry-After seconds; the limit is per business number or per recipient.',
+  },
+  send_unavailable: {
+    http: 503,
+    exit: 1,
+    hint: 'The Graph API failed or did not answer; retry after Retry-After with the same idempotency_key, which never sends twice.',
+  },
+  send_misconfigured: {
+    http: 502,
+    exit: 1,
+    hint: 'Fix the sending setup the explanation names (WAHOOK_GRAPH_ACCESS_TOKEN, the phone number id, the app or account) before sending again.',
+  },
+  send_not_configured: {
+    http: 503,
+    exit: 2,
+    hint: 'Set WAHOOK_GRAPH_ACCESS_TOKEN (and WAHOOK_GRAPH_API_URL for a BSP or `wahook fake-graph`) and restart.',
+  },
+  idempotency_conflict: {
+    http: 409,
+    exit: 2,
+    hint: 'An idempotency_key names one request: use a new key for a different message or recipient.',
+  },
 } as const satisfies Record<string, { http: number; exit: 0 | 1 | 2; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,12 +5,14 @@ import { erasureRoutes } from './admin/erasure-routes.js';
 import { eventRoutes } from './admin/event-routes.js';
 import { eventStreamRoutes } from './admin/event-stream-routes.js';
 import { messageRoutes } from './admin/message-routes.js';
+import { sendRoutes } from './admin/send-routes.js';
 import { subscriptionRoutes } from './admin/subscription-routes.js';
 import { createBackgroundStage } from './background/stage.js';
 import { createDeliveryStage } from './deliver/stage.js';
 import { createProcessingWorker } from './process/worker.js';
 import { createJanitor } from './retention/janitor.js';
 import { retentionPolicy } from './retention/policy.js';
+import { createSender } from './send/create-sender.js';
 import type { StageContext } from './server.js';
 import type { Stage } from './stage.js';
 
@@ -52,6 +54,14 @@ export function createStages(context: StageContext, elsewhere: { wakeDelivery?: 
       stop: async () => undefined,
     },
   ];
+  // Sending is an API call, not a loop: every process serves it, whatever its roles.
+  const sender = createSender(context.config, context);
+  stages.push({
+    name: 'send',
+    adminPlugins: [sendRoutes({ sender, store: context.store, clock: context.clock })],
+    start: () => undefined,
+    stop: () => sender.close(),
+  });
   if (context.roles.includes('worker')) {
     stages.push(
       createProcessingWorker({

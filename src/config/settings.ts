@@ -335,6 +335,73 @@ export const SETTINGS = {
     secret: false,
     schema: retention('1m'),
   }),
+  graphApiUrl: setting({
+    env: 'WAHOOK_GRAPH_API_URL',
+    description:
+      "Base URL of the Graph API that POST /v1/messages sends through: Meta's, a BSP's (360dialog: https://waba-v2.360dialog.io with WAHOOK_GRAPH_API_STYLE=360dialog), or `wahook fake-graph`.",
+    defaultText: 'https://graph.facebook.com',
+    secret: false,
+    schema: z
+      .string()
+      .default('https://graph.facebook.com')
+      .refine((text) => /^https?:\/\/[^\s]+$/.test(text), { message: 'must be an http(s) URL' })
+      .transform((text) => text.replace(/\/+$/, '')),
+  }),
+  graphApiVersion: setting({
+    env: 'WAHOOK_GRAPH_API_VERSION',
+    description:
+      'Graph API version in every send URL, pinned so an upgrade is a decision (an expired version is silently served by the oldest live one).',
+    defaultText: 'v25.0',
+    secret: false,
+    schema: z
+      .string()
+      .default('v25.0')
+      .refine((text) => /^v\d{1,3}\.\d$/.test(text), { message: 'must read vNN.N, e.g. v25.0' }),
+  }),
+  graphAccessToken: setting({
+    env: 'WAHOOK_GRAPH_ACCESS_TOKEN',
+    description:
+      'System-user access token with whatsapp_business_messaging (sent as Authorization: Bearer), or the D360-API-KEY with WAHOOK_GRAPH_API_STYLE=360dialog. Without it POST /v1/messages answers 503 send_not_configured.',
+    defaultText: 'none',
+    secret: true,
+    schema: z.string().min(1).optional(),
+  }),
+  graphApiStyle: setting({
+    env: 'WAHOOK_GRAPH_API_STYLE',
+    description:
+      '`cloud`: POST <url>/<version>/<phone_number_id>/messages with a Bearer token; `360dialog`: POST <url>/messages with the D360-API-KEY header (one number per key).',
+    defaultText: 'cloud',
+    secret: false,
+    schema: z.enum(['cloud', '360dialog']).default('cloud'),
+  }),
+  graphTimeoutMs: setting({
+    env: 'WAHOOK_GRAPH_TIMEOUT',
+    description:
+      'How long a send waits for the Graph API. No answer in time after the request left is recorded as `unknown` and settled by the status webhook that names the send.',
+    defaultText: '15s',
+    secret: false,
+    schema: duration('15s'),
+  }),
+  defaultRegion: setting({
+    env: 'WAHOOK_DEFAULT_REGION',
+    description:
+      'ISO country code (IL, DE, BR…) for national phone numbers given to POST /v1/messages and wahook send without a region; without it such numbers are refused (422).',
+    defaultText: 'none',
+    secret: false,
+    schema: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, { message: 'must be a two-letter ISO country code, e.g. IL' })
+      .transform((text) => text.toUpperCase())
+      .optional(),
+  }),
+  sendThroughput: setting({
+    env: 'WAHOOK_SEND_THROUGHPUT',
+    description:
+      "Messages per second per business number that sends keep under (Meta's default 80; 20 for Coexistence numbers, 1000 after an upgrade). Sends past it wait briefly instead of learning the limit from 130429.",
+    defaultText: '80',
+    secret: false,
+    schema: z.coerce.number().int().min(1).max(10_000).default(80),
+  }),
 } as const;
 
 export type Settings = typeof SETTINGS;

@@ -100,6 +100,10 @@ export interface MessageStatusData {
   /** As in `message.received`: what no field above holds, by dotted path; null when nothing. */
   unparsed: Record<string, unknown> | null;
   flags: string[];
+  /** The business metadata of the send (POST /v1/messages) or attached with PUT /v1/messages/{wamid}/metadata; null when none. */
+  metadata: Record<string, unknown> | null;
+  /** The send through wahook behind this wamid: our id, the number as given, and the E.164 form (or BSUID) sent; null otherwise. */
+  send: { id: string; input: string; to: string } | null;
 }
 
 /**

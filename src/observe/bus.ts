@@ -47,6 +47,8 @@ export interface BusEvents {
   'readiness:ok': Record<string, never>;
   'retention:purged': { dataClass: string; rows: number; ms: number };
   'erasure:done': { kind: string; rows: number };
+  /** One POST /v1/messages that reached a decision: outcome is accepted, failed, unknown, throttled or replayed. */
+  'send:done': { outcome: string; graphMs: number | null };
 }
 
 export type BusEventName = keyof BusEvents;

@@ -10,6 +10,7 @@ import {
   type WhatsAppErrorData,
 } from '../events/types.js';
 import type { NewEvent } from '../store/ports.js';
+import type { MessageContext } from '../store/send-ports.js';
 import { explainError } from '../whatsapp/error-catalog.js';
 import type { WhatsAppError } from '../whatsapp/types.js';
 import type { MessageError, MessageRecord } from './message-record.js';
@@ -80,7 +81,9 @@ export function messageStatusEvent(
   item: ParsedStatus,
   record: Pick<MessageRecord, 'status'>,
   now: number,
+  context?: MessageContext,
 ): NewEvent {
+  const send = context?.send ?? null;
   const data: MessageStatusData = {
     messageId: item.wamid,
     phoneNumberId: item.phoneNumberId,
@@ -96,6 +99,8 @@ export function messageStatusEvent(
     errors: item.errors.map(explained),
     unparsed: item.unparsed,
     flags: item.flags,
+    metadata: context?.metadata ?? null,
+    send: send ? { id: send.id, input: send.input, to: send.recipient } : null,
   };
   return event(item.eventId, EVENT_TYPES.messageStatus, now, `msg:${item.wamid}`, item.phoneNumberId, data);
 }

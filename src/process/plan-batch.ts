@@ -8,7 +8,9 @@
  * split of the same rows into batches, each planned against the records the previous ones wrote,
  * ends in the same records and events (test/unit/process/plan-batch.test.ts).
  */
+
 import type { InboxFinish, InboxRow, NewEvent, StoredMessage } from '../store/ports.js';
+import type { MessageContext } from '../store/send-ports.js';
 import { isDoctorWamid } from '../whatsapp/doctor-ids.js';
 import {
   fieldEvent,
@@ -55,17 +57,23 @@ interface ItemEffect {
   event?: NewEvent;
 }
 
+/** What every item is applied with: the batch's time and the business context of its wamids. */
+interface ApplyEnv {
+  now: number;
+  contexts: ReadonlyMap<string, MessageContext>;
+}
+
 type Apply = {
   [K in ParsedItem['kind']]: (
     item: Extract<ParsedItem, { kind: K }>,
     before: RecordHistory | undefined,
-    now: number,
+    env: ApplyEnv,
   ) => ItemEffect;
 };
 
 /** Per kind of item: how it changes its record and which event it makes. */
 const APPLY: Apply = {
-  message: (item, before, now) => {
+  message: (item, before, { now }) => {
     const merged = recordInbound(before, {
       wamid: item.wamid,
       phoneNumberId: item.phoneNumberId,
@@ -76,7 +84,7 @@ const APPLY: Apply = {
     });
     return { merged, ...(merged.isNew ? { event: messageReceivedEvent(item, now) } : {}) };
   },
-  echo: (item, before, now) => {
+  echo: (item, before, { now }) => {
     const merged = recordEcho(before, {
       wamid: item.wamid,
       phoneNumberId: item.phoneNumberId,
@@ -86,20 +94,21 @@ const APPLY: Apply = {
     });
     return { merged, ...(merged.isNew ? { event: messageEchoEvent(item, now) } : {}) };
   },
-  status: (item, before, now) => {
+  status: (item, before, { now, contexts }) => {
     const merged = mergeStatus(before, item);
-    return { merged, ...(merged.isNew ? { event: messageStatusEvent(item, merged.record, now) } : {}) };
+    if (!merged.isNew) return { merged };
+    return { merged, event: messageStatusEvent(item, merged.record, now, contexts.get(item.wamid)) };
   },
-  error: (item, _before, now) => ({ event: whatsappErrorEvent(item, now) }),
-  update: (item, _before, now) => ({ event: updateEvent(item, now) }),
-  field: (item, _before, now) => ({ event: fieldEvent(item, now) }),
+  error: (item, _before, { now }) => ({ event: whatsappErrorEvent(item, now) }),
+  update: (item, _before, { now }) => ({ event: updateEvent(item, now) }),
+  field: (item, _before, { now }) => ({ event: fieldEvent(item, now) }),
 };
 
-function applyItem(item: ParsedItem, before: RecordHistory | undefined, now: number): ItemEffect {
-  return (APPLY[item.kind] as (i: ParsedItem, b: RecordHistory | undefined, n: number) => ItemEffect)(
+function applyItem(item: ParsedItem, before: RecordHistory | undefined, env: ApplyEnv): ItemEffect {
+  return (APPLY[item.kind] as (i: ParsedItem, b: RecordHistory | undefined, e: ApplyEnv) => ItemEffect)(
     item,
     before,
-    now,
+    env,
   );
 }
 
@@ -107,7 +116,9 @@ export function planBatch(
   parsed: readonly ParsedRow[],
   current: ReadonlyMap<string, StoredMessage>,
   now: number,
+  contexts: ReadonlyMap<string, MessageContext> = new Map(),
 ): BatchPlan {
+  const env: ApplyEnv = { now, contexts };
   const histories = new Map<string, RecordHistory>();
   // A record this version cannot read (a newer format, a hand edit) stays as it is: no later
   // update may overwrite it with a history that lost everything before, and retrying will not
@@ -144,7 +155,7 @@ export function planBatch(
     for (const item of outcome.items) {
       const wamid = 'wamid' in item ? item.wamid : undefined;
       const before = wamid === undefined ? undefined : (changed.get(wamid) ?? histories.get(wamid));
-      const effect = applyItem(item, before, now);
+      const effect = applyItem(item, before, env);
       if (effect.merged !== undefined) changed.set(effect.merged.record.id, effect.merged.record);
       if (effect.event !== undefined) plan.events.push(effect.event);
       const duplicate = effect.merged !== undefined && !effect.merged.isNew;

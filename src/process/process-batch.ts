@@ -1,6 +1,7 @@
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../observe/bus.js';
-import type { InboxRow, ProcessingStore, StoredEvent } from '../store/ports.js';
+import type { InboxRow, ProcessingStore, ProcessingTx, StoredEvent } from '../store/ports.js';
+import { type MessageContext, type SendSettlement, sendIdFromOpaque } from '../store/send-ports.js';
 import { parseEnvelope } from './parse/index.js';
 import { type BatchPlan, type ParsedRow, planBatch, wamidsOf } from './plan-batch.js';
 
@@ -28,7 +29,8 @@ export async function processBatch(
   const now = deps.clock.now();
 
   const { plan, finished, inserted } = await deps.store.withProcessingTx(async (tx) => {
-    const plan = planBatch(parsed, await tx.getMessages(wamidsOf(parsed)), now);
+    const current = await tx.getMessages(wamidsOf(parsed));
+    const plan = planBatch(parsed, current, now, await contextsOf(tx, parsed, now));
     // Rows another worker took over (our lease expired) are not ours to finish: theirs will count.
     const finished = await tx.finishInboxRows(plan.finishes, deps.owner, now);
     await tx.putMessages(plan.messages);
@@ -45,6 +47,42 @@ export async function processBatch(
   // Ids that already existed are duplicates too (the same item in another row or an earlier run).
   result.duplicates = plan.duplicates + plan.events.length - inserted.length;
   return result;
+}
+
+/**
+ * The business context of every status's wamid, so its event carries the send's metadata. A
+ * status whose opaque data names a send that has no wamid yet (its answer was lost) settles it
+ * here, in the same transaction, so this very event already carries the context.
+ */
+async function contextsOf(
+  tx: ProcessingTx,
+  parsed: readonly ParsedRow[],
+  now: number,
+): Promise<Map<string, MessageContext>> {
+  const wamids = new Set<string>();
+  const settlements: SendSettlement[] = [];
+  for (const { outcome } of parsed) {
+    if (!outcome.ok) continue;
+    for (const item of outcome.items) {
+      if (item.kind !== 'status') continue;
+      wamids.add(item.wamid);
+      const sendId = sendIdFromOpaque(item.bizOpaqueCallbackData);
+      if (sendId !== null)
+        settlements.push({
+          sendId,
+          wamid: item.wamid,
+          waId: item.recipient.waId ?? null,
+          userId: item.recipient.userId ?? null,
+        });
+    }
+  }
+  if (wamids.size === 0) return new Map();
+  const contexts = await tx.messageContexts([...wamids]);
+  const unsettled = settlements.filter((settlement) => !contexts.get(settlement.wamid)?.send);
+  if (unsettled.length > 0) {
+    for (const [wamid, context] of await tx.settleSends(unsettled, now)) contexts.set(wamid, context);
+  }
+  return contexts;
 }
 
 function deliverable(inserted: StoredEvent[], undelivered: ReadonlySet<string>): StoredEvent[] {

@@ -1,5 +1,6 @@
 import type { DeliveryStore } from './delivery-ports.js';
 import type { RetentionStore } from './retention-ports.js';
+import type { SendProcessingTx, SendStore } from './send-ports.js';
 
 /**
  * The store port: small capability interfaces, each declared for the stage that consumes it. The
@@ -176,7 +177,7 @@ export interface MessageReader {
  * claimed inbox rows; either everything commits or nothing does, so a crash mid-batch leaves the
  * rows pending (their leases expire) and nothing half-written.
  */
-export interface ProcessingTx {
+export interface ProcessingTx extends SendProcessingTx {
   /** Current records for these wamids; on PostgreSQL the rows are locked until commit. */
   getMessages(ids: readonly string[]): Promise<Map<string, StoredMessage>>;
   putMessages(messages: readonly StoredMessage[]): Promise<void>;
@@ -215,6 +216,7 @@ export interface Store
     ProcessingStore,
     DeliveryStore,
     RetentionStore,
+    SendStore,
     InboxWakeups {}
 
 /**

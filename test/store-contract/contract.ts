@@ -8,6 +8,7 @@ import { inboxContract } from './inbox-contract.js';
 import { lifecycleContract } from './lifecycle-contract.js';
 import { messagesContract } from './messages-contract.js';
 import { retentionContract } from './retention-contract.js';
+import { sendsContract } from './sends-contract.js';
 import { subscriptionsContract } from './subscriptions-contract.js';
 
 /** What a contract test body gets: stores on this file's database, closed after each test. */
@@ -58,6 +59,7 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
     inboxContract(ctx);
     eventsContract(ctx);
     messagesContract(ctx);
+    sendsContract(ctx);
     lifecycleContract(ctx);
     subscriptionsContract(ctx);
     deliveryQueueContract(ctx);

@@ -30,6 +30,8 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   // The doctor speaks the webhook protocol, so it signs with the receiver's own signature module.
   doctor: ['store', 'inbox', 'process', 'deliver', 'admin', 'ops', ...TOP],
   simulate: ['store', ...STAGES, 'admin', 'ops', ...TOP],
+  // Sending calls the Graph API beside the stages: it meets them only through the store.
+  send: [...STAGES, 'admin', 'ops', 'doctor', 'simulate', 'fake-graph', ...TOP],
   // The fake Graph API stands in for Meta: it may build Meta's payloads (simulate), nothing of ours.
   'fake-graph': ['store', 'config', 'observe', 'doctor', ...STAGES, 'admin', 'ops', ...TOP],
 };

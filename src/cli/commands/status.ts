@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { messageJson } from '../../admin/message-routes.js';
+import { messageWithContext } from '../../admin/message-routes.js';
 import { loadConfig, sqlitePath } from '../../config/load.js';
 import { WahookError } from '../../errors.js';
 import { openStore } from '../../store/open-store.js';
@@ -98,8 +98,8 @@ async function readFromStore(wamid: string, env: CliContext['env']): Promise<Loo
   }
   const store = await openStore(config.databaseUrl);
   try {
-    const stored = await store.getMessage(wamid);
-    return { json: stored === undefined ? undefined : messageJson(stored), origin };
+    const [stored, context] = await Promise.all([store.getMessage(wamid), store.getMessageContext(wamid)]);
+    return { json: messageWithContext(wamid, stored, context), origin };
   } finally {
     await store.close();
   }

@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } from '../ports.js';
+import type { MessageContext, SendSettlement } from '../send-ports.js';
 import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
 import { FinishInboxRows } from '../shared/processing-tx-base.js';
 import { LOCK_CLASS } from './locks.js';
 import { enqueueDeliveries } from './outbox.js';
 import { tombstoned } from './retention.js';
+import { messageContexts, settleSends } from './sends.js';
 import { insertRows } from './sql.js';
 
 /**
@@ -131,5 +133,16 @@ export class PostgresProcessingTx extends FinishInboxRows implements ProcessingT
       [rows.map((row) => row.id), rows.map((row) => row.state), rows.map((row) => row.error), now, owner],
     );
     return new Set(result.rows.map((row) => Number(row.id)));
+  }
+
+  async messageContexts(wamids: readonly string[]): Promise<Map<string, MessageContext>> {
+    return messageContexts(this.client, wamids);
+  }
+
+  async settleSends(
+    settlements: readonly SendSettlement[],
+    now: number,
+  ): Promise<Map<string, MessageContext>> {
+    return settleSends(this.client, settlements, now);
   }
 }

@@ -46,6 +46,14 @@ import type {
   PurgeBatch,
   RetentionStore,
 } from '../retention-ports.js';
+import type {
+  BusinessMetadata,
+  MessageContext,
+  NewSend,
+  SendOutcome,
+  SendRow,
+  SendState,
+} from '../send-ports.js';
 import { erasePersonWith } from '../shared/erasure.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import { describeTarget, type PostgresStoreOptions, poolConfig, withSession } from './connection.js';
@@ -60,6 +68,7 @@ import { PostgresProcessingTx } from './processing.js';
 import * as reads from './reads.js';
 import * as rejected from './rejected-log.js';
 import * as retention from './retention.js';
+import * as sends from './sends.js';
 import { withTransaction } from './sql.js';
 import { QueueStatistics } from './statistics.js';
 import * as subscriptions from './subscriptions.js';
@@ -304,6 +313,44 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
 
   setSubscriptionPaused(id: string, paused: boolean, now: number): Promise<Subscription | undefined> {
     return deliveryReads.setSubscriptionPaused(this.pool, id, paused, now);
+  }
+
+  // ---- sends and message context (src/store/send-ports.ts) ----
+  createSend(send: NewSend): Promise<{ created: boolean; send: SendRow }> {
+    return sends.createSend(this.pool, send);
+  }
+
+  getSend(id: string): Promise<SendRow | undefined> {
+    return sends.getSend(this.pool, id);
+  }
+
+  getSendByIdempotencyKey(key: string): Promise<SendRow | undefined> {
+    return sends.getSendByIdempotencyKey(this.pool, key);
+  }
+
+  finishSend(id: string, outcome: SendOutcome, now: number): Promise<SendRow | undefined> {
+    return sends.finishSend(this.pool, id, outcome, now);
+  }
+
+  async getMessageContext(wamid: string): Promise<MessageContext | undefined> {
+    return (await sends.messageContexts(this.pool, [wamid])).get(wamid);
+  }
+
+  putMessageMetadata(wamid: string, metadata: BusinessMetadata, now: number): Promise<void> {
+    return sends.putMessageMetadata(this.pool, wamid, metadata, now);
+  }
+
+  findWamidsByMetadata(key: string, value: string, limit: number, afterWamid?: string): Promise<string[]> {
+    return sends.findWamidsByMetadata(this.pool, key, value, limit, afterWamid);
+  }
+
+  listSends(options: {
+    states: readonly SendState[];
+    createdBefore: number;
+    limit: number;
+    afterId?: string;
+  }): Promise<SendRow[]> {
+    return sends.listSends(this.pool, options);
   }
 
   private assertOpen(): void {

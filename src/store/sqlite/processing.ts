@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } from '../ports.js';
+import type { MessageContext, SendSettlement } from '../send-ports.js';
 import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
 import { FinishInboxRows } from '../shared/processing-tx-base.js';
 import { enqueueDeliveries } from './outbox.js';
 import { prepared } from './prepared.js';
 import { tombstoned } from './retention.js';
+import { messageContexts, settleSends } from './sends.js';
 
 const SELECT_MESSAGE = 'SELECT * FROM messages WHERE id = ?';
 const UPSERT_MESSAGE = `INSERT INTO messages (id, direction, status, phone_number_id, record, first_seen_at, updated_at)
@@ -79,5 +81,16 @@ export class SqliteProcessingTx extends FinishInboxRows implements ProcessingTx 
         finished.add(row.id);
     }
     return finished;
+  }
+
+  async messageContexts(wamids: readonly string[]): Promise<Map<string, MessageContext>> {
+    return messageContexts(this.db, wamids);
+  }
+
+  async settleSends(
+    settlements: readonly SendSettlement[],
+    now: number,
+  ): Promise<Map<string, MessageContext>> {
+    return settleSends(this.db, settlements, now);
   }
 }

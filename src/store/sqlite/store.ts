@@ -47,6 +47,14 @@ import type {
   PurgeBatch,
   RetentionStore,
 } from '../retention-ports.js';
+import type {
+  BusinessMetadata,
+  MessageContext,
+  NewSend,
+  SendOutcome,
+  SendRow,
+  SendState,
+} from '../send-ports.js';
 import { erasePersonWith } from '../shared/erasure.js';
 import {
   COUNTERPART_EXPRESSIONS,
@@ -89,6 +97,7 @@ import { migrateSqlite } from './migrate.js';
 import { prepared } from './prepared.js';
 import { SqliteProcessingTx } from './processing.js';
 import { erasureOps, listErasures, oldestRowTimes, purgeBatch } from './retention.js';
+import * as sends from './sends.js';
 import {
   createSubscription,
   deleteSubscription,
@@ -484,6 +493,37 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
   setSubscriptionPaused(id: string, paused: boolean, now: number): Promise<Subscription | undefined> {
     return this.txLock.run(async () => setSubscriptionPaused(this.db, id, paused, now));
+  }
+
+  // ---- sends and message context (src/store/send-ports.ts) ----
+  createSend(send: NewSend): Promise<{ created: boolean; send: SendRow }> {
+    return this.txLock.run(async () => sends.createSend(this.db, send));
+  }
+  getSend(id: string): Promise<SendRow | undefined> {
+    return this.txLock.run(async () => sends.getSend(this.db, id));
+  }
+  getSendByIdempotencyKey(key: string): Promise<SendRow | undefined> {
+    return this.txLock.run(async () => sends.getSendByIdempotencyKey(this.db, key));
+  }
+  finishSend(id: string, outcome: SendOutcome, now: number): Promise<SendRow | undefined> {
+    return this.txLock.run(async () => sends.finishSend(this.db, id, outcome, now));
+  }
+  getMessageContext(wamid: string): Promise<MessageContext | undefined> {
+    return this.txLock.run(async () => sends.messageContexts(this.db, [wamid]).get(wamid));
+  }
+  putMessageMetadata(wamid: string, metadata: BusinessMetadata, now: number): Promise<void> {
+    return this.txLock.run(async () => sends.putMessageMetadata(this.db, wamid, metadata, now));
+  }
+  findWamidsByMetadata(key: string, value: string, limit: number, afterWamid?: string): Promise<string[]> {
+    return this.txLock.run(async () => sends.findWamidsByMetadata(this.db, key, value, limit, afterWamid));
+  }
+  listSends(options: {
+    states: readonly SendState[];
+    createdBefore: number;
+    limit: number;
+    afterId?: string;
+  }): Promise<SendRow[]> {
+    return this.txLock.run(async () => sends.listSends(this.db, options));
   }
 }
 

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type { NewSend } from '../../src/store/send-ports.js';
+import type { ContractContext } from './contract.js';
+import { T0 } from './fixtures.js';
+
+function newSend(id: string, overrides: Partial<NewSend> = {}): NewSend {
+  return {
+    id,
+    idempotencyKey: null,
+    requestHash: 'h1',
+    phoneNumberId: '112233445566778',
+    input: '050-437-0045',
+    recipient: '+972504370045',
+    recipientKind: 'phone',
+    messageType: 'template',
+    message: { type: 'template', template: { name: 'hello_world' } },
+    metadata: { guest_id: 'g-17', event_id: 42 },
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+export function sendsContract(ctx: ContractContext): void {
+  describe('sends and message context', () => {
+    it('stores a send as sending and answers the first row for a reused idempotency key', async () => {
+      const store = await ctx.open();
+      const first = await store.createSend(newSend('snd_1', { idempotencyKey: 'k1' }));
+      expect(first.created).toBe(true);
+      expect(first.send).toMatchObject({
+        id: 'snd_1',
+        state: 'sending',
+        wamid: null,
+        metadata: { guest_id: 'g-17', event_id: 42 },
+      });
+      const again = await store.createSend(newSend('snd_2', { idempotencyKey: 'k1', requestHash: 'h2' }));
+      expect(again.created).toBe(false);
+      expect(again.send.id).toBe('snd_1');
+      expect(await store.getSend('snd_2')).toBeUndefined();
+      expect((await store.getSendByIdempotencyKey('k1'))?.id).toBe('snd_1');
+      // Without a key, every send is its own row.
+      expect((await store.createSend(newSend('snd_3'))).created).toBe(true);
+      expect((await store.createSend(newSend('snd_4'))).created).toBe(true);
+    });
+
+    it('lets one of many concurrent creates with one key win', async () => {
+      const store = await ctx.open();
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.createSend(newSend(`snd_c${i}`, { idempotencyKey: 'same' })),
+        ),
+      );
+      expect(results.filter((result) => result.created)).toHaveLength(1);
+      expect(new Set(results.map((result) => result.send.id)).size).toBe(1);
+    });
+
+    it('records an accepted outcome and links the wamid to the metadata, found by key and value', async () => {
+      const store = await ctx.open();
+      await store.createSend(newSend('snd_1'));
+      await store.createSend(newSend('snd_2', { metadata: { guest_id: 'g-18' } }));
+      const accepted = await store.finishSend(
+        'snd_1',
+        { state: 'accepted', wamid: 'wamid.A', waId: '972504370045', messageStatus: 'accepted' },
+        T0 + 5,
+      );
+      expect(accepted).toMatchObject({
+        state: 'accepted',
+        wamid: 'wamid.A',
+        waId: '972504370045',
+        updatedAt: T0 + 5,
+      });
+      await store.finishSend('snd_2', { state: 'accepted', wamid: 'wamid.B' }, T0 + 6);
+      expect(await store.findWamidsByMetadata('guest_id', 'g-17', 10)).toEqual(['wamid.A']);
+      expect(await store.findWamidsByMetadata('event_id', '42', 10)).toEqual(['wamid.A']);
+      expect(await store.findWamidsByMetadata('guest_id', 'nobody', 10)).toEqual([]);
+      const context = await store.getMessageContext('wamid.A');
+      expect(context?.metadata).toEqual({ guest_id: 'g-17', event_id: 42 });
+      expect(context?.send?.input).toBe('050-437-0045');
+      expect(await store.getMessageContext('wamid.NONE')).toBeUndefined();
+    });
+
+    it('settles an unknown send from a status that names it, once, and never moves an accepted send back', async () => {
+      const store = await ctx.open();
+      await store.createSend(newSend('snd_1'));
+      await store.finishSend('snd_1', { state: 'unknown', error: { reason: 'timeout' } }, T0 + 1);
+      const settled = await store.withProcessingTx((tx) =>
+        tx.settleSends(
+          [{ sendId: 'snd_1', wamid: 'wamid.LATE', waId: '972504370045', userId: null }],
+          T0 + 2,
+        ),
+      );
+      expect(settled.get('wamid.LATE')?.send?.id).toBe('snd_1');
+      const again = await store.withProcessingTx((tx) =>
+        tx.settleSends([{ sendId: 'snd_1', wamid: 'wamid.OTHER', waId: null, userId: null }], T0 + 3),
+      );
+      expect(again.size).toBe(0);
+      expect(await store.getSend('snd_1')).toMatchObject({ state: 'accepted', wamid: 'wamid.LATE' });
+      // The caller's own late answer (a timeout it gave up on) cannot undo the settlement.
+      await store.finishSend('snd_1', { state: 'unknown' }, T0 + 4);
+      expect((await store.getSend('snd_1'))?.state).toBe('accepted');
+      const contexts = await store.withProcessingTx((tx) => tx.messageContexts(['wamid.LATE', 'wamid.NONE']));
+      expect([...contexts.keys()]).toEqual(['wamid.LATE']);
+      expect(await store.findWamidsByMetadata('guest_id', 'g-17', 10)).toEqual(['wamid.LATE']);
+    });
+
+    it('replaces the metadata of a wamid sent elsewhere, index included', async () => {
+      const store = await ctx.open();
+      await store.putMessageMetadata('wamid.X', { order: 'o-1', guest_id: 'g-1' }, T0);
+      await store.putMessageMetadata('wamid.X', { order: 'o-2' }, T0 + 1);
+      expect(await store.findWamidsByMetadata('order', 'o-1', 10)).toEqual([]);
+      expect(await store.findWamidsByMetadata('guest_id', 'g-1', 10)).toEqual([]);
+      expect(await store.findWamidsByMetadata('order', 'o-2', 10)).toEqual(['wamid.X']);
+      expect((await store.getMessageContext('wamid.X'))?.metadata).toEqual({ order: 'o-2' });
+      await store.putMessageMetadata('wamid.Y', { order: 'o-2' }, T0);
+      expect(await store.findWamidsByMetadata('order', 'o-2', 1)).toEqual(['wamid.X']);
+      expect(await store.findWamidsByMetadata('order', 'o-2', 10, 'wamid.X')).toEqual(['wamid.Y']);
+    });
+
+    it('lists sends by state and age for the stuck detector', async () => {
+      const store = await ctx.open();
+      await store.createSend(newSend('snd_a', { createdAt: T0 }));
+      await store.createSend(newSend('snd_b', { createdAt: T0 + 10 }));
+      await store.finishSend('snd_a', { state: 'accepted', wamid: 'wamid.A' }, T0 + 1);
+      await store.finishSend('snd_b', { state: 'accepted', wamid: 'wamid.B' }, T0 + 11);
+      const old = await store.listSends({ states: ['accepted'], createdBefore: T0 + 5, limit: 10 });
+      expect(old.map((send) => send.id)).toEqual(['snd_a']);
+      expect(await store.listSends({ states: ['failed'], createdBefore: T0 + 50, limit: 10 })).toEqual([]);
+    });
+  });
+}
