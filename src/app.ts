@@ -17,6 +17,7 @@ import { dashboardRoutes } from './dashboard/routes.js';
 import { httpAnswer, toWahookError, WahookError } from './errors.js';
 import type { Clock } from './lib/clock.js';
 import type { Bus } from './observe/bus.js';
+import { httpServerOptions } from './ops/http-server-options.js';
 import { opsRoutes } from './ops/ops-routes.js';
 import type { RejectedRecorder } from './receive/rejected-recorder.js';
 import { WEBHOOK_PATH, webhookRoutes } from './receive/webhook-routes.js';
@@ -59,13 +60,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: deps.requestTimeoutMs ?? 10_000,
+    http: httpServerOptions({
+      headersTimeoutMs: deps.headersTimeoutMs ?? 5_000,
+      requestTimeoutMs: deps.requestTimeoutMs ?? 10_000,
+    }),
     bodyLimit: 1024 * 1024,
     // Requests arriving while the server closes get the registry's `shutting_down` (below), not
     // Fastify's own 503 body.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
-  app.server.headersTimeout = deps.headersTimeoutMs ?? 5_000;
 
   // The one error handler: set before any plugin is registered, so every plugin inherits it (a
   // plugin keeps the handler it was registered under) and no plugin sets its own.

@@ -191,14 +191,16 @@ export const SETTINGS = {
   }),
   requestTimeoutMs: setting({
     env: 'WAHOOK_REQUEST_TIMEOUT',
-    description: 'Time a client has to send a whole request; slower clients are cut off (slow-loris guard).',
+    description:
+      'Time a client has to send a whole request, headers and body; a slower client gets 408 and its connection is closed within a second after (slow-loris guard).',
     defaultText: '10s',
     secret: false,
     schema: duration('10s'),
   }),
   headersTimeoutMs: setting({
     env: 'WAHOOK_HEADERS_TIMEOUT',
-    description: 'Time a client has to send the request headers.',
+    description:
+      'Time a client has to send the request headers; a slower client gets 408 and its connection is closed within a second after. Keep it below WAHOOK_REQUEST_TIMEOUT.',
     defaultText: '5s',
     secret: false,
     schema: duration('5s'),

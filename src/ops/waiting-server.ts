@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { httpAnswer, WahookError } from '../errors.js';
+import { httpServerOptions } from './http-server-options.js';
 
 /**
  * What a process serves while its store cannot be opened yet (PostgreSQL down at boot): it stays
@@ -24,10 +25,7 @@ export async function startWaitingServer(options: {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
 }): Promise<WaitingServer> {
-  const server = http.createServer({
-    headersTimeout: options.headersTimeoutMs,
-    requestTimeout: options.requestTimeoutMs,
-  });
+  const server = http.createServer(httpServerOptions(options));
   const state = { reason: options.reason };
   server.on('request', (request, response) => {
     // The body is not needed; reading it lets keep-alive connections carry on.
