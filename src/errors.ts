@@ -62,7 +62,7 @@ export const ERROR_CODES = {
   server_unreachable: {
     http: 502,
     exit: 1,
-    hint: 'Start `wahook serve`, or pass --url and --token of a running server.',
+    hint: 'Start `wahook serve`, or pass --url and --admin-token of a running server.',
   },
   check_failed: { http: 500, exit: 1, hint: 'Read the failed checks above; each names its fix.' },
   internal: { http: 500, exit: 1, hint: 'This is a bug: the log has the details under the request id.' },

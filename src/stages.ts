@@ -107,6 +107,7 @@ export function createStages(context: StageContext, elsewhere: { wakeDelivery?: 
         store: context.store,
         clock: context.clock,
         allowPrivate: context.config.deliveryAllowPrivate ?? false,
+        timeoutMs: context.config.deliveryTimeoutMs,
       }),
       deadLetterRoutes({
         store: context.store,

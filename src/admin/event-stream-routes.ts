@@ -41,11 +41,13 @@ export function eventStreamRoutes(options: EventStreamOptions): FastifyPluginAsy
     app.get('/v1/events/stream', async (request, reply) => {
       const query = request.query as { after?: string; types?: string };
       const lastEventId = request.headers['last-event-id'];
-      const cursorText = (typeof lastEventId === 'string' && lastEventId) || query.after || '0';
+      const given = (typeof lastEventId === 'string' && lastEventId) || query.after || '0';
+      // `latest`: only events committed from now on, as `wahook tail` shows them.
+      const cursorText = given === 'latest' ? String(await options.store.lastEventSeq()) : given;
       if (!isSeqCursor(cursorText)) {
         throw new WahookError(
           'bad_request',
-          'Last-Event-ID or ?after= must be an event cursor (the id: of a streamed event)',
+          'Last-Event-ID or ?after= must be an event cursor (the id: of a streamed event) or "latest"',
         );
       }
       const types = query.types ? query.types.split(',').filter(Boolean) : undefined;

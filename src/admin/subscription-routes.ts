@@ -7,6 +7,7 @@ import {
 } from '../deliver/subscription-input.js';
 import { createSubscription } from '../deliver/subscriptions.js';
 import { targetProblem } from '../deliver/target-policy.js';
+import { sendTestEvent } from '../deliver/test-event.js';
 import { WahookError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import { describeIssues } from '../lib/describe-issues.js';
@@ -21,6 +22,8 @@ export function subscriptionRoutes(deps: {
   clock: Clock;
   /** WAHOOK_DELIVERY_ALLOW_PRIVATE: URLs on loopback or private addresses are accepted. */
   allowPrivate: boolean;
+  /** WAHOOK_DELIVERY_TIMEOUT: the bound on a test event, as on every delivery. */
+  timeoutMs: number;
 }): FastifyPluginAsync {
   const refusedTarget = (url: string | undefined) =>
     url === undefined || deps.allowPrivate ? null : targetProblem(url);
@@ -69,6 +72,26 @@ export function subscriptionRoutes(deps: {
       }
       if (!subscription) throw new WahookError('not_found', unknown(id));
       return subscriptionJson(subscription);
+    });
+
+    // A signed wahook.test event sent now, outside the queue; the answer says how the endpoint took it.
+    app.post('/v1/subscriptions/:id/test', async (request) => {
+      const { id } = request.params as { id: string };
+      const subscription = await deps.store.getSubscription(id);
+      if (!subscription) throw new WahookError('not_found', unknown(id));
+      const result = await sendTestEvent(subscription, {
+        now: deps.clock.now(),
+        timeoutMs: deps.timeoutMs,
+        allowPrivate: deps.allowPrivate,
+      });
+      return {
+        event_id: result.eventId,
+        ok: result.outcome === 'success',
+        outcome: result.outcome,
+        status: result.status,
+        latency_ms: result.latencyMs,
+        error: result.error,
+      };
     });
 
     app.delete('/v1/subscriptions/:id', async (request, reply) => {

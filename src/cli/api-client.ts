@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { WahookError } from '../errors.js';
 import { readCliSettings } from './settings.js';
 
@@ -14,10 +14,22 @@ export interface AdminClient {
   getMessage(wamid: string): Promise<unknown>;
   /** GET /v1/requests: `{requests:[…], next}`, newest first. */
   listRejectedRequests(limit: number): Promise<unknown>;
-  /** POST /v1/dead-letters/replay: `{replayed}` or, with dry_run, `{would_replay}`. */
+  /** POST /v1/dead-letters/replay: `{replayed}` or, with dry_run, `{would_replay, matched, reasons…}`. */
   replayDeadLetters(body: Record<string, unknown>): Promise<unknown>;
   /** POST /v1/erasure: `{erased: {messages, events, …}}`. */
   erasePerson(body: { wa_id: string } | { user_id: string }): Promise<unknown>;
+  /**
+   * Any other admin call whose success is `expected` (200 unless said): the parsed body, or a
+   * WahookError naming the URL; a 404 with wahook's `not_found` becomes that error with its message.
+   */
+  call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, options?: CallOptions): Promise<unknown>;
+  /** GET with Accept: text/event-stream; the open response, whose body the caller reads and cancels. */
+  openStream(path: string, signal: AbortSignal): Promise<Response>;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  expected?: number;
 }
 
 export interface AdminClientOptions {
@@ -29,6 +41,8 @@ export interface AdminClientOptions {
 
 export interface ServerFlags {
   readonly url?: string;
+  readonly adminToken?: string;
+  /** The older spelling of --admin-token, still accepted (hidden from --help). */
   readonly token?: string;
 }
 
@@ -39,53 +53,72 @@ export function addServerOptions(command: Command): Command {
   return command
     .option('--url <url>', 'base URL of the running server (default: http://127.0.0.1:$WAHOOK_PORT)')
     .option(
-      '--token <token>',
-      'admin token (default: WAHOOK_ADMIN_TOKEN; prefer the variable, flags end up in shell history)',
-    );
+      '--admin-token <token>',
+      "admin token (default: WAHOOK_ADMIN_TOKEN, else local mode's for a server on this machine; prefer the variable, flags end up in shell history)",
+    )
+    .addOption(new Option('--token <token>', 'the older name of --admin-token').hideHelp());
 }
 
 /**
  * The client for the server the flags name (default: the one `serve` starts with these settings).
- * The token is --token, else WAHOOK_ADMIN_TOKEN, else, for a server on this machine, the one local
+ * The token is --admin-token (or its old name --token), else WAHOOK_ADMIN_TOKEN, else, for a server on this machine, the one local
  * mode generated in the data folder (src/cli/settings.ts).
  */
 export function connectAdminClient(flags: ServerFlags, env: Readonly<Record<string, string | undefined>>) {
   const settings = readCliSettings(env);
   const baseUrl = flags.url === undefined ? settings.serverUrl : checkBaseUrl(flags.url);
-  const token = settings.requireSecret('adminToken', baseUrl, { name: '--token', value: flags.token });
+  const token = settings.requireSecret('adminToken', baseUrl, {
+    name: '--admin-token',
+    value: flags.adminToken ?? flags.token,
+  });
   return createAdminClient({ baseUrl, token });
 }
 
 export function createAdminClient(options: AdminClientOptions): AdminClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const call = (path: string, body?: unknown) =>
-    requestJson(baseUrl, path, options.token, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, body);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const send = (method: string, path: string, body?: unknown) =>
+    requestJson(baseUrl, path, options.token, timeoutMs, method, body);
+  const call: AdminClient['call'] = async (method, path, callOptions = {}) => {
+    const answer = await send(method, path, callOptions.body);
+    if (answer.status === (callOptions.expected ?? 200)) return answer.body;
+    if (answer.status === 404 && errorCodeOf(answer.body) === 'not_found') {
+      throw new WahookError('not_found', messageOf(answer.body) ?? `${baseUrl}${path} is not there`);
+    }
+    throw unexpectedAnswer(baseUrl, path, answer);
+  };
   return {
     baseUrl,
+    call,
     async getMessage(wamid) {
       const path = `/v1/messages/${encodeURIComponent(wamid)}`;
-      const answer = await call(path);
+      const answer = await send('GET', path);
       if (answer.status === 200) return answer.body;
       if (answer.status === 404 && errorCodeOf(answer.body) === 'not_found') return undefined;
       throw unexpectedAnswer(baseUrl, path, answer);
     },
-    async listRejectedRequests(limit) {
-      const path = `/v1/requests?limit=${limit}`;
-      const answer = await call(path);
-      if (answer.status === 200) return answer.body;
-      throw unexpectedAnswer(baseUrl, path, answer);
-    },
-    async replayDeadLetters(body) {
-      const path = '/v1/dead-letters/replay';
-      const answer = await call(path, body);
-      if (answer.status === 200) return answer.body;
-      throw unexpectedAnswer(baseUrl, path, answer);
-    },
-    async erasePerson(body) {
-      const path = '/v1/erasure';
-      const answer = await call(path, body);
-      if (answer.status === 200) return answer.body;
-      throw unexpectedAnswer(baseUrl, path, answer);
+    listRejectedRequests: (limit) => call('GET', `/v1/requests?limit=${limit}`),
+    replayDeadLetters: (body) => call('POST', '/v1/dead-letters/replay', { body }),
+    erasePerson: (body) => call('POST', '/v1/erasure', { body }),
+    async openStream(path, signal) {
+      let response: Response;
+      try {
+        response = await fetch(`${baseUrl}${path}`, {
+          headers: { authorization: `Bearer ${options.token}`, accept: 'text/event-stream' },
+          signal,
+          redirect: 'manual',
+        });
+      } catch (err) {
+        throw unreachable(baseUrl, err, timeoutMs);
+      }
+      if (response.status === 401) throw refusedToken(baseUrl);
+      if (response.status !== 200) {
+        throw unexpectedAnswer(baseUrl, path, {
+          status: response.status,
+          body: parseJson(await response.text()),
+        });
+      }
+      return response;
     },
   };
 }
@@ -96,19 +129,20 @@ interface Answer {
   body: unknown;
 }
 
-/** GET, or POST when a body is given; a network failure or a 401 becomes the matching WahookError. */
+/** One call; a network failure or a 401 becomes the matching WahookError. */
 async function requestJson(
   baseUrl: string,
   path: string,
   token: string,
   timeoutMs: number,
+  method: string,
   body?: unknown,
 ): Promise<Answer> {
   let status: number;
   let text: string;
   try {
     const response = await fetch(`${baseUrl}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
+      method,
       headers: {
         authorization: `Bearer ${token}`,
         accept: 'application/json',
@@ -123,14 +157,16 @@ async function requestJson(
   } catch (err) {
     throw unreachable(baseUrl, err, timeoutMs);
   }
-  if (status === 401) {
-    throw new WahookError('unauthorized', `${baseUrl} refused the admin token (HTTP 401)`, {
-      hint:
-        'Set WAHOOK_ADMIN_TOKEN (or --token) to the WAHOOK_ADMIN_TOKEN of the server at that URL; ' +
-        'in local mode serve prints it at start and keeps it in the data folder (local-secrets.json).',
-    });
-  }
+  if (status === 401) throw refusedToken(baseUrl);
   return { status, body: parseJson(text) };
+}
+
+function refusedToken(baseUrl: string): WahookError {
+  return new WahookError('unauthorized', `${baseUrl} refused the admin token (HTTP 401)`, {
+    hint:
+      'Set WAHOOK_ADMIN_TOKEN (or --admin-token) to the WAHOOK_ADMIN_TOKEN of the server at that URL; ' +
+      'in local mode serve prints it at start and keeps it in the data folder (local-secrets.json).',
+  });
 }
 
 function parseJson(text: string): unknown {
@@ -169,6 +205,7 @@ function unexpectedAnswer(baseUrl: string, path: string, answer: Answer): Wahook
   }
   const detail = said === undefined ? '' : `: ${said}`;
   if (answer.status === 400) return new WahookError('bad_request', `${where} refused the request${detail}`);
+  if (answer.status === 409) return new WahookError('usage', `${where} refused${detail}`);
   if (answer.status === 503) return new WahookError('store_unavailable', `${where} answered 503${detail}`);
   return new WahookError('internal', `${where} answered HTTP ${answer.status}${detail}`, {
     hint: "Read the server's log around this time; it has the details of this answer.",

@@ -1,16 +1,21 @@
 import { Command, CommanderError } from 'commander';
 import { isWahookError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { registerDeliveries } from './commands/deliveries.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerErase } from './commands/erase.js';
 import { registerExplain } from './commands/explain.js';
 import { registerFakeGraph } from './commands/fake-graph.js';
+import { registerInbox } from './commands/inbox.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRequests } from './commands/requests.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerStats } from './commands/stats.js';
 import { registerStatus } from './commands/status.js';
+import { registerSubscriptions } from './commands/subscriptions.js';
+import { registerTail } from './commands/tail.js';
 import { type CliContext, print } from './context.js';
 
 /** Builds the `wahook` command line; commands print and set ctx.exitCode, nothing exits here. */
@@ -35,6 +40,11 @@ export function buildProgram(ctx: CliContext): Command {
   registerMigrate(program, ctx);
   registerReplay(program, ctx);
   registerErase(program, ctx);
+  registerStats(program, ctx);
+  registerSubscriptions(program, ctx);
+  registerDeliveries(program, ctx);
+  registerInbox(program, ctx);
+  registerTail(program, ctx);
   registerFakeGraph(program, ctx);
   return program;
 }

@@ -127,6 +127,8 @@ export interface EventReader {
   getEvent(id: string): Promise<StoredEvent | undefined>;
   /** The first `limit` events with this ordering key (`msg:<wamid>`…) in seq order, through an index. */
   listEventsByKey(orderingKey: string, limit: number): Promise<StoredEvent[]>;
+  /** The seq of the newest event, 0 for an empty log: where a reader that wants only new events starts. */
+  lastEventSeq(): Promise<number>;
 }
 
 /**

@@ -196,7 +196,7 @@ export interface SpawnOptions {
 }
 
 /** Runs `node dist/main.js <args>`, capturing its output; the caller waits on `exited`. */
-function spawnWahook(args: readonly string[], options: SpawnOptions) {
+export function spawnWahook(args: readonly string[], options: SpawnOptions) {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first`);
   const env: Env = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env };
   const child: ChildProcess = spawn(process.execPath, [MAIN_JS, ...args], {

@@ -19,6 +19,13 @@ export function eventsContract(ctx: ContractContext): void {
       expect(await store.getEvent('missing')).toBeUndefined();
     });
 
+    it('answers the seq of the newest event, 0 for an empty log', async () => {
+      const store = await ctx.open();
+      expect(await store.lastEventSeq()).toBe(0);
+      const inserted = await store.withProcessingTx((tx) => tx.insertEvents([newEvent('p'), newEvent('q')]));
+      expect(await store.lastEventSeq()).toBe(inserted[1]!.seq);
+    });
+
     it('keeps event data and message records that hold any character, NUL included', async () => {
       // A customer can paste a NUL into a message; its text reaches the event and the record as is.
       const store = await ctx.open();

@@ -4,7 +4,9 @@ import { DOCTOR_DEFAULTS, type DoctorOptions, parseDoctorUrl } from '../../docto
 import { runDoctor } from '../../doctor/run.js';
 import type { CheckResult, CheckStatus, DoctorReport } from '../../doctor/types.js';
 import { isWahookError } from '../../errors.js';
+import { formatDuration } from '../../lib/duration.js';
 import { type CliContext, print } from '../context.js';
+import { parseDurationFlag } from '../flags.js';
 import { readCliSettings } from '../settings.js';
 
 interface DoctorFlags {
@@ -37,9 +39,9 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
       String(DOCTOR_DEFAULTS.latencySamples),
     )
     .option(
-      '--timeout <ms>',
-      'bound on each network step in milliseconds',
-      String(DOCTOR_DEFAULTS.stepTimeoutMs),
+      '--timeout <duration>',
+      'bound on each network step, e.g. 10s or 2500ms (a bare number is milliseconds)',
+      formatDuration(DOCTOR_DEFAULTS.stepTimeoutMs),
     )
     .option(
       '--verify-token <token>',
@@ -64,8 +66,12 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
         options = await buildOptions(url, flags, ctx);
       } catch (error) {
         if (!(error instanceof UsageError) && !isWahookError(error)) throw error;
-        const hint = isWahookError(error) ? `\n${error.hint}` : '';
-        print(ctx.stderr, `wahook doctor: ${error.message}${hint}`);
+        // The same error:/fix: form as every command (runCli prints it for the others).
+        print(ctx.stderr, `error: ${error.message}`);
+        print(
+          ctx.stderr,
+          `fix: ${isWahookError(error) ? error.hint : 'Run `wahook doctor --help` to see its arguments.'}`,
+        );
         ctx.exitCode = 2;
         return;
       }
@@ -88,8 +94,15 @@ async function buildOptions(url: string, flags: DoctorFlags, ctx: CliContext): P
     ...(appSecret === undefined ? {} : { appSecret }),
     ...(flags.caFile === undefined ? {} : { ca: await readCaFile(flags.caFile) }),
     latencySamples: parsePositiveInteger('--samples', flags.samples, DOCTOR_DEFAULTS.latencySamples),
-    timeouts: { stepMs: parsePositiveInteger('--timeout', flags.timeout, DOCTOR_DEFAULTS.stepTimeoutMs) },
+    timeouts: { stepMs: stepTimeout(flags.timeout, ctx) },
   };
+}
+
+function stepTimeout(text: string | undefined, ctx: CliContext): number {
+  if (text === undefined) return DOCTOR_DEFAULTS.stepTimeoutMs;
+  const ms = parseDurationFlag('--timeout', text, (line) => print(ctx.stderr, line));
+  if (ms < 1) throw new UsageError(`--timeout must be at least 1ms, got "${text}"`);
+  return ms;
 }
 
 async function readCaFile(path: string): Promise<string> {

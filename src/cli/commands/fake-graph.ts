@@ -7,6 +7,7 @@ import { systemClock } from '../../lib/clock.js';
 import { WEBHOOK_PATH } from '../../receive/webhook-routes.js';
 import { BUSINESS_NUMBERS, type BusinessNumber } from '../../simulate/payloads/people.js';
 import { type CliContext, print } from '../context.js';
+import { collect } from '../flags.js';
 import { readCliSettings } from '../settings.js';
 
 interface FakeGraphFlags {
@@ -24,8 +25,6 @@ interface FakeGraphFlags {
   readonly windowSync?: boolean;
   readonly legacyWaIds?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerFakeGraph(program: Command, ctx: CliContext): void {
   program

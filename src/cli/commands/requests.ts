@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { WahookError } from '../../errors.js';
 import { addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
 import { type CliContext, print } from '../context.js';
+import { parseLimit } from '../flags.js';
 import { parseRequestLog, renderRequestLog } from '../format/requests-table.js';
 
 interface RequestsFlags extends ServerFlags {
@@ -28,7 +28,7 @@ export function registerRequests(program: Command, ctx: CliContext): void {
         '2 for bad usage or a refused admin token.',
     )
     .action(async (flags: RequestsFlags) => {
-      const limit = parseLimit(flags.limit);
+      const limit = parseLimit('--limit', flags.limit, MAX_LIMIT);
       const client = connectAdminClient(flags, ctx.env);
       const json = await client.listRejectedRequests(limit);
       if (flags.json === true) {
@@ -38,15 +38,4 @@ export function registerRequests(program: Command, ctx: CliContext): void {
       }
       ctx.exitCode = 0;
     });
-}
-
-function parseLimit(text: string): number {
-  const limit = Number(text);
-  if (!/^\d+$/.test(text.trim()) || limit < 1 || limit > MAX_LIMIT) {
-    throw new WahookError(
-      'usage',
-      `--limit must be a whole number from 1 to ${MAX_LIMIT}, not ${JSON.stringify(text)}`,
-    );
-  }
-  return limit;
 }

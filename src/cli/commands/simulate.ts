@@ -7,14 +7,13 @@ import { createProgressReporter } from '../../simulate/progress.js';
 import { formatSummary } from '../../simulate/report.js';
 import { runSimulation, type SimulationOptions } from '../../simulate/simulation.js';
 import { type CliContext, print } from '../context.js';
+import { bareNumberNote, collect } from '../flags.js';
 import { readCliSettings } from '../settings.js';
 
 interface CommandFlags extends SimulateFlags {
   readonly json?: boolean;
   readonly listFixtures?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerSimulate(program: Command, ctx: CliContext): void {
   program
@@ -46,7 +45,11 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
       'how many places a POST can be held back',
       SIMULATE_DEFAULTS.reorderWindow,
     )
-    .option('--delay <ms>', 'random wait of 0 to this before each POST (jitter)', SIMULATE_DEFAULTS.delay)
+    .option(
+      '--delay <duration>',
+      'random wait of 0 to this before each POST (jitter), e.g. 50ms',
+      SIMULATE_DEFAULTS.delay,
+    )
     .option('--concurrency <n>', 'POSTs in flight at once', SIMULATE_DEFAULTS.concurrency)
     .option(
       '--timeout <duration>',
@@ -121,6 +124,16 @@ async function simulateCommand(
         settings.requireSecret('appSecret', target, { name: '--app-secret', value: flags.appSecret }),
       adminToken: (target: string) => settings.secret('adminToken', target, flags.adminToken),
     };
+    const durations: [string, string | undefined][] = [
+      ['--timeout', flags.timeout],
+      ['--delay', flags.delay],
+      ['--max-duration', flags.maxDuration],
+      ['--verify-timeout', flags.verifyTimeout],
+    ];
+    for (const [flag, text] of durations) {
+      const note = bareNumberNote(flag, text);
+      if (note !== undefined) print(ctx.stderr, note);
+    }
     const options = parseSimulateFlags(url, flags, secrets, {
       seed: randomBytes(4).toString('hex'),
       startTime: Math.floor(Date.now() / 1000),
@@ -128,8 +141,8 @@ async function simulateCommand(
     return await run(ctx, options, flags.json === true);
   } catch (err) {
     if (!isWahookError(err)) throw err;
-    print(ctx.stderr, `wahook simulate: ${err.message}`);
-    print(ctx.stderr, err.hint);
+    print(ctx.stderr, `error: ${err.message}`);
+    print(ctx.stderr, `fix: ${err.hint}`);
     return err.exitCode;
   }
 }

@@ -42,8 +42,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         'reached), 2 for bad usage or a refused admin token.',
     )
     .action(async (wamid: string, flags: StatusFlags) => {
-      if (flags.local === true && (flags.url !== undefined || flags.token !== undefined)) {
-        throw new WahookError('usage', '--local reads the store directly; it takes no --url or --token');
+      const token = flags.adminToken ?? flags.token;
+      if (flags.local === true && (flags.url !== undefined || token !== undefined)) {
+        throw new WahookError(
+          'usage',
+          '--local reads the store directly; it takes no --url or --admin-token',
+        );
       }
       const { json, origin } =
         flags.local === true

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WahookError } from '../../errors.js';
+import { parseAnswer } from './answer.js';
 
 /**
  * The part of the message JSON (GET /v1/messages/{wamid}) that `wahook status` renders. Lenient on
@@ -67,13 +67,5 @@ export type MessageViewCounterpart = NonNullable<MessageView['counterpart']>;
 
 /** Parses message JSON; `origin` names where it came from for the error a mismatch raises. */
 export function parseMessageView(json: unknown, origin: string): MessageView {
-  const parsed = messageViewSchema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-  throw new WahookError('internal', `${origin} gave message JSON this wahook cannot read (${problems})`, {
-    hint: 'Run the same wahook version as the server, or add --json to see the answer as it came.',
-  });
+  return parseAnswer(messageViewSchema, json, origin, 'message JSON');
 }

@@ -45,6 +45,13 @@ export async function listEventsByKey(
   return result.rows.map(toStoredEvent);
 }
 
+export async function lastEventSeq(db: Queryable): Promise<number> {
+  const result = await db.query<{ seq: string | null } & pg.QueryResultRow>(
+    'SELECT MAX(seq) AS seq FROM events',
+  );
+  return Number(result.rows[0]?.seq ?? 0);
+}
+
 export async function getMessage(db: Queryable, id: string): Promise<StoredMessage | undefined> {
   const result = await db.query<MessageRow & pg.QueryResultRow>('SELECT * FROM messages WHERE id = $1', [id]);
   const row = result.rows[0];

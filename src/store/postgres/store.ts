@@ -184,6 +184,10 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     return reads.listEventsByKey(this.pool, orderingKey, limit);
   }
 
+  lastEventSeq(): Promise<number> {
+    return reads.lastEventSeq(this.pool);
+  }
+
   getMessage(id: string): Promise<StoredMessage | undefined> {
     return reads.getMessage(this.pool, id);
   }

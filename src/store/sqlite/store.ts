@@ -355,6 +355,11 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     return records.map(toStoredEvent);
   }
 
+  async lastEventSeq(): Promise<number> {
+    const row = this.reader.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number | null };
+    return row.seq ?? 0;
+  }
+
   async getMessage(id: string): Promise<StoredMessage | undefined> {
     const row = this.reader.prepare('SELECT * FROM messages WHERE id = ?').get(id) as MessageRow | undefined;
     return row ? toStoredMessage(row) : undefined;

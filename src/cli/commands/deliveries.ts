@@ -1,0 +1,95 @@
+import { type Command, Option } from 'commander';
+import { z } from 'zod';
+import { addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
+import { type CliContext, print } from '../context.js';
+import { parseLimit } from '../flags.js';
+import { parseAnswer } from '../format/answer.js';
+import { renderTable, truncate } from '../format/table.js';
+
+/**
+ * `wahook deliveries`: GET /v1/deliveries, the pending deliveries (attempts, last error, next
+ * attempt) or the dead letters, so a failing subscriber shows long before its retries run out.
+ */
+interface DeliveriesFlags extends ServerFlags {
+  readonly state: string;
+  readonly subscription?: string;
+  readonly limit: string;
+  readonly after?: string;
+  readonly json?: boolean;
+}
+
+const MAX_LIMIT = 500;
+
+const deliveriesAnswer = z.object({
+  deliveries: z.array(
+    z.object({
+      id: z.number(),
+      event_id: z.string(),
+      event_type: z.string(),
+      subscription_id: z.string(),
+      attempts: z.number(),
+      last_error: z.string().nullable(),
+      next_attempt_at: z.string().nullable(),
+      dead_at: z.string().nullable().default(null),
+    }),
+  ),
+  next: z.string().nullable(),
+});
+
+export function registerDeliveries(program: Command, ctx: CliContext): void {
+  const command = program
+    .command('deliveries')
+    .description(
+      'List pending deliveries (attempts, last error, next attempt) or dead letters of a running server.',
+    )
+    .addOption(
+      new Option('--state <state>', 'which deliveries').choices(['pending', 'dead']).default('pending'),
+    )
+    .option('--subscription <id>', 'only deliveries of this subscription')
+    .option('--limit <n>', `how many to show, 1 to ${MAX_LIMIT}`, '50')
+    .option('--after <cursor>', 'continue after the "next" cursor of an earlier page');
+  addServerOptions(command)
+    .option('--json', 'print the answer of GET /v1/deliveries as it comes')
+    .addHelpText(
+      'after',
+      '\nExit code: 0 when the list was read (empty or not), 1 when the server cannot be reached,\n' +
+        '2 for bad usage or a refused admin token.\n\nExamples:\n' +
+        '  wahook deliveries --subscription sub_abc\n  wahook deliveries --state dead --json',
+    )
+    .action(async (flags: DeliveriesFlags) => {
+      const query = new URLSearchParams({
+        state: flags.state,
+        limit: String(parseLimit('--limit', flags.limit, MAX_LIMIT)),
+        ...(flags.subscription === undefined ? {} : { subscription: flags.subscription }),
+        ...(flags.after === undefined ? {} : { after: flags.after }),
+      });
+      const client = connectAdminClient(flags, ctx.env);
+      const json = await client.call('GET', `/v1/deliveries?${query}`);
+      ctx.exitCode = 0;
+      if (flags.json === true) return print(ctx.stdout, JSON.stringify(json, null, 2));
+      const page = parseAnswer(deliveriesAnswer, json, client.baseUrl);
+      if (page.deliveries.length === 0) {
+        print(ctx.stdout, flags.state === 'dead' ? 'no dead letters' : 'no pending deliveries');
+        return;
+      }
+      const dead = flags.state === 'dead';
+      const rows = page.deliveries.map((entry) => [
+        String(entry.id),
+        entry.subscription_id,
+        entry.event_type,
+        String(entry.attempts),
+        (dead ? entry.dead_at : entry.next_attempt_at) ?? '-',
+        truncate(entry.last_error ?? '-', 80),
+      ]);
+      const head = [
+        'id',
+        'subscription',
+        'event',
+        'attempts',
+        dead ? 'dead at' : 'next attempt',
+        'last error',
+      ];
+      for (const line of renderTable(head, rows)) print(ctx.stdout, line);
+      if (page.next !== null) print(ctx.stdout, `more: --after ${page.next}`);
+    });
+}
