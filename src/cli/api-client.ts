@@ -83,7 +83,12 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     const answer = await send(method, path, callOptions.body);
     if (answer.status === (callOptions.expected ?? 200)) return answer.body;
     if (answer.status === 404 && errorCodeOf(answer.body) === 'not_found') {
-      throw new WahookError('not_found', messageOf(answer.body) ?? `${baseUrl}${path} is not there`);
+      const hint = hintOf(answer.body);
+      throw new WahookError(
+        'not_found',
+        messageOf(answer.body) ?? `${baseUrl}${path} is not there`,
+        hint === undefined ? {} : { hint },
+      );
     }
     throw unexpectedAnswer(baseUrl, path, answer);
   };
@@ -205,7 +210,10 @@ function unexpectedAnswer(baseUrl: string, path: string, answer: Answer): Wahook
   }
   const detail = said === undefined ? '' : `: ${said}`;
   if (answer.status === 400) return new WahookError('bad_request', `${where} refused the request${detail}`);
-  if (answer.status === 409) return new WahookError('usage', `${where} refused${detail}`);
+  if (answer.status === 409) {
+    const hint = hintOf(answer.body);
+    return new WahookError('conflict', `${where} refused${detail}`, hint === undefined ? {} : { hint });
+  }
   if (answer.status === 503) return new WahookError('store_unavailable', `${where} answered 503${detail}`);
   return new WahookError('internal', `${where} answered HTTP ${answer.status}${detail}`, {
     hint: "Read the server's log around this time; it has the details of this answer.",
@@ -214,6 +222,11 @@ function unexpectedAnswer(baseUrl: string, path: string, answer: Answer): Wahook
 
 function errorCodeOf(body: unknown): unknown {
   return typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+}
+
+function hintOf(body: unknown): string | undefined {
+  const hint = typeof body === 'object' && body !== null ? (body as { hint?: unknown }).hint : undefined;
+  return typeof hint === 'string' ? hint : undefined;
 }
 
 function messageOf(body: unknown): string | undefined {

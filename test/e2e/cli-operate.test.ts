@@ -165,6 +165,13 @@ describe('wahook inbox', () => {
 
     const one = await wahook(['inbox', '--reprocess', String(rowId)]);
     expect(one).toMatchObject({ code: 0, stdout: 'requeued 1 row for processing\n' });
+    await waitFor(async () => {
+      const page = await wahookJson<{ inbox: { id: number }[] }>(['inbox']);
+      return page.inbox.some((row) => row.id === rowId);
+    }, 'the row quarantined again');
+    const processed = await wahook(['inbox', '--reprocess', '1']);
+    expect(processed.code).toBe(1);
+    expect(processed.stderr).toMatch(/^error: .*inbox row 1 is processed, not quarantined/m);
     const all = await wahookJson<{ requeued: number }>(['inbox', '--reprocess-all']);
     expect(all.requeued).toBeGreaterThanOrEqual(0);
 

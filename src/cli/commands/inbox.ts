@@ -58,8 +58,8 @@ export function registerInbox(program: Command, ctx: CliContext): void {
       'after',
       '\nReprocessing parses a row again with the running code: do it after the upgrade or fix that\n' +
         'the quarantine reason asks for.\n' +
-        'Exit code: 0 on success, 1 when the server cannot be reached or the row is unknown, 2 for bad\n' +
-        'usage (a row that is not quarantined) or a refused admin token.',
+        'Exit code: 0 on success, 1 when the server cannot be reached, the row is unknown or not\n' +
+        'quarantined, 2 for bad usage or a refused admin token.',
     )
     .action(async (flags: InboxFlags) => {
       if (flags.reprocess !== undefined && flags.reprocessAll === true) {
