@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com): HMAC-SHA256 over
  * `<webhook-id>.<webhook-timestamp>.<body>` with the key inside the `whsec_` secret, sent as
- * `webhook-signature: v1,<base64>`. The library does the signing so our output is exactly what its
- * `verify` (and every other implementation of the spec) accepts.
+ * `webhook-signature: v1,<base64>`. Signed with node:crypto (the reference library's pure-JS
+ * SHA-256 took twice as long per attempt); the tests check every signature with the library's
+ * `verify`, as a subscriber would.
  */
 const SECRET_BYTES = 32;
 
@@ -40,10 +40,14 @@ export function signatureHeaders(
   nowMs: number,
   body: string,
 ): SignedHeaders {
-  const timestamp = new Date(Math.floor(nowMs / 1000) * 1000);
-  return {
-    'webhook-id': messageId,
-    'webhook-timestamp': String(Math.floor(nowMs / 1000)),
-    'webhook-signature': new Webhook(secret).sign(messageId, timestamp, body),
-  };
+  const timestamp = String(Math.floor(nowMs / 1000));
+  const signature = createHmac('sha256', signingKey(secret))
+    .update(`${messageId}.${timestamp}.${body}`)
+    .digest('base64');
+  return { 'webhook-id': messageId, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
+}
+
+/** The key inside a `whsec_` secret (without the prefix, the secret is the base64 key, as the library reads it). */
+function signingKey(secret: string): Buffer {
+  return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
 }
