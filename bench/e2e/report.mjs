@@ -23,6 +23,7 @@ export function summarize(runs) {
       backlogAtSendEnd: pick((s) => (s.backlogAtSendEnd?.inbox ?? 0) + (s.backlogAtSendEnd?.deliveries ?? 0)),
       senderLagP99Ms: pick((s) => s.senderLagP99Ms),
       foreignCores: pick((s) => s.foreignCores),
+      cpuUsPerWebhook: pick((s) => s.cpuUsPerWebhook),
     };
   });
   const highestStable = runs.map((run) => run.highestStableRate ?? 0);
@@ -36,7 +37,16 @@ export function renderSummary(summary, kind = 'e2e') {
   const table =
     kind === 'ack'
       ? renderTable(
-          ['rate req/s', 'sent', 'acked 200', 'ack p50 ms', 'ack p99 ms', 'ack max ms', 'stable'],
+          [
+            'rate req/s',
+            'sent',
+            'acked 200',
+            'ack p50 ms',
+            'ack p99 ms',
+            'ack max ms',
+            'CPU µs/webhook',
+            'stable',
+          ],
           summary.rows.map((row) => [
             label(row),
             formatNumber(row.sent),
@@ -44,6 +54,7 @@ export function renderSummary(summary, kind = 'e2e') {
             ms(row.ackP50Ms),
             ms(row.ackP99Ms),
             ms(row.e2eMaxMs),
+            formatNumber(row.cpuUsPerWebhook),
             `${row.stableRuns}/${row.runs}`,
           ]),
         )
@@ -59,6 +70,7 @@ export function renderSummary(summary, kind = 'e2e') {
             'ack p50 ms',
             'ack p99 ms',
             'backlog at end',
+            'CPU µs/webhook',
             'stable',
           ],
           summary.rows.map((row) => [
@@ -72,6 +84,7 @@ export function renderSummary(summary, kind = 'e2e') {
             ms(row.ackP50Ms),
             ms(row.ackP99Ms),
             formatNumber(row.backlogAtSendEnd),
+            formatNumber(row.cpuUsPerWebhook),
             `${row.stableRuns}/${row.runs}`,
           ]),
         );

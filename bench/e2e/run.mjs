@@ -174,6 +174,7 @@ function logStep(step, noisy) {
       `e2e p50 ${step.e2eMs.p50.toFixed(1)} p99 ${step.e2eMs.p99.toFixed(1)} max ${step.e2eMs.max.toFixed(0)} ms; ` +
       `ack p50 ${step.ackMs.p50.toFixed(1)} p99 ${step.ackMs.p99.toFixed(1)} ms; sender lag p99 ` +
       `${step.senderLagP99Ms.toFixed(1)} ms; ${isStable(step) ? 'stable' : 'NOT stable'}; ` +
+      `wahook CPU ${step.cpuUsPerWebhook.toFixed(0)} µs/webhook; ` +
       `other processes ${step.foreignCores.toFixed(2)} cores${noisy ? ' (noisy)' : ''}` +
       `${step.errors ? `; ${step.errors} errors (${step.firstError})` : ''}`,
   );

@@ -46,6 +46,7 @@ export async function runStep({
   const deliveredInGrace = await waitForDeliveries(subscriber, records, sentAt + graceSec * 1000);
   const foreign = foreignCores(loadBefore, readLoad([wahook.pid]));
   const drain = await waitForEmptyBacklog(wahook, drainSec);
+  const loadAfter = readLoad([wahook.pid]);
   const summary = summarizeRecords(records, subscriber.receivedAt, sentAt, graceSec);
   return {
     label,
@@ -59,7 +60,17 @@ export async function runStep({
     backlogDrained: drain.drained,
     drainMs: drain.ms,
     foreignCores: foreign,
+    cpuUsPerWebhook: cpuUsPer(loadBefore, loadAfter, count),
   };
+}
+
+/**
+ * CPU the server's process (all its threads) spent per webhook over the step and its drain: unlike
+ * a rate, it hardly moves when other processes take the cores, so it compares builds on a busy machine.
+ */
+function cpuUsPer(before, after, count) {
+  if (!before || !after || count === 0) return Number.NaN;
+  return ((after.servers - before.servers) / count) * 1e6;
 }
 
 /**
@@ -79,7 +90,8 @@ export async function runAckStep({ server, label, attempt = 1, rate, durationSec
       sentAt = performance.now();
     },
   });
-  const foreign = foreignCores(loadBefore, readLoad([server.pid]));
+  const loadAfter = readLoad([server.pid]);
+  const foreign = foreignCores(loadBefore, loadAfter);
   const ackedAt = new Map();
   for (const record of records) if (record.status === 200) ackedAt.set(record.wamid, record.ackedAt);
   const summary = summarizeRecords(records, ackedAt, sentAt, 0);
@@ -95,6 +107,7 @@ export async function runAckStep({ server, label, attempt = 1, rate, durationSec
     backlogDrained: true,
     drainMs: 0,
     foreignCores: foreign,
+    cpuUsPerWebhook: cpuUsPer(loadBefore, loadAfter, count),
   };
 }
 

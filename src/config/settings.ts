@@ -251,10 +251,10 @@ export const SETTINGS = {
   deliveryConcurrency: setting({
     env: 'WAHOOK_DELIVERY_CONCURRENCY',
     description:
-      'Delivery attempts in flight at once per subscription (four times as many for all together), so one slow endpoint cannot take every slot.',
-    defaultText: '16',
+      "The most delivery attempts in flight at once per subscription (four times as many for all together), so one slow endpoint cannot take every slot. Below it each subscription's window follows its endpoint: it starts at 16, grows while answers come back about as fast as the fastest lately, and shrinks by a quarter when they take four times as long or fail.",
+    defaultText: '256',
     secret: false,
-    schema: z.coerce.number().int().min(1).max(256).default(16),
+    schema: z.coerce.number().int().min(1).max(1024).default(256),
   }),
   deliveryAllowPrivate: setting({
     env: 'WAHOOK_DELIVERY_ALLOW_PRIVATE',

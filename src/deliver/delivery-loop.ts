@@ -12,6 +12,7 @@ import { deliverClaimed } from './deliver-one.js';
 import { DeliveryHttp } from './http-attempt.js';
 import type { DeliveryOptions } from './options.js';
 import type { Random } from './schedule.js';
+import { DeliveryWindows } from './window.js';
 
 /**
  * The delivery loop (role `delivery`). Each turn it fills its free slots: due live deliveries
@@ -37,6 +38,9 @@ export interface DeliveryLoopDeps {
 
 export class DeliveryLoop {
   private readonly breakers: CircuitBreakers;
+  private readonly windows: DeliveryWindows;
+  /** When each subscription's window was last full (performance.now()). */
+  private readonly fullAt = new Map<string, number>();
   private readonly recorder: AttemptRecorder;
   private readonly http: DeliveryHttp;
   private readonly inFlight = new Map<string, number>();
@@ -50,6 +54,11 @@ export class DeliveryLoop {
 
   constructor(private readonly deps: DeliveryLoopDeps) {
     this.recorder = new AttemptRecorder(deps.store);
+    this.windows = new DeliveryWindows({
+      initial: deps.options.initialWindow,
+      min: 1,
+      max: deps.options.perSubscription,
+    });
     this.http = deps.http ?? new DeliveryHttp({ allowPrivate: deps.options.allowPrivate });
     this.breakers = new CircuitBreakers(deps.options.breaker, deps.clock, (subscriptionId, state) =>
       deps.bus.emit('delivery:breaker', { subscriptionId, state }),
@@ -106,7 +115,7 @@ export class DeliveryLoop {
       lane,
       limit,
       slots: this.freeSlots(),
-      defaultSlots: options.perSubscription,
+      defaultSlots: this.windows.limit(''),
     });
     for (const delivery of claimed) this.dispatch(delivery);
     return claimed.length;
@@ -114,11 +123,12 @@ export class DeliveryLoop {
 
   private freeSlots(): Map<string, number> {
     const slots = new Map<string, number>();
-    for (const subscriptionId of new Set([...this.inFlight.keys(), ...this.breakers.tracked()])) {
+    const known = [...this.inFlight.keys(), ...this.breakers.tracked(), ...this.windows.tracked()];
+    for (const subscriptionId of new Set(known)) {
       const inFlight = this.inFlight.get(subscriptionId) ?? 0;
       slots.set(
         subscriptionId,
-        this.breakers.slots(subscriptionId, this.deps.options.perSubscription, inFlight),
+        this.breakers.slots(subscriptionId, this.windows.limit(subscriptionId), inFlight),
       );
     }
     return slots;
@@ -127,7 +137,10 @@ export class DeliveryLoop {
   private dispatch(delivery: ClaimedDelivery): void {
     const subscriptionId = delivery.subscription.id;
     const replay = delivery.lane === 'replay';
-    this.inFlight.set(subscriptionId, (this.inFlight.get(subscriptionId) ?? 0) + 1);
+    const inFlight = (this.inFlight.get(subscriptionId) ?? 0) + 1;
+    this.inFlight.set(subscriptionId, inFlight);
+    const started = performance.now();
+    if (inFlight >= this.windows.limit(subscriptionId)) this.fullAt.set(subscriptionId, started);
     if (replay) this.replayInFlight += 1;
     const attempt = deliverClaimed(delivery, {
       store: this.deps.store,
@@ -142,7 +155,13 @@ export class DeliveryLoop {
       http: this.http,
     })
       .then(
-        () => undefined,
+        (result) => {
+          if (result === 'deferred') return;
+          // Full at any time while this attempt was out: more room would have been used.
+          const full = (this.fullAt.get(subscriptionId) ?? -1) >= started;
+          const heldMs = performance.now() - started;
+          this.windows.observe(subscriptionId, heldMs, result.kind === 'succeeded', full);
+        },
         // The lease runs out and the delivery is tried again; nothing is lost.
         (err: Error) => this.deps.bus.emit('loop:error', { loop: 'delivery', error: err.message }),
       )

@@ -14,8 +14,10 @@ export interface DeliveryOptions {
   leaseMs: number;
   /** Attempts in flight at once, all subscriptions together. */
   maxInFlight: number;
-  /** Attempts in flight at once per subscription, so one slow endpoint cannot take every slot. */
+  /** The most attempts in flight at once per subscription, so one slow endpoint cannot take every slot. */
   perSubscription: number;
+  /** Where a subscription's window starts before its answers size it (window.ts). */
+  initialWindow: number;
   /** Share of `maxInFlight` that replayed dead letters may use; live deliveries are claimed first. */
   replayShare: number;
   /** How often an idle loop looks for due deliveries (it is also woken by new events). */
@@ -35,7 +37,7 @@ export function deliveryOptions(
   overrides: Partial<DeliveryOptions> = {},
 ): DeliveryOptions {
   const timeoutMs = overrides.timeoutMs ?? config.deliveryTimeoutMs;
-  const perSubscription = config.deliveryConcurrency ?? 16;
+  const perSubscription = config.deliveryConcurrency ?? 256;
   return {
     retryDelaysMs: config.retryDelaysMs,
     allowPrivate: config.deliveryAllowPrivate ?? false,
@@ -44,6 +46,7 @@ export function deliveryOptions(
     leaseMs: timeoutMs * 2 + 10_000,
     maxInFlight: perSubscription * 4,
     perSubscription,
+    initialWindow: Math.min(16, perSubscription),
     replayShare: 0.25,
     pollMs: 250,
     breaker: DEFAULT_BREAKER_POLICY,

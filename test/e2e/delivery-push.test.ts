@@ -148,6 +148,20 @@ describe('delivery to subscribers', () => {
     expect(stuck.received.length).toBe(2);
   });
 
+  it('widens the window of an endpoint that keeps up, past the 16 attempts it starts with', async () => {
+    const { store, loop } = await setup({}, systemClock, 60_000);
+    // 400 answered at once, then every request hangs: what is out then is the window at that time.
+    const fast = 400;
+    const endpoint = await subscriber(({ index }) => (index < fast ? { status: 200 } : 'hang'));
+    await subscribe(store, endpoint.url);
+    await commitEvents(
+      store,
+      Array.from({ length: 700 }, (_, i) => makeEvent(`wamid.W${i}`)),
+    );
+    loop.start();
+    await waitFor(() => endpoint.received.length > fast + 16, 'more than 16 attempts out at once', 20_000);
+  });
+
   it('disables a subscription that answers 410 and dead-letters what was waiting for it', async () => {
     const { store, loop } = await setup();
     const gone = await subscriber(() => ({ status: 410, body: 'unsubscribed' }));
