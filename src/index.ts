@@ -19,6 +19,7 @@ export {
   fieldEventType,
   type GroupUpdateData,
   type HistoryChunkData,
+  type MessageConflictData,
   type MessageEchoData,
   type MessageReceivedData,
   type MessageStatusData,

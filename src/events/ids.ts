@@ -29,6 +29,11 @@ export function eventIdFor(kind: EventIdKind, parts: readonly string[]): string 
   return `evt_${base32(digest, ID_LENGTH)}`;
 }
 
+/** A short digest (16 base32 characters, 80 bits) of a value's canonical JSON, for comparing content. */
+export function contentDigest(value: unknown): string {
+  return base32(sha256(canonicalJson(value)), 16);
+}
+
 /** JSON with object keys sorted at every depth, so equal content hashes equally whatever its key order. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeysDeep(value)) ?? 'null';

@@ -21,6 +21,7 @@ export const EVENT_TYPES = {
   messageReceived: 'message.received',
   messageStatus: 'message.status',
   messageEcho: 'message.echo',
+  messageConflict: 'message.conflict',
   whatsappError: 'whatsapp.error',
 } as const;
 
@@ -49,6 +50,7 @@ export type EventData =
   | MessageReceivedData
   | MessageStatusData
   | MessageEchoData
+  | MessageConflictData
   | WhatsAppErrorData
   | UpdateEventDataByType[UpdateType]
   | FieldEventData;
@@ -129,6 +131,21 @@ export interface MessageEchoData {
   errors: MessageError[];
   unparsed: Record<string, unknown> | null;
   flags: string[];
+}
+
+/**
+ * A second body under a wamid already seen, saying something else (another text, another media
+ * id): Meta reuses ids rarely, but when it does the later body must not vanish as a duplicate. The
+ * first body stays what `message.received` / `message.echo` said; this carries the later one whole.
+ */
+export interface MessageConflictData {
+  messageId: string;
+  phoneNumberId: string | null;
+  wabaId: string | null;
+  /** The event type the later body would have been. */
+  of: typeof EVENT_TYPES.messageReceived | typeof EVENT_TYPES.messageEcho;
+  /** The later body, as that event's `data` (its flags include `conflicting_body`). */
+  message: MessageReceivedData | MessageEchoData;
 }
 
 export interface WhatsAppErrorData {

@@ -19,7 +19,7 @@ export interface BusEvents {
     items: number;
     reason?: string;
   };
-  'process:item': { kind: string; duplicate: boolean; senderLagMs: number | null };
+  'process:item': { kind: string; duplicate: boolean; conflict: boolean; senderLagMs: number | null };
   'process:batch_failed': { error: string };
   'delivery:attempt': {
     subscriptionId: string;

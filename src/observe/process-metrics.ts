@@ -33,6 +33,12 @@ export function registerProcessMetrics(bus: Bus, registry: Registry): void {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const conflicts = new Counter({
+    name: 'wahook_process_conflicting_bodies_total',
+    help: 'Messages or echoes that arrived again under a wamid already seen, saying something else.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
   const senderLag = new Histogram({
     name: 'wahook_meta_lag_seconds',
     help: "Time from the sender's timestamp of a message or status to its receipt here.",
@@ -53,6 +59,7 @@ export function registerProcessMetrics(bus: Bus, registry: Registry): void {
   bus.on('process:item', (event) => {
     itemsTotal.inc({ kind: event.kind });
     if (event.duplicate) duplicates.inc({ kind: event.kind });
+    if (event.conflict) conflicts.inc({ kind: event.kind });
     if (event.senderLagMs !== null && event.senderLagMs >= 0) senderLag.observe(event.senderLagMs / 1000);
   });
   bus.on('process:batch_failed', () => failures.inc());

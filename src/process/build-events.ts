@@ -1,8 +1,10 @@
+import { eventIdFor } from '../events/ids.js';
 import {
   EVENT_SCHEMA_VERSION,
   EVENT_TYPES,
   type FieldEventData,
   fieldEventType,
+  type MessageConflictData,
   type MessageEchoData,
   type MessageReceivedData,
   type MessageStatusData,
@@ -75,6 +77,28 @@ export function messageEchoEvent(item: ParsedEcho, now: number): NewEvent {
     flags: item.flags,
   };
   return event(item.eventId, EVENT_TYPES.messageEcho, now, `msg:${item.wamid}`, item.phoneNumberId, data);
+}
+
+/**
+ * The later of two bodies under one wamid: its id hashes the body's digest, so the same later body
+ * told again is one event, and a third, different one is another.
+ */
+export function messageConflictEvent(
+  item: ParsedMessage | ParsedEcho,
+  digest: string,
+  now: number,
+): NewEvent {
+  const original = item.kind === 'message' ? messageReceivedEvent(item, now) : messageEchoEvent(item, now);
+  const message = original.data as MessageReceivedData | MessageEchoData;
+  const data: MessageConflictData = {
+    messageId: item.wamid,
+    phoneNumberId: item.phoneNumberId,
+    wabaId: item.wabaId,
+    of: original.type as MessageConflictData['of'],
+    message: { ...message, flags: [...message.flags, 'conflicting_body'] },
+  };
+  const id = eventIdFor('message', [item.wamid, 'conflict', digest]);
+  return event(id, EVENT_TYPES.messageConflict, now, original.orderingKey, item.phoneNumberId, data);
 }
 
 export function messageStatusEvent(

@@ -71,6 +71,13 @@ export interface HistoryEntry {
   phoneNumberId?: string;
   /** Inbound and echoed messages: the message type (`text`, `image`, …). */
   messageType?: string;
+  /**
+   * Inbound and echoed messages: a digest of what the message said (its type and content), so a
+   * second body under the same wamid that says something else is noticed (status-merge.ts).
+   */
+  contentDigest?: string;
+  /** Digests of other bodies seen under the same wamid and sender time, sorted. */
+  conflictingDigests?: string[];
 }
 
 export interface MessageRecord {

@@ -8,12 +8,13 @@
  * split of the same rows into batches, each planned against the records the previous ones wrote,
  * ends in the same records and events (test/unit/process/plan-batch.test.ts).
  */
-
+import { contentDigest } from '../events/ids.js';
 import type { InboxFinish, InboxRow, NewEvent, StoredMessage } from '../store/ports.js';
 import type { MessageContext } from '../store/send-ports.js';
 import { isDoctorWamid } from '../whatsapp/doctor-ids.js';
 import {
   fieldEvent,
+  messageConflictEvent,
   messageEchoEvent,
   messageReceivedEvent,
   messageStatusEvent,
@@ -21,7 +22,7 @@ import {
   whatsappErrorEvent,
 } from './build-events.js';
 import type { RecordCore, RecordHistory } from './message-record.js';
-import type { ParsedItem, ParseOutcome } from './parse/index.js';
+import type { ParsedEcho, ParsedItem, ParsedMessage, ParseOutcome } from './parse/index.js';
 import { type MergeResult, mergeStatus, recordEcho, recordInbound } from './status-merge.js';
 import { type StoredRecord, storedHistory, toStoredRecord } from './stored-record.js';
 
@@ -34,6 +35,8 @@ export interface ParsedRow {
 export interface ItemNote {
   kind: ParsedItem['kind'];
   duplicate: boolean;
+  /** A message or echo under a wamid already seen, with other content (a `message.conflict`). */
+  conflict: boolean;
   senderLagMs: number | null;
 }
 
@@ -74,6 +77,7 @@ type Apply = {
 /** Per kind of item: how it changes its record and which event it makes. */
 const APPLY: Apply = {
   message: (item, before, { now }) => {
+    const digest = bodyDigest(item);
     const merged = recordInbound(before, {
       wamid: item.wamid,
       phoneNumberId: item.phoneNumberId,
@@ -81,18 +85,21 @@ const APPLY: Apply = {
       timestamp: item.timestamp ?? 0,
       from: item.from,
       type: item.type ?? 'unknown',
+      contentDigest: digest,
     });
-    return { merged, ...(merged.isNew ? { event: messageReceivedEvent(item, now) } : {}) };
+    return bodyEffect(item, merged, digest, () => messageReceivedEvent(item, now), now);
   },
   echo: (item, before, { now }) => {
+    const digest = bodyDigest(item);
     const merged = recordEcho(before, {
       wamid: item.wamid,
       phoneNumberId: item.phoneNumberId,
       timestamp: item.timestamp ?? 0,
       to: item.to,
       type: item.type ?? 'unknown',
+      contentDigest: digest,
     });
-    return { merged, ...(merged.isNew ? { event: messageEchoEvent(item, now) } : {}) };
+    return bodyEffect(item, merged, digest, () => messageEchoEvent(item, now), now);
   },
   status: (item, before, { now, contexts }) => {
     const merged = mergeStatus(before, item);
@@ -103,6 +110,31 @@ const APPLY: Apply = {
   update: (item, _before, { now }) => ({ event: updateEvent(item, now) }),
   field: (item, _before, { now }) => ({ event: fieldEvent(item, now) }),
 };
+
+/** What a message says (its type and content), to tell a second body under its wamid from a retry. */
+function bodyDigest(item: ParsedMessage | ParsedEcho): string {
+  return contentDigest({ type: item.type, content: item.content });
+}
+
+/**
+ * A new body makes its event; a body the record has not seen under a wamid it has makes a
+ * `message.conflict`. Reactions are the exception: Meta reuses one id for adding, changing and
+ * removing a reaction, so a new emoji is a new `message.received` (its id names the emoji).
+ */
+function bodyEffect(
+  item: ParsedMessage | ParsedEcho,
+  merged: MergeResult,
+  digest: string,
+  newEvent: () => NewEvent,
+  now: number,
+): ItemEffect {
+  if (merged.conflict)
+    return {
+      merged,
+      event: item.content.kind === 'reaction' ? newEvent() : messageConflictEvent(item, digest, now),
+    };
+  return { merged, ...(merged.isNew ? { event: newEvent() } : {}) };
+}
 
 function applyItem(item: ParsedItem, before: RecordHistory | undefined, env: ApplyEnv): ItemEffect {
   return (APPLY[item.kind] as (i: ParsedItem, b: RecordHistory | undefined, e: ApplyEnv) => ItemEffect)(
@@ -158,10 +190,17 @@ export function planBatch(
       const effect = applyItem(item, before, env);
       if (effect.merged !== undefined) changed.set(effect.merged.record.id, effect.merged.record);
       if (effect.event !== undefined) plan.events.push(effect.event);
-      const duplicate = effect.merged !== undefined && !effect.merged.isNew;
+      // A changed reaction is a new reaction, not a conflicting body (see bodyEffect).
+      const conflict = effect.merged?.conflict === true && effect.event?.type === 'message.conflict';
+      const duplicate = effect.merged !== undefined && !effect.merged.isNew && !effect.merged.conflict;
       if (wamid !== undefined && isDoctorWamid(wamid)) undelivered.add(item.eventId);
       if (duplicate) plan.duplicates += 1;
-      plan.items.push({ kind: item.kind, duplicate, senderLagMs: senderLagMs(item, row.receivedAt) });
+      plan.items.push({
+        kind: item.kind,
+        duplicate,
+        conflict,
+        senderLagMs: senderLagMs(item, row.receivedAt),
+      });
     }
     plan.finishes.push({ id: row.id, state: 'processed', error: null });
   }

@@ -22,6 +22,12 @@ export interface MergeResult {
   record: RecordCore;
   /** False when the (status, timestamp) pair was already in the history: a duplicate. */
   isNew: boolean;
+  /**
+   * True when a message (or echo) arrived again under its wamid saying something else: the
+   * history already held a `received` (or `echoed`) entry with another content digest. The
+   * history keeps both when their times differ; either way the caller must not stay silent.
+   */
+  conflict: boolean;
 }
 
 export interface InboundMessage {
@@ -31,6 +37,8 @@ export interface InboundMessage {
   timestamp: number;
   from: Counterpart;
   type: string;
+  /** Digest of the message's type and content; absent where a changed body is expected (reactions). */
+  contentDigest?: string;
 }
 
 /** A message the business sent from the WhatsApp Business app, as its echo reports it. */
@@ -41,6 +49,7 @@ export interface EchoedMessage {
   timestamp: number;
   to: Counterpart;
   type: string;
+  contentDigest?: string;
 }
 
 /**
@@ -59,6 +68,7 @@ export function recordInbound(record: RecordHistory | undefined, msg: InboundMes
     ...optional('counterpart', counterpartOrUndefined({ ...emptyCounterpart(), ...msg.from })),
     ...optional('phoneNumberId', msg.phoneNumberId),
     ...optional('messageType', msg.type),
+    ...optional('contentDigest', msg.contentDigest),
   };
   return mergeEntry(record, msg.wamid, entry);
 }
@@ -74,6 +84,7 @@ export function recordEcho(record: RecordHistory | undefined, echo: EchoedMessag
     ...optional('counterpart', counterpartOrUndefined({ ...emptyCounterpart(), ...echo.to })),
     ...optional('phoneNumberId', echo.phoneNumberId),
     ...optional('messageType', echo.type),
+    ...optional('contentDigest', echo.contentDigest),
   };
   return mergeEntry(record, echo.wamid, entry);
 }
@@ -84,9 +95,31 @@ function mergeEntry(record: RecordHistory | undefined, wamid: string, entry: His
   }
   const history = record?.history ?? [];
   const existing = history.find((e) => e.status === entry.status && e.timestamp === entry.timestamp);
-  const kept = existing === undefined ? entry : preferredEntry(existing, entry);
+  const kept = existing === undefined ? entry : keptEntry(existing, entry);
   const others = history.filter((e) => e !== existing);
-  return { record: summarizeHistory(wamid, [...others, kept]), isNew: existing === undefined };
+  const seen = history.filter((e) => e.status === entry.status).flatMap(digestsOf);
+  const conflict =
+    entry.contentDigest !== undefined && seen.length > 0 && !seen.includes(entry.contentDigest);
+  return { record: summarizeHistory(wamid, [...others, kept]), isNew: existing === undefined, conflict };
+}
+
+function digestsOf(entry: HistoryEntry): string[] {
+  const first = entry.contentDigest === undefined ? [] : [entry.contentDigest];
+  return [...first, ...(entry.conflictingDigests ?? [])];
+}
+
+/**
+ * The entry kept for one key: the preferred of the bodies themselves (so the choice is the same in
+ * any arrival order), carrying the digests of every other body seen under the key.
+ */
+function keptEntry(existing: HistoryEntry, entry: HistoryEntry): HistoryEntry {
+  const { conflictingDigests: _existing, ...existingBody } = existing;
+  const { conflictingDigests: _entry, ...entryBody } = entry;
+  const kept = preferredEntry(existingBody, entryBody);
+  const others = [...new Set([...digestsOf(existing), ...digestsOf(entry)])]
+    .filter((digest) => digest !== kept.contentDigest)
+    .sort();
+  return others.length === 0 ? kept : { ...kept, conflictingDigests: others };
 }
 
 function historyEntryFromStatus(update: StatusUpdate): HistoryEntry {

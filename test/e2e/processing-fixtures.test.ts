@@ -4,6 +4,7 @@ import {
   cloudWebhook,
   countByType,
   type EventJson,
+  PHONE_NUMBER_ID,
   postSigned,
   readEventsFrom,
   readMessage,
@@ -156,6 +157,26 @@ describe('bodies beyond the fixtures', () => {
     expect(countByType(events)).toEqual({ 'message.status': 1000 });
     expect(new Set(events.map((event) => event.data.messageId)).size).toBe(1000);
     expect(events.every((event) => event.data.currentStatus === 'sent')).toBe(true);
+  });
+
+  test('a second, different body under a recorded wamid is a message.conflict, not a duplicate', async () => {
+    const wamid = testWamid('conflict', 1);
+    const body = (text: string) =>
+      cloudWebhook('messages', {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+        messages: [
+          { from: '4915112345678', id: wamid, timestamp: '1767262000', type: 'text', text: { body: text } },
+        ],
+      });
+    expect(countByType(await postAndCollect(body('first')))).toEqual({ 'message.received': 1 });
+    const later = await postAndCollect(body('second'));
+    expect(countByType(later)).toEqual({ 'message.conflict': 1 });
+    expect(later[0]?.data).toMatchObject({
+      of: 'message.received',
+      message: { content: { body: 'second' } },
+    });
+    expect(await postAndCollect(body('second'))).toEqual([]);
   });
 
   test('a change of a field this version does not know becomes a flagged whatsapp.<field> event', async () => {

@@ -29,6 +29,7 @@ test('the built main entry exports the event constants and nothing that runs', a
     messageReceived: 'message.received',
     messageStatus: 'message.status',
     messageEcho: 'message.echo',
+    messageConflict: 'message.conflict',
     whatsappError: 'whatsapp.error',
   });
   expect(entry.UPDATE_TYPES).toMatchObject({
@@ -61,6 +62,8 @@ test('a message.status event and a message record read from the API fit the expo
         'conversation',
         'errors',
         'unparsed',
+        'metadata',
+        'send',
         'flags',
       ].sort(),
     );

@@ -1,31 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseEnvelope } from '../../../src/process/parse/index.js';
 import { type ParsedRow, planBatch, wamidsOf } from '../../../src/process/plan-batch.js';
 import { fromStoredRecord } from '../../../src/process/stored-record.js';
-import type { InboxFinish, InboxRow, NewEvent, StoredMessage } from '../../../src/store/ports.js';
+import type { InboxFinish, NewEvent, StoredMessage } from '../../../src/store/ports.js';
 import { DOCTOR_WAMID_PREFIX } from '../../../src/whatsapp/doctor-ids.js';
 import { loadPayload, payloadNames } from '../../fixtures/payloads/index.js';
+import { parsedRow as rowOf } from '../../helpers/parsed-rows.js';
 import { cloudWebhook, statusWebhook, testWamid } from '../../helpers/pipeline.js';
 
 const NOW = 1_767_262_500_000;
 const T0 = 1_767_262_000;
 
 function parsedRow(id: number, body: Buffer): ParsedRow {
-  const row: InboxRow = {
-    id,
-    receivedAt: NOW - 1000,
-    source: 'meta',
-    auth: 'hmac',
-    contentType: 'application/json',
-    headers: {},
-    body,
-    state: 'pending',
-    attempts: 0,
-    error: null,
-    processedAt: null,
-  };
-  return { row, outcome: parseEnvelope(body) };
+  return rowOf(id, body, NOW - 1000);
 }
 
 /** Bodies a batch may hold: every fixture, statuses of three messages in any order, a doctor run's, a broken one. */
@@ -200,8 +187,8 @@ describe('planBatch', () => {
       NOW,
     );
     expect(plan.items).toEqual([
-      { kind: 'status', duplicate: false, senderLagMs: NOW - 1000 - T0 * 1000 },
-      { kind: 'field', duplicate: false, senderLagMs: null },
+      { kind: 'status', duplicate: false, conflict: false, senderLagMs: NOW - 1000 - T0 * 1000 },
+      { kind: 'field', duplicate: false, conflict: false, senderLagMs: null },
     ]);
   });
 });
