@@ -18,6 +18,8 @@ export interface AdminClient {
   replayDeadLetters(body: Record<string, unknown>): Promise<unknown>;
   /** POST /v1/erasure: `{erased: {messages, events, …}}`. */
   erasePerson(body: { wa_id: string } | { user_id: string }): Promise<unknown>;
+  /** POST /v1/messages: the HTTP status and the answer, whatever it is (errors are explained in it). */
+  sendMessage(body: Record<string, unknown>): Promise<{ status: number; body: unknown }>;
   /**
    * Any other admin call whose success is `expected` (200 unless said): the parsed body, or a
    * WahookError naming the URL; a 404 with wahook's `not_found` becomes that error with its message.
@@ -124,6 +126,12 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         });
       }
       return response;
+    },
+    async sendMessage(body) {
+      const path = '/v1/messages';
+      const answer = await send('POST', path, body);
+      if (typeof answer.body === 'object' && answer.body !== null) return answer;
+      throw unexpectedAnswer(baseUrl, path, answer);
     },
   };
 }

@@ -8,8 +8,10 @@ import { registerExplain } from './commands/explain.js';
 import { registerFakeGraph } from './commands/fake-graph.js';
 import { registerInbox } from './commands/inbox.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerPhone } from './commands/phone.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRequests } from './commands/requests.js';
+import { registerSend } from './commands/send.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStats } from './commands/stats.js';
@@ -46,6 +48,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerInbox(program, ctx);
   registerTail(program, ctx);
   registerFakeGraph(program, ctx);
+  registerSend(program, ctx);
+  registerPhone(program, ctx);
   return program;
 }
 
