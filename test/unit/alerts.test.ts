@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { metricOf, registeredMetricNames, seriesIn } from '../helpers/metric-names.js';
 
 /**
  * deploy/prometheus/alerts.yml checked without Prometheus: the rule-file structure, and that every
@@ -13,15 +14,12 @@ import { z } from 'zod';
  */
 const ALERTS_PATH = fileURLToPath(new URL('../../deploy/prometheus/alerts.yml', import.meta.url));
 const RUNBOOK = readFileSync(new URL('../../docs/troubleshooting.md', import.meta.url), 'utf8');
-const OBSERVE_DIR = new URL('../../src/observe/', import.meta.url);
 
 /**
  * Metrics a rule may use before the code registers them, for a rule written ahead of its metric.
  * Remove a name once it is registered: the test fails while a registered name is still listed.
  */
 const PENDING_METRICS: ReadonlySet<string> = new Set<string>([]);
-
-const HISTOGRAM_SERIES = /_(bucket|sum|count)$/;
 
 const ruleSchema = z.strictObject({
   alert: z.string().regex(/^Wahook[A-Z][A-Za-z]+$/, 'alert names are PascalCase and start with Wahook'),
@@ -44,23 +42,6 @@ type Rule = z.output<typeof ruleSchema>;
 function loadRules(): Rule[] {
   const file = rulesFileSchema.parse(parse(readFileSync(ALERTS_PATH, 'utf8')));
   return file.groups.flatMap((group) => group.rules);
-}
-
-/** Every `name: 'wahook_…'` in src/observe: what the code registers with prom-client. */
-function registeredMetricNames(): Set<string> {
-  const names = new Set<string>();
-  for (const file of readdirSync(OBSERVE_DIR).filter((name) => name.endsWith('.ts'))) {
-    const text = readFileSync(new URL(file, OBSERVE_DIR), 'utf8');
-    for (const match of text.matchAll(/name:\s*'(wahook_[a-z0-9_]+)'/g)) names.add(match[1]!);
-  }
-  return names;
-}
-
-/** The metric a series name belongs to: histogram series carry a suffix the registered name lacks. */
-function metricOf(series: string, registered: ReadonlySet<string>): string {
-  if (registered.has(series) || PENDING_METRICS.has(series)) return series;
-  const base = series.replace(HISTOGRAM_SERIES, '');
-  return registered.has(base) ? base : series;
 }
 
 /** The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens. */
@@ -89,8 +70,8 @@ describe('Prometheus alert rules', () => {
     expect(registered.size, 'metric names found in src/observe').toBeGreaterThan(5);
     const unknown: string[] = [];
     for (const rule of loadRules()) {
-      for (const [series] of rule.expr.matchAll(/\bwahook_[a-z0-9_]+/g)) {
-        const metric = metricOf(series, registered);
+      for (const series of seriesIn(rule.expr)) {
+        const metric = metricOf(series, new Set([...registered, ...PENDING_METRICS]));
         if (!registered.has(metric) && !PENDING_METRICS.has(metric)) unknown.push(`${rule.alert}: ${series}`);
       }
     }

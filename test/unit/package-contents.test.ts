@@ -5,6 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 
 const root = new URL('../../', import.meta.url);
@@ -29,7 +31,11 @@ describe('the npm package', () => {
       expect(migrations.length).toBeGreaterThan(0);
       for (const migration of migrations) expect(files).toContain(`sql/${dialect}/${migration}`);
     }
-    expect(files).toContain('deploy/prometheus/alerts.yml');
+    const samples = readdirSync(new URL('deploy/', root), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(fileURLToPath(root), join(entry.parentPath, entry.name)));
+    expect(samples).toContain('deploy/prometheus/alerts.yml');
+    for (const sample of samples) expect(files).toContain(sample);
     expect(files).toContain('LICENSE');
     // The dashboard's own browser files are read from public/ at start.
     expect(files).toContain('public/dashboard.js');
