@@ -15,6 +15,7 @@ import { createLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
 import { registerProcessMetrics } from './observe/process-metrics.js';
 import { registerRetentionMetrics } from './observe/retention-metrics.js';
+import { registerSendMetrics } from './observe/send-metrics.js';
 import { startWaitingServer, type WaitingServer } from './ops/waiting-server.js';
 import { RejectedRecorder } from './receive/rejected-recorder.js';
 import { retentionPolicy } from './retention/policy.js';
@@ -91,6 +92,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
   registerProcessMetrics(bus, registry);
   registerDeliveryMetrics(registry, bus, store, clock);
   registerRetentionMetrics(registry, bus, store, retentionPolicy(config), clock);
+  registerSendMetrics(registry, bus);
   logBusEvents(bus, logger, clock);
   const roles = config.roles;
   const committer = new GroupCommitter((rows) => store.appendInboxBatch(rows), INBOX_GROUP_COMMIT, bus);

@@ -13,6 +13,7 @@ import { createProcessingWorker } from './process/worker.js';
 import { createJanitor } from './retention/janitor.js';
 import { retentionPolicy } from './retention/policy.js';
 import { createSender } from './send/create-sender.js';
+import { createStuckStage } from './send/stuck-stage.js';
 import type { StageContext } from './server.js';
 import type { Stage } from './stage.js';
 
@@ -88,6 +89,15 @@ export function createStages(context: StageContext, elsewhere: { wakeDelivery?: 
         intervalMs: context.config.retentionIntervalMs,
         bus: context.bus,
         clock: context.clock,
+      }),
+      createStuckStage({
+        store: context.store,
+        clock: context.clock,
+        bus: context.bus,
+        options: {
+          sentAfterMs: context.config.stuckSentAfterMs,
+          deliveredAfterMs: context.config.stuckDeliveredAfterMs,
+        },
       }),
     );
   }

@@ -404,6 +404,22 @@ export const SETTINGS = {
     secret: false,
     schema: z.coerce.number().int().min(1).max(10_000).default(80),
   }),
+  stuckSentAfterMs: setting({
+    env: 'WAHOOK_STUCK_SENT_AFTER',
+    description:
+      'A message accepted by POST /v1/messages with no `sent` status this long after is stuck (one message.stuck event, counted in wahook_messages_stuck). Held templates are not judged. `0` or `off` turns the check off.',
+    defaultText: '5m',
+    secret: false,
+    schema: retention('5m'),
+  }),
+  stuckDeliveredAfterMs: setting({
+    env: 'WAHOOK_STUCK_DELIVERED_AFTER',
+    description:
+      'A `sent` message with no `delivered` (or `read`) this long after the send, or after its TTL when that is shorter (10 min for authentication templates), is stuck. Reactions are never judged: they only ever get `sent`. `0` or `off` turns the check off.',
+    defaultText: '1h',
+    secret: false,
+    schema: retention('1h'),
+  }),
 } as const;
 
 export type Settings = typeof SETTINGS;

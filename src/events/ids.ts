@@ -8,7 +8,7 @@
  */
 import * as crypto from 'node:crypto';
 
-export type EventIdKind = 'message' | 'echo' | 'status' | 'error' | 'field';
+export type EventIdKind = 'message' | 'echo' | 'status' | 'error' | 'field' | 'stuck';
 
 const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 const ID_LENGTH = 26;

@@ -20,6 +20,7 @@ export { UPDATE_TYPES, type UpdateType } from './update-types.js';
 export const EVENT_TYPES = {
   messageReceived: 'message.received',
   messageStatus: 'message.status',
+  messageStuck: 'message.stuck',
   messageEcho: 'message.echo',
   messageConflict: 'message.conflict',
   whatsappError: 'whatsapp.error',

@@ -49,6 +49,8 @@ export interface BusEvents {
   'erasure:done': { kind: string; rows: number };
   /** One POST /v1/messages that reached a decision: outcome is accepted, failed, unknown, throttled or replayed. */
   'send:done': { outcome: string; graphMs: number | null };
+  /** A stuck-message scan finished: how many sends are stuck now, per stage. */
+  'send:stuck_scan': { sent: number; delivered: number };
 }
 
 export type BusEventName = keyof BusEvents;

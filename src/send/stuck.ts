@@ -1,0 +1,153 @@
+/**
+ * Stuck messages (whatsapp-sending.md §8): a send WhatsApp accepted whose statuses stopped short.
+ *
+ * Judged per stage, with what legitimately stays incomplete left out:
+ * - `sent`: no `sent` (nor anything later) `sentAfterMs` after an accepted send. Not judged for a
+ *   template Meta held for quality assessment: it has no `sent` until released.
+ * - `delivered`: `sent` but no `delivered`/`read`/`played` within the message's TTL or
+ *   `deliveredAfterMs`, whichever is shorter (authentication templates live 10 minutes). Never
+ *   judged for reactions, which only ever get `sent`. `read` is never expected: users can turn
+ *   read receipts off.
+ * A failed message is not stuck: it ended, and its `message.status` said why.
+ *
+ * Each (message, stage) yields one `message.stuck` event: its id is derived from both, so the
+ * scan can run every minute, on every worker, and the event log keeps the first.
+ */
+import { eventIdFor } from '../events/ids.js';
+import { EVENT_SCHEMA_VERSION, EVENT_TYPES } from '../events/types.js';
+import type { Clock } from '../lib/clock.js';
+import type { Bus } from '../observe/bus.js';
+import type { MessageReader, NewEvent, ProcessingStore } from '../store/ports.js';
+import type { SendRow, SendStore } from '../store/send-ports.js';
+
+export type StuckStage = 'sent' | 'delivered';
+
+export interface StuckOptions {
+  sentAfterMs: number;
+  deliveredAfterMs: number;
+}
+
+const AUTH_TTL_MS = 10 * 60_000;
+const DONE = new Set(['delivered', 'read', 'played', 'failed']);
+
+/** Pure: which stage this send is stuck at now, if any, from its send row and current status. */
+export function judgeStuck(
+  send: SendRow,
+  currentStatus: string | undefined,
+  now: number,
+  options: StuckOptions,
+): StuckStage | undefined {
+  if (send.state !== 'accepted' || send.wamid === null) return undefined;
+  const status = currentStatus ?? 'accepted';
+  if (DONE.has(status)) return undefined;
+  const age = now - send.createdAt;
+  if (status === 'accepted') {
+    if (send.messageStatus === 'held_for_quality_assessment' || send.messageStatus === 'paused')
+      return undefined;
+    return options.sentAfterMs > 0 && age > options.sentAfterMs ? 'sent' : undefined;
+  }
+  if (send.messageType === 'reaction' || options.deliveredAfterMs <= 0) return undefined;
+  const limit = Math.min(
+    options.deliveredAfterMs,
+    isAuthTemplate(send) ? AUTH_TTL_MS : Number.POSITIVE_INFINITY,
+  );
+  return age > limit ? 'delivered' : undefined;
+}
+
+function isAuthTemplate(send: SendRow): boolean {
+  const message = send.message as { template?: { name?: unknown } } | null;
+  // The category is not in the send body; templates named for one-time codes are the usual case.
+  return (
+    send.messageType === 'template' && /otp|auth|code|verif/i.test(String(message?.template?.name ?? ''))
+  );
+}
+
+const CAUSES: Record<StuckStage, string[]> = {
+  sent: [
+    'no status webhook reached wahook: check that the app is subscribed to the messages field for this WABA',
+    'Meta cannot reach the webhook URL, or its requests are refused (wahook doctor <url>, wahook requests)',
+    'the business number or account is restricted, or the template is paced (held) without Meta saying so',
+  ],
+  delivered: [
+    "the recipient's phone is offline, out of coverage or has no WhatsApp any more",
+    'Meta keeps retrying until the TTL (30 days; 10 minutes for authentication templates), then drops the message without a webhook',
+    'the number reaches a different WhatsApp account than intended (check the wa_id of the send)',
+  ],
+};
+
+export function stuckEvent(send: SendRow, stage: StuckStage, status: string, now: number): NewEvent {
+  const wamid = send.wamid as string;
+  return {
+    id: eventIdFor('stuck', [wamid, stage]),
+    type: EVENT_TYPES.messageStuck,
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    createdAt: now,
+    orderingKey: `msg:${wamid}`,
+    phoneNumberId: send.phoneNumberId,
+    data: {
+      messageId: wamid,
+      phoneNumberId: send.phoneNumberId,
+      stage,
+      currentStatus: status,
+      sentAt: new Date(send.createdAt).toISOString(),
+      waitedSeconds: Math.round((now - send.createdAt) / 1000),
+      likelyCauses: CAUSES[stage],
+      metadata: send.metadata,
+      send: { id: send.id, input: send.input, to: send.recipient },
+    },
+  };
+}
+
+export interface StuckScanner {
+  /** One scan: judges recent accepted sends, writes the new events, answers how many are stuck per stage. */
+  runOnce(): Promise<{ sent: number; delivered: number }>;
+}
+
+const PAGE = 500;
+
+export function createStuckScanner(deps: {
+  store: SendStore & MessageReader & ProcessingStore;
+  clock: Clock;
+  bus: Bus;
+  options: StuckOptions;
+}): StuckScanner {
+  return {
+    async runOnce() {
+      const now = deps.clock.now();
+      const { sentAfterMs, deliveredAfterMs } = deps.options;
+      const shortest = Math.min(...[sentAfterMs, deliveredAfterMs].filter((ms) => ms > 0));
+      const counts = { sent: 0, delivered: 0 };
+      if (!Number.isFinite(shortest)) return counts;
+      // Send ids begin with their creation time, so the horizon is an id: sends older than twice
+      // the longest limit were judged long ago and are not read again.
+      const horizon = now - 2 * Math.max(sentAfterMs, deliveredAfterMs);
+      let afterId = `snd_${Math.max(0, horizon).toString(36).padStart(9, '0')}`;
+      for (;;) {
+        const page = await deps.store.listSends({
+          states: ['accepted'],
+          createdBefore: now - shortest,
+          limit: PAGE,
+          afterId,
+        });
+        const events: NewEvent[] = [];
+        for (const send of page) {
+          const message = send.wamid === null ? undefined : await deps.store.getMessage(send.wamid);
+          const stage = judgeStuck(send, message?.status, now, deps.options);
+          if (stage === undefined) continue;
+          counts[stage] += 1;
+          events.push(stuckEvent(send, stage, message?.status ?? 'accepted', now));
+        }
+        if (events.length > 0) {
+          await deps.store.withProcessingTx(async (tx) =>
+            tx.enqueueDeliveries(await tx.insertEvents(events), now),
+          );
+        }
+        const last = page.at(-1);
+        if (!last || page.length < PAGE) break;
+        afterId = last.id;
+      }
+      deps.bus.emit('send:stuck_scan', counts);
+      return counts;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Bus } from '../../../src/observe/bus.js';
+import { createStuckScanner } from '../../../src/send/stuck.js';
+import type { NewSend } from '../../../src/store/send-ports.js';
+import { tempStore } from '../../helpers/delivery-fixtures.js';
+import { storedMessage } from '../../store-contract/fixtures.js';
+
+/** The stuck detector on a real SQLite store and an injected clock. */
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const T0 = 1_800_000_000_000;
+const MINUTE = 60_000;
+
+function send(id: string, type: string, createdAt = T0): NewSend {
+  return {
+    id,
+    idempotencyKey: null,
+    requestHash: id,
+    phoneNumberId: '112233445566778',
+    input: '+972504370045',
+    recipient: '+972504370045',
+    recipientKind: 'phone',
+    messageType: type,
+    message:
+      type === 'reaction'
+        ? { type, reaction: { message_id: 'wamid.X', emoji: '👍' } }
+        : { type, text: { body: 'hi' } },
+    metadata: { guest_id: id },
+    createdAt,
+  };
+}
+
+async function setup() {
+  const temp = await tempStore();
+  cleanups.push(temp.cleanup);
+  let now = T0;
+  const bus = new Bus();
+  const scans: { sent: number; delivered: number }[] = [];
+  bus.on('send:stuck_scan', (event) => scans.push(event));
+  const scanner = createStuckScanner({
+    store: temp.store,
+    clock: { now: () => now },
+    bus,
+    options: { sentAfterMs: 5 * MINUTE, deliveredAfterMs: 60 * MINUTE },
+  });
+  const accept = async (id: string, type: string, status: string | null) => {
+    // Send ids begin with their creation time, as the sender makes them.
+    const sendId = `snd_${now.toString(36).padStart(9, '0')}${id}`;
+    await temp.store.createSend({ ...send(sendId, type, now), metadata: { guest_id: id } });
+    await temp.store.finishSend(sendId, { state: 'accepted', wamid: `wamid.${id}` }, now);
+    if (status !== null)
+      await temp.store.withProcessingTx((tx) => tx.putMessages([storedMessage(`wamid.${id}`, { status })]));
+  };
+  const stuckEvents = async () =>
+    (await temp.store.listEvents({ afterSeq: 0, limit: 100, types: ['message.stuck'] })).map(
+      (event) =>
+        event.data as { messageId: string; stage: string; likelyCauses: string[]; metadata: unknown },
+    );
+  return { scanner, accept, stuckEvents, scans, advance: (ms: number) => (now += ms) };
+}
+
+describe('stuck messages', () => {
+  it('a text message without delivered past its limit yields one message.stuck; a reaction with only sent does not', async () => {
+    const { scanner, accept, stuckEvents, advance, scans } = await setup();
+    await accept('text1', 'text', 'sent');
+    await accept('react1', 'reaction', 'sent');
+    await accept('read1', 'text', 'read');
+    advance(30 * MINUTE);
+    await scanner.runOnce();
+    expect(await stuckEvents()).toEqual([]);
+    advance(31 * MINUTE);
+    await scanner.runOnce();
+    await scanner.runOnce();
+    const events = await stuckEvents();
+    expect(events.map((event) => [event.messageId, event.stage])).toEqual([['wamid.text1', 'delivered']]);
+    expect(events[0]!.likelyCauses.length).toBeGreaterThan(0);
+    expect(events[0]!.metadata).toEqual({ guest_id: 'text1' });
+    expect(scans.at(-1)).toEqual({ sent: 0, delivered: 1 });
+  });
+
+  it('an accepted send with no sent status past WAHOOK_STUCK_SENT_AFTER is stuck at sent, once', async () => {
+    const { scanner, accept, stuckEvents, advance } = await setup();
+    await accept('quiet', 'text', null);
+    advance(4 * MINUTE);
+    await scanner.runOnce();
+    expect(await stuckEvents()).toEqual([]);
+    advance(2 * MINUTE);
+    await scanner.runOnce();
+    await scanner.runOnce();
+    expect((await stuckEvents()).map((event) => event.stage)).toEqual(['sent']);
+  });
+});
