@@ -3,6 +3,25 @@
  * events: the event envelope and the `data` of every event type (docs/events.md), and the message
  * record of GET /v1/messages/{wamid}. Importing it runs nothing: types and constants only.
  */
+
+export type {
+  ContactCard,
+  InteractiveReply,
+  MediaRef,
+  MessageContent,
+  MessageContext,
+  OrderItem,
+  Referral,
+} from './events/content-types.js';
+export type {
+  HistoryEntry,
+  MessageDirection,
+  MessageError,
+  MessageRecord,
+  MessageTimestamps,
+  RecordCounterpart,
+} from './events/record-types.js';
+export type { Conversation, Counterpart, Pricing, WhatsAppError } from './events/types.js';
 export {
   type AccountAlertData,
   type AccountCapabilityData,
@@ -40,20 +59,3 @@ export {
   type WhatsAppErrorData,
   type WithContacts,
 } from './events/types.js';
-export type {
-  HistoryEntry,
-  MessageDirection,
-  MessageError,
-  MessageRecord,
-  MessageTimestamps,
-  RecordCounterpart,
-} from './process/message-record.js';
-export type {
-  ContactCard,
-  InteractiveReply,
-  MediaRef,
-  MessageContent,
-  OrderItem,
-} from './process/parse/content-types.js';
-export type { MessageContext, Referral } from './process/parse/types.js';
-export type { Conversation, Counterpart, Pricing, WhatsAppError } from './whatsapp/types.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { eventJson } from '../deliver/event-json.js';
 import { WahookError } from '../errors.js';
+import { eventJson } from '../events/json.js';
 import { describeIssues } from '../lib/describe-issues.js';
 import type { EventReader } from '../store/ports.js';
 import { seqCursor } from './cursors.js';

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { eventJson } from '../deliver/event-json.js';
 import { WahookError } from '../errors.js';
+import { eventJson } from '../events/json.js';
 import type { Bus } from '../observe/bus.js';
 import type { EventReader, StoredEvent } from '../store/ports.js';
 import { isSeqCursor } from './cursors.js';

@@ -1,3 +1,4 @@
+import { eventJson } from '../events/json.js';
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../observe/bus.js';
 import type {
@@ -12,7 +13,6 @@ import type { AttemptRecorder } from './attempt-recorder.js';
 import type { CircuitBreakers } from './circuit.js';
 import { type Decision, decideAfterAttempt, decisionEvent } from './decide.js';
 import { checkDeliveryTransition } from './delivery-states.js';
-import { eventJson } from './event-json.js';
 import { type AttemptRequest, type DeliveryHttp, postDelivery } from './http-attempt.js';
 import { type AttemptOutcome, describeOutcome, isEndpointFailure } from './outcome.js';
 import type { Random } from './schedule.js';

@@ -5,16 +5,17 @@
  */
 
 import type { z } from 'zod';
-import type { MessageError } from '../process/message-record.js';
-import type { MessageContent } from '../process/parse/content-types.js';
-import type { PresentedOf } from '../process/parse/present.js';
-import type { MessageContext, Referral } from '../process/parse/types.js';
 import type * as wire from '../whatsapp/payload-schema-updates.js';
 import type { Conversation, Counterpart, Pricing, Recipient } from '../whatsapp/types.js';
+import type { MessageContent, MessageContext, Referral } from './content-types.js';
+import type { PresentedOf } from './presented.js';
+import type { MessageError } from './record-types.js';
 import type { UpdateType } from './update-types.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
 
+/** WhatsApp's own shapes that events carry, re-exported so consumers import every event type from here. */
+export type { Conversation, Counterpart, Pricing, WhatsAppError } from '../whatsapp/types.js';
 export { UPDATE_TYPES, type UpdateType } from './update-types.js';
 
 export const EVENT_TYPES = {

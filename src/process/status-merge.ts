@@ -5,9 +5,11 @@
  *
  * Two updates with the same key but different extra data (a retried webhook that gained pricing,
  * say) keep exactly one entry: the more complete one, and between equally complete ones the
- * smaller canonical JSON. Both rules are a total order, so whichever arrives first, the same entry
+ * smaller canonical JSON (sorted keys, events/ids.ts: entries read back from a store that reorders
+ * keys compare the same). Both rules are a total order, so whichever arrives first, the same entry
  * survives. Such a second update is not new (`isNew: false`): it is the same event, told again.
  */
+import { canonicalJson } from '../events/ids.js';
 import type { Counterpart, StatusUpdate, WhatsAppError } from '../whatsapp/types.js';
 import {
   emptyCounterpart,
@@ -155,17 +157,6 @@ function countFacts(value: unknown): number {
   if (value === undefined || value === null) return 0;
   if (typeof value !== 'object') return 1;
   return Object.values(value).reduce<number>((sum, inner) => sum + countFacts(inner), 0);
-}
-
-/** JSON with sorted keys, so entries read back from a store that reorders keys compare the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    const record = value as Record<string, unknown>;
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 function isoFromUnixSeconds(seconds: number, wamid: string): string {

@@ -9,8 +9,10 @@ import type { SendProcessingTx, SendStore } from './send-ports.js';
  * caller waits for is durable when its promise resolves.
  */
 
+export type { NewEvent } from '../events/json.js';
 export type { InboxAppend, InboxRow, InboxState } from '../inbox/states.js';
 
+import type { NewEvent } from '../events/json.js';
 import type { InboxAppend, InboxRow, InboxState } from '../inbox/states.js';
 
 export interface InboxStats {
@@ -102,18 +104,6 @@ export interface StoreLifecycle {
   migrate(): Promise<void>;
   /** Flushes and closes every connection; later calls reject. */
   close(): Promise<void>;
-}
-
-/** ④ An event as the processing stage creates it. `id` is deterministic: the same update, the same id. */
-export interface NewEvent {
-  id: string;
-  type: string;
-  schemaVersion: number;
-  createdAt: number;
-  /** Per-message (wamid) or per-conversation key; deliveries with the same key keep event order. */
-  orderingKey: string;
-  phoneNumberId: string | null;
-  data: unknown;
 }
 
 /** A stored event: `seq` is its place in the log, the cursor of GET /v1/events. */

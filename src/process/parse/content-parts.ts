@@ -1,7 +1,8 @@
 /** The richer pieces of message content: contact cards, interactive replies, order items. */
+
+import type { ContactCard, InteractiveReply, OrderItem } from '../../events/content-types.js';
 import type { WireContactCard } from '../../whatsapp/payload-schema-message-content.js';
 import type { WireMessage } from '../../whatsapp/payload-schema-messages.js';
-import type { ContactCard, InteractiveReply, OrderItem } from './content-types.js';
 import { isRecord, orNull } from './normalize.js';
 
 export function contactCardOf(card: WireContactCard): ContactCard {

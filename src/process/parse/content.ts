@@ -3,9 +3,10 @@
  * payload still yields the variant (fields null) plus a flag, and a type we do not know yields
  * `unknown` with the raw message: content is flagged, never dropped.
  */
+
+import type { MediaRef, MessageContent } from '../../events/content-types.js';
 import { type WireMessage, wireMessageSchema } from '../../whatsapp/payload-schema-messages.js';
 import { contactCardOf, interactiveReplyOf, orderItemsOf } from './content-parts.js';
-import type { MediaRef, MessageContent } from './content-types.js';
 import { isRecord, orNull, textOrNull } from './normalize.js';
 
 type Builder = (message: WireMessage, flags: string[]) => MessageContent;

@@ -5,7 +5,7 @@ export type {
   MediaRef,
   MessageContent,
   OrderItem,
-} from './content-types.js';
+} from '../../events/content-types.js';
 export { MAX_NESTING_DEPTH } from './decode.js';
 export { MAX_ITEMS_PER_PAYLOAD, parseEnvelope } from './envelope.js';
 export { MISSING_ERROR_CODE } from './normalize.js';

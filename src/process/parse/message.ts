@@ -1,5 +1,6 @@
 /** One inbound message: `value.messages[i]` (Cloud) or top-level `messages[i]` (On-Premises). */
 import type { z } from 'zod';
+import type { MessageContent } from '../../events/content-types.js';
 import { eventIdFor } from '../../events/ids.js';
 import {
   editedMessageSchema,
@@ -11,7 +12,6 @@ import {
 } from '../../whatsapp/payload-schema-messages.js';
 import { auditAgainst, auditFlags, emptyAudit, unparsedOrNull } from './audit.js';
 import { contentOf, effectiveType } from './content.js';
-import type { MessageContent } from './content-types.js';
 import type { ValueContext } from './context.js';
 import { senderOf } from './counterpart.js';
 import { malformedItem } from './field.js';

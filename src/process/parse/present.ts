@@ -7,14 +7,14 @@
  * the two cannot drift apart.
  */
 import type { z } from 'zod';
+import type { MessageError } from '../../events/record-types.js';
 import { explainError } from '../../whatsapp/error-catalog.js';
 import type { WireError } from '../../whatsapp/payload-schema-common.js';
 import { wireErrorList } from '../../whatsapp/payload-schema-updates.js';
-import type { MessageError } from '../message-record.js';
 import { defOf, structural } from './audit.js';
 import { isRecord, toWhatsAppError } from './normalize.js';
 
-/** `message_template_id` → `messageTemplateId`, as the type `CamelCase` below does it. */
+/** `message_template_id` → `messageTemplateId`, as the type `CamelCase` (events/presented.ts) does it. */
 export function camelCase(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_match, next: string) => next.toUpperCase());
 }
@@ -40,20 +40,3 @@ function explainedError(wire: WireError): MessageError {
   const error = toWhatsAppError(wire);
   return { ...error, explanation: explainError(error) };
 }
-
-export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
-  ? `${Head}${Capitalize<CamelCase<Tail>>}`
-  : S;
-
-/** The type `present` returns for a schema's parsed type. */
-export type Presented<T> =
-  T extends z.$brand<'WireErrorList'>
-    ? MessageError[]
-    : T extends readonly (infer Item)[]
-      ? Presented<Item>[]
-      : T extends Record<string, unknown>
-        ? { [K in keyof T as CamelCase<K & string>]-?: Presented<Exclude<T[K], undefined>> | null }
-        : T;
-
-/** The event data a wire schema presents to. */
-export type PresentedOf<Schema extends z.ZodType> = Presented<z.output<Schema>>;

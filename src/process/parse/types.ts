@@ -1,8 +1,10 @@
 /** The parser's output: one item per thing a webhook body reports, each with a deterministic id. */
 
+import type { MessageContent, MessageContext, Referral } from '../../events/content-types.js';
 import type { UpdateType } from '../../events/update-types.js';
 import type { Counterpart, StatusUpdate, WhatsAppError } from '../../whatsapp/types.js';
-import type { MessageContent } from './content-types.js';
+
+export type { MessageContext, Referral } from '../../events/content-types.js';
 
 export type PayloadFormat = 'cloud' | 'on-premises';
 
@@ -23,32 +25,6 @@ export interface ItemOrigin {
   wabaId: string | null;
   phoneNumberId: string | null;
   displayPhoneNumber: string | null;
-}
-
-export interface MessageContext {
-  /** The wamid replied to. */
-  messageId: string | null;
-  /** The business number the replied-to message came from. */
-  from: string | null;
-  forwarded: boolean;
-  /** Forwarded more than five times. */
-  frequentlyForwarded: boolean;
-  referredProduct: { catalogId: string | null; productRetailerId: string | null } | null;
-}
-
-/** Click-to-WhatsApp ad or post the conversation started from. */
-export interface Referral {
-  sourceUrl: string | null;
-  sourceId: string | null;
-  sourceType: string | null;
-  body: string | null;
-  headline: string | null;
-  mediaType: string | null;
-  imageUrl: string | null;
-  videoUrl: string | null;
-  thumbnailUrl: string | null;
-  ctwaClid: string | null;
-  welcomeMessageText: string | null;
 }
 
 export interface ParsedMessage extends ItemOrigin {

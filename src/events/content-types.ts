@@ -114,3 +114,29 @@ export type MessageContent =
     }
   /** A type this version does not know; `raw` is the whole message object. */
   | { kind: 'unknown'; type: string | null; raw: unknown };
+
+export interface MessageContext {
+  /** The wamid replied to. */
+  messageId: string | null;
+  /** The business number the replied-to message came from. */
+  from: string | null;
+  forwarded: boolean;
+  /** Forwarded more than five times. */
+  frequentlyForwarded: boolean;
+  referredProduct: { catalogId: string | null; productRetailerId: string | null } | null;
+}
+
+/** Click-to-WhatsApp ad or post the conversation started from. */
+export interface Referral {
+  sourceUrl: string | null;
+  sourceId: string | null;
+  sourceType: string | null;
+  body: string | null;
+  headline: string | null;
+  mediaType: string | null;
+  imageUrl: string | null;
+  videoUrl: string | null;
+  thumbnailUrl: string | null;
+  ctwaClid: string | null;
+  welcomeMessageText: string | null;
+}

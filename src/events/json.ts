@@ -1,5 +1,4 @@
-import type { WahookEvent } from '../events/types.js';
-import type { StoredEvent } from '../store/ports.js';
+import type { WahookEvent } from './types.js';
 
 /**
  * The JSON a business system receives for an event, by push (with its per-subscription `sequence`)
@@ -7,7 +6,19 @@ import type { StoredEvent } from '../store/ports.js';
  */
 export type EventJson = WahookEvent<unknown>;
 
-export function eventJson(event: StoredEvent, sequence?: number): EventJson {
+/** ④ An event as the processing stage creates it. `id` is deterministic: the same update, the same id. */
+export interface NewEvent {
+  id: string;
+  type: string;
+  schemaVersion: number;
+  createdAt: number;
+  /** Per-message (wamid) or per-conversation key; deliveries with the same key keep event order. */
+  orderingKey: string;
+  phoneNumberId: string | null;
+  data: unknown;
+}
+
+export function eventJson(event: NewEvent, sequence?: number): EventJson {
   return {
     id: event.id,
     type: event.type,
