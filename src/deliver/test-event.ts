@@ -55,9 +55,18 @@ export async function sendTestEvent(
       outcome: outcome.kind,
       status: 'status' in outcome ? outcome.status : null,
       latencyMs: Math.round('latencyMs' in outcome ? outcome.latencyMs : 0),
-      error: outcome.kind === 'success' ? null : (describeOutcome(outcome) ?? outcome.kind),
+      error: errorOf(outcome),
     };
   } finally {
     await http.close();
   }
+}
+
+/** A test changes nothing, so a 410 to it says what a real delivery would do instead. */
+function errorOf(outcome: AttemptOutcome): string | null {
+  if (outcome.kind === 'success') return null;
+  if (outcome.kind === 'gone') {
+    return 'HTTP 410 Gone: the endpoint asks wahook to stop; a real delivery would disable the subscription';
+  }
+  return describeOutcome(outcome) ?? outcome.kind;
 }

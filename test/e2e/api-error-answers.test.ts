@@ -208,6 +208,10 @@ const ROUTES: Record<string, RouteCases> = {
       ['no body', {}, 'bad_request'],
     ],
   },
+  'POST /v1/subscriptions/:id/test': {
+    sample: { url: '/v1/subscriptions/sub_unknown/test' },
+    cases: [['an unknown id', { url: '/v1/subscriptions/sub_unknown/test' }, 'not_found']],
+  },
   'DELETE /v1/subscriptions/:id': {
     sample: { url: '/v1/subscriptions/sub_unknown' },
     cases: [['an unknown id', { url: '/v1/subscriptions/sub_unknown' }, 'not_found']],

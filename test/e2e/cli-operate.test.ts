@@ -1,9 +1,15 @@
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createStages } from '../../src/stages.js';
 import { type Answer, type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
 import { postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
-import { runWahook, spawnWahook, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import {
+  runWahook,
+  spawnWahook,
+  startTestServer,
+  type TestServer,
+  waitFor as waitForShort,
+} from '../helpers/server.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/signing.js';
 
 /**
@@ -16,10 +22,17 @@ let sink: Subscriber;
 let answer: Answer = { status: 200 };
 let wamidCount = 0;
 
+// Every step starts a node process; on a loaded machine one takes seconds, and a test runs several.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
+
+/** Conditions here often run a command themselves, so they get more time than the default. */
+const waitFor = (condition: () => boolean | Promise<boolean>, what: string) =>
+  waitForShort(condition, what, 120_000);
+
 const ENV = { WAHOOK_ADMIN_TOKEN: TEST_ADMIN_TOKEN, WAHOOK_LOG_LEVEL: 'silent' };
 
 function wahook(args: readonly string[], env: Record<string, string> = ENV) {
-  return runWahook([...args, '--url', server.url], { env, timeoutMs: 30_000 });
+  return runWahook([...args, '--url', server.url], { env, timeoutMs: 120_000 });
 }
 
 async function wahookJson<T>(args: readonly string[]): Promise<T> {
@@ -100,6 +113,16 @@ describe('wahook subscriptions', () => {
     const enabled = await wahook(['subscriptions', 'enable', id]);
     expect(enabled.code, enabled.stderr).toBe(0);
     await waitFor(() => received(wamid).length === 1, 'the held delivery arrives after enable');
+  });
+
+  it('reports a failed test with exit 1, and a 410 to a test disables nothing', async () => {
+    answer = { status: 410 };
+    const test = await wahook(['subscriptions', 'test', id]);
+    answer = { status: 200 };
+    expect(test.code).toBe(1);
+    expect(test.stdout).toMatch(/^FAILED: HTTP 410 in \d+ ms/);
+    expect(test.stdout).toContain('a real delivery would disable the subscription');
+    expect((await wahook(['subscriptions', 'list'])).stdout).toMatch(new RegExp(`^${id}\\s+enabled\\s`, 'm'));
   });
 
   it('re-enables a subscription a 410 disabled, and the dead letters are listed', async () => {
