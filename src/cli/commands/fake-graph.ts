@@ -21,6 +21,7 @@ interface FakeGraphFlags {
   readonly chaos: string;
   readonly step: string;
   readonly throughput: string;
+  readonly pairBurst: string;
   readonly openWindows?: boolean;
   readonly windowSync?: boolean;
   readonly legacyWaIds?: boolean;
@@ -39,7 +40,10 @@ export function registerFakeGraph(program: Command, ctx: CliContext): void {
       '127.0.0.1',
     )
     .option('--port <port>', 'listen port (0 picks one)', '8090')
-    .option('--webhook-url <url>', `where status webhooks go (default: the local wahook's ${WEBHOOK_PATH})`)
+    .option(
+      '--webhook-url <url>',
+      `where status webhooks go, or none (default: the local wahook's ${WEBHOOK_PATH})`,
+    )
     .option('--app-secret <secret>', 'app secret to sign webhooks with (default: as `wahook simulate`)')
     .option(
       '--token <token>',
@@ -61,6 +65,7 @@ export function registerFakeGraph(program: Command, ctx: CliContext): void {
     .option('--chaos <switches>', `comma-separated: ${CHAOS_SWITCHES.join(', ')}`, 'none')
     .option('--step <ms>', 'pause before each status webhook', '400')
     .option('--throughput <mps>', 'messages per second per number before 130429 (20, 80 or 1000)', '80')
+    .option('--pair-burst <n>', 'messages to one user in a burst before 131056 (then 1 per 6 s)', '45')
     .option('--open-windows', 'treat every 24-hour customer-service window as open (no 131047)')
     .option('--window-sync', 'refuse free-form sends outside the window in the HTTP answer, not by webhook')
     .option('--legacy-wa-ids', 'answer wa_ids as older accounts have them (Brazil without the 9, Mexico 521)')
@@ -74,10 +79,10 @@ export function registerFakeGraph(program: Command, ctx: CliContext): void {
     .action(async (flags: FakeGraphFlags) => {
       const settings = readCliSettings(ctx.env);
       const webhookUrl = flags.webhookUrl ?? `${settings.serverUrl}${WEBHOOK_PATH}`;
-      const appSecret = settings.requireSecret('appSecret', webhookUrl, {
-        name: '--app-secret',
-        value: flags.appSecret,
-      });
+      const noWebhooks = webhookUrl === 'none';
+      const appSecret = noWebhooks
+        ? ''
+        : settings.requireSecret('appSecret', webhookUrl, { name: '--app-secret', value: flags.appSecret });
       const numbers: BusinessNumber[] =
         flags.phoneNumberId.length === 0
           ? [...BUSINESS_NUMBERS]
@@ -99,10 +104,11 @@ export function registerFakeGraph(program: Command, ctx: CliContext): void {
         numbers,
         accessTokens: [flags.token],
         ...(flags.d360Key ? { d360Keys: { [flags.d360Key]: first.phoneNumberId } } : {}),
-        webhook: { url: webhookUrl, appSecret },
+        webhook: noWebhooks ? null : { url: webhookUrl, appSecret },
         stepMs: positive(flags.step, '--step'),
         chaos,
         throughput: positive(flags.throughput, '--throughput'),
+        pairBurst: positive(flags.pairBurst, '--pair-burst'),
         openWindows: flags.openWindows === true,
         windowSync: flags.windowSync === true,
         legacyWaIds: flags.legacyWaIds === true,
