@@ -1,6 +1,12 @@
 import type pg from 'pg';
 import type { ClaimOptions, InboxAppend, InboxRow, InboxState, InboxStats, InboxSummary } from '../ports.js';
-import { INBOX_SUMMARY_COLUMNS, type InboxRecord, toInboxRow, toInboxSummary } from '../shared/rows.js';
+import {
+  INBOX_SUMMARY_COLUMNS,
+  type InboxRecord,
+  inboxStateFilter,
+  toInboxRow,
+  toInboxSummary,
+} from '../shared/rows.js';
 import { fitsOneStatement, insertRows, type Queryable, withTransaction } from './sql.js';
 
 const INSERT_INBOX = 'INSERT INTO inbox (received_at, source, auth, content_type, headers, body)';
@@ -45,10 +51,12 @@ export async function listInbox(
   db: Queryable,
   options: { state?: InboxState; limit: number; beforeId?: number },
 ): Promise<InboxSummary[]> {
+  // The state is written into the SQL (an enum value, checked), so the planner can use the
+  // partial indexes of pending and quarantined rows instead of walking the inbox by id.
   const result = await db.query(
     `SELECT ${INBOX_SUMMARY_COLUMNS} FROM inbox_rows
-     WHERE id < $1 AND ($2::text IS NULL OR state = $2) ORDER BY id DESC LIMIT $3`,
-    [options.beforeId ?? Number.MAX_SAFE_INTEGER, options.state ?? null, options.limit],
+     WHERE id < $1 ${inboxStateFilter(options.state)} ORDER BY id DESC LIMIT $2`,
+    [options.beforeId ?? Number.MAX_SAFE_INTEGER, options.limit],
   );
   return (result.rows as Parameters<typeof toInboxSummary>[0][]).map(toInboxSummary);
 }

@@ -65,6 +65,17 @@ export function toRejectedRow(record: RejectedRecord): RejectedRequestRow {
 export const INBOX_SUMMARY_COLUMNS = `id, received_at, source, auth, content_type, headers, state, attempts, error,
   processed_at, length(body) AS body_bytes`;
 
+/**
+ * `AND state = '<state>'` for an inbox list, or nothing. A literal (an enum value, checked to be
+ * lowercase letters only, never caller text), so both planners can use the partial indexes on
+ * pending and quarantined rows.
+ */
+export function inboxStateFilter(state: InboxState | undefined): string {
+  if (state === undefined) return '';
+  if (!/^[a-z]{1,20}$/.test(state)) throw new Error(`not an inbox state: ${String(state)}`);
+  return `AND state = '${state}'`;
+}
+
 export function toInboxSummary(
   record: Omit<InboxRecord, 'body'> & { body_bytes: number | string },
 ): InboxSummary {
