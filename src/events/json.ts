@@ -1,10 +1,10 @@
-import type { WahookEvent } from './types.js';
+import type { EventEnvelope } from './types.js';
 
 /**
  * The JSON a business system receives for an event, by push (with its per-subscription `sequence`)
  * and by the SSE stream (without: the stream's cursor is the event's place in the log).
  */
-export type EventJson = WahookEvent<unknown>;
+export type EventJson = EventEnvelope;
 
 /** ④ An event as the processing stage creates it. `id` is deterministic: the same update, the same id. */
 export interface NewEvent {

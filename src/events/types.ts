@@ -10,7 +10,6 @@ import type { Conversation, Counterpart, Pricing, Recipient } from '../whatsapp/
 import type { MessageContent, MessageContext, Referral } from './content-types.js';
 import type { PresentedOf } from './presented.js';
 import type { MessageError } from './record-types.js';
-import type { UpdateType } from './update-types.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
 
@@ -36,26 +35,45 @@ export function fieldEventType(field: string): string {
  * The envelope: the same on every delivery and replay of an event, except `sequence`, which push
  * deliveries carry (the event's place among its subscription's events of the same ordering key).
  */
-export interface WahookEvent<T = EventData> {
+export interface EventEnvelope<Type extends string = string, Data = unknown> {
   id: string;
-  type: string;
+  type: Type;
   schema_version: number;
   created_at: string;
   /** Events with the same key (one message, one conversation) are delivered in order. */
   ordering_key: string;
   phone_number_id: string | null;
   sequence?: number;
-  data: T;
+  data: Data;
 }
 
-export type EventData =
-  | MessageReceivedData
-  | MessageStatusData
-  | MessageEchoData
-  | MessageConflictData
-  | WhatsAppErrorData
-  | UpdateEventDataByType[UpdateType]
-  | FieldEventData;
+/** The `data` of every event type this version names, by type. */
+export interface EventDataByType extends UpdateEventDataByType {
+  'message.received': MessageReceivedData;
+  'message.status': MessageStatusData;
+  'message.echo': MessageEchoData;
+  'message.conflict': MessageConflictData;
+  'whatsapp.error': WhatsAppErrorData;
+}
+
+export type KnownEventType = keyof EventDataByType;
+
+/** An event of one named type, e.g. `EventOf<'message.status'>`. */
+export type EventOf<Type extends KnownEventType> = EventEnvelope<Type, EventDataByType[Type]>;
+
+/**
+ * An event of a webhook field this version has no type of its own for: `whatsapp.<field>`, its
+ * value kept whole (`known: false` when the field is new to this version).
+ */
+export type FieldEvent = EventEnvelope<`whatsapp.${string}`, FieldEventData>;
+
+/**
+ * Every event, discriminated by `type`: `switch (event.type)` narrows `data`. (`whatsapp.error` also
+ * fits the `whatsapp.<field>` pattern, so in its branch `data` may still be a FieldEventData.)
+ */
+export type WahookEvent = { [Type in KnownEventType]: EventOf<Type> }[KnownEventType] | FieldEvent;
+
+export type EventData = WahookEvent['data'];
 
 export interface MessageReceivedData {
   /** The wamid. */

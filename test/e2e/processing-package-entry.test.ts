@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { MessageRecord, MessageStatusData, WahookEvent } from '../../src/index.js';
+import type { EventOf, MessageRecord, MessageStatusData, WahookEvent } from '../../src/index.js';
 import {
   postSigned,
   readEventsFrom,
@@ -45,8 +45,11 @@ test('a message.status event and a message record read from the API fit the expo
     await postSigned(server.url, statusWebhook([{ wamid, status: 'delivered', timestamp: 1767262000 }]));
     await waitUntilSettled(server.url, 1);
 
-    const [event] = (await readEventsFrom(server.url)).events as unknown as WahookEvent<MessageStatusData>[];
+    const [event] = (await readEventsFrom(server.url)).events as unknown as EventOf<'message.status'>[];
     const data: MessageStatusData = event!.data;
+    // The union narrows by type: a consumer's switch needs no cast.
+    const narrowed = (any: WahookEvent) => (any.type === 'message.status' ? any.data.currentStatus : null);
+    expect(narrowed(event!)).toBe('delivered');
     expect(Object.keys(data).sort()).toEqual(
       [
         'messageId',
@@ -61,6 +64,8 @@ test('a message.status event and a message record read from the API fit the expo
         'pricing',
         'conversation',
         'errors',
+        'metadata',
+        'send',
         'unparsed',
         'metadata',
         'send',

@@ -32,6 +32,21 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   simulate: ['store', ...STAGES, 'admin', 'ops', ...TOP],
   // Sending calls the Graph API beside the stages: it meets them only through the store.
   send: [...STAGES, 'admin', 'ops', 'doctor', 'simulate', 'fake-graph', ...TOP],
+  // wahook/consumer: what a business system imports to read events; the event types and lib only.
+  consumer: [
+    'store',
+    'config',
+    'observe',
+    'admin',
+    'ops',
+    'doctor',
+    'simulate',
+    'dashboard',
+    'send',
+    'fake-graph',
+    ...STAGES,
+    ...TOP,
+  ],
   // The fake Graph API stands in for Meta: it may build Meta's payloads (simulate), nothing of ours.
   'fake-graph': ['store', 'config', 'observe', 'doctor', ...STAGES, 'admin', 'ops', ...TOP],
 };
