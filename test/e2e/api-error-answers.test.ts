@@ -23,7 +23,7 @@ type Request = Omit<InjectOptions, 'url' | 'method'> & { url?: string; method?: 
 type Case = [what: string, request: Request, code: string];
 
 interface RouteCases {
-  /** A request that succeeds while the store works (params filled in, a valid body). */
+  /** A request that reaches the store (params filled in, a valid body): it must answer 503 once the store fails. */
   sample: Request & { url: string };
   /** False for routes that answer before (or without) asking the store. */
   store?: false;
@@ -326,6 +326,11 @@ beforeAll(async () => {
       WAHOOK_HEADER_AUTH: 'd360=Authorization:Bearer s3cret',
     },
   });
+  // Inbox row 1, pending for good: there is no worker.
+  expect(
+    (await inject(requestFor('POST /webhooks/whatsapp', ROUTES['POST /webhooks/whatsapp']!.sample)))
+      .statusCode,
+  ).toBe(200);
 });
 afterAll(async () => {
   await server?.cleanup();
@@ -345,15 +350,6 @@ describe('HTTP error answers', () => {
       Object.keys(ROUTES).filter((key) => !registered.includes(key)),
       'entries of no route',
     ).toEqual([]);
-  });
-
-  it('answers each sample without an error while the store works', async () => {
-    for (const key of Object.keys(ROUTES)) {
-      if (ROUTES[key]!.store === false && key.startsWith('POST')) continue;
-      if (key.endsWith('/stream')) continue;
-      const response = await inject(requestFor(key, ROUTES[key]!.sample));
-      expect([200, 201, 204, 404, 409], key).toContain(response.statusCode);
-    }
   });
 
   it.each(

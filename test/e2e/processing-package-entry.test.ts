@@ -64,8 +64,6 @@ test('a message.status event and a message record read from the API fit the expo
         'pricing',
         'conversation',
         'errors',
-        'metadata',
-        'send',
         'unparsed',
         'metadata',
         'send',
