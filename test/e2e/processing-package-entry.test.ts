@@ -30,6 +30,7 @@ test('the built main entry exports the event constants and nothing that runs', a
     messageStatus: 'message.status',
     messageEcho: 'message.echo',
     messageConflict: 'message.conflict',
+    messageStuck: 'message.stuck',
     whatsappError: 'whatsapp.error',
   });
   expect(entry.UPDATE_TYPES).toMatchObject({
