@@ -20,6 +20,19 @@ export const wireNumber = z
   .optional()
   .catch(undefined);
 
+/** Whole numbers (error codes), numeric text accepted; a fraction reads as absent, to be flagged. */
+export const wireInteger = z
+  .union([
+    z.number().int(),
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d+$/)
+      .transform(Number),
+  ])
+  .optional()
+  .catch(undefined);
+
 /**
  * Sender timestamps in unix seconds. A value no Date can hold (negative, or past the year 275760)
  * reads as absent, so the item is flagged and kept instead of failing its whole body downstream.
@@ -51,7 +64,7 @@ export function wireArray<Item extends z.ZodType>(item: Item) {
 }
 
 export const wireErrorSchema = z.looseObject({
-  code: wireNumber,
+  code: wireInteger,
   title: wireString,
   message: wireString,
   /** On-Premises puts details at the top level of the error. */

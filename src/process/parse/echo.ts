@@ -7,6 +7,8 @@
  */
 import { eventIdFor } from '../../events/ids.js';
 import { ECHO_COMMON_KEYS, wireEchoSchema } from '../../whatsapp/payload-schema-messages.js';
+import { itemSiblingsValue } from '../../whatsapp/payload-schema-updates.js';
+import { auditAgainst, auditFlags, emptyAudit, unparsedOrNull } from './audit.js';
 import type { ValueContext } from './context.js';
 import { recipientOf } from './counterpart.js';
 import { fieldItem } from './field.js';
@@ -20,7 +22,10 @@ const ECHOES_KEY = 'message_echoes';
 
 export function parseEchoesValue(source: MessagesValueSource): ParsedItem[] {
   const { value } = source;
-  const ctx = messagesValueContext(source, [ECHOES_KEY]);
+  // What the value holds beside the echoes travels in each echo's `unparsed` under `value.<path>`.
+  const { [ECHOES_KEY]: _echoes, ...siblings } = value;
+  const beside = auditAgainst(itemSiblingsValue, siblings, emptyAudit(), { path: 'value' });
+  const ctx = { ...messagesValueContext(source, [ECHOES_KEY]), flags: auditFlags(beside) };
   const list = value[ECHOES_KEY];
   if (!Array.isArray(list) || list.length === 0) {
     const flags = [
@@ -29,7 +34,7 @@ export function parseEchoesValue(source: MessagesValueSource): ParsedItem[] {
     ];
     return [fieldItem({ ...originOf(ctx), field: ctx.field, time: ctx.time, value, known: true, flags })];
   }
-  return list.map((raw) => parseEcho(raw, ctx, list.length === 1));
+  return list.map((raw) => parseEcho(raw, ctx, list.length === 1, unparsedOrNull(beside), siblings));
 }
 
 /** An upper bound of the items an echoes value yields. */
@@ -38,12 +43,23 @@ export function countEchoItems(value: Record<string, unknown>): number {
   return Array.isArray(list) ? Math.max(list.length, 1) : 1;
 }
 
-function parseEcho(raw: unknown, ctx: ValueContext, soleItem: boolean): ParsedItem {
+function parseEcho(
+  raw: unknown,
+  ctx: ValueContext,
+  soleItem: boolean,
+  beside: Record<string, unknown> | null,
+  siblings: Record<string, unknown>,
+): ParsedItem {
   // The contacts of an echo value name the user it went to, not the business it came from.
   const message = parseMessage(raw, { ...ctx, contacts: [] }, soleItem, {
     schema: wireEchoSchema,
     commonKeys: ECHO_COMMON_KEYS,
   });
+  if (message.kind === 'field') {
+    // An echo that cannot be read is passed on with what it stood beside (metadata, contacts).
+    const { kind: _kind, eventId: _eventId, ...unread } = message;
+    return fieldItem({ ...unread, value: { ...siblings, [ECHOES_KEY]: [raw] } });
+  }
   if (message.kind !== 'message') return message;
   const wire = wireEchoSchema.parse(raw);
   const to = recipientOf(
@@ -74,7 +90,7 @@ function parseEcho(raw: unknown, ctx: ValueContext, soleItem: boolean): ParsedIt
     content: message.content,
     context: message.context,
     errors: message.errors,
-    unparsed: message.unparsed,
+    unparsed: beside === null && message.unparsed === null ? null : { ...beside, ...message.unparsed },
     flags: message.flags,
   };
   return echo;

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { messageReceivedEvent, messageStatusEvent } from '../../../src/process/build-events.js';
-import type { ParsedMessage } from '../../../src/process/parse/index.js';
+import {
+  fieldEvent,
+  messageEchoEvent,
+  messageReceivedEvent,
+  messageStatusEvent,
+  updateEvent,
+} from '../../../src/process/build-events.js';
+import type { ParsedItem, ParsedMessage } from '../../../src/process/parse/index.js';
+import { loadPayload, payloadNames } from '../../fixtures/payloads/index.js';
 import {
   cloudBody,
   itemsOf,
@@ -194,6 +201,8 @@ function renderings(value: unknown): unknown[] {
   if (value === 'true' || value === 'false') out.push(value === 'true');
   // An empty string carries no value and reads as null (a reaction's "" emoji means removed).
   if (value === '') out.push(null);
+  // A phone number is carried as its digits (`+49 151…` → `49151…`).
+  if (typeof value === 'string' && /^\+?[\d\s-]+$/.test(value.trim())) out.push(value.replace(/\D/g, ''));
   return out;
 }
 
@@ -261,6 +270,106 @@ describe('the parser loses nothing', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+/** The fixtures of every typed non-messages field and of echoes: the starting points of the changes below. */
+const FIELD_FIXTURES = payloadNames().filter((name) => name.startsWith('field-'));
+
+/** Every object (path and node) of a JSON value, the value itself first. */
+function objects(value: unknown, path = ''): { path: string; node: Record<string, unknown> }[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => objects(item, `${path}[${index}]`));
+  if (value === null || typeof value !== 'object') return [];
+  const node = value as Record<string, unknown>;
+  return [
+    { path, node },
+    ...Object.entries(node).flatMap(([key, inner]) => objects(inner, path === '' ? key : `${path}.${key}`)),
+  ];
+}
+
+/**
+ * What the generator leaves alone. `messaging_product` is the constant `whatsapp` and is not
+ * carried. An echo's `contacts[]` name the user it went to and are joined to it by `to`: a contact
+ * no echo names is not carried, so neither side of that join is varied here.
+ */
+function frozen(path: string, field: string): boolean {
+  if (path === 'messaging_product') return true;
+  return field.endsWith('message_echoes') && (path.startsWith('contacts') || /\.to$/.test(path));
+}
+
+/** The value of one change of a field fixture, with leaves replaced and unknown keys added anywhere. */
+const generatedChange = fc
+  .record({
+    fixture: fc.constantFrom(...FIELD_FIXTURES),
+    change: fc.nat(),
+    replacements: fc.array(fc.tuple(fc.nat(), leafValue), { maxLength: 4 }),
+    insertions: fc.array(
+      fc.tuple(fc.nat(), extraKey, fc.oneof(leafValue, fc.dictionary(extraKey, leafValue, { maxKeys: 2 }))),
+      { maxLength: 3 },
+    ),
+  })
+  .map((g) => {
+    const entry = JSON.parse(loadPayload(g.fixture).toString()).entry[0];
+    const chosen = entry.changes[g.change % entry.changes.length];
+    const field: string = chosen.field;
+    const value = structuredClone(chosen.value) as Record<string, unknown>;
+    for (const [index, replacement] of g.replacements) {
+      const open = leaves(value).filter((leaf) => !frozen(leaf.path, field));
+      const target = open[index % Math.max(open.length, 1)];
+      if (target !== undefined) setAt(value, target.path, replacement);
+    }
+    for (const [index, key, extra] of g.insertions) {
+      const open = objects(value).filter(
+        (object) => !frozen(object.path, field) && !Object.hasOwn(object.node, key),
+      );
+      const target = open[index % Math.max(open.length, 1)];
+      if (target !== undefined) target.node[key] = extra;
+    }
+    return { field, value, time: entry.time as number | undefined };
+  });
+
+/** Sets the leaf at a dotted path (`a.b[2].c`) of `root`. */
+function setAt(root: Record<string, unknown>, path: string, replacement: unknown): void {
+  const keys = path.match(/[^.[\]]+/g) ?? [];
+  let node: Record<string, unknown> = root;
+  for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  const last = keys.at(-1);
+  if (last !== undefined) node[last] = replacement;
+}
+
+/** The data of every event a body's items become. */
+function eventData(items: ParsedItem[]): unknown[] {
+  return items.map((item) => {
+    switch (item.kind) {
+      case 'update':
+        return updateEvent(item, 0).data;
+      case 'echo':
+        return messageEchoEvent(item, 0).data;
+      case 'field':
+        return fieldEvent(item, 0).data;
+      default:
+        throw new Error(`a ${item.kind} item from a non-messages field`);
+    }
+  });
+}
+
+describe('the parser loses nothing of the other fields', () => {
+  test('every leaf of a generated update or echo appears in its events, typed or unparsed', () => {
+    fc.assert(
+      fc.property(generatedChange, ({ field, value, time }) => {
+        const items = itemsOf(cloudBody(value, time === undefined ? { field } : { field, time }));
+        const rendered = eventData(items).flatMap((data) => leaves(data).map((leaf) => leaf.value));
+        for (const leaf of leaves(value)) {
+          if (frozen(leaf.path, field) && leaf.path === 'messaging_product') continue;
+          const found = renderings(leaf.value).some((form) =>
+            rendered.some((out) => Object.is(out, form) || out === form),
+          );
+          if (!found)
+            throw new Error(`${field}: leaf ${leaf.path}=${JSON.stringify(leaf.value)} is not in its events`);
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });
