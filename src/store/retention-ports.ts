@@ -32,6 +32,8 @@ export interface ErasureCounts {
   inbox_deleted: number;
   inbox_redacted: number;
   requests: number;
+  /** Sends through POST /v1/messages to the person, with their business metadata. */
+  sends: number;
 }
 
 export interface ErasureLogEntry {

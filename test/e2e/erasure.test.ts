@@ -100,6 +100,7 @@ async function erase(server: TestServer) {
     inbox_deleted: 0,
     inbox_redacted: 0,
     requests: 0,
+    sends: 0,
   });
   expect(await readInboxCounts(server.url)).toMatchObject({ total: 1 });
 }

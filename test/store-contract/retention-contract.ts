@@ -189,6 +189,28 @@ export function retentionContract(ctx: ContractContext): void {
         [{ ...rejectedRequest(0), bodyPrefix: Buffer.from(`{"from":"${lena.wa}","te`) }, rejectedRequest(1)],
         100,
       );
+      // Sends to each, with the business's metadata on the send and on a message sent elsewhere.
+      const send = (id: string, wa: string, wamid: string, guest: string) =>
+        store
+          .createSend({
+            id,
+            idempotencyKey: null,
+            requestHash: id,
+            phoneNumberId: '106540352242922',
+            input: `0${wa.slice(2)}`,
+            recipient: `+${wa}`,
+            recipientKind: 'phone',
+            messageType: 'text',
+            message: { type: 'text', text: { body: 'your table is ready' } },
+            metadata: { guest },
+            createdAt: T0,
+          })
+          .then(() => store.finishSend(id, { state: 'accepted', wamid, waId: wa }, T0));
+      await send('snd_lena', lena.wa, 'wamid.L3', 'guest-lena');
+      await send('snd_other', other.wa, 'wamid.O3', 'guest-otto');
+      await send('snd_longer', `${lena.wa}1`, 'wamid.O4', 'guest-longer');
+      await store.putMessageMetadata('wamid.L1', { guest: 'guest-lena' }, T0);
+      await store.putMessageMetadata('wamid.O1', { guest: 'guest-otto' }, T0);
 
       const byNumber = await store.erasePerson({ kind: 'wa_id', value: `+${lena.wa}` }, T0 + DAY);
       expect(byNumber).toEqual({
@@ -198,6 +220,7 @@ export function retentionContract(ctx: ContractContext): void {
         inbox_deleted: 1,
         inbox_redacted: 1,
         requests: 1,
+        sends: 1,
       });
       const byBsuid = await store.erasePerson({ kind: 'user_id', value: lena.bsuid }, T0 + DAY);
       expect(byBsuid).toMatchObject({ events: 1, deliveries: 1, inbox_deleted: 0, inbox_redacted: 0 });
@@ -212,6 +235,13 @@ export function retentionContract(ctx: ContractContext): void {
       expect(await store.getMessage('wamid.L1')).toBeUndefined();
       expect(await store.getMessage('wamid.O1')).toBeDefined();
       expect(await store.listRejected({ limit: 10 })).toHaveLength(1);
+      expect(await store.getSend('snd_lena')).toBeUndefined();
+      expect(await store.getMessageContext('wamid.L3')).toBeUndefined();
+      expect(await store.getMessageContext('wamid.L1')).toBeUndefined();
+      expect(await store.findWamidsByMetadata('guest', 'guest-lena', 10)).toEqual([]);
+      expect((await store.getSend('snd_other'))?.recipient).toBe(`+${other.wa}`);
+      expect((await store.getSend('snd_longer'))?.recipient).toBe(`+${lena.wa}1`);
+      expect(await store.findWamidsByMetadata('guest', 'guest-otto', 10)).toEqual(['wamid.O1', 'wamid.O3']);
       // The erased events stay duplicates: a retry of the webhook does not bring them back.
       expect(await store.withProcessingTx((tx) => tx.insertEvents([newEvent('lena-1')]))).toEqual([]);
       const log = await store.listErasures(10);

@@ -87,6 +87,14 @@ const SCAN: Record<ErasureTable, { key: string; type: string; table: string; hit
     table: 'rejected_requests',
     hit: "position(convert_to($1::text, 'UTF8') in body_prefix) > 0 OR strpos(headers::text, $1) > 0",
   },
+  // The number as sent (E.164) or as Meta answered it (wa_id), or the BSUID: exact, not a byte
+  // match, so that someone else's longer number keeps its send.
+  sends: {
+    key: 'id',
+    type: 'text',
+    table: 'sends',
+    hit: "wa_id = $1 OR user_id = $1 OR recipient = $1 OR recipient = '+' || $1",
+  },
 };
 
 const READ: Record<'events' | 'messages' | 'inbox', string> = {
@@ -150,6 +158,7 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
   const requests = await db.query('DELETE FROM rejected_requests WHERE id = ANY($1::bigint[])', [
     plan.requestIds,
   ]);
+  const sends = await eraseSendsAndContext(db, plan);
   const counts: ErasureCounts = {
     messages: messages.rowCount ?? 0,
     events: events.rowCount ?? 0,
@@ -157,6 +166,7 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
     inbox_deleted: inboxDeleted.rowCount ?? 0,
     inbox_redacted: inboxRedacted,
     requests: requests.rowCount ?? 0,
+    sends,
   };
   await db.query('INSERT INTO erasures (erased_at, kind, counts) VALUES ($1, $2, $3)', [
     now,
@@ -164,6 +174,22 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
     JSON.stringify(counts),
   ]);
   return counts;
+}
+
+/** The sends, and the business metadata of every erased message and send (it may name the person). */
+async function eraseSendsAndContext(db: Queryable, plan: ErasurePlan): Promise<number> {
+  const sent = await db.query<{ wamid: string }>(
+    'SELECT wamid FROM sends WHERE wamid IS NOT NULL AND id = ANY($1::text[])',
+    [plan.sendIds],
+  );
+  const wamids = [...plan.messageIds, ...sent.rows.map((row) => row.wamid)];
+  await db.query('DELETE FROM message_metadata WHERE wamid = ANY($1::text[])', [wamids]);
+  await db.query('DELETE FROM message_context WHERE wamid = ANY($1::text[]) OR send_id = ANY($2::text[])', [
+    wamids,
+    plan.sendIds,
+  ]);
+  const sends = await db.query('DELETE FROM sends WHERE id = ANY($1::text[])', [plan.sendIds]);
+  return sends.rowCount ?? 0;
 }
 
 export async function listErasures(db: Queryable, limit: number): Promise<ErasureLogEntry[]> {

@@ -13,10 +13,11 @@ import type { ErasureCounts, PersonRef } from '../retention-ports.js';
  *
  * Removing: one transaction deletes the matched events with their deliveries (and leaves dedupe
  * tombstones, so a retry of the same webhook does not bring the events back), the message records,
- * the log rows, and deletes or rewrites the inbox rows (a body that still holds other people keeps
+ * the log rows, the sends to the person with the business metadata of their messages, and deletes
+ * or rewrites the inbox rows (a body that still holds other people keeps
  * them and is marked redacted), then logs the counts and the kind of identifier, never the value.
  */
-export type ErasureTable = 'events' | 'messages' | 'inbox' | 'requests';
+export type ErasureTable = 'events' | 'messages' | 'inbox' | 'requests' | 'sends';
 export type RowKey = number | string;
 
 export interface InboxRewrite {
@@ -31,6 +32,8 @@ export interface ErasurePlan {
   messageIds: string[];
   inbox: InboxRewrite[];
   requestIds: number[];
+  /** Sends to the person; their business metadata goes with them and with the message records. */
+  sendIds: string[];
 }
 
 export interface ErasureOps {
@@ -97,6 +100,7 @@ export async function erasePersonWith(
       messageIds: (await matching('messages')).map(String),
       inbox,
       requestIds: (await found('requests')).map(Number),
+      sendIds: (await found('sends')).map(String),
     },
     now,
   );
@@ -124,4 +128,5 @@ export const NO_ERASURE: ErasureCounts = {
   inbox_deleted: 0,
   inbox_redacted: 0,
   requests: 0,
+  sends: 0,
 };

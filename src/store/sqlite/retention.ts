@@ -99,6 +99,13 @@ const SCAN: Record<ErasureTable, { key: string; table: string; hit: string }> = 
     table: 'rejected_requests',
     hit: 'instr(body_prefix, @bytes) > 0 OR instr(headers, @needle) > 0',
   },
+  // The number as sent (E.164) or as Meta answered it (wa_id), or the BSUID: exact, not a byte
+  // match, so that someone else's longer number keeps its send.
+  sends: {
+    key: 'id',
+    table: 'sends',
+    hit: "wa_id = @needle OR user_id = @needle OR recipient = @needle OR recipient = '+' || @needle",
+  },
 };
 
 const READ: Record<'events' | 'messages' | 'inbox', string> = {
@@ -177,6 +184,7 @@ function applyPlan(db: Database.Database, plan: ErasurePlan, now: number): Erasu
     db,
     'DELETE FROM rejected_requests WHERE id IN (SELECT value FROM json_each(?))',
   ).run(JSON.stringify(plan.requestIds)).changes;
+  const sends = eraseSendsAndContext(db, plan);
   const counts: ErasureCounts = {
     messages,
     events,
@@ -184,6 +192,7 @@ function applyPlan(db: Database.Database, plan: ErasurePlan, now: number): Erasu
     inbox_deleted: inboxDeleted,
     inbox_redacted: inboxRedacted,
     requests,
+    sends,
   };
   prepared(db, 'INSERT INTO erasures (erased_at, kind, counts) VALUES (?, ?, ?)').run(
     now,
@@ -191,6 +200,27 @@ function applyPlan(db: Database.Database, plan: ErasurePlan, now: number): Erasu
     JSON.stringify(counts),
   );
   return counts;
+}
+
+/** The sends, and the business metadata of every erased message and send (it may name the person). */
+function eraseSendsAndContext(db: Database.Database, plan: ErasurePlan): number {
+  const sendIds = JSON.stringify(plan.sendIds);
+  const wamids = JSON.stringify([
+    ...plan.messageIds,
+    ...(prepared(
+      db,
+      'SELECT wamid FROM sends WHERE wamid IS NOT NULL AND id IN (SELECT value FROM json_each(?))',
+    )
+      .pluck()
+      .all(sendIds) as string[]),
+  ]);
+  prepared(db, 'DELETE FROM message_metadata WHERE wamid IN (SELECT value FROM json_each(?))').run(wamids);
+  prepared(
+    db,
+    `DELETE FROM message_context WHERE wamid IN (SELECT value FROM json_each(?))
+       OR send_id IN (SELECT value FROM json_each(?))`,
+  ).run(wamids, sendIds);
+  return prepared(db, 'DELETE FROM sends WHERE id IN (SELECT value FROM json_each(?))').run(sendIds).changes;
 }
 
 export function listErasures(db: Database.Database, limit: number) {
