@@ -15,6 +15,7 @@ import { requestRoutes } from './pages/requests.js';
 import { subscriptionPageRoutes } from './pages/subscriptions.js';
 import { MinuteSeries } from './series.js';
 import { readCookie, SESSION_COOKIE, type Session, SessionKeys, sessionCookie } from './session.js';
+import { SignInLimiter } from './sign-in-limiter.js';
 
 /**
  * /dashboard: server-rendered pages over the same store queries as /v1, served by every role.
@@ -174,6 +175,8 @@ export function dashboardRoutes(deps: DashboardDeps) {
         .send(asset.body);
     });
 
+    const signInLimiter = new SignInLimiter(deps.clock);
+
     app.get('/dashboard/sign-in', async (request, reply) => {
       const { next } = request.query as { next?: string };
       return services.send(reply, signInPage(services, request, safeNext(next)));
@@ -182,7 +185,16 @@ export function dashboardRoutes(deps: DashboardDeps) {
     app.post('/dashboard/sign-in', async (request, reply) => {
       const body = (request.body ?? {}) as { token?: unknown; next?: unknown };
       const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
+      const waitMs = signInLimiter.blockedFor(request.ip);
+      if (waitMs > 0) {
+        return reply
+          .code(429)
+          .header('retry-after', String(Math.ceil(waitMs / 1000)))
+          .type('text/plain; charset=utf-8')
+          .send(`too many wrong tokens from this address; try again in ${Math.ceil(waitMs / 60_000)} min`);
+      }
       if (typeof body.token !== 'string' || !secureEqual(body.token.trim(), deps.adminToken)) {
+        signInLimiter.failed(request.ip);
         request.log.info({ remote: request.ip }, 'dashboard sign-in refused');
         return services.send(reply, signInPage(services, request, next, true), 401);
       }

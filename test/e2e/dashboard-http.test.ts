@@ -64,6 +64,25 @@ describe('dashboard auth', () => {
     expect(offsite.headers.location).toBe('/dashboard');
   });
 
+  it('answers 429 to an address after ten wrong tokens, even with the right one', async () => {
+    const guesser = await startTestServer({ stages: createStages });
+    try {
+      const attempt = (token: string) =>
+        httpRequest(`${guesser.url}/dashboard/sign-in`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token }).toString(),
+        });
+      for (let i = 0; i < 10; i++) expect((await attempt(`guess-${i}`)).status).toBe(401);
+      const blocked = await attempt(TEST_ADMIN_TOKEN);
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+      expect(blocked.headers['set-cookie']).toBeUndefined();
+    } finally {
+      await guesser.cleanup();
+    }
+  });
+
   it('refuses a forged or tampered session cookie', async () => {
     const { cookie } = await signIn();
     const tampered = `${cookie.slice(0, -2)}xx`;
