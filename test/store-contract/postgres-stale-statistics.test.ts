@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { staleQueueTables } from '../../src/store/postgres/statistics.js';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
 import { describePostgres, TestSchemas } from '../helpers/postgres.js';
+import { waitFor } from '../helpers/stores.js';
 
 const DUE = 50_000;
 
@@ -17,11 +18,13 @@ describePostgres('PostgreSQL claims with stale statistics', () => {
   const schemas = new TestSchemas('stale_stats');
   let store: PostgresStore;
   let sql: pg.Client;
+  let url: string;
   let failed = false;
   const now = Date.now();
 
   beforeAll(async () => {
     const created = await schemas.create();
+    url = created.url;
     store = await createPostgresStore(created.url, { poolSize: 2 });
     sql = new pg.Client({ connectionString: created.url });
     await sql.connect();
@@ -72,7 +75,11 @@ describePostgres('PostgreSQL claims with stale statistics', () => {
   });
 
   it('claims from a 50,000-row backlog the planner has not seen, after refreshing its statistics', async () => {
-    expect(await staleQueueTables(sql)).toContain('deliveries');
+    // PostgreSQL publishes a backend's row counters up to a second after its transaction ends.
+    await waitFor(
+      async () => (await staleQueueTables(sql)).includes('deliveries'),
+      'the counters to show the backlog',
+    );
     const claimed = await store.claimDeliveries({
       owner: 'stale-test',
       lane: 'live',
@@ -91,8 +98,10 @@ describePostgres('PostgreSQL claims with stale statistics', () => {
   }, 60_000);
 
   it('claims the inbox from a backlog the planner has not seen', async () => {
+    // A store of its own: the first one checked the statistics moments ago and waits 2 s to look again.
+    const inboxStore = await createPostgresStore(url, { poolSize: 2 });
     const append = (n: number, from: number) =>
-      store.appendInboxBatch(
+      inboxStore.appendInboxBatch(
         Array.from({ length: n }, (_, i) => ({
           receivedAt: now,
           source: 'meta',
@@ -106,10 +115,17 @@ describePostgres('PostgreSQL claims with stale statistics', () => {
     await sql.query(`UPDATE inbox_state SET state = 'processed', processed_at = $1`, [now]);
     await sql.query('ANALYZE inbox_state');
     for (let i = 0; i < 20; i++) await append(1_000, 100 + i * 1_000);
-    expect(await staleQueueTables(sql)).toContain('inbox_state');
-    const rows = await store.claimInbox({ owner: 'stale-test', limit: 100, leaseMs: 30_000, now });
-    expect(rows).toHaveLength(100);
-    expect(rows[0]?.id).toBe(101);
-    expect(await staleQueueTables(sql)).not.toContain('inbox_state');
+    await waitFor(
+      async () => (await staleQueueTables(sql)).includes('inbox_state'),
+      'the counters to show the backlog',
+    );
+    try {
+      const rows = await inboxStore.claimInbox({ owner: 'stale-test', limit: 100, leaseMs: 30_000, now });
+      expect(rows).toHaveLength(100);
+      expect(rows[0]?.id).toBe(101);
+      expect(await staleQueueTables(sql)).not.toContain('inbox_state');
+    } finally {
+      await inboxStore.close();
+    }
   }, 60_000);
 });
