@@ -79,8 +79,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async () => {
-    if (closing) throw new WahookError('shutting_down', 'the server is stopping');
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    // A client that keeps sending on a kept-alive connection (Meta retrying, a proxy) would hold
+    // the server open for good: closing only ends idle connections. This answer ends its own.
+    reply.header('connection', 'close');
+    throw new WahookError('shutting_down', 'the server is stopping');
   });
 
   await app.register(opsRoutes, {

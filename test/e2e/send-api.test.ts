@@ -28,6 +28,8 @@ async function setup(
   // target, then point it at wahook once wahook listens.
   const graph = await startFakeGraph(graphOptions);
   cleanups.push(graph.close);
+  // Run last, so first: the fake stops sending status webhooks before wahook stops receiving them.
+  const stopWebhooks = async () => graph.fake.webhooks.stop();
   const wahook = await startTestServer({
     stages: createStages,
     env: {
@@ -41,7 +43,7 @@ async function setup(
   cleanups.push(wahook.cleanup);
   graph.fake.webhooks.configure({ url: `${wahook.url}/webhooks/whatsapp`, appSecret: 'test_app_secret_1' });
   const subscriber = await startSubscriber(() => ({ status: 200 }));
-  cleanups.push(subscriber.close);
+  cleanups.push(subscriber.close, stopWebhooks);
   const created = await adminRequest(wahook.url, '/v1/subscriptions', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
