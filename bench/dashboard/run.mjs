@@ -1,9 +1,9 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { freePort, startChildServer } from '../lib/child-server.mjs';
+import { serveSqliteCopy } from '../lib/child-server.mjs';
 import { median } from '../lib/stats.mjs';
 
 /**
@@ -133,25 +133,16 @@ const PAGES = (messages) => [
 ];
 
 async function timePages(template, messages) {
-  const dir = mkdtempSync(join(tmpdir(), 'wahook-bench-dashboard-'));
-  copyFileSync(template, join(dir, 'wahook.db'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = await startChildServer({
-    name: 'wahook',
-    args: [join(ROOT, 'dist/main.js'), 'serve'],
+  const { base, stop } = await serveSqliteCopy({
+    template,
+    root: ROOT,
+    tag: 'dashboard',
     env: {
       WAHOOK_ROLES: 'receiver',
-      WAHOOK_HOST: '127.0.0.1',
-      WAHOOK_PORT: String(port),
-      WAHOOK_DATABASE_URL: `sqlite:${join(dir, 'wahook.db')}`,
       WAHOOK_APP_SECRETS: 'bench-app-secret-0123456789abcdef',
-      WAHOOK_VERIFY_TOKEN: 'bench-verify-token',
       WAHOOK_ADMIN_TOKEN: ADMIN,
-      WAHOOK_LOG_LEVEL: 'warn',
       WAHOOK_RETENTION_INTERVAL: 'off',
     },
-    readyUrl: `${base}/readyz`,
     startTimeoutMs: 300_000,
   });
   const paths = PAGES(messages);
@@ -181,8 +172,7 @@ async function timePages(template, messages) {
     const weights = await pageWeights(base);
     return { results, weights };
   } finally {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -79,4 +82,37 @@ export async function getText(url, headers = {}) {
   const text = await response.text();
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}: ${text.slice(0, 200)}`);
   return text;
+}
+
+/**
+ * `wahook serve` (this checkout's dist/) on a private copy of a prepared SQLite file, so every run
+ * starts from the same bytes. `env` adds to or overrides the settings below; `stop()` also removes
+ * the copy. Answers `{ base, stop }`.
+ */
+export async function serveSqliteCopy({ template, root, tag, env, startTimeoutMs }) {
+  const dir = mkdtempSync(join(tmpdir(), `wahook-bench-${tag}-`));
+  copyFileSync(template, join(dir, 'wahook.db'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = await startChildServer({
+    name: 'wahook',
+    args: [join(root, 'dist/main.js'), 'serve'],
+    env: {
+      WAHOOK_HOST: '127.0.0.1',
+      WAHOOK_PORT: String(port),
+      WAHOOK_DATABASE_URL: `sqlite:${join(dir, 'wahook.db')}`,
+      WAHOOK_VERIFY_TOKEN: 'bench-verify-token',
+      WAHOOK_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    readyUrl: `${base}/readyz`,
+    ...(startTimeoutMs ? { startTimeoutMs } : {}),
+  });
+  return {
+    base,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,9 +1,9 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAutocannon } from '../lib/autocannon.mjs';
-import { freePort, getText, startChildServer } from '../lib/child-server.mjs';
+import { getText, serveSqliteCopy } from '../lib/child-server.mjs';
 import { signedStatusWebhook } from '../lib/payload.mjs';
 import { median } from '../lib/stats.mjs';
 
@@ -54,25 +54,16 @@ async function buildTemplate(dir) {
 }
 
 async function runOnce(template, janitor) {
-  const dir = mkdtempSync(join(tmpdir(), 'wahook-bench-retention-'));
-  copyFileSync(template, join(dir, 'wahook.db'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = await startChildServer({
-    name: 'wahook',
-    args: [join(ROOT, 'dist/main.js'), 'serve'],
+  const { base, stop } = await serveSqliteCopy({
+    template,
+    root: ROOT,
+    tag: 'retention',
     env: {
       WAHOOK_ROLES: 'receiver,worker',
-      WAHOOK_HOST: '127.0.0.1',
-      WAHOOK_PORT: String(port),
-      WAHOOK_DATABASE_URL: `sqlite:${join(dir, 'wahook.db')}`,
       WAHOOK_APP_SECRETS: SECRET,
-      WAHOOK_VERIFY_TOKEN: 'bench-verify-token',
       WAHOOK_ADMIN_TOKEN: ADMIN,
-      WAHOOK_LOG_LEVEL: 'warn',
       WAHOOK_RETENTION_INTERVAL: janitor ? '100ms' : 'off',
     },
-    readyUrl: `${base}/readyz`,
   });
   try {
     const { body, headers } = signedStatusWebhook(SECRET);
@@ -96,8 +87,7 @@ async function runOnce(template, janitor) {
       purgeRate: purged / seconds,
     };
   } finally {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 
