@@ -79,12 +79,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
+  // Synchronous, so that the check costs the webhook path no promise per request.
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
     // A client that keeps sending on a kept-alive connection (Meta retrying, a proxy) would hold
     // the server open for good: closing only ends idle connections. This answer ends its own.
     reply.header('connection', 'close');
-    throw new WahookError('shutting_down', 'the server is stopping');
+    done(new WahookError('shutting_down', 'the server is stopping'));
   });
 
   await app.register(opsRoutes, {

@@ -18,14 +18,14 @@ export function logBusEvents(bus: Bus, logger: Logger, clock: Clock = systemCloc
   bus.on('webhook:store_failed', (event) =>
     streaks.failed('webhook.store', 'webhooks answered 503: the inbox could not store them', event.error),
   );
-  bus.on('webhook:accepted', () => {
-    streaks.succeeded('webhook.store');
-    streaks.succeeded('loop.receive');
-  });
+  bus.on('webhook:accepted', () => streaks.succeeded('loop.receive'));
   bus.on('inbox:commit_failed', (event) =>
     streaks.failed('inbox.commit', 'inbox commits failed; every request in them got 503', event.error),
   );
-  bus.on('inbox:committed', () => streaks.succeeded('inbox.commit'));
+  bus.on('inbox:committed', () => {
+    streaks.succeeded('inbox.commit');
+    streaks.succeeded('webhook.store');
+  });
   bus.on('readiness:failed', (event) =>
     streaks.failed('readiness', '/readyz answered 503: the store cannot write', event.error),
   );

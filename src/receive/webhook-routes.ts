@@ -83,6 +83,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
   // app's one error handler; they are kept in the request log here, under the code it answers.
   app.addHook('onError', async (request, _reply, error) => {
     const err = toWahookError(error);
+    // Refused because the server is stopping: not a fault of the receiver, nor a refused webhook.
+    if (err.code === 'shutting_down') return;
     if (err.httpStatus >= 500) options.bus.emit('loop:error', { loop: 'receive', error: error.message });
     const hints =
       err.code === 'body_too_large'
@@ -113,8 +115,11 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       const answer = httpAnswer(new WahookError('store_unavailable', 'the request could not be stored'));
       return reply.code(answer.status).headers(answer.headers).send(answer.body);
     }
-    options.bus.emit('webhook:accepted', { source, bytes: body.length, ackMs: performance.now() - started });
-    return reply.code(200).send();
+    const ackMs = performance.now() - started;
+    // The 200 goes out first: the bus's listeners (metrics, logs, the dashboard) must not delay it.
+    reply.code(200).send();
+    options.bus.emit('webhook:accepted', { source, bytes: body.length, ackMs });
+    return reply;
   };
 
   const handshake = async (request: FastifyRequest, reply: FastifyReply) => {

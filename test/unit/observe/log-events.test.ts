@@ -80,8 +80,10 @@ describe('log lines from the bus', () => {
       totalFailures: 1_001,
     });
     bus.emit('webhook:store_failed', { error: 'database or disk is full' });
+    // Recovery is told once per committed batch, not once per accepted request.
     bus.emit('webhook:accepted', { source: 'meta', bytes: 10, ackMs: 1 });
-    bus.emit('webhook:accepted', { source: 'meta', bytes: 10, ackMs: 1 });
+    bus.emit('inbox:committed', { rows: 2, commitMs: 1 });
+    bus.emit('inbox:committed', { rows: 2, commitMs: 1 });
     expect(lines).toHaveLength(3);
     expect(lines[2]).toMatchObject({ level: 40, event: 'webhook.store.recovered', totalFailures: 1_002 });
     // A new failure after recovery is a new story and is logged at once.
