@@ -12,6 +12,8 @@ export const LOCK_CLASS = {
   message: 0x77616803,
   /** Held while the subscriptions file is synced: nodes starting together take turns. */
   subscriptions: 0x77616804,
+  /** Held while the queue tables' statistics are refreshed: one node at a time per schema. */
+  analyze: 0x77616805,
 } as const;
 
 /** A stable signed 32-bit key for a schema name (FNV-1a), the second half of a lock pair. */

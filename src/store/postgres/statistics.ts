@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { LOCK_CLASS } from './locks.js';
 
 /** The queue tables whose claims go wrong first when the planner's picture of them is old. */
 export const QUEUE_TABLES = ['deliveries', 'inbox_state'] as const;
@@ -9,8 +10,6 @@ const CHECK_EVERY_MS = 2_000;
 const MIN_CHANGED_ROWS = 1_000;
 /** ...they are this share of the rows the planner believes the table has. */
 const CHANGED_SHARE = 0.2;
-/** Advisory lock key, so that of many nodes one analyzes at a time (the others skip). */
-const ANALYZE_LOCK_KEY = 0x77616e61; // 'wana'
 
 /**
  * Keeps the planner's statistics of the queue tables current, so the claims keep their plans when
@@ -28,6 +27,8 @@ export class QueueStatistics {
 
   constructor(
     private readonly pool: pg.Pool,
+    /** schemaLockKey of the store's schema: nodes of one schema take turns, other schemas do not wait. */
+    private readonly schemaKey: number,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -46,14 +47,15 @@ export class QueueStatistics {
     if (stale.length === 0) return;
     const client = await this.pool.connect();
     try {
-      const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
-        ANALYZE_LOCK_KEY,
-      ]);
+      const locked = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock($1, $2) AS locked',
+        [LOCK_CLASS.analyze, this.schemaKey],
+      );
       if (!locked.rows[0]?.locked) return;
       try {
         for (const table of stale) await client.query(`ANALYZE ${table}`);
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [ANALYZE_LOCK_KEY]);
+        await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS.analyze, this.schemaKey]);
       }
     } catch (err) {
       // 42501: not the table's owner. Nothing to gain from asking every 2 s.

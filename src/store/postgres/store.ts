@@ -100,7 +100,7 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     // flight fails with the same error, which is what reports it, so the event needs no handling.
     this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.wakeups = new InboxWakeups(this.pool, url, options, inboxChannel(schema));
-    this.statistics = new QueueStatistics(this.pool);
+    this.statistics = new QueueStatistics(this.pool, schemaKey);
   }
 
   /** On a session of its own: waiting for another node's migration may outlast any query deadline. */
