@@ -2,10 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { Config } from './config/load.js';
-import { resolveSecrets, type Secrets, withLocalModeDefaults } from './config/local-mode.js';
+import {
+  checkFakeGraphAllowed,
+  resolveSecrets,
+  type Secrets,
+  withFakeGraphTarget,
+  withLocalModeDefaults,
+} from './config/local-mode.js';
 import type { Role } from './config/settings.js';
 import { summarizeConfig } from './config/summary.js';
 import { WahookError } from './errors.js';
+import { type InProcessFakeGraph, startInProcessFakeGraph } from './fake-graph/in-process.js';
 import { GroupCommitter, INBOX_GROUP_COMMIT } from './inbox/group-commit.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { Bus } from './observe/bus.js';
@@ -18,6 +25,7 @@ import { registerRetentionMetrics } from './observe/retention-metrics.js';
 import { registerSendMetrics } from './observe/send-metrics.js';
 import { startWaitingServer, type WaitingServer } from './ops/waiting-server.js';
 import { RejectedRecorder } from './receive/rejected-recorder.js';
+import { WEBHOOK_PATH } from './receive/webhook-routes.js';
 import { retentionPolicy } from './retention/policy.js';
 import type { Stage } from './stage.js';
 import { markingFailures } from './store/failures.js';
@@ -35,6 +43,8 @@ export interface RunningServer {
   readonly bus: Bus;
   readonly secrets: Secrets;
   readonly url: string;
+  /** The fake Graph API this process sends through (WAHOOK_FAKE_GRAPH, local mode only). */
+  readonly fakeGraph?: { readonly url: string; readonly phoneNumberIds: readonly string[] };
   stop(): Promise<void>;
 }
 
@@ -60,7 +70,8 @@ export interface StageContext {
 
 export async function startServer(given: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const secrets = resolveSecrets(given);
-  const config = withLocalModeDefaults(given, secrets);
+  let config = withLocalModeDefaults(given, secrets);
+  checkFakeGraphAllowed(config, secrets);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   let waiting: WaitingServer | undefined;
@@ -87,6 +98,15 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
   });
   // Every part shares one store whose failures the HTTP layer can tell from bugs (503, not 500).
   const store = markingFailures(opened);
+  // Started before the stages are built, so the sender they build sends to it.
+  let fakeGraph: InProcessFakeGraph | undefined;
+  if (config.fakeGraph) {
+    fakeGraph = await startInProcessFakeGraph(clock).catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    });
+    config = withFakeGraphTarget(config, fakeGraph);
+  }
   const bus = new Bus();
   const registry = createMetrics(bus, store);
   registerProcessMetrics(bus, registry);
@@ -148,6 +168,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
     await waiting?.close();
     await app.listen({ host: config.host, port: waiting?.port ?? config.port });
   } catch (err) {
+    await fakeGraph?.close();
     await Promise.all(stages.map((stage) => stage.stop()));
     await store.close();
     throw listenError(err, config);
@@ -156,6 +177,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
+  fakeGraph?.aimAt(`${url}${WEBHOOK_PATH}`, secrets.appSecrets[0] ?? '');
   for (const stage of stages) stage.start();
   logger.info(
     { settings: summarizeConfig(config, secrets), roles, url, localMode: secrets.localMode },
@@ -167,6 +189,8 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
     stopping ??= (async () => {
       // Order matters: stop taking requests (in-flight ones finish and get their answers), flush
       // their commits, let the loops finish their batch, then close the store.
+      // The fake's pending status webhooks would only meet a closed receiver.
+      await fakeGraph?.close();
       await app.close();
       await committer.drain();
       await rejected.close();
@@ -178,7 +202,15 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
     return stopping;
   };
 
-  return { app, store, bus, secrets, url, stop };
+  return {
+    app,
+    store,
+    bus,
+    secrets,
+    url,
+    ...(fakeGraph ? { fakeGraph: { url: fakeGraph.url, phoneNumberIds: fakeGraph.phoneNumberIds } } : {}),
+    stop,
+  };
 }
 
 /** The two ways listening fails that a user can fix, said in their words. */

@@ -66,6 +66,37 @@ export function withLocalModeDefaults(config: Config, secrets: Secrets): Config 
   return Object.freeze({ ...config, deliveryAllowPrivate: secrets.localMode });
 }
 
+/**
+ * WAHOOK_FAKE_GRAPH is for a developer's machine only: on a configured server a fake Graph API
+ * would accept every send and reach no one, so it is refused there, and without the receiver role
+ * its status webhooks would have nowhere to land.
+ */
+export function checkFakeGraphAllowed(config: Config, secrets: Secrets): void {
+  if (!config.fakeGraph) return;
+  if (!secrets.localMode)
+    throw new WahookError('config_invalid', 'WAHOOK_FAKE_GRAPH=true is only for local mode', {
+      hint: 'Unset WAHOOK_FAKE_GRAPH, or run `wahook fake-graph` beside the server and point WAHOOK_GRAPH_API_URL at it.',
+    });
+  if (!config.roles.includes('receiver'))
+    throw new WahookError(
+      'config_invalid',
+      'WAHOOK_FAKE_GRAPH=true needs the receiver role in this process',
+      {
+        hint: 'Set WAHOOK_ROLES=all (the default) for the fake to send its status webhooks here.',
+      },
+    );
+}
+
+/** The config with sends going to the in-process fake Graph API, whatever WAHOOK_GRAPH_* said. */
+export function withFakeGraphTarget(config: Config, fake: { url: string; accessToken: string }): Config {
+  return Object.freeze({
+    ...config,
+    graphApiUrl: fake.url,
+    graphAccessToken: fake.accessToken,
+    graphApiStyle: 'cloud' as const,
+  });
+}
+
 export interface StoredSecrets {
   appSecret: string;
   verifyToken: string;

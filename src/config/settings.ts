@@ -384,6 +384,17 @@ export const SETTINGS = {
     secret: false,
     schema: duration('15s'),
   }),
+  fakeGraph: setting({
+    env: 'WAHOOK_FAKE_GRAPH',
+    description:
+      '`true` (local mode only; `wahook serve --fake-graph`) starts the fake Graph API inside this process on a loopback port, sends through it instead of WAHOOK_GRAPH_API_URL, and has it post signed status webhooks back to this server: `wahook send` works with no Meta account. Refused outside local mode and without the receiver role.',
+    defaultText: 'false',
+    secret: false,
+    schema: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .default('false')
+      .transform((text) => text === 'true'),
+  }),
   defaultRegion: setting({
     env: 'WAHOOK_DEFAULT_REGION',
     description:

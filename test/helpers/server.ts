@@ -218,9 +218,9 @@ export function spawnWahook(args: readonly string[], options: SpawnOptions) {
   return { child, exited, stdout: () => out, stderr: () => err };
 }
 
-/** Starts `wahook serve` and resolves once its printed URL answers /healthz. */
-export async function spawnServe(options: SpawnOptions): Promise<ChildServer> {
-  const { child, exited, stdout, stderr } = spawnWahook(['serve'], options);
+/** Starts `wahook serve [args]` and resolves once its printed URL answers /healthz. */
+export async function spawnServe(options: SpawnOptions, args: readonly string[] = []): Promise<ChildServer> {
+  const { child, exited, stdout, stderr } = spawnWahook(['serve', ...args], options);
   let ended: ChildExit | undefined;
   void exited.then((exit) => {
     ended = exit;

@@ -16,14 +16,20 @@ export function registerServe(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      '\nConfiguration comes from WAHOOK_* environment variables (see docs/configuration.md).\nOn a loopback host with no secrets set, local mode generates them once and prints them.',
+      '\nConfiguration comes from WAHOOK_* environment variables (see docs/configuration.md).\nOn a loopback host with no secrets set, local mode generates them once and prints them.\n' +
+        'With --fake-graph (local mode only) it also runs a fake WhatsApp Cloud API, so `wahook send` works with no Meta account.',
     )
-    .action(async () => {
-      const config = loadConfig(ctx.env);
+    .option(
+      '--fake-graph',
+      'local mode: send through a fake Graph API run in this process, whose signed status webhooks come back here (WAHOOK_FAKE_GRAPH=true)',
+    )
+    .action(async (flags: { fakeGraph?: boolean }) => {
+      const config = loadConfig(flags.fakeGraph ? { ...ctx.env, WAHOOK_FAKE_GRAPH: 'true' } : ctx.env);
       const server = await startServer(config, { stages: createServeStages, stopSignal: ctx.stopSignal });
-      if (server.secrets.localMode)
+      if (server.secrets.localMode) {
         printLocalMode(ctx, server.url, server.secrets, config.dataDir, config.roles);
-      else print(ctx.stdout, `wahook listening on ${server.url} (roles: ${config.roles.join(', ')})`);
+        if (server.fakeGraph) printFakeGraph(ctx, server.fakeGraph);
+      } else print(ctx.stdout, `wahook listening on ${server.url} (roles: ${config.roles.join(', ')})`);
       const signal = await ctx.stopSignal;
       print(ctx.stderr, `received ${signal}: finishing in-flight requests and closing the store…`);
       await server.stop();
@@ -96,5 +102,18 @@ function printLocalMode(
         'Read the stats:',
         statsLine,
       ];
+  for (const line of lines) print(ctx.stdout, line);
+}
+
+/** How to send a first message through the in-process fake, as a command that works as printed. */
+function printFakeGraph(ctx: CliContext, fake: { url: string; phoneNumberIds: readonly string[] }): void {
+  const lines = [
+    '',
+    `Fake Graph API (no Meta account needed) on ${fake.url}: sends go there, its status webhooks come back here.`,
+    `  business numbers: ${fake.phoneNumberIds.join(', ')}`,
+    `  control routes:   ${fake.url}/_fake/… (see docs/fake-graph.md)`,
+    'Send a message and watch its statuses arrive:',
+    `  wahook send --phone-number-id ${fake.phoneNumberIds[0] ?? ''} --to +4915112345678 --text 'Hello' --follow`,
+  ];
   for (const line of lines) print(ctx.stdout, line);
 }

@@ -2,7 +2,12 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-import { isLoopbackHost, resolveSecrets } from '../../../src/config/local-mode.js';
+import {
+  checkFakeGraphAllowed,
+  isLoopbackHost,
+  resolveSecrets,
+  withFakeGraphTarget,
+} from '../../../src/config/local-mode.js';
 import { summarizeConfig } from '../../../src/config/summary.js';
 import { WahookError } from '../../../src/errors.js';
 import { createTempDir, type TempDir } from '../../helpers/tmp.js';
@@ -95,6 +100,43 @@ describe('resolveSecrets', () => {
     expect(error.code).toBe('config_invalid');
     expect(error.message).toContain('local-secrets.json');
     expect(error.hint).toMatch(/Delete .*local-secrets.json/);
+  });
+});
+
+describe('WAHOOK_FAKE_GRAPH', () => {
+  const configured = { WAHOOK_APP_SECRETS: 'a', WAHOOK_VERIFY_TOKEN: 'v', WAHOOK_ADMIN_TOKEN: 't' };
+
+  test('is off unless asked for, in local mode as well', () => {
+    expect(configIn(dir.path).fakeGraph).toBe(false);
+    expect(configIn(dir.path, { WAHOOK_FAKE_GRAPH: 'true' }).fakeGraph).toBe(true);
+  });
+
+  test('is refused on a configured server, and without the receiver role', () => {
+    const server = configIn(dir.path, { ...configured, WAHOOK_FAKE_GRAPH: 'true' });
+    expect(thrown(() => checkFakeGraphAllowed(server, resolveSecrets(server))).message).toMatch(
+      /only for local mode/,
+    );
+    const worker = configIn(dir.path, { WAHOOK_FAKE_GRAPH: 'true', WAHOOK_ROLES: 'worker' });
+    expect(thrown(() => checkFakeGraphAllowed(worker, resolveSecrets(worker))).message).toMatch(
+      /needs the receiver role/,
+    );
+    const local = configIn(dir.path, { WAHOOK_FAKE_GRAPH: 'true' });
+    expect(() => checkFakeGraphAllowed(local, resolveSecrets(local))).not.toThrow();
+  });
+
+  test('points the sender at the fake whatever WAHOOK_GRAPH_* said', () => {
+    const config = configIn(dir.path, {
+      WAHOOK_GRAPH_API_URL: 'https://waba-v2.360dialog.io',
+      WAHOOK_GRAPH_API_STYLE: '360dialog',
+      WAHOOK_GRAPH_ACCESS_TOKEN: 'real',
+    });
+    const pointed = withFakeGraphTarget(config, { url: 'http://127.0.0.1:4000', accessToken: 'fake-1' });
+    expect(pointed).toMatchObject({
+      graphApiUrl: 'http://127.0.0.1:4000',
+      graphAccessToken: 'fake-1',
+      graphApiStyle: 'cloud',
+    });
+    expect(Object.isFrozen(pointed)).toBe(true);
   });
 });
 
