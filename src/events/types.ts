@@ -227,12 +227,16 @@ export type AccountAlertData = Update<typeof wire.accountAlertValue>;
 export type AccountReviewData = Update<typeof wire.accountReviewValue>;
 export type AccountCapabilityData = Update<typeof wire.businessCapabilityValue>;
 export type FlowUpdateData = Update<typeof wire.flowValue>;
+export type PartnerSolutionData = Update<typeof wire.partnerSolutionValue>;
+export type PaymentConfigurationData = Update<typeof wire.paymentConfigurationValue>;
 export type UserPreferenceData = ItemUpdate<typeof wire.userPreferenceItem>;
 export type UserIdChangedData = ItemUpdate<typeof wire.userIdUpdateItem>;
 export type CallData = ItemUpdate<typeof wire.callItem>;
 export type CallStatusData = ItemUpdate<typeof wire.callStatusItem>;
 export type HistoryChunkData = ItemUpdate<typeof wire.historyItem>;
 export type GroupUpdateData = ItemUpdate<typeof wire.groupItem>;
+export type ContactSyncData = ItemUpdate<typeof wire.stateSyncItem>;
+export type AdConversionData = ItemUpdate<typeof wire.automaticEventItem>;
 
 /** The `data` of each typed update event, by event type. */
 export interface UpdateEventDataByType {
@@ -259,4 +263,8 @@ export interface UpdateEventDataByType {
   'group.participants': GroupUpdateData;
   'group.settings': GroupUpdateData;
   'group.status': GroupUpdateData;
+  'contact.sync': ContactSyncData;
+  'ad.conversion': AdConversionData;
+  'partner.solution': PartnerSolutionData;
+  'payment.configuration': PaymentConfigurationData;
 }

@@ -27,6 +27,10 @@ export const UPDATE_TYPES = {
   groupParticipants: 'group.participants',
   groupSettings: 'group.settings',
   groupStatus: 'group.status',
+  contactSync: 'contact.sync',
+  adConversion: 'ad.conversion',
+  partnerSolution: 'partner.solution',
+  paymentConfiguration: 'payment.configuration',
 } as const;
 
 export type UpdateType = (typeof UPDATE_TYPES)[keyof typeof UPDATE_TYPES];

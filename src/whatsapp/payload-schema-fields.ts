@@ -38,10 +38,10 @@ const FIELD_VALUE_SCHEMAS: Readonly<Record<string, z.ZodType | null>> = {
   message_echoes: messagesShaped('message_echoes'),
   business_username_update: z.looseObject({ username: optionalText, status: optionalText }),
   history: null,
-  smb_app_state_sync: null,
-  automatic_events: null,
-  partner_solutions: null,
-  payment_configuration_update: null,
+  smb_app_state_sync: messagesShaped('state_sync'),
+  automatic_events: messagesShaped('automatic_events'),
+  partner_solutions: z.looseObject({ event: text, solution_id: idLike.optional(), solution_status: text }),
+  payment_configuration_update: z.looseObject({ configuration_name: optionalText, status: text }),
   calls: null,
 };
 

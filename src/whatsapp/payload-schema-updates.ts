@@ -173,6 +173,21 @@ export const flowValue = z.object({
   p90_latency: wireNumber,
 });
 
+export const partnerSolutionValue = z.object({
+  event: wireString,
+  solution_id: wireString,
+  solution_status: wireString,
+});
+
+export const paymentConfigurationValue = z.object({
+  configuration_name: wireString,
+  provider_name: wireString,
+  provider_mid: wireString,
+  status: wireString,
+  created_timestamp: wireIsoTime,
+  updated_timestamp: wireIsoTime,
+});
+
 // ——— Item fields: one event per element of an array in the value ———
 
 /** What a value with item arrays holds beside them (as a `messages` value does). */
@@ -271,4 +286,23 @@ export const groupItem = z.object({
   group_subject: groupSettingChange,
   group_description: groupSettingChange,
   errors: wireErrorList,
+});
+
+/** One element of `state_sync[]` (`smb_app_state_sync`): a contact of the WhatsApp Business app's address book. */
+export const stateSyncItem = z.object({
+  type: wireString,
+  contact: part({ full_name: wireString, first_name: wireString, phone_number: wireString }),
+  action: wireString,
+  // Unix seconds, sent as text.
+  metadata: part({ timestamp: wireIsoTime }),
+});
+
+/** One element of `automatic_events[]`: a lead or purchase Meta detected in a chat that began at an ad. */
+export const automaticEventItem = z.object({
+  id: wireString,
+  event_name: wireString,
+  timestamp: wireIsoTime,
+  ctwa_clid: wireString,
+  // Purchases only; `value` is the amount times 1000.
+  custom_data: part({ currency: wireString, value: wireNumber }),
 });

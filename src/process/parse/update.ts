@@ -4,12 +4,13 @@
  * schema and presented as event data (present.ts). Two kinds of field:
  *
  * - whole-value fields (templates, account, number, flows): one update per change;
- * - item fields (user preferences, user id changes, calls, history, groups): one update per
- *   element of the value's array, carrying the value's `contacts` beside it.
+ * - item fields (user preferences, user id changes, calls, history, groups, business-app contacts,
+ *   ad conversions): one update per element of the value's array, carrying the value's
+ *   `contacts` and `messaging_product` beside it.
  *
  * Whatever a schema does not read is kept in `unparsed` under its path and named in the flags, as
  * for messages. A field not in this table, or an item this version cannot type (a call event word
- * it does not know), stays the generic `whatsapp.<field>` event (field.ts).
+ * or a state-sync type it does not know), stays the generic `whatsapp.<field>` event (field.ts).
  */
 import type { z } from 'zod';
 import { canonicalJson, eventIdFor } from '../../events/ids.js';
@@ -18,6 +19,7 @@ import {
   accountAlertValue,
   accountReviewValue,
   accountUpdateValue,
+  automaticEventItem,
   businessCapabilityValue,
   businessUsernameValue,
   callItem,
@@ -26,9 +28,12 @@ import {
   groupItem,
   historyItem,
   itemSiblingsValue,
+  partnerSolutionValue,
+  paymentConfigurationValue,
   phoneNumberNameValue,
   phoneNumberQualityValue,
   securityValue,
+  stateSyncItem,
   templateCategoryValue,
   templateComponentsValue,
   templateQualityValue,
@@ -53,6 +58,8 @@ interface ItemArray {
   schema: z.ZodType;
   /** The event type of one element, or null when this version cannot type it. */
   typeOf: (item: Record<string, unknown>) => UpdateType | null;
+  /** The element's key whose word `typeOf` reads, named in the flag of an element it cannot type. */
+  discriminator?: string;
   /** What the element's events are ordered by; the WABA when omitted. */
   orderingOf?: (item: Record<string, unknown>) => string | null;
 }
@@ -69,10 +76,20 @@ const items = (...arrays: ItemArray[]): ItemsSpec => ({ shape: 'items', arrays }
 const always = (type: UpdateType) => () => type;
 const groups = (type: UpdateType) => items({ key: 'groups', schema: groupItem, typeOf: always(type) });
 
+/** The event type an element's `discriminator` word names; other words stay generic, flagged. */
+const byWord =
+  (key: string, types: Readonly<Record<string, UpdateType>>) =>
+  (item: Record<string, unknown>): UpdateType | null => {
+    const word = item[key];
+    return typeof word === 'string' && Object.hasOwn(types, word) ? (types[word] ?? null) : null;
+  };
+
 const CALL_EVENTS: Readonly<Record<string, UpdateType>> = {
   connect: UPDATE_TYPES.callConnect,
   terminate: UPDATE_TYPES.callTerminate,
 };
+// Meta documents one kind of business-app state so far; another kind would not be a contact.
+const STATE_SYNC_TYPES: Readonly<Record<string, UpdateType>> = { contact: UPDATE_TYPES.contactSync };
 const byCallId = (item: Record<string, unknown>) => (typeof item.id === 'string' ? `call:${item.id}` : null);
 
 const UPDATE_SPECS: Readonly<Record<string, UpdateSpec>> = {
@@ -103,7 +120,8 @@ const UPDATE_SPECS: Readonly<Record<string, UpdateSpec>> = {
     {
       key: 'calls',
       schema: callItem,
-      typeOf: (item) => (typeof item.event === 'string' ? (CALL_EVENTS[item.event] ?? null) : null),
+      typeOf: byWord('event', CALL_EVENTS),
+      discriminator: 'event',
       orderingOf: byCallId,
     },
     {
@@ -118,6 +136,19 @@ const UPDATE_SPECS: Readonly<Record<string, UpdateSpec>> = {
   group_participants_update: groups(UPDATE_TYPES.groupParticipants),
   group_settings_update: groups(UPDATE_TYPES.groupSettings),
   group_status_update: groups(UPDATE_TYPES.groupStatus),
+  smb_app_state_sync: items({
+    key: 'state_sync',
+    schema: stateSyncItem,
+    typeOf: byWord('type', STATE_SYNC_TYPES),
+    discriminator: 'type',
+  }),
+  automatic_events: items({
+    key: 'automatic_events',
+    schema: automaticEventItem,
+    typeOf: always(UPDATE_TYPES.adConversion),
+  }),
+  partner_solutions: value(UPDATE_TYPES.partnerSolution, partnerSolutionValue),
+  payment_configuration_update: value(UPDATE_TYPES.paymentConfiguration, paymentConfigurationValue),
 };
 
 /** Whether this version types a field (at least some of its items). */
@@ -192,7 +223,7 @@ function parseItemUpdates(
       const type = isRecord(raw) ? array.typeOf(raw) : null;
       if (!isRecord(raw) || type === null) {
         untyped[array.key] = [...(untyped[array.key] ?? []), raw];
-        restFlags.push(isRecord(raw) ? untypedFlag(array.key, raw) : `malformed_${array.key}:not_an_object`);
+        restFlags.push(isRecord(raw) ? untypedFlag(array, raw) : `malformed_${array.key}:not_an_object`);
         continue;
       }
       const audit = auditAgainst(array.schema, raw, copyAudit(siblings));
@@ -214,10 +245,11 @@ function parseItemUpdates(
   return { updates, rest: { value: rest, flags: [...flags, ...new Set(restFlags)] } };
 }
 
-function untypedFlag(key: string, raw: Record<string, unknown>): string {
-  // Only calls[] has items this version may not type: a call event word it does not know.
-  const word = typeof raw.event === 'string' ? raw.event.slice(0, 64) : 'missing';
-  return `unknown_${key}_event:${word}`;
+/** `unknown_calls_event:transfer`: the array, the key whose word was not understood, the word. */
+function untypedFlag(array: ItemArray, raw: Record<string, unknown>): string {
+  const key = array.discriminator ?? 'type';
+  const word = raw[key];
+  return `unknown_${array.key}_${key}:${typeof word === 'string' ? word.slice(0, 64) : 'missing'}`;
 }
 
 function siblingsOf(value: Record<string, unknown>, keys: ReadonlySet<string>): Record<string, unknown> {

@@ -226,6 +226,69 @@ const FIXTURE_EVENTS: Record<string, Array<{ type: string; data: Record<string, 
     },
     { type: 'group.status', data: { type: 'group_suspend', timestamp: '2026-01-01T10:26:40.000Z' } },
   ],
+  'field-smb-app-state-sync': [
+    {
+      type: 'contact.sync',
+      data: {
+        type: 'contact',
+        action: 'add',
+        contact: { fullName: 'Lena Vogel', firstName: 'Lena', phoneNumber: '4915112345678' },
+        metadata: { timestamp: '2026-01-01T10:40:00.000Z' },
+        phoneNumberId: '112233445566778',
+        contacts: [],
+      },
+    },
+    {
+      type: 'contact.sync',
+      data: {
+        action: 'remove',
+        contact: { fullName: null, firstName: null, phoneNumber: '4915187654321' },
+        metadata: { timestamp: '2026-01-01T10:41:00.000Z' },
+      },
+    },
+  ],
+  'field-automatic-events': [
+    {
+      type: 'ad.conversion',
+      data: {
+        id: 'wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYEkFVVE8wMQA=',
+        eventName: 'LeadSubmitted',
+        timestamp: '2026-01-01T10:41:40.000Z',
+        ctwaClid: expect.stringMatching(/^ARAk/),
+        customData: null,
+      },
+    },
+    {
+      type: 'ad.conversion',
+      data: { eventName: 'Purchase', customData: { currency: 'EUR', value: 49900 } },
+    },
+  ],
+  'field-partner-solutions': [
+    {
+      type: 'partner.solution',
+      data: {
+        event: 'SOLUTION_UPDATED',
+        solutionId: '771234567890123',
+        solutionStatus: 'PENDING_DEACTIVATION',
+        // partner_solutions comes from a business portfolio: entry[].id is the portfolio's id.
+        wabaId: '401234567890123',
+        time: '2026-01-01T10:45:00.000Z',
+      },
+    },
+  ],
+  'field-payment-configuration': [
+    {
+      type: 'payment.configuration',
+      data: {
+        configurationName: 'razorpay-prod',
+        providerName: 'razorpay',
+        providerMid: 'acc_Hq2WcT5rYv8nPz',
+        status: 'Needs Connecting',
+        createdTimestamp: '2025-12-29T09:20:00.000Z',
+        updatedTimestamp: '2026-01-01T10:46:40.000Z',
+      },
+    },
+  ],
 };
 
 describe('typed updates of the non-messages fields', () => {
@@ -233,8 +296,12 @@ describe('typed updates of the non-messages fields', () => {
     const events = eventsOfFixture(name);
     expect(events.map((event) => event.type)).toEqual(expected.map((event) => event.type));
     events.forEach((event, index) => {
-      expect(event.data).toMatchObject({ ...expected[index]?.data, unparsed: null, flags: [] });
-      expect(event.data).toMatchObject({ wabaId: '301234567890123' });
+      expect(event.data).toMatchObject({
+        wabaId: '301234567890123',
+        ...expected[index]?.data,
+        unparsed: null,
+        flags: [],
+      });
     });
   });
 
@@ -306,6 +373,20 @@ describe('typed updates of the non-messages fields', () => {
     expect(events[1]?.data).toMatchObject({
       value: { calls: [{ id: 'wacid.2', event: 'transfer' }] },
       flags: ['unknown_calls_event:transfer'],
+    });
+  });
+
+  test('a business-app state this version does not know stays a generic event, flagged', () => {
+    const events = eventsOfValue('smb_app_state_sync', {
+      state_sync: [
+        { type: 'contact', action: 'remove', contact: { phone_number: '4915112345678' } },
+        { type: 'label', action: 'add', label: { name: 'VIP' } },
+      ],
+    });
+    expect(events.map((event) => event.type)).toEqual(['contact.sync', 'whatsapp.smb_app_state_sync']);
+    expect(events[1]?.data).toMatchObject({
+      value: { state_sync: [{ type: 'label', action: 'add', label: { name: 'VIP' } }] },
+      flags: ['unknown_state_sync_type:label'],
     });
   });
 
