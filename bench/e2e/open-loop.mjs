@@ -32,10 +32,11 @@ export function buildWebhooks(secret, step, count) {
 }
 
 /**
- * Sends `webhooks` at `rate` per second to `url` and resolves when every request has been answered
+ * Sends `webhooks` at `rate` per second, spread round-robin over `urls` (several receivers behind
+ * what would be a load balancer), and resolves when every request has been answered
  * (or failed). Each record: dueAt, startedAt, ackedAt (performance.now() ms), status or error.
  */
-export function sendOpenLoop({ url, webhooks, rate, onAllSent }) {
+export function sendOpenLoop({ urls, webhooks, rate, onAllSent }) {
   const records = webhooks.map((webhook) => ({ wamid: webhook.wamid, dueAt: 0, startedAt: 0 }));
   const intervalMs = 1000 / rate;
   let next = 0;
@@ -50,7 +51,7 @@ export function sendOpenLoop({ url, webhooks, rate, onAllSent }) {
       while (next < webhooks.length && start + next * intervalMs <= now) {
         const record = records[next];
         record.dueAt = start + next * intervalMs;
-        post(url, webhooks[next], record, settle);
+        post(urls[next % urls.length], webhooks[next], record, settle);
         next++;
       }
       if (next < webhooks.length) setTimeout(tick, Math.max(0, start + next * intervalMs - now - 0.5));

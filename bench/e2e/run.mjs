@@ -10,6 +10,7 @@
  *                        [--max-foreign 0.5] [--quiet-wait 15] [--retries 1]
  *                        [--noop-rates 2000,4000,6000,8000,12000,16000] (empty: no ceiling)
  *                        [--subscriptions 1] [--baseline-dist DIR] [--env NAME=VALUE]… [--node-arg ARG]…
+ *                        [--database sqlite|postgres|both] [--per-role 1,2]
  *
  * Per run: a warm-up (discarded), the steady rate, then the rates of the search in increasing order
  * until one is not stable (see step.mjs); the rates above it are not tried. Then, in the same run
@@ -21,7 +22,13 @@
  * `--subscriptions N` registers N subscriptions (N paths of the one subscriber); an event counts as
  * delivered when all N have it. `--baseline-dist DIR` runs the ladder a second time per run with
  * another build (a copy of dist/ made before a change), so a change is judged on the same machine
- * minutes apart, not against a figure from another day. `--env` sets a variable for every wahook, `--node-arg` passes an option to its node (`--cpu-prof`).
+ * minutes apart, not against a figure from another day.
+ *
+ * `--database postgres` runs the ladder on PostgreSQL (a fresh schema of WAHOOK_BENCH_DATABASE_URL,
+ * by default the local test database) with the roles split over processes: for each count N of
+ * `--per-role`, N receivers, N workers and N delivery loops, the sender spreading its requests over
+ * the receivers. With several counts it prints how the highest stable rate scales from the first
+ * to each other. `both` runs SQLite (all roles in one process) first, then PostgreSQL. `--env` sets a variable for every wahook, `--node-arg` passes an option to its node (`--cpu-prof`).
  *
  * The machine may be shared: each step first waits (up to --quiet-wait s) until other processes
  * use at most --max-foreign cores, and is repeated (up to --retries) when they took more during it;
@@ -32,12 +39,13 @@ import { cpus, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startNoopServer } from '../ingest/servers.mjs';
 import { waitForQuiet } from '../lib/machine-load.mjs';
+import { parseDatabases } from '../lib/postgres.mjs';
 import { median } from '../lib/stats.mjs';
 import { closeSenderSockets } from './open-loop.mjs';
 import { renderSummary, summarize } from './report.mjs';
 import { isStable, runAckStep, runStep } from './step.mjs';
 import { startSubscriber } from './subscriber.mjs';
-import { startWahookPipeline } from './wahook.mjs';
+import { startWahookCluster, startWahookPipeline } from './wahook.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -55,6 +63,8 @@ const { values: opts } = parseArgs({
     'noop-rates': { type: 'string', default: '2000,4000,6000,8000,12000,16000' },
     'baseline-dist': { type: 'string' },
     subscriptions: { type: 'string', default: '1' },
+    database: { type: 'string', default: 'sqlite' },
+    'per-role': { type: 'string', default: '1,2' },
     env: { type: 'string', multiple: true, default: [] },
     'node-arg': { type: 'string', multiple: true, default: [] },
   },
@@ -74,6 +84,8 @@ const options = {
   noopRates: opts['noop-rates'] ? opts['noop-rates'].split(',').map(Number) : [],
   baselineDist: opts['baseline-dist'],
   subscriptions: Number(opts.subscriptions),
+  databases: parseDatabases(opts.database),
+  perRole: opts['per-role'].split(',').map(Number),
   nodeArgs: opts['node-arg'],
   env: Object.fromEntries(
     opts.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
@@ -87,23 +99,41 @@ log(
     (options.noopRates.length ? `; no-op Fastify ${options.noopRates.join('/')} req/s the same way` : ''),
 );
 
+/** The pipelines each run measures: the first is the one compared with the baseline and no-op. */
+const layouts = options.databases.flatMap((database) =>
+  database === 'sqlite'
+    ? [{ database, label: 'SQLite, all roles in one process' }]
+    : options.perRole.map((perRole) => ({
+        database,
+        perRole,
+        label: `PostgreSQL, ${perRole} process(es) per role`,
+      })),
+);
 const runs = [];
 for (let run = 1; run <= options.runs; run++) {
-  const result = await runOnce(run);
-  if (options.baselineDist) result.baseline = await runOnce(run, options.baselineDist);
+  const result = await runOnce(run, layouts[0]);
+  result.layouts = [];
+  for (const layout of layouts.slice(1)) result.layouts.push(await runOnce(run, layout));
+  if (options.baselineDist) result.baseline = await runOnce(run, layouts[0], options.baselineDist);
   result.noop = await runNoop(run);
   runs.push(result);
 }
 closeSenderSockets();
 
+function startLayout(layout, dist) {
+  const common = { dist, env: options.env, nodeArgs: options.nodeArgs };
+  return layout.database === 'sqlite'
+    ? startWahookPipeline(common)
+    : startWahookCluster({ ...common, perRole: layout.perRole });
+}
+
 /**
  * A fresh wahook and subscriber per run: a run's backlog or data never leaks into the next.
  * `dist` runs another build (a copy of dist/ from before a change) on the same ladder.
  */
-async function runOnce(run, dist) {
-  const kind = dist ? 'baseline' : 'wahook';
-  log(`run ${run}: ${kind}`);
-  const wahook = await startWahookPipeline({ dist, env: options.env, nodeArgs: options.nodeArgs });
+async function runOnce(run, layout, dist) {
+  log(`run ${run}: ${dist ? 'baseline' : 'wahook'}, ${layout.label}`);
+  const wahook = await startLayout(layout, dist);
   const subscriber = await startSubscriber({ subscriptions: options.subscriptions });
   try {
     for (const url of subscriber.urls) await wahook.subscribe(url);
@@ -117,7 +147,7 @@ async function runOnce(run, dist) {
       if (!isStable(measured)) break;
       highestStableRate = rate;
     }
-    return { run, steps, highestStableRate, subscriber: { ...subscriber.counts } };
+    return { run, layout, steps, highestStableRate, subscriber: { ...subscriber.counts } };
   } finally {
     await subscriber.stop();
     await wahook.stop();
@@ -150,7 +180,7 @@ function measureStep(wahook, subscriber, { label, rate, durationSec }) {
   const { graceSec, drainSec } = options;
   return measureWith(
     (attempt) => runStep({ wahook, subscriber, label, attempt, rate, durationSec, graceSec, drainSec }),
-    [wahook.pid],
+    wahook.pids,
   );
 }
 
@@ -182,7 +212,15 @@ function logStep(step, noisy) {
 
 const summary = summarize(runs.map((run) => ({ ...run, steps: run.steps })));
 console.log(`\nmedians of ${options.runs} run(s); latency from each POST's due time (open loop)\n`);
-console.log(renderSummary(summary));
+console.log(`${layouts[0].label}\n${renderSummary(summary)}`);
+if (layouts.length > 1) {
+  summary.layouts = layouts.slice(1).map((layout, index) => {
+    const layoutSummary = summarize(runs.map((run) => run.layouts[index]));
+    console.log(`\n${layout.label}, medians\n${renderSummary(layoutSummary)}`);
+    return { layout, ...layoutSummary };
+  });
+  printScaling([{ layout: layouts[0], ...summary }, ...summary.layouts]);
+}
 if (options.baselineDist) {
   const baseline = summarize(runs.map((run) => run.baseline));
   summary.baseline = baseline;
@@ -210,6 +248,24 @@ if (options.noopRates.length > 0) {
     `\nwahook / no-op: ${percent(summary.ratio)} of the rate one HTTP hop sustains on this sender` +
       ` (runs: ${summary.ratios.map(percent).join(', ')}; - where the no-op server had no stable rate)`,
   );
+}
+
+/** PostgreSQL with more processes per role against the fewest, run by run (same-run ratios). */
+function printScaling(measured) {
+  const postgres = measured.filter((entry) => entry.layout.database === 'postgres');
+  if (postgres.length < 2) return;
+  const [first, ...rest] = postgres;
+  for (const entry of rest) {
+    const ratios = entry.highestStableRates.map(
+      (rate, index) => rate / (first.highestStableRates[index] || Number.NaN),
+    );
+    entry.scaling = { against: first.layout.perRole, ratios, median: median(ratios) };
+    const times = (ratio) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '-');
+    console.log(
+      `\nPostgreSQL ${entry.layout.perRole} vs ${first.layout.perRole} process(es) per role: ` +
+        `${times(entry.scaling.median)} the highest stable rate (runs: ${ratios.map(times).join(', ')})`,
+    );
+  }
 }
 
 const resultsDir = new URL('../results/', import.meta.url);

@@ -26,11 +26,11 @@ export async function runStep({
 }) {
   const count = Math.round(rate * durationSec);
   const webhooks = buildWebhooks(SECRETS.appSecret, `${label}#${attempt}`, count);
-  const loadBefore = readLoad([wahook.pid]);
+  const loadBefore = readLoad(wahook.pids, wahook.cpuSeconds);
   let sentAt = 0;
   let backlogAtSendEnd;
   const records = await sendOpenLoop({
-    url: wahook.webhookUrl,
+    urls: wahook.webhookUrls,
     webhooks,
     rate,
     onAllSent: () => {
@@ -44,9 +44,9 @@ export async function runStep({
     },
   });
   const deliveredInGrace = await waitForDeliveries(subscriber, records, sentAt + graceSec * 1000);
-  const foreign = foreignCores(loadBefore, readLoad([wahook.pid]));
+  const foreign = foreignCores(loadBefore, readLoad(wahook.pids, wahook.cpuSeconds));
   const drain = await waitForEmptyBacklog(wahook, drainSec);
-  const loadAfter = readLoad([wahook.pid]);
+  const loadAfter = readLoad(wahook.pids, wahook.cpuSeconds);
   const summary = summarizeRecords(records, subscriber.receivedAt, sentAt, graceSec);
   return {
     label,
@@ -65,7 +65,7 @@ export async function runStep({
 }
 
 /**
- * CPU the server's process (all its threads) spent per webhook over the step and its drain: unlike
+ * CPU the server's processes (all their threads, and the database server when it is PostgreSQL) spent per webhook over the step and its drain: unlike
  * a rate, it hardly moves when other processes take the cores, so it compares builds on a busy machine.
  */
 function cpuUsPer(before, after, count) {
@@ -83,7 +83,7 @@ export async function runAckStep({ server, label, attempt = 1, rate, durationSec
   const loadBefore = readLoad([server.pid]);
   let sentAt = 0;
   const records = await sendOpenLoop({
-    url: server.url,
+    urls: [server.url],
     webhooks,
     rate,
     onAllSent: () => {

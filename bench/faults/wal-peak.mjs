@@ -110,7 +110,7 @@ async function measureRate(rate, step) {
     const webhooks = buildWebhooks(SECRET, step, Math.round(rate * Number(opts.duration)));
     const sampler = sampleWal(dir, server.base);
     const started = performance.now();
-    const records = await sendOpenLoop({ url: server.url, webhooks, rate });
+    const records = await sendOpenLoop({ urls: [server.url], webhooks, rate });
     const seconds = (performance.now() - started) / 1000;
     const failed = records.filter((record) => record.status !== 200).length;
     const latencies = records.map((record) => record.ackedAt - record.dueAt).sort((a, b) => a - b);
@@ -130,7 +130,7 @@ async function measureDrain(rows) {
   try {
     const receiver = await startWahook(dir, 'receiver');
     const records = await sendOpenLoop({
-      url: receiver.url,
+      urls: [receiver.url],
       webhooks: buildWebhooks(SECRET, 'drain', rows),
       rate: 2000,
     });
