@@ -16,6 +16,7 @@ import type { HeaderAuthSource } from './config/settings.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { httpAnswer, toWahookError, WahookError } from './errors.js';
 import type { Clock } from './lib/clock.js';
+import type { Wakeups } from './lib/wakeups.js';
 import type { Bus } from './observe/bus.js';
 import { httpServerOptions } from './ops/http-server-options.js';
 import { opsRoutes } from './ops/ops-routes.js';
@@ -30,6 +31,8 @@ export interface AppDeps {
   clock: Clock;
   registry: Registry;
   store: Store;
+  /** What a mutation signals (a replay wakes delivery), from the API and the dashboard alike. */
+  wakeups: Wakeups;
   adminToken: string;
   /** Present when this process has the receiver role. */
   webhook?: {
@@ -118,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         store: deps.store,
         bus: deps.bus,
         clock: deps.clock,
+        wakeups: deps.wakeups,
         adminToken: deps.adminToken,
         allowPrivate: deps.deliveryAllowPrivate ?? false,
         ...(deps.breakerState ? { breakerState: deps.breakerState } : {}),

@@ -15,6 +15,7 @@ import { WahookError } from './errors.js';
 import { type InProcessFakeGraph, startInProcessFakeGraph } from './fake-graph/in-process.js';
 import { GroupCommitter, INBOX_GROUP_COMMIT } from './inbox/group-commit.js';
 import { type Clock, systemClock } from './lib/clock.js';
+import { Wakeups } from './lib/wakeups.js';
 import { Bus } from './observe/bus.js';
 import { registerDeliveryMetrics } from './observe/delivery-metrics.js';
 import { logBusEvents } from './observe/log-events.js';
@@ -64,8 +65,8 @@ export interface StageContext {
   bus: Bus;
   clock: Clock;
   logger: Logger;
-  /** Called by the receiver after each commit so a worker in this process starts at once. */
-  onInboxCommitted: (listener: () => void) => () => void;
+  /** This process's wake-ups (lib/wakeups.ts): the receiver's commits, processing's events, replays. */
+  wakeups: Wakeups;
 }
 
 export async function startServer(given: Config, options: ServerOptions = {}): Promise<RunningServer> {
@@ -108,6 +109,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
     config = withFakeGraphTarget(config, fakeGraph);
   }
   const bus = new Bus();
+  const wakeups = new Wakeups();
   const registry = createMetrics(bus, store);
   registerProcessMetrics(bus, registry);
   registerDeliveryMetrics(registry, bus, store, clock);
@@ -115,7 +117,12 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
   registerSendMetrics(registry, bus);
   logBusEvents(bus, logger, clock);
   const roles = config.roles;
-  const committer = new GroupCommitter((rows) => store.appendInboxBatch(rows), INBOX_GROUP_COMMIT, bus);
+  const committer = new GroupCommitter(
+    (rows) => store.appendInboxBatch(rows),
+    INBOX_GROUP_COMMIT,
+    bus,
+    wakeups,
+  );
   const rejected = new RejectedRecorder(store, bus, {
     maxRows: config.rejectedLogMaxRows,
     maxBuffered: 1_000,
@@ -128,7 +135,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
     bus,
     clock,
     logger,
-    onInboxCommitted: (listener) => bus.on('inbox:committed', listener),
+    wakeups,
   });
 
   // The loop's breakers live in its memory; the bus tells every change, so /v1/stats can show them.
@@ -143,6 +150,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
     clock,
     registry,
     store,
+    wakeups,
     adminToken: secrets.adminToken,
     ...(roles.includes('receiver')
       ? {

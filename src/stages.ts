@@ -28,18 +28,14 @@ export function createServeStages(context: StageContext): Stage[] {
   if (!context.roles.includes('receiver') || background.length === 0) return createStages(context);
   const thread = createBackgroundStage(context, background);
   const here = context.roles.filter((role) => role !== 'worker' && role !== 'delivery');
-  return [
-    ...createStages({ ...context, roles: here }, { wakeDelivery: () => thread.wakeDelivery() }),
-    thread,
-  ];
+  return [...createStages({ ...context, roles: here }), thread];
 }
 
 /**
  * The background stages for the roles this process runs. The query API over what processing
- * writes (events, messages) is served by every process, whatever its roles. `wakeDelivery` reaches
- * a delivery loop that runs elsewhere in this process (the background thread).
+ * writes (events, messages) is served by every process, whatever its roles.
  */
-export function createStages(context: StageContext, elsewhere: { wakeDelivery?: () => void } = {}): Stage[] {
+export function createStages(context: StageContext): Stage[] {
   const stages: Stage[] = [
     {
       name: 'queries',
@@ -69,17 +65,9 @@ export function createStages(context: StageContext, elsewhere: { wakeDelivery?: 
         store: context.store,
         bus: context.bus,
         clock: context.clock,
+        wakeups: context.wakeups,
         leaseMs: context.config.workerLeaseMs,
         batchSize: context.config.workerBatchSize ?? defaultBatchSize(context.roles),
-        // Appends in this process signal directly; other nodes' appends arrive as NOTIFY on PostgreSQL.
-        subscribeWake: (wake) => {
-          const local = context.onInboxCommitted(wake);
-          const remote = context.store.onInboxAppended?.(wake);
-          return () => {
-            local();
-            remote?.();
-          };
-        },
       }),
       // The janitor rides with the worker role: every deployment runs at least one worker, and on
       // PostgreSQL the janitors of several workers share the batches (SKIP LOCKED).
@@ -108,6 +96,7 @@ export function createStages(context: StageContext, elsewhere: { wakeDelivery?: 
     store: context.store,
     bus: context.bus,
     clock: context.clock,
+    wakeups: context.wakeups,
     logger: context.logger,
   });
   stages.push({
@@ -119,16 +108,9 @@ export function createStages(context: StageContext, elsewhere: { wakeDelivery?: 
         allowPrivate: context.config.deliveryAllowPrivate ?? false,
         timeoutMs: context.config.deliveryTimeoutMs,
       }),
-      deadLetterRoutes({
-        store: context.store,
-        clock: context.clock,
-        onReplayed: () => {
-          delivery.wake();
-          elsewhere.wakeDelivery?.();
-        },
-      }),
+      deadLetterRoutes({ store: context.store, clock: context.clock, wakeups: context.wakeups }),
       deliveryRoutes({ store: context.store }),
-      eventStreamRoutes({ store: context.store, bus: context.bus }),
+      eventStreamRoutes({ store: context.store, wakeups: context.wakeups }),
     ],
   });
   return stages;

@@ -44,6 +44,12 @@ export async function loadBuild(folder = DEFAULT_BUILD) {
   };
 }
 
+/**
+ * The worker's wake-ups, for a drain that never idles: nothing listens for what it signals. A plain
+ * object rather than the build's class, so builds from before lib/wakeups.js load as well.
+ */
+export const quietWakeups = { on: () => () => undefined, signal: () => undefined };
+
 const APPEND_CHUNK = 500;
 
 /**
@@ -111,6 +117,7 @@ export async function drain(build, database, rows, { batchSize }) {
     store,
     bus,
     clock: build.systemClock,
+    wakeups: quietWakeups,
     batchSize: batchSize ?? build.defaultBatchSize,
   });
   const cpuBefore = process.cpuUsage();

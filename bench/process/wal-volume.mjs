@@ -14,7 +14,7 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatNumber } from '../lib/stats.mjs';
-import { loadBuild, preload, tempDatabase } from './drain.mjs';
+import { loadBuild, preload, quietWakeups, tempDatabase } from './drain.mjs';
 import { buildWorkload } from './workload.mjs';
 
 const { values: opts } = parseArgs({
@@ -47,7 +47,13 @@ try {
     done += 1;
     if (done === rows) finished();
   });
-  const worker = build.createProcessingWorker({ store, bus, clock: build.systemClock, batchSize });
+  const worker = build.createProcessingWorker({
+    store,
+    bus,
+    clock: build.systemClock,
+    wakeups: quietWakeups,
+    batchSize,
+  });
   worker.start();
   await allDone;
   await worker.stop();

@@ -10,6 +10,7 @@ import { previewReplay, replayPreviewJson } from '../deliver/replay-preview.js';
 import { WahookError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import { describeIssues } from '../lib/describe-issues.js';
+import type { Wakeups } from '../lib/wakeups.js';
 import type { DeadLetterStore, DeliveryReader, SubscriptionStore } from '../store/delivery-ports.js';
 
 /**
@@ -22,8 +23,8 @@ export function deadLetterRoutes(deps: {
     Pick<DeliveryReader, 'matchDeadLetters'> &
     Pick<SubscriptionStore, 'getSubscription'>;
   clock: Clock;
-  /** Called after a replay so a delivery loop in this process starts at once. */
-  onReplayed?: () => void;
+  /** A replay signals `dead_letters:replayed`, so a delivery loop starts on it at once. */
+  wakeups: Pick<Wakeups, 'signal'>;
 }): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     app.get('/v1/dead-letters', async (request) => {
@@ -78,7 +79,7 @@ export function deadLetterRoutes(deps: {
         dryRun: false,
         ...limit,
       });
-      if (count > 0) deps.onReplayed?.();
+      if (count > 0) deps.wakeups.signal('dead_letters:replayed');
       return { replayed: count };
     });
   };

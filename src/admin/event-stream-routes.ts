@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { WahookError } from '../errors.js';
 import { eventJson } from '../events/json.js';
-import type { Bus } from '../observe/bus.js';
+import type { Wakeups } from '../lib/wakeups.js';
 import type { EventReader, StoredEvent } from '../store/ports.js';
 import { isSeqCursor } from './cursors.js';
 
@@ -13,12 +13,12 @@ import { isSeqCursor } from './cursors.js';
  *
  * Memory per connection is one page of events: a page is read, written, and the next is read
  * only once the socket has taken it (backpressure). When caught up the stream waits for new
- * events (woken when processing commits, else by a poll) and sends a comment line as heartbeat so
- * proxies keep the connection. Every stream ends cleanly when the server closes.
+ * events (the `events:appended` wake-up when processing commits, else a poll) and sends a comment
+ * line as heartbeat so proxies keep the connection. Every stream ends cleanly when the server closes.
  */
 export interface EventStreamOptions {
   store: EventReader;
-  bus?: Bus;
+  wakeups?: Pick<Wakeups, 'on'>;
   pollMs?: number;
   heartbeatMs?: number;
   pageSize?: number;
@@ -30,7 +30,7 @@ export function eventStreamRoutes(options: EventStreamOptions): FastifyPluginAsy
   const settings = { ...DEFAULTS, ...definedOnly(options) };
   return async (app: FastifyInstance) => {
     const streams = new Set<EventStream>();
-    const unsubscribe = options.bus?.on('process:row', () => {
+    const unsubscribe = options.wakeups?.on('events:appended', () => {
       for (const stream of streams) stream.wake();
     });
     app.addHook('preClose', async () => {

@@ -5,22 +5,19 @@ import type { Role } from '../config/settings.js';
 import type { BusEventName, BusEvents } from '../observe/bus.js';
 import type { StageContext } from '../server.js';
 import type { Stage } from '../stage.js';
-import type { FromBackground, ToBackground } from './messages.js';
+import { type FromBackground, type ToBackground, WAKEUPS_TO_BACKGROUND } from './messages.js';
 
 /**
  * Main-thread side of the background thread (thread.ts): processing and delivery run there, so
  * their synchronous store calls, JSON work and signatures never stand between a webhook and its
- * 200. Bus events from the thread are emitted again on this thread's bus. A thread that dies is
- * started again after a second; leases bring back whatever it held.
+ * 200. Bus events from the thread are emitted again on this thread's bus, and wake-ups cross in
+ * both directions (messages.ts). A thread that dies is started again after a second; leases bring
+ * back whatever it held.
  */
-export interface BackgroundStage extends Stage {
-  /** A replay was committed: the delivery loop in the thread looks now. */
-  wakeDelivery(): void;
-}
 
 const RESTART_MS = 1_000;
 
-export function createBackgroundStage(context: StageContext, roles: readonly Role[]): BackgroundStage {
+export function createBackgroundStage(context: StageContext, roles: readonly Role[]): Stage {
   let worker: Worker | undefined;
   let stopping = false;
   let restart: NodeJS.Timeout | undefined;
@@ -30,6 +27,7 @@ export function createBackgroundStage(context: StageContext, roles: readonly Rol
   const spawn = () => {
     const thread = new Worker(threadFile(), { workerData: { config: context.config, roles } });
     thread.on('message', (message: FromBackground) => {
+      if (message.kind === 'wakeup') context.wakeups.signal(message.signal);
       if (message.kind !== 'bus') return;
       for (const [name, payload] of message.events)
         context.bus.emit(name, payload as BusEvents[BusEventName]);
@@ -49,7 +47,12 @@ export function createBackgroundStage(context: StageContext, roles: readonly Rol
     name: 'background',
     start() {
       if (worker || stopping) return;
-      unsubscribe = context.onInboxCommitted(() => post({ kind: 'inbox' }));
+      const forwards = WAKEUPS_TO_BACKGROUND.map((signal) =>
+        context.wakeups.on(signal, () => post({ kind: 'wakeup', signal })),
+      );
+      unsubscribe = () => {
+        for (const forward of forwards) forward();
+      };
       spawn();
     },
     async stop() {
@@ -61,9 +64,6 @@ export function createBackgroundStage(context: StageContext, roles: readonly Rol
       const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
       post({ kind: 'stop' });
       await exited;
-    },
-    wakeDelivery() {
-      post({ kind: 'wake_delivery' });
     },
   };
 }

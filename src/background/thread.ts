@@ -2,18 +2,19 @@
  * The background thread: processing (role `worker`, with the janitor) and the delivery loop, when
  * they share a process with the receiver. It opens its own connection to the store and runs the
  * same stages as a process of their own would; what they say on the bus goes to the main thread
- * (metrics, logs, /v1/stats read it there), batched per turn. The main thread tells it when the
- * inbox committed and when a replay asks for delivery.
+ * (metrics, logs, /v1/stats read it there), batched per turn. Wake-ups cross both ways
+ * (messages.ts): the main thread's appends and replays come in, this thread's new events go out.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/load.js';
 import type { Role } from '../config/settings.js';
 import { systemClock } from '../lib/clock.js';
+import { Wakeups } from '../lib/wakeups.js';
 import { Bus, type BusEventName, type BusEvents } from '../observe/bus.js';
 import { createLogger } from '../observe/logger.js';
 import { createStages } from '../stages.js';
 import { openStore } from '../store/open-store.js';
-import type { FromBackground, ToBackground } from './messages.js';
+import { type FromBackground, type ToBackground, WAKEUPS_FROM_BACKGROUND } from './messages.js';
 
 const port = parentPort;
 if (!port) throw new Error('background thread: must run as a worker thread');
@@ -35,7 +36,8 @@ function send(message: FromBackground): void {
   port?.postMessage(message);
 }
 
-const inboxListeners = new Set<() => void>();
+const wakeups = new Wakeups();
+for (const signal of WAKEUPS_FROM_BACKGROUND) wakeups.on(signal, () => send({ kind: 'wakeup', signal }));
 const store = await openStore(config.databaseUrl, {
   walLimitBytes: config.sqliteWalLimitBytes,
   diskReserveBytes: config.diskReserveBytes,
@@ -51,16 +53,11 @@ const stages = createStages({
   bus,
   clock: systemClock,
   logger: createLogger(config.logLevel),
-  onInboxCommitted: (listener) => {
-    inboxListeners.add(listener);
-    return () => inboxListeners.delete(listener);
-  },
+  wakeups,
 });
-const delivery = stages.find((stage) => stage.name === 'delivery') as { wake?: () => void } | undefined;
 
 port.on('message', (message: ToBackground) => {
-  if (message.kind === 'inbox') for (const listener of inboxListeners) listener();
-  else if (message.kind === 'wake_delivery') delivery?.wake?.();
+  if (message.kind === 'wakeup') wakeups.signal(message.signal);
   else if (message.kind === 'stop') void stop();
 });
 

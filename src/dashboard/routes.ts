@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../lib/clock.js';
 import { secureEqual } from '../lib/secure-compare.js';
+import type { Wakeups } from '../lib/wakeups.js';
 import type { Bus } from '../observe/bus.js';
 import type { Store } from '../store/ports.js';
 import { Assets } from './assets.js';
@@ -30,6 +31,8 @@ export interface DashboardDeps {
   store: Store;
   bus: Bus;
   clock: Clock;
+  /** A replay from a page wakes delivery as the API's does. */
+  wakeups: Pick<Wakeups, 'signal'>;
   adminToken: string;
   /** Per subscription, the breaker state of this process's delivery loop (role delivery only). */
   breakerState?: (subscriptionId: string) => string;

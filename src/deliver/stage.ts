@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock.js';
+import type { Wakeups } from '../lib/wakeups.js';
 import type { Bus } from '../observe/bus.js';
 import type { Stage } from '../stage.js';
 import type { DeliveryStore, FileSubscription } from '../store/delivery-ports.js';
@@ -11,7 +12,8 @@ import { applySubscriptionsFile, readSubscriptionsFile } from './subscriptions-f
 /**
  * ⑤ as the server runs it. The subscriptions file is read and checked when the stage is built (a
  * bad file stops the start) and applied when it starts; the delivery loop runs only in a process
- * with the `delivery` role. A commit of new events (the bus's `process:row`) wakes the loop.
+ * with the `delivery` role. New events (`events:appended`) and replays (`dead_letters:replayed`)
+ * wake the loop, wherever in this process they were committed (lib/wakeups.ts).
  */
 export interface DeliveryStageDeps {
   config: {
@@ -25,17 +27,13 @@ export interface DeliveryStageDeps {
   store: DeliveryStore;
   bus: Bus;
   clock: Clock;
+  wakeups: Pick<Wakeups, 'on'>;
   logger?: Logger;
   options?: Partial<DeliveryOptions>;
   random?: Random;
 }
 
-export interface DeliveryStage extends Stage {
-  /** Look for due deliveries now (after a replay, say) rather than at the next poll. */
-  wake(): void;
-}
-
-export function createDeliveryStage(deps: DeliveryStageDeps): DeliveryStage {
+export function createDeliveryStage(deps: DeliveryStageDeps): Stage {
   const fileSubscriptions: FileSubscription[] | undefined = deps.config.subscriptionsFile
     ? readSubscriptionsFile(deps.config.subscriptionsFile, {
         allowPrivate: deps.config.deliveryAllowPrivate ?? false,
@@ -73,7 +71,12 @@ export function createDeliveryStage(deps: DeliveryStageDeps): DeliveryStage {
       started ??= (async () => {
         await applyFile();
         if (!loop) return;
-        unsubscribe = deps.bus.on('process:row', () => loop.wake());
+        const events = deps.wakeups.on('events:appended', () => loop.wake());
+        const replays = deps.wakeups.on('dead_letters:replayed', () => loop.wake());
+        unsubscribe = () => {
+          events();
+          replays();
+        };
         loop.start();
       })();
     },
@@ -81,9 +84,6 @@ export function createDeliveryStage(deps: DeliveryStageDeps): DeliveryStage {
       await started;
       unsubscribe?.();
       await loop?.stop();
-    },
-    wake() {
-      loop?.wake();
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { Wakeups } from '../lib/wakeups.js';
 import type { Bus } from '../observe/bus.js';
 import type { InboxAppend } from './states.js';
 
@@ -8,7 +9,7 @@ import type { InboxAppend } from './states.js';
  * same turn share the commit. Each caller's promise settles with its own commit: a 200 is sent only
  * for bytes that are durable, and a failed or overdue commit rejects every append in its batch (the
  * receiver answers 503 and the sender retries; if the commit lands after all, dedupe absorbs the
- * retry).
+ * retry). After each commit the `inbox:appended` wake-up tells a worker in this process at once.
  */
 export interface GroupCommitOptions {
   /** Most rows in one transaction; larger bursts are split across consecutive commits. */
@@ -40,6 +41,7 @@ export class GroupCommitter {
     private readonly appendBatch: (rows: readonly InboxAppend[]) => Promise<number[]>,
     private readonly options: GroupCommitOptions,
     private readonly bus: Bus,
+    private readonly wakeups: Pick<Wakeups, 'signal'>,
   ) {}
 
   append(row: InboxAppend): Promise<number> {
@@ -94,6 +96,7 @@ export class GroupCommitter {
     try {
       const ids = await Promise.race([this.appendBatch(batch.map((waiter) => waiter.row)), overdue]);
       this.bus.emit('inbox:committed', { rows: batch.length, commitMs: performance.now() - started });
+      this.wakeups.signal('inbox:appended');
       batch.forEach((waiter, index) => {
         waiter.resolve(ids[index] ?? -1);
       });

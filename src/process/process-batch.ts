@@ -1,4 +1,5 @@
 import type { Clock } from '../lib/clock.js';
+import type { Wakeups } from '../lib/wakeups.js';
 import type { Bus } from '../observe/bus.js';
 import type { InboxRow, ProcessingStore, ProcessingTx, StoredEvent } from '../store/ports.js';
 import { type MessageContext, type SendSettlement, sendIdFromOpaque } from '../store/send-ports.js';
@@ -11,8 +12,8 @@ import { type BatchPlan, type ParsedRow, planBatch, wamidsOf } from './plan-batc
  * records it touches (plan-batch.ts, pure), then write the plan: finish the rows, store the
  * records, insert the new events and their deliveries. Events of doctor test messages
  * (`wamid.DOCTOR-…`) get no deliveries. If anything throws, nothing is written and the rows stay
- * pending until their lease expires, so another attempt starts clean. The bus hears of items and
- * rows after the commit.
+ * pending until their lease expires, so another attempt starts clean. After the commit the bus
+ * hears of items and rows, and new events signal `events:appended` once for the batch.
  */
 export interface BatchResult {
   processed: number;
@@ -23,7 +24,7 @@ export interface BatchResult {
 
 export async function processBatch(
   rows: readonly InboxRow[],
-  deps: { store: ProcessingStore; bus: Bus; clock: Clock; owner: string },
+  deps: { store: ProcessingStore; bus: Bus; wakeups: Pick<Wakeups, 'signal'>; clock: Clock; owner: string },
 ): Promise<BatchResult> {
   const parsed: ParsedRow[] = rows.map((row) => ({ row, outcome: parseEnvelope(row.body) }));
   const now = deps.clock.now();
@@ -40,6 +41,7 @@ export async function processBatch(
   });
 
   announce(deps.bus, parsed, plan, now);
+  if (inserted.length > 0) deps.wakeups.signal('events:appended');
   const result: BatchResult = { processed: 0, quarantined: 0, events: inserted.length, duplicates: 0 };
   for (const finish of plan.finishes) {
     if (finished.has(finish.id)) result[finish.state] += 1;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { quarantinesAfterFailure, repeatedFailureReason } from '../inbox/states.js';
 import type { Clock } from '../lib/clock.js';
+import type { Wakeups } from '../lib/wakeups.js';
 import type { Bus } from '../observe/bus.js';
 import type { Stage } from '../stage.js';
-import type { InboxClaimer, InboxRow, ProcessingStore } from '../store/ports.js';
+import type { InboxClaimer, InboxRow, InboxWakeups, ProcessingStore } from '../store/ports.js';
 import { processBatch } from './process-batch.js';
 
 /**
@@ -13,14 +14,15 @@ import { processBatch } from './process-batch.js';
  * the fallback that makes a lost wake-up cost latency, never data.
  */
 export interface WorkerOptions {
-  store: InboxClaimer & ProcessingStore;
+  /** With PostgreSQL, `onInboxAppended` brings other nodes' appends (NOTIFY). */
+  store: InboxClaimer & ProcessingStore & InboxWakeups;
   bus: Bus;
   clock: Clock;
+  /** Where the worker hears `inbox:appended` and says `events:appended` (lib/wakeups.ts). */
+  wakeups: Wakeups;
   batchSize?: number;
   leaseMs?: number;
   pollMs?: number;
-  /** Subscribes to wake-ups; returns an unsubscribe function. */
-  subscribeWake?: (wake: () => void) => () => void;
 }
 
 export function createProcessingWorker(options: WorkerOptions): Stage & { readonly owner: string } {
@@ -44,7 +46,13 @@ export function createProcessingWorker(options: WorkerOptions): Stage & { readon
       wakeUp = done;
     });
 
-  const deps = () => ({ store: options.store, bus: options.bus, clock: options.clock, owner });
+  const deps = () => ({
+    store: options.store,
+    bus: options.bus,
+    wakeups: options.wakeups,
+    clock: options.clock,
+    owner,
+  });
 
   /**
    * A batch that fails is retried row by row, so one poison row cannot hold back the others. A row
@@ -104,7 +112,12 @@ export function createProcessingWorker(options: WorkerOptions): Stage & { readon
     start() {
       if (running) return;
       running = true;
-      unsubscribe = options.subscribeWake?.(() => wakeUp?.());
+      const local = options.wakeups.on('inbox:appended', () => wakeUp?.());
+      const remote = options.store.onInboxAppended?.(() => wakeUp?.());
+      unsubscribe = () => {
+        local();
+        remote?.();
+      };
       loop = runLoop();
     },
     async stop() {

@@ -15,15 +15,24 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(): Promise<{ server: TestServer; subscriber: Subscriber; stageNames: string[] }> {
+async function start(): Promise<{
+  server: TestServer;
+  subscriber: Subscriber;
+  stageNames: string[];
+  eventWakeups: () => number;
+}> {
   const subscriber = await startSubscriber(() => ({ status: 200 }));
   cleanups.push(subscriber.close);
   const stageNames: string[] = [];
+  let eventWakeups = 0;
   const server = await startTestServer({
     env: { WAHOOK_ROLES: 'all', WAHOOK_DELIVERY_ALLOW_PRIVATE: 'true' },
     stages: (context: StageContext) => {
       const stages = createServeStages(context);
       stageNames.push(...stages.map((stage) => stage.name));
+      context.wakeups.on('events:appended', () => {
+        eventWakeups += 1;
+      });
       return stages;
     },
   });
@@ -34,7 +43,7 @@ async function start(): Promise<{ server: TestServer; subscriber: Subscriber; st
     body: JSON.stringify({ url: subscriber.url, events: ['message.status'] }),
   });
   expect(created.status, created.text()).toBe(201);
-  return { server, subscriber, stageNames };
+  return { server, subscriber, stageNames, eventWakeups: () => eventWakeups };
 }
 
 describe('all roles in one process', () => {
@@ -69,6 +78,16 @@ describe('all roles in one process', () => {
     }>();
     expect(stats.inbox).toMatchObject({ pending: 0, processed: 20 });
     expect(stats.deliveries.pending).toBe(0);
+  });
+
+  it('passes the thread’s new events to this thread’s wake-ups, for the event streams served here', async () => {
+    const { server, eventWakeups } = await start();
+    expect(eventWakeups()).toBe(0);
+    await postSigned(
+      server.url,
+      statusWebhook([{ wamid: testWamid('wake', 1), status: 'sent', timestamp: 1 }]),
+    );
+    await waitFor(() => eventWakeups() > 0, 'events:appended from the background thread');
   });
 
   it('stops with the thread: the server’s stop resolves and no delivery runs after it', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDeliveryStage } from '../../src/deliver/stage.js';
 import { systemClock } from '../../src/lib/clock.js';
+import { Wakeups } from '../../src/lib/wakeups.js';
 import { Bus } from '../../src/observe/bus.js';
 import { commitEvents, makeEvent, type TempStore, tempStore } from '../helpers/delivery-fixtures.js';
 
@@ -29,6 +30,7 @@ async function applyFile(content: unknown): Promise<void> {
     store: temp!.store,
     bus: new Bus(),
     clock: systemClock,
+    wakeups: new Wakeups(),
   });
   stage.start();
   await stage.stop();

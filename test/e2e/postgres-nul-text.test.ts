@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { systemClock } from '../../src/lib/clock.js';
+import { Wakeups } from '../../src/lib/wakeups.js';
 import { Bus } from '../../src/observe/bus.js';
 import { fromStoredRecord } from '../../src/process/stored-record.js';
 import { createProcessingWorker } from '../../src/process/worker.js';
@@ -62,7 +63,13 @@ describePostgres('a message text with a NUL character on PostgreSQL', () => {
       bus.on('process:row', (row) => resolve(row.outcome));
       bus.on('process:batch_failed', (event) => resolve(`batch failed: ${event.error}`));
     });
-    const worker = createProcessingWorker({ store, bus, clock: systemClock, pollMs: 50 });
+    const worker = createProcessingWorker({
+      store,
+      bus,
+      clock: systemClock,
+      wakeups: new Wakeups(),
+      pollMs: 50,
+    });
     worker.start();
     try {
       return { id: id!, outcome: await outcome };

@@ -8,6 +8,7 @@
  */
 import { createDeliveryStage } from '../../dist/deliver/stage.js';
 import { systemClock } from '../../dist/lib/clock.js';
+import { Wakeups } from '../../dist/lib/wakeups.js';
 import { Bus } from '../../dist/observe/bus.js';
 import { createSqliteStore } from '../../dist/store/sqlite/store.js';
 
@@ -19,6 +20,7 @@ const stage = createDeliveryStage({
   store,
   bus: new Bus(),
   clock: systemClock,
+  wakeups: new Wakeups(),
   // A short lease so the next process takes over the killed one's rows quickly.
   options: { leaseMs: 300, pollMs: 10, breaker: { failureThreshold: 1_000, openMs: 10, maxOpenMs: 10 } },
 });

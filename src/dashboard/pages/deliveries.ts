@@ -23,7 +23,7 @@ interface ReplayForm {
 
 export function deliveryRoutes(services: DashboardServices) {
   return async (app: FastifyInstance): Promise<void> => {
-    const { store, clock } = services.deps;
+    const { store, clock, wakeups } = services.deps;
 
     app.get('/dashboard/deliveries', async (request, reply) => {
       const query = singleQuery(request.query);
@@ -69,6 +69,7 @@ ${state === 'dead' ? replayFilterForm(context, { ...(subscription ? { subscripti
         return services.send(reply, replayPage(services.context(request), form, preview));
       }
       const replayed = await store.replayDeadLetters(selector, { now, dryRun: false });
+      if (replayed > 0) wakeups.signal('dead_letters:replayed');
       request.log.info({ replayed }, 'dashboard: dead letters replayed');
       return reply.redirect(doneUrl('/dashboard/deliveries', 'replayed', replayed, { state: 'dead' }), 303);
     });

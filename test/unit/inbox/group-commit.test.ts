@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { GroupCommitter } from '../../../src/inbox/group-commit.js';
+import { Wakeups } from '../../../src/lib/wakeups.js';
 import { Bus } from '../../../src/observe/bus.js';
 import type { InboxAppend } from '../../../src/store/ports.js';
 import { openSqlite } from '../../../src/store/sqlite/connection.js';
@@ -50,6 +51,7 @@ const committer = (options: { maxBatch?: number; commitTimeoutMs?: number } = {}
     (rows) => writer.append(rows),
     { maxBatch: options.maxBatch ?? 512, commitTimeoutMs: options.commitTimeoutMs ?? 5_000 },
     bus,
+    new Wakeups(),
   );
 
 const storedBodies = () =>

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDeliveryStage } from '../../src/deliver/stage.js';
+import type { StageContext } from '../../src/server.js';
+import { createStages } from '../../src/stages.js';
+import { makeEvent, type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
+import { adminRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+
+/**
+ * A replay wakes the delivery loop at once, whether it comes from the admin API or from the
+ * dashboard. The loop here polls once an hour, so only the wake-up can deliver a replayed dead
+ * letter within the test; without it the wait times out.
+ */
+const AN_HOUR = 3_600_000;
+
+let server: TestServer;
+let sink: Subscriber;
+let subscriptionId: string;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    // The serve stages without a loop of their own (role receiver: the routes); the one loop is this.
+    env: { WAHOOK_ROLES: 'receiver' },
+    stages: (context: StageContext) => [
+      ...createStages(context),
+      createDeliveryStage({
+        config: context.config,
+        runLoop: true,
+        store: context.store,
+        bus: context.bus,
+        clock: context.clock,
+        wakeups: context.wakeups,
+        options: { pollMs: AN_HOUR },
+      }),
+    ],
+  });
+  sink = await startSubscriber(() => ({ status: 200 }));
+  const created = await adminRequest(server.url, '/v1/subscriptions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url: sink.url }),
+  });
+  expect(created.status).toBe(201);
+  subscriptionId = created.json<{ id: string }>().id;
+});
+afterAll(async () => {
+  await server?.cleanup();
+  await sink?.close();
+});
+
+/**
+ * A dead letter made through the store, as a loop elsewhere would have left it: the event is
+ * committed without a wake-up and its delivery claimed and killed under another owner.
+ */
+async function deadLetter(): Promise<{ id: number; eventId: string }> {
+  const store = server.server.store;
+  const now = Date.now();
+  const [event] = await store.withProcessingTx(async (tx) => {
+    const inserted = await tx.insertEvents([makeEvent(`wamid.replay-wakeup-${now}`)]);
+    await tx.enqueueDeliveries(inserted, now);
+    return inserted;
+  });
+  const claimed = await store.claimDeliveries({
+    owner: 'elsewhere',
+    now,
+    leaseMs: 60_000,
+    lane: 'live',
+    limit: 10,
+    slots: new Map(),
+    defaultSlots: 10,
+  });
+  const delivery = claimed.find((row) => row.event.id === event!.id);
+  expect(delivery?.subscription.id).toBe(subscriptionId);
+  await store.recordDeliveryAttempts([
+    {
+      deliveryId: delivery!.id,
+      owner: 'elsewhere',
+      attempt: {
+        attemptedAt: now,
+        outcome: 'http_error',
+        status: 500,
+        latencyMs: 1,
+        responsePrefix: null,
+        error: 'HTTP 500',
+      },
+      next: { state: 'dead', error: 'HTTP 500 (gave up after 1 attempts)' },
+    },
+  ]);
+  return { id: delivery!.id, eventId: event!.id };
+}
+
+const receivedIds = () => sink.received.map((request) => String(request.headers['webhook-id']));
+
+describe('replay wakes the delivery loop', () => {
+  it('delivers a dead letter replayed through POST /v1/dead-letters/replay at once', async () => {
+    const dead = await deadLetter();
+    const answer = await adminRequest(server.url, '/v1/dead-letters/replay', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: [dead.id] }),
+    });
+    expect(answer.json()).toEqual({ replayed: 1 });
+    await waitFor(() => receivedIds().includes(dead.eventId), 'the API replay to be delivered');
+  });
+
+  it('delivers a dead letter replayed from the dashboard at once', async () => {
+    const dead = await deadLetter();
+    const answer = await adminRequest(server.url, '/dashboard/deliveries/replay', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ id: String(dead.id), dry_run: '0' }).toString(),
+    });
+    expect(answer.status).toBe(303);
+    expect(answer.headers.location).toContain('done=replayed&n=1');
+    await waitFor(() => receivedIds().includes(dead.eventId), 'the dashboard replay to be delivered');
+  });
+});
