@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { TestEventData } from '../events/types.js';
 import type { Subscription } from '../store/delivery-ports.js';
 import { buildRequest } from './deliver-one.js';
 import { DeliveryHttp, postDelivery } from './http-attempt.js';
@@ -41,7 +42,10 @@ export async function sendTestEvent(
         createdAt: options.now,
         orderingKey: `test:${subscription.id}`,
         phoneNumberId: null,
-        data: { test: true, message: 'A test event from wahook: nothing to process.' },
+        data: {
+          test: true,
+          message: 'A test event from wahook: nothing to process.',
+        } satisfies TestEventData,
       },
     },
     options.now,

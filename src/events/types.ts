@@ -53,7 +53,9 @@ export interface EventDataByType extends UpdateEventDataByType {
   'message.status': MessageStatusData;
   'message.echo': MessageEchoData;
   'message.conflict': MessageConflictData;
+  'message.stuck': MessageStuckData;
   'whatsapp.error': WhatsAppErrorData;
+  'wahook.test': TestEventData;
 }
 
 export type KnownEventType = keyof EventDataByType;
@@ -166,6 +168,32 @@ export interface MessageConflictData {
   of: typeof EVENT_TYPES.messageReceived | typeof EVENT_TYPES.messageEcho;
   /** The later body, as that event's `data` (its flags include `conflicting_body`). */
   message: MessageReceivedData | MessageEchoData;
+}
+
+/** A send through wahook whose statuses stopped short (src/send/stuck.ts). */
+export interface MessageStuckData {
+  messageId: string;
+  phoneNumberId: string;
+  /** The status that did not come. */
+  stage: 'sent' | 'delivered';
+  /** The message's status when judged (`accepted` when no status arrived). */
+  currentStatus: string;
+  /** When wahook sent it, ISO-8601. */
+  sentAt: string;
+  waitedSeconds: number;
+  /** What usually explains it, in plain words. */
+  likelyCauses: string[];
+  metadata: Record<string, unknown> | null;
+  send: { id: string; input: string; to: string };
+}
+
+/**
+ * `wahook.test`: what `wahook subscriptions test` posts to a subscription, signed like every
+ * delivery but never stored; a subscriber answers 2xx and does nothing else.
+ */
+export interface TestEventData {
+  test: true;
+  message: string;
 }
 
 export interface WhatsAppErrorData {
