@@ -135,7 +135,7 @@ export interface MessageStatusData {
  * echoed by `smb_message_echoes` / `message_echoes`. It is also the message's outbound record, so
  * the statuses that follow are statuses of a message the business sent.
  */
-export interface MessageEchoData {
+export interface MessageEchoData extends WithContacts {
   /** The wamid; later `message.status` events of the message carry it too. */
   messageId: string;
   phoneNumberId: string | null;
@@ -234,9 +234,14 @@ export interface UpdateEventBase {
   flags: string[];
 }
 
-/** Item events (users, calls, history, groups) carry the value's `contacts[]` beside the item. */
+/**
+ * Item events (users, calls, history, groups, business-app contacts, ad conversions) and echoes
+ * carry what the value holds beside its item array: `contacts[]` and `messaging_product`.
+ */
 export interface WithContacts {
   contacts: PresentedOf<typeof wire.itemSiblingsValue>['contacts'];
+  /** `messaging_product` as sent (`whatsapp`); null when the value had none. */
+  messagingProduct: PresentedOf<typeof wire.itemSiblingsValue>['messagingProduct'];
 }
 
 type Update<Schema extends z.ZodType> = UpdateEventBase & PresentedOf<Schema>;

@@ -69,6 +69,8 @@ export function messageEchoEvent(item: ParsedEcho, now: number): NewEvent {
     timestamp: isoOrNull(item.timestamp),
     from: item.from,
     to: item.to,
+    contacts: item.contacts,
+    messagingProduct: item.messagingProduct,
     type: item.type,
     content: item.content,
     context: item.context,

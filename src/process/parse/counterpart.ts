@@ -16,13 +16,31 @@ export interface ContactJoin {
 }
 
 export function senderOf(message: WireMessage, join: ContactJoin): Counterpart {
-  const waId = normalizePhone(message.from);
-  const userId = orNull(message.from_user_id);
+  return userOf(
+    { id: message.from, userId: message.from_user_id, parentUserId: message.from_parent_user_id },
+    join,
+  );
+}
+
+/** The ids a message or echo names its user by: `from…` for a message, `to…` for an echo. */
+export interface UserIds {
+  id: string | undefined;
+  userId: string | undefined;
+  parentUserId: string | undefined;
+}
+
+/**
+ * The user a message came from or an echo went to. A number is carried as its digits; an id that
+ * is not a number is carried as sent, so what the sender wrote is never replaced by a contact's.
+ */
+export function userOf(ids: UserIds, join: ContactJoin): Counterpart {
+  const waId = normalizePhone(ids.id);
+  const userId = orNull(ids.userId);
   const contact = findContact(join, waId, userId);
   return {
     waId: waId ?? normalizePhone(contact?.wa_id),
     userId: userId ?? orNull(contact?.user_id),
-    parentUserId: orNull(message.from_parent_user_id ?? contact?.parent_user_id),
+    parentUserId: orNull(ids.parentUserId ?? contact?.parent_user_id),
     name: orNull(contact?.profile?.name),
     username: orNull(contact?.profile?.username),
   };

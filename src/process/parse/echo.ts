@@ -10,11 +10,12 @@ import { ECHO_COMMON_KEYS, wireEchoSchema } from '../../whatsapp/payload-schema-
 import { itemSiblingsValue } from '../../whatsapp/payload-schema-updates.js';
 import { auditAgainst, auditFlags, emptyAudit, unparsedOrNull } from './audit.js';
 import type { ValueContext } from './context.js';
-import { recipientOf } from './counterpart.js';
+import { userOf } from './counterpart.js';
 import { fieldItem } from './field.js';
 import { parseMessage } from './message.js';
 import { type MessagesValueSource, messagesValueContext, originOf } from './messages-value.js';
 import { orNull } from './normalize.js';
+import { present } from './present.js';
 import type { ParsedEcho, ParsedItem } from './types.js';
 
 export const ECHO_FIELDS: ReadonlySet<string> = new Set(['smb_message_echoes', 'message_echoes']);
@@ -26,6 +27,11 @@ export function parseEchoesValue(source: MessagesValueSource): ParsedItem[] {
   const { [ECHOES_KEY]: _echoes, ...siblings } = value;
   const beside = auditAgainst(itemSiblingsValue, siblings, emptyAudit(), { path: 'value' });
   const ctx = { ...messagesValueContext(source, [ECHOES_KEY]), flags: auditFlags(beside) };
+  // Every echo carries the value's contacts whole: the join with `to` names only the one it matches.
+  const shared = present(itemSiblingsValue, itemSiblingsValue.parse(siblings)) as Pick<
+    ParsedEcho,
+    'contacts' | 'messagingProduct'
+  >;
   const list = value[ECHOES_KEY];
   if (!Array.isArray(list) || list.length === 0) {
     const flags = [
@@ -34,7 +40,15 @@ export function parseEchoesValue(source: MessagesValueSource): ParsedItem[] {
     ];
     return [fieldItem({ ...originOf(ctx), field: ctx.field, time: ctx.time, value, known: true, flags })];
   }
-  return list.map((raw) => parseEcho(raw, ctx, list.length === 1, unparsedOrNull(beside), siblings));
+  const context: EchoContext = {
+    ctx,
+    soleItem: list.length === 1,
+    beside: unparsedOrNull(beside),
+    siblings,
+    contacts: shared.contacts ?? [],
+    messagingProduct: shared.messagingProduct,
+  };
+  return list.map((raw) => parseEcho(raw, context));
 }
 
 /** An upper bound of the items an echoes value yields. */
@@ -43,13 +57,17 @@ export function countEchoItems(value: Record<string, unknown>): number {
   return Array.isArray(list) ? Math.max(list.length, 1) : 1;
 }
 
-function parseEcho(
-  raw: unknown,
-  ctx: ValueContext,
-  soleItem: boolean,
-  beside: Record<string, unknown> | null,
-  siblings: Record<string, unknown>,
-): ParsedItem {
+/** What every echo of one value shares. */
+interface EchoContext extends Pick<ParsedEcho, 'contacts' | 'messagingProduct'> {
+  ctx: ValueContext;
+  soleItem: boolean;
+  /** What the value held beside the echoes that no schema reads, under `value.<path>`. */
+  beside: Record<string, unknown> | null;
+  siblings: Record<string, unknown>;
+}
+
+function parseEcho(raw: unknown, echoes: EchoContext): ParsedItem {
+  const { ctx, soleItem, beside, siblings } = echoes;
   // The contacts of an echo value name the user it went to, not the business it came from.
   const message = parseMessage(raw, { ...ctx, contacts: [] }, soleItem, {
     schema: wireEchoSchema,
@@ -62,12 +80,8 @@ function parseEcho(
   }
   if (message.kind !== 'message') return message;
   const wire = wireEchoSchema.parse(raw);
-  const to = recipientOf(
-    {
-      recipient_id: wire.to,
-      recipient_user_id: wire.to_user_id,
-      recipient_parent_user_id: wire.to_parent_user_id,
-    },
+  const to = userOf(
+    { id: wire.to, userId: wire.to_user_id, parentUserId: wire.to_parent_user_id },
     { contacts: ctx.contacts, soleItem },
   );
   const echo: ParsedEcho = {
@@ -79,13 +93,9 @@ function parseEcho(
     displayPhoneNumber: message.displayPhoneNumber,
     timestamp: message.timestamp,
     from: orNull(wire.from),
-    to: {
-      waId: to.waId,
-      userId: to.userId,
-      parentUserId: to.parentUserId,
-      name: to.name,
-      username: to.username,
-    },
+    to,
+    contacts: echoes.contacts,
+    messagingProduct: echoes.messagingProduct,
     type: message.type,
     content: message.content,
     context: message.context,

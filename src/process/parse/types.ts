@@ -1,6 +1,7 @@
 /** The parser's output: one item per thing a webhook body reports, each with a deterministic id. */
 
 import type { MessageContent, MessageContext, Referral } from '../../events/content-types.js';
+import type { WithContacts } from '../../events/types.js';
 import type { UpdateType } from '../../events/update-types.js';
 import type { Counterpart, StatusUpdate, WhatsAppError } from '../../whatsapp/types.js';
 
@@ -62,6 +63,9 @@ export interface ParsedEcho extends ItemOrigin {
   from: string | null;
   /** The user it went to (`to`, `to_user_id`, joined with `contacts[]`). */
   to: Counterpart;
+  /** The value's `contacts[]` whole, presented as for item updates, and its `messaging_product`. */
+  contacts: WithContacts['contacts'];
+  messagingProduct: WithContacts['messagingProduct'];
   type: string | null;
   content: MessageContent;
   context: MessageContext | null;

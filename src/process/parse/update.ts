@@ -207,7 +207,10 @@ function parseItemUpdates(
   const siblings = auditAgainst(itemSiblingsValue, siblingsOf(change.value, keys), emptyAudit(), {
     path: 'value',
   });
-  const contacts = present(itemSiblingsValue, itemSiblingsValue.parse(change.value)) as { contacts: unknown };
+  const shared = present(itemSiblingsValue, itemSiblingsValue.parse(change.value)) as {
+    contacts: unknown;
+    messagingProduct: unknown;
+  };
   const updates: ParsedUpdate[] = [];
   const untyped: Record<string, unknown[]> = {};
   const restFlags: string[] = [];
@@ -229,7 +232,8 @@ function parseItemUpdates(
       const audit = auditAgainst(array.schema, raw, copyAudit(siblings));
       const data = {
         ...(present(array.schema, array.schema.parse(raw)) as Record<string, unknown>),
-        contacts: contacts.contacts ?? [],
+        contacts: shared.contacts ?? [],
+        messagingProduct: shared.messagingProduct,
       };
       const eventId = eventIdFor('field', [...idParts(change, origin, canonicalJson(raw)), array.key]);
       const ordering = array.orderingOf?.(raw) ?? null;

@@ -77,6 +77,45 @@ describe('message echoes', () => {
     });
   });
 
+  test("every echo carries the value's contacts whole and its messaging_product", () => {
+    const [text, edit] = echoesIn(fixtureItems('field-smb-message-echoes'));
+    for (const echo of [text, edit]) {
+      const data = messageEchoEvent(echo as ParsedEcho, 0).data;
+      expect(data).toMatchObject({
+        messagingProduct: 'whatsapp',
+        contacts: [{ waId: '4915112345678', profile: { name: 'Lena Vogel', username: null } }],
+      });
+    }
+  });
+
+  test('a contact no echo names, and a to that is not a number, are kept as sent', () => {
+    const echo = single(
+      echoesIn(
+        itemsOf(
+          cloudBody(
+            {
+              metadata: METADATA,
+              contacts: [{ profile: { name: 'Ole' }, wa_id: '4917000000001', identity_key_hash: 'h1' }],
+              message_echoes: [{ from: '1', to: 'lena', id: 'wamid.Y', type: 'text', text: { body: 'b' } }],
+            },
+            { field: 'smb_message_echoes' },
+          ),
+        ),
+      ),
+    );
+    expect(echo.to).toMatchObject({ waId: 'lena' });
+    expect(echo.contacts).toEqual([
+      {
+        waId: '4917000000001',
+        userId: null,
+        parentUserId: null,
+        identityKeyHash: 'h1',
+        profile: { name: 'Ole', username: null },
+      },
+    ]);
+    expect(echo.messagingProduct).toBeNull();
+  });
+
   test('an echoes value without echoes is passed on whole, flagged', () => {
     const field = single(
       fieldsIn(itemsOf(cloudBody({ message_echoes: [] }, { field: 'smb_message_echoes' }))),

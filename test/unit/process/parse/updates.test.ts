@@ -141,6 +141,7 @@ const FIXTURE_EVENTS: Record<string, Array<{ type: string; data: Record<string, 
         contacts: [
           expect.objectContaining({ waId: '4915112345678', profile: { name: 'Lena Vogel', username: null } }),
         ],
+        messagingProduct: 'whatsapp',
         phoneNumberId: '112233445566778',
       },
     },
