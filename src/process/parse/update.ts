@@ -151,6 +151,9 @@ const UPDATE_SPECS: Readonly<Record<string, UpdateSpec>> = {
   payment_configuration_update: value(UPDATE_TYPES.paymentConfiguration, paymentConfigurationValue),
 };
 
+/** The fields this version types, for tests that must cover each of them. */
+export const TYPED_FIELDS: readonly string[] = Object.keys(UPDATE_SPECS);
+
 /** Whether this version types a field (at least some of its items). */
 export function isTypedField(field: string): boolean {
   return Object.hasOwn(UPDATE_SPECS, field);

@@ -7,7 +7,9 @@ import {
   messageStatusEvent,
   updateEvent,
 } from '../../../src/process/build-events.js';
+import { ECHO_FIELDS } from '../../../src/process/parse/echo.js';
 import type { ParsedItem, ParsedMessage } from '../../../src/process/parse/index.js';
+import { TYPED_FIELDS } from '../../../src/process/parse/update.js';
 import { loadPayload, payloadNames } from '../../fixtures/payloads/index.js';
 import {
   cloudBody,
@@ -343,6 +345,19 @@ function eventData(items: ParsedItem[]): unknown[] {
 }
 
 describe('the parser loses nothing of the other fields', () => {
+  test('the generator starts from a fixture of every typed field', () => {
+    const covered = new Set(
+      FIELD_FIXTURES.flatMap((name) =>
+        (JSON.parse(loadPayload(name).toString()).entry as { changes: { field: string }[] }[]).flatMap(
+          (entry) => entry.changes.map((change) => change.field),
+        ),
+      ),
+    );
+    // `message_echoes` is read by the same parser as `smb_message_echoes`, which has a fixture.
+    const typed = [...TYPED_FIELDS, ...ECHO_FIELDS].filter((field) => field !== 'message_echoes');
+    expect(typed.filter((field) => !covered.has(field))).toEqual([]);
+  });
+
   test('every leaf of a generated update or echo appears in its events, typed or unparsed', () => {
     fc.assert(
       fc.property(generatedChange, ({ field, value, time }) => {
