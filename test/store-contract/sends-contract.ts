@@ -102,6 +102,28 @@ export function sendsContract(ctx: ContractContext): void {
       expect(await store.findWamidsByMetadata('guest_id', 'g-17', 10)).toEqual(['wamid.LATE']);
     });
 
+    it('answers the context of a whole batch of wamids: with a send, without one, unknown or repeated', async () => {
+      const store = await ctx.open();
+      await store.createSend(newSend('snd_1'));
+      await store.finishSend('snd_1', { state: 'accepted', wamid: 'wamid.SENT' }, T0 + 1);
+      await store.putMessageMetadata('wamid.ELSEWHERE', { order: 'o-9' }, T0 + 2);
+      const contexts = await store.withProcessingTx((tx) =>
+        tx.messageContexts(['wamid.SENT', 'wamid.NONE', 'wamid.ELSEWHERE', 'wamid.SENT']),
+      );
+      expect([...contexts.keys()].sort()).toEqual(['wamid.ELSEWHERE', 'wamid.SENT']);
+      expect(contexts.get('wamid.SENT')).toMatchObject({
+        wamid: 'wamid.SENT',
+        metadata: { guest_id: 'g-17', event_id: 42 },
+        send: { id: 'snd_1', state: 'accepted', wamid: 'wamid.SENT' },
+      });
+      expect(contexts.get('wamid.ELSEWHERE')).toEqual({
+        wamid: 'wamid.ELSEWHERE',
+        metadata: { order: 'o-9' },
+        send: null,
+      });
+      expect((await store.withProcessingTx((tx) => tx.messageContexts([]))).size).toBe(0);
+    });
+
     it('replaces the metadata of a wamid sent elsewhere, index included', async () => {
       const store = await ctx.open();
       await store.putMessageMetadata('wamid.X', { order: 'o-1', guest_id: 'g-1' }, T0);

@@ -3,11 +3,12 @@ import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } 
 import type { MessageContext, SendSettlement } from '../send-ports.js';
 import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
 import { FinishInboxRows } from '../shared/processing-tx-base.js';
+import { messageContexts, settleSends } from '../shared/sends.js';
+import type { SqlOps } from '../shared/sql-ops.js';
 import { LOCK_CLASS } from './locks.js';
 import { enqueueDeliveries } from './outbox.js';
 import { tombstoned } from './retention.js';
-import { messageContexts, settleSends } from './sends.js';
-import { insertRows } from './sql.js';
+import { insertRows, sqlOps } from './sql.js';
 
 /**
  * ProcessingTx on one pooled connection inside BEGIN … COMMIT (READ COMMITTED). Several workers
@@ -34,12 +35,15 @@ import { insertRows } from './sql.js';
  * message locks first, then the events lock, so the two never deadlock.
  */
 export class PostgresProcessingTx extends FinishInboxRows implements ProcessingTx {
+  private readonly sql: SqlOps;
+
   constructor(
     private readonly client: pg.PoolClient,
     private readonly schema: string,
     private readonly schemaKey: number,
   ) {
     super();
+    this.sql = sqlOps(client);
   }
 
   async getMessages(ids: readonly string[]): Promise<Map<string, StoredMessage>> {
@@ -136,13 +140,13 @@ export class PostgresProcessingTx extends FinishInboxRows implements ProcessingT
   }
 
   async messageContexts(wamids: readonly string[]): Promise<Map<string, MessageContext>> {
-    return messageContexts(this.client, wamids);
+    return messageContexts(this.sql, wamids);
   }
 
   async settleSends(
     settlements: readonly SendSettlement[],
     now: number,
   ): Promise<Map<string, MessageContext>> {
-    return settleSends(this.client, settlements, now);
+    return settleSends(this.sql, settlements, now);
   }
 }

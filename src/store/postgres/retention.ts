@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { DataClass, ErasureCounts, ErasureLogEntry, PurgeBatch } from '../retention-ports.js';
 import type { ErasureOps, ErasurePlan, ErasureTable, RowKey } from '../shared/erasure.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
-import { type Queryable, withTransaction } from './sql.js';
+import { eraseSendsAndContext } from '../shared/sends.js';
+import { type Queryable, sqlOps, withTransaction } from './sql.js';
 
 /**
  * Retention and erasure on PostgreSQL (the rules are in retention-ports.ts). Each purge is one
@@ -158,7 +159,7 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
   const requests = await db.query('DELETE FROM rejected_requests WHERE id = ANY($1::bigint[])', [
     plan.requestIds,
   ]);
-  const sends = await eraseSendsAndContext(db, plan);
+  const sends = await eraseSendsAndContext(sqlOps(db), plan);
   const counts: ErasureCounts = {
     messages: messages.rowCount ?? 0,
     events: events.rowCount ?? 0,
@@ -174,22 +175,6 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
     JSON.stringify(counts),
   ]);
   return counts;
-}
-
-/** The sends, and the business metadata of every erased message and send (it may name the person). */
-async function eraseSendsAndContext(db: Queryable, plan: ErasurePlan): Promise<number> {
-  const sent = await db.query<{ wamid: string }>(
-    'SELECT wamid FROM sends WHERE wamid IS NOT NULL AND id = ANY($1::text[])',
-    [plan.sendIds],
-  );
-  const wamids = [...plan.messageIds, ...sent.rows.map((row) => row.wamid)];
-  await db.query('DELETE FROM message_metadata WHERE wamid = ANY($1::text[])', [wamids]);
-  await db.query('DELETE FROM message_context WHERE wamid = ANY($1::text[]) OR send_id = ANY($2::text[])', [
-    wamids,
-    plan.sendIds,
-  ]);
-  const sends = await db.query('DELETE FROM sends WHERE id = ANY($1::text[])', [plan.sendIds]);
-  return sends.rowCount ?? 0;
 }
 
 export async function listErasures(db: Queryable, limit: number): Promise<ErasureLogEntry[]> {

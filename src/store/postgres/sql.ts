@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Dialect, SqlOps, SqlTxOps } from '../shared/sql-ops.js';
 
 /** A pool or one checked-out connection: both run a query the same way. */
 export interface Queryable {
@@ -67,4 +68,36 @@ export async function withTransaction<T>(
     client.release(rollback instanceof Error ? rollback : undefined);
     throw err;
   }
+}
+
+/** PostgreSQL's spelling of what shared SQL leaves to the dialect (see shared/sql-ops.ts). */
+export const POSTGRES: Dialect = {
+  inList: (column, p, type) => `${column} = ANY(${p}::${type}[])`,
+  listRows: (p, type, alias) => `unnest(${p}::${type}[]) AS ${alias}(value)`,
+  jsonRows: (p, alias) => `json_array_elements(${p}::json) AS ${alias}(value)`,
+  list: (values) => values,
+  // The database's collation may order by locale; SQLite and the API's cursors order by bytes.
+  bytewise: (column) => `${column} COLLATE "C"`,
+  forUpdate: 'FOR UPDATE',
+  // strpos on lower() rather than LIKE: the searched text may contain % or _.
+  containsCi: (column, p) => `strpos(lower(${column}), lower(${p})) > 0`,
+};
+
+/** Runs shared SQL on a pool (each statement on its own) or on one connection inside a transaction. */
+export function sqlOps(db: Queryable): SqlOps {
+  return {
+    dialect: POSTGRES,
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      const result = await db.query(sql, [...params]);
+      return { rows: result.rows as R[], changes: result.rowCount ?? 0 };
+    },
+  };
+}
+
+/** sqlOps on a pool that also runs a transaction on one of its connections (see withTransaction). */
+export function sqlTxOps(pool: pg.Pool): SqlTxOps {
+  return {
+    ...sqlOps(pool),
+    transaction: (work) => withTransaction(pool, (client) => work(sqlOps(client))),
+  };
 }

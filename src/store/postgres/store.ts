@@ -56,6 +56,8 @@ import type {
 } from '../send-ports.js';
 import { erasePersonWith } from '../shared/erasure.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
+import * as sends from '../shared/sends.js';
+import type { SqlTxOps } from '../shared/sql-ops.js';
 import { describeTarget, type PostgresStoreOptions, poolConfig, withSession } from './connection.js';
 import * as deadLetters from './dead-letters.js';
 import * as queue from './delivery-queue.js';
@@ -68,8 +70,7 @@ import { PostgresProcessingTx } from './processing.js';
 import * as reads from './reads.js';
 import * as rejected from './rejected-log.js';
 import * as retention from './retention.js';
-import * as sends from './sends.js';
-import { withTransaction } from './sql.js';
+import { sqlTxOps, withTransaction } from './sql.js';
 import { QueueStatistics } from './statistics.js';
 import * as subscriptions from './subscriptions.js';
 
@@ -84,6 +85,8 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   private readonly wakeups: InboxWakeups;
   private readonly statistics: QueueStatistics;
   private closed = false;
+  /** Shared SQL on the pool (see shared/sql-ops.ts). */
+  private readonly sql: SqlTxOps;
 
   constructor(
     readonly url: string,
@@ -92,6 +95,7 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     private readonly options: PostgresStoreOptions = {},
   ) {
     this.pool = new pg.Pool(poolConfig(url, options));
+    this.sql = sqlTxOps(this.pool);
     // An idle connection that breaks (database restart, network cut) is dropped by the pool and
     // reported here; the next query opens a fresh one, and a query that fails reports the outage.
     this.pool.on('error', () => undefined);
@@ -321,31 +325,31 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
 
   // ---- sends and message context (src/store/send-ports.ts) ----
   createSend(send: NewSend): Promise<{ created: boolean; send: SendRow }> {
-    return sends.createSend(this.pool, send);
+    return sends.createSend(this.sql, send);
   }
 
   getSend(id: string): Promise<SendRow | undefined> {
-    return sends.getSend(this.pool, id);
+    return sends.getSend(this.sql, id);
   }
 
   getSendByIdempotencyKey(key: string): Promise<SendRow | undefined> {
-    return sends.getSendByIdempotencyKey(this.pool, key);
+    return sends.getSendByIdempotencyKey(this.sql, key);
   }
 
   finishSend(id: string, outcome: SendOutcome, now: number): Promise<SendRow | undefined> {
-    return sends.finishSend(this.pool, id, outcome, now);
+    return sends.finishSend(this.sql, id, outcome, now);
   }
 
   async getMessageContext(wamid: string): Promise<MessageContext | undefined> {
-    return (await sends.messageContexts(this.pool, [wamid])).get(wamid);
+    return (await sends.messageContexts(this.sql, [wamid])).get(wamid);
   }
 
   putMessageMetadata(wamid: string, metadata: BusinessMetadata, now: number): Promise<void> {
-    return sends.putMessageMetadata(this.pool, wamid, metadata, now);
+    return sends.putMessageMetadata(this.sql, wamid, metadata, now);
   }
 
   findWamidsByMetadata(key: string, value: string, limit: number, afterWamid?: string): Promise<string[]> {
-    return sends.findWamidsByMetadata(this.pool, key, value, limit, afterWamid);
+    return sends.findWamidsByMetadata(this.sql, key, value, limit, afterWamid);
   }
 
   listSends(options: {
@@ -354,7 +358,7 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     limit: number;
     afterId?: string;
   }): Promise<SendRow[]> {
-    return sends.listSends(this.pool, options);
+    return sends.listSends(this.sql, options);
   }
 
   private assertOpen(): void {

@@ -25,6 +25,13 @@ export interface SendRecord {
 export const SEND_COLUMNS = `id, idempotency_key, request_hash, phone_number_id, input, recipient, recipient_kind,
   message_type, message, metadata, state, wamid, wa_id, user_id, message_status, error, created_at, updated_at`;
 
+/** SEND_COLUMNS qualified by a table alias, for a SELECT that joins sends to other tables. */
+export function sendColumns(alias: string): string {
+  return SEND_COLUMNS.split(',')
+    .map((column) => `${alias}.${column.trim()}`)
+    .join(', ');
+}
+
 export function toSendRow(record: SendRecord): SendRow {
   return {
     id: record.id,

@@ -3,10 +3,12 @@ import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } 
 import type { MessageContext, SendSettlement } from '../send-ports.js';
 import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
 import { FinishInboxRows } from '../shared/processing-tx-base.js';
+import { messageContexts, settleSends } from '../shared/sends.js';
+import type { SqlOps } from '../shared/sql-ops.js';
 import { enqueueDeliveries } from './outbox.js';
 import { prepared } from './prepared.js';
 import { tombstoned } from './retention.js';
-import { messageContexts, settleSends } from './sends.js';
+import { sqlOps } from './sql.js';
 
 const SELECT_MESSAGE = 'SELECT * FROM messages WHERE id = ?';
 const UPSERT_MESSAGE = `INSERT INTO messages (id, direction, status, phone_number_id, record, first_seen_at, updated_at)
@@ -20,8 +22,11 @@ const FINISH_ROW = `UPDATE inbox_state SET state = ?, error = ?, processed_at = 
 
 /** ProcessingTx on one SQLite connection inside BEGIN IMMEDIATE … COMMIT (see SqliteStore). */
 export class SqliteProcessingTx extends FinishInboxRows implements ProcessingTx {
+  private readonly sql: SqlOps;
+
   constructor(private readonly db: Database.Database) {
     super();
+    this.sql = sqlOps(db);
   }
 
   async getMessages(ids: readonly string[]): Promise<Map<string, StoredMessage>> {
@@ -84,13 +89,13 @@ export class SqliteProcessingTx extends FinishInboxRows implements ProcessingTx 
   }
 
   async messageContexts(wamids: readonly string[]): Promise<Map<string, MessageContext>> {
-    return messageContexts(this.db, wamids);
+    return messageContexts(this.sql, wamids);
   }
 
   async settleSends(
     settlements: readonly SendSettlement[],
     now: number,
   ): Promise<Map<string, MessageContext>> {
-    return settleSends(this.db, settlements, now);
+    return settleSends(this.sql, settlements, now);
   }
 }

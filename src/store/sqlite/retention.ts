@@ -2,7 +2,9 @@ import type Database from 'better-sqlite3';
 import type { DataClass, ErasureCounts, PurgeBatch } from '../retention-ports.js';
 import type { ErasureOps, ErasurePlan, ErasureTable, RowKey } from '../shared/erasure.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
+import { eraseSendsAndContext } from '../shared/sends.js';
 import { prepared } from './prepared.js';
+import { sqlOps, withImmediateTx } from './sql.js';
 
 /**
  * Retention and erasure on SQLite (the rules are in retention-ports.ts). Each purge is one short
@@ -122,7 +124,7 @@ const READ: Record<'events' | 'messages' | 'inbox', string> = {
 export function erasureOps(
   reader: Database.Database,
   db: Database.Database,
-  runWrite: <T>(work: () => T) => Promise<T>,
+  runWrite: <T>(work: () => Promise<T>) => Promise<T>,
 ): ErasureOps {
   return {
     async scanPage(table, needle, after, limit) {
@@ -146,8 +148,8 @@ export function erasureOps(
       return new Map(rows.map((row) => [row.key, row.value]));
     },
     apply(plan, now) {
-      return runWrite(() => {
-        const counts = db.transaction(() => applyPlan(db, plan, now))();
+      return runWrite(async () => {
+        const counts = await withImmediateTx(db, () => applyPlan(db, plan, now));
         // Busy readers can keep a checkpoint from finishing; the next one (the store's checkpoint
         // thread, or close) copies the rest, and the WAL is overwritten from its start after it.
         db.pragma('wal_checkpoint(TRUNCATE)');
@@ -157,7 +159,7 @@ export function erasureOps(
   };
 }
 
-function applyPlan(db: Database.Database, plan: ErasurePlan, now: number): ErasureCounts {
+async function applyPlan(db: Database.Database, plan: ErasurePlan, now: number): Promise<ErasureCounts> {
   const seqs = JSON.stringify(plan.eventSeqs);
   const ids = prepared(db, 'SELECT id FROM events WHERE seq IN (SELECT value FROM json_each(?))')
     .pluck()
@@ -184,7 +186,7 @@ function applyPlan(db: Database.Database, plan: ErasurePlan, now: number): Erasu
     db,
     'DELETE FROM rejected_requests WHERE id IN (SELECT value FROM json_each(?))',
   ).run(JSON.stringify(plan.requestIds)).changes;
-  const sends = eraseSendsAndContext(db, plan);
+  const sends = await eraseSendsAndContext(sqlOps(db), plan);
   const counts: ErasureCounts = {
     messages,
     events,
@@ -200,27 +202,6 @@ function applyPlan(db: Database.Database, plan: ErasurePlan, now: number): Erasu
     JSON.stringify(counts),
   );
   return counts;
-}
-
-/** The sends, and the business metadata of every erased message and send (it may name the person). */
-function eraseSendsAndContext(db: Database.Database, plan: ErasurePlan): number {
-  const sendIds = JSON.stringify(plan.sendIds);
-  const wamids = JSON.stringify([
-    ...plan.messageIds,
-    ...(prepared(
-      db,
-      'SELECT wamid FROM sends WHERE wamid IS NOT NULL AND id IN (SELECT value FROM json_each(?))',
-    )
-      .pluck()
-      .all(sendIds) as string[]),
-  ]);
-  prepared(db, 'DELETE FROM message_metadata WHERE wamid IN (SELECT value FROM json_each(?))').run(wamids);
-  prepared(
-    db,
-    `DELETE FROM message_context WHERE wamid IN (SELECT value FROM json_each(?))
-       OR send_id IN (SELECT value FROM json_each(?))`,
-  ).run(wamids, sendIds);
-  return prepared(db, 'DELETE FROM sends WHERE id IN (SELECT value FROM json_each(?))').run(sendIds).changes;
 }
 
 export function listErasures(db: Database.Database, limit: number) {

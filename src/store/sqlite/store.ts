@@ -75,6 +75,8 @@ import {
   toInboxSummary,
   toRejectedRow,
 } from '../shared/rows.js';
+import * as sends from '../shared/sends.js';
+import type { SqlTxOps } from '../shared/sql-ops.js';
 import { applySubscriptionsFile } from '../shared/subscriptions-file-sync.js';
 import { SqliteCheckpointer } from './checkpointer.js';
 import { openSqlite } from './connection.js';
@@ -98,7 +100,7 @@ import { migrateSqlite } from './migrate.js';
 import { prepared } from './prepared.js';
 import { SqliteProcessingTx } from './processing.js';
 import { erasureOps, listErasures, oldestRowTimes, purgeBatch } from './retention.js';
-import * as sends from './sends.js';
+import { sqlTxOps, withImmediateTx } from './sql.js';
 import {
   createSubscription,
   deleteSubscription,
@@ -128,6 +130,8 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   private closed = false;
   /** Serializes this connection's transactions: an open BEGIN must not absorb another caller's writes. */
   private readonly txLock = new Mutex();
+  /** Shared SQL on `db` (see shared/sql-ops.ts); run it only under `txLock`. */
+  private readonly sql: SqlTxOps;
 
   constructor(
     readonly path: string,
@@ -137,6 +141,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     // Every delete and rewrite here (retention, erasure, record updates) zeroes the bytes it frees,
     // so an erased person's number and texts do not live on in free pages of the file.
     this.db.pragma('secure_delete = ON');
+    this.sql = sqlTxOps(this.db);
     this.reader = openSqlite(path);
     this.reader.pragma('query_only = ON');
     this.writer = new SqliteInboxWriter(path);
@@ -309,17 +314,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 
   withProcessingTx<T>(work: (tx: ProcessingTx) => Promise<T>): Promise<T> {
-    return this.txLock.run(async () => {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await work(new SqliteProcessingTx(this.db));
-        this.db.exec('COMMIT');
-        return result;
-      } catch (err) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw err;
-      }
-    });
+    return this.txLock.run(() => withImmediateTx(this.db, () => work(new SqliteProcessingTx(this.db))));
   }
 
   async listEvents(options: {
@@ -417,7 +412,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     return oldestRowTimes(this.reader);
   }
   erasePerson(person: PersonRef, now: number): Promise<ErasureCounts> {
-    const ops = erasureOps(this.reader, this.db, (work) => this.txLock.run(async () => work()));
+    const ops = erasureOps(this.reader, this.db, (work) => this.txLock.run(work));
     return erasePersonWith(ops, person, now);
   }
   async listErasures(limit: number): Promise<ErasureLogEntry[]> {
@@ -450,17 +445,11 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     now: number,
     newSecret: () => string,
   ): Promise<FileSyncResult> {
-    return this.txLock.run(async () => {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await applySubscriptionsFile(subscriptionFileOps(this.db), subs, now, newSecret);
-        this.db.exec('COMMIT');
-        return result;
-      } catch (err) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw err;
-      }
-    });
+    return this.txLock.run(() =>
+      withImmediateTx(this.db, () =>
+        applySubscriptionsFile(subscriptionFileOps(this.db), subs, now, newSecret),
+      ),
+    );
   }
   claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
     return this.txLock.run(async () => claimDeliveries(this.db, claim));
@@ -501,25 +490,25 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
 
   // ---- sends and message context (src/store/send-ports.ts) ----
   createSend(send: NewSend): Promise<{ created: boolean; send: SendRow }> {
-    return this.txLock.run(async () => sends.createSend(this.db, send));
+    return this.txLock.run(async () => sends.createSend(this.sql, send));
   }
   getSend(id: string): Promise<SendRow | undefined> {
-    return this.txLock.run(async () => sends.getSend(this.db, id));
+    return this.txLock.run(async () => sends.getSend(this.sql, id));
   }
   getSendByIdempotencyKey(key: string): Promise<SendRow | undefined> {
-    return this.txLock.run(async () => sends.getSendByIdempotencyKey(this.db, key));
+    return this.txLock.run(async () => sends.getSendByIdempotencyKey(this.sql, key));
   }
   finishSend(id: string, outcome: SendOutcome, now: number): Promise<SendRow | undefined> {
-    return this.txLock.run(async () => sends.finishSend(this.db, id, outcome, now));
+    return this.txLock.run(async () => sends.finishSend(this.sql, id, outcome, now));
   }
   getMessageContext(wamid: string): Promise<MessageContext | undefined> {
-    return this.txLock.run(async () => sends.messageContexts(this.db, [wamid]).get(wamid));
+    return this.txLock.run(async () => (await sends.messageContexts(this.sql, [wamid])).get(wamid));
   }
   putMessageMetadata(wamid: string, metadata: BusinessMetadata, now: number): Promise<void> {
-    return this.txLock.run(async () => sends.putMessageMetadata(this.db, wamid, metadata, now));
+    return this.txLock.run(async () => sends.putMessageMetadata(this.sql, wamid, metadata, now));
   }
   findWamidsByMetadata(key: string, value: string, limit: number, afterWamid?: string): Promise<string[]> {
-    return this.txLock.run(async () => sends.findWamidsByMetadata(this.db, key, value, limit, afterWamid));
+    return this.txLock.run(async () => sends.findWamidsByMetadata(this.sql, key, value, limit, afterWamid));
   }
   listSends(options: {
     states: readonly SendState[];
@@ -527,7 +516,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     limit: number;
     afterId?: string;
   }): Promise<SendRow[]> {
-    return this.txLock.run(async () => sends.listSends(this.db, options));
+    return this.txLock.run(async () => sends.listSends(this.sql, options));
   }
 }
 
