@@ -25,6 +25,9 @@ import { WEBHOOK_PATH, webhookRoutes } from './receive/webhook-routes.js';
 import { isStoreFailure } from './store/failures.js';
 import type { InboxAppend, Store } from './store/ports.js';
 
+/** WAHOOK_DELIVERY_TIMEOUT's default, for an app built without a config (tests). */
+const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
+
 export interface AppDeps {
   logger: Logger;
   bus: Bus;
@@ -49,6 +52,8 @@ export interface AppDeps {
   breakerState?: (subscriptionId: string) => string;
   /** WAHOOK_DELIVERY_ALLOW_PRIVATE, for subscriptions added from the dashboard. */
   deliveryAllowPrivate?: boolean;
+  /** WAHOOK_DELIVERY_TIMEOUT, for test events sent from the dashboard. */
+  deliveryTimeoutMs?: number;
   requestTimeoutMs?: number;
   headersTimeoutMs?: number;
 }
@@ -124,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         wakeups: deps.wakeups,
         adminToken: deps.adminToken,
         allowPrivate: deps.deliveryAllowPrivate ?? false,
+        deliveryTimeoutMs: deps.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
         ...(deps.breakerState ? { breakerState: deps.breakerState } : {}),
       }),
     );

@@ -166,6 +166,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
       : {}),
     adminPlugins: stages.flatMap((stage) => stage.adminPlugins ?? []),
     deliveryAllowPrivate: config.deliveryAllowPrivate ?? false,
+    deliveryTimeoutMs: config.deliveryTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
     headersTimeoutMs: config.headersTimeoutMs,
   });

@@ -1,8 +1,8 @@
 /**
  * HTML that escapes by default. `html\`…\`` escapes every interpolated value unless it is Html
- * already (another `html` result, or `trusted(...)`), and flattens arrays, so a page is built from
- * nested templates without a single unescaped string slipping in. `trusted` is the one way to emit
- * markup from a string; grep for it.
+ * already (another `html` result), and flattens arrays, so a page is built from nested templates
+ * without a single unescaped string slipping in. There is deliberately no way to mark a string as
+ * safe markup: every fragment of a page is written as a template here.
  */
 export class Html {
   constructor(readonly text: string) {}
@@ -39,11 +39,6 @@ export function html(strings: TemplateStringsArray, ...values: readonly HtmlValu
     out += render(value) + (strings[index + 1] ?? '');
   });
   return new Html(out);
-}
-
-/** Markup from a string that is known to be safe (a constant, or already escaped). */
-export function trusted(text: string): Html {
-  return new Html(text);
 }
 
 /** A query string from the non-empty values, for links that keep the page's filters. */

@@ -38,6 +38,8 @@ export interface DashboardDeps {
   breakerState?: (subscriptionId: string) => string;
   /** WAHOOK_DELIVERY_ALLOW_PRIVATE: subscriptions may point at loopback or private addresses. */
   allowPrivate: boolean;
+  /** WAHOOK_DELIVERY_TIMEOUT: a test event from a page waits as long as a delivery would. */
+  deliveryTimeoutMs: number;
 }
 
 export interface DashboardServices {

@@ -18,7 +18,6 @@ import { doneNotice, doneUrl, singleQuery } from './common.js';
  * and resume, enable again (after a 410 disabled it), send a signed test event, rotate the secret.
  * A secret is shown once, right after it is made; otherwise only a fingerprint.
  */
-const TEST_TIMEOUT_MS = 10_000;
 
 export function subscriptionPageRoutes(services: DashboardServices) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -143,7 +142,7 @@ ${addForm(context)}`;
       withSubscription(async (s, request, reply) => {
         const result = await sendTestEvent(s, {
           now: clock.now(),
-          timeoutMs: TEST_TIMEOUT_MS,
+          timeoutMs: services.deps.deliveryTimeoutMs,
           allowPrivate: services.deps.allowPrivate,
         });
         request.log.info(
