@@ -11,5 +11,6 @@ export {
   type HeadersLike,
   type VerificationFailure,
   type VerifyOptions,
+  verifyBatch,
   verifyEvent,
 } from './verify.js';

@@ -26,7 +26,8 @@ export type VerificationFailure =
   | 'timestamp_too_new'
   | 'bad_secret'
   | 'signature_mismatch'
-  | 'bad_json';
+  | 'bad_json'
+  | 'batch_body';
 
 export class EventVerificationError extends Error {
   readonly reason: VerificationFailure;
@@ -51,6 +52,37 @@ export function verifyEvent(
   secret: string | readonly string[],
   options: VerifyOptions = {},
 ): WahookEvent {
+  const parsed = verifiedJson(headers, rawBody, secret, options);
+  if (Array.isArray(parsed)) {
+    throw new EventVerificationError(
+      'batch_body',
+      'the body is a batch of events (the subscription has "batch" set): read it with verifyBatch',
+    );
+  }
+  return parsed as WahookEvent;
+}
+
+/**
+ * The events of a request to a batched subscription (a JSON array, signed as one message under the
+ * batch's webhook-id), after the same checks as verifyEvent; a single-event body (a replayed dead
+ * letter, a test event) comes back as an array of one, so one handler serves both.
+ */
+export function verifyBatch(
+  headers: HeadersLike,
+  rawBody: string | Uint8Array,
+  secret: string | readonly string[],
+  options: VerifyOptions = {},
+): WahookEvent[] {
+  const parsed = verifiedJson(headers, rawBody, secret, options);
+  return Array.isArray(parsed) ? (parsed as WahookEvent[]) : [parsed as WahookEvent];
+}
+
+function verifiedJson(
+  headers: HeadersLike,
+  rawBody: string | Uint8Array,
+  secret: string | readonly string[],
+  options: VerifyOptions,
+): unknown {
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
@@ -95,7 +127,7 @@ export function verifyEvent(
     );
   }
   try {
-    return JSON.parse(body.toString('utf8')) as WahookEvent;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
     throw new EventVerificationError('bad_json', 'the signed body is not JSON');
   }

@@ -27,6 +27,15 @@ export class AttemptRecorder {
     });
   }
 
+  /** Several attempts in one commit (the members of one batch), each resolving with its move. */
+  recordAll(entries: readonly RecordedAttempt[]): Promise<boolean[]> {
+    const recorded = entries.map(
+      (entry) => new Promise<boolean>((resolve, reject) => this.queue.push({ entry, resolve, reject })),
+    );
+    if (!this.flushing) void this.flush();
+    return Promise.all(recorded);
+  }
+
   private async flush(): Promise<void> {
     this.flushing = true;
     while (this.queue.length > 0) {

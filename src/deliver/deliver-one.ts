@@ -103,11 +103,11 @@ export function buildRequest(delivery: ClaimedDelivery, now: number, timeoutMs: 
 }
 
 /** A subscription stored before a header name was refused does not send it either. */
-function sendableHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+export function sendableHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !isRefusedHeader(name)));
 }
 
-function attemptRecord(outcome: AttemptOutcome, attemptedAt: number): AttemptRecord {
+export function attemptRecord(outcome: AttemptOutcome, attemptedAt: number): AttemptRecord {
   return {
     attemptedAt,
     outcome: outcome.kind,
@@ -118,7 +118,7 @@ function attemptRecord(outcome: AttemptOutcome, attemptedAt: number): AttemptRec
   };
 }
 
-function nextOf(decision: Decision): DeliveryNext {
+export function nextOf(decision: Decision): DeliveryNext {
   switch (decision.kind) {
     case 'succeeded':
       return { state: 'succeeded' };
@@ -137,13 +137,29 @@ function announce(
   decision: Decision,
   now: number,
 ): void {
-  const subscriptionId = delivery.subscription.id;
+  announceAttempt(bus, delivery.subscription.id, outcome);
+  announceDecision(bus, delivery, outcome, decision, now);
+}
+
+/** One request to the subscriber (a batch is one). */
+export function announceAttempt(bus: Bus, subscriptionId: string, outcome: AttemptOutcome): void {
   bus.emit('delivery:attempt', {
     subscriptionId,
     outcome: outcome.kind,
     status: 'status' in outcome ? outcome.status : null,
     latencyMs: 'latencyMs' in outcome ? outcome.latencyMs : 0,
   });
+}
+
+/** What the attempt decided for one delivery (each member of a batch has its own). */
+export function announceDecision(
+  bus: Bus,
+  delivery: ClaimedDelivery,
+  outcome: AttemptOutcome,
+  decision: Decision,
+  now: number,
+): void {
+  const subscriptionId = delivery.subscription.id;
   if (decision.kind === 'succeeded') {
     bus.emit('delivery:succeeded', {
       subscriptionId,

@@ -8,7 +8,8 @@ import type {
 } from '../store/delivery-ports.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { CircuitBreakers } from './circuit.js';
-import { deliverClaimed } from './deliver-one.js';
+import { deliverBatch } from './deliver-batch.js';
+import { type DeliverDeps, deliverClaimed } from './deliver-one.js';
 import { DeliveryHttp } from './http-attempt.js';
 import type { DeliveryOptions } from './options.js';
 import type { Random } from './schedule.js';
@@ -20,7 +21,8 @@ import { DeliveryWindows } from './window.js';
  * large replay cannot starve live traffic. Every subscription has its own concurrency limit and
  * circuit breaker, so a dead endpoint holds at most its own slots. The store hands out only the
  * first pending delivery of each (subscription, ordering key), which keeps per-key order; other
- * keys go in parallel.
+ * keys go in parallel. A batched subscription's claimed deliveries come grouped by batch; a batch
+ * is one attempt in flight, in one slot (deliver-batch.ts).
  *
  * The loop sleeps `pollMs` when there is nothing to do, and wakes early when an attempt finishes
  * or `wake()` says new deliveries were committed. Time comes from the injected clock, so tests
@@ -117,8 +119,9 @@ export class DeliveryLoop {
       slots: this.freeSlots(),
       defaultSlots: this.windows.limit(''),
     });
-    for (const delivery of claimed) this.dispatch(delivery);
-    return claimed.length;
+    const units = inUnits(claimed);
+    for (const unit of units) this.dispatch(unit);
+    return units.length;
   }
 
   private freeSlots(): Map<string, number> {
@@ -134,7 +137,8 @@ export class DeliveryLoop {
     return slots;
   }
 
-  private dispatch(delivery: ClaimedDelivery): void {
+  private dispatch(unit: readonly ClaimedDelivery[]): void {
+    const delivery = unit[0]!;
     const subscriptionId = delivery.subscription.id;
     const replay = delivery.lane === 'replay';
     const inFlight = (this.inFlight.get(subscriptionId) ?? 0) + 1;
@@ -142,7 +146,7 @@ export class DeliveryLoop {
     const started = performance.now();
     if (inFlight >= this.windows.limit(subscriptionId)) this.fullAt.set(subscriptionId, started);
     if (replay) this.replayInFlight += 1;
-    const attempt = deliverClaimed(delivery, {
+    const deps: DeliverDeps = {
       store: this.deps.store,
       recorder: this.recorder,
       bus: this.deps.bus,
@@ -153,7 +157,8 @@ export class DeliveryLoop {
       retryDelaysMs: this.deps.options.retryDelaysMs,
       timeoutMs: this.deps.options.timeoutMs,
       http: this.http,
-    })
+    };
+    const attempt = (delivery.batchId === null ? deliverClaimed(delivery, deps) : deliverBatch(unit, deps))
       .then(
         (result) => {
           if (result === 'deferred') return;
@@ -205,4 +210,24 @@ export class DeliveryLoop {
       this.wakeSleeper = finish;
     });
   }
+}
+
+/** Claimed deliveries as units of work: each single delivery alone, each batch's members together. */
+function inUnits(claimed: readonly ClaimedDelivery[]): ClaimedDelivery[][] {
+  const units: ClaimedDelivery[][] = [];
+  const batches = new Map<string, ClaimedDelivery[]>();
+  for (const delivery of claimed) {
+    if (delivery.batchId === null) {
+      units.push([delivery]);
+      continue;
+    }
+    const batch = batches.get(delivery.batchId);
+    if (batch) batch.push(delivery);
+    else {
+      const members = [delivery];
+      batches.set(delivery.batchId, members);
+      units.push(members);
+    }
+  }
+  return units;
 }

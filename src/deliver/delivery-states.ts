@@ -11,6 +11,8 @@
  *   deliveries of its (subscription, ordering key) until it leaves this state. While its
  *   subscription's circuit breaker is open it is not claimed; one claimed just before the breaker
  *   opened is released unsent with its next attempt after the pause. Neither counts as an attempt.
+ *   A batched subscription's deliveries are claimed and sent in batches (deliver-batch.ts); each
+ *   member still makes every move below on its own row, all from the one answer to the batch.
  * - **succeeded**: the subscriber answered 2xx. Final.
  * - **dead**: a dead letter. Its retries ran out, or its subscription stopped receiving (an answer
  *   410 Gone, an operator, or the subscriptions file disabled it). It stays visible in

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { hasControlCharacter } from '../lib/control-characters.js';
-import type { Subscription, SubscriptionSpec } from '../store/delivery-ports.js';
+import { formatDuration, parseDuration } from '../lib/duration.js';
+import type { BatchPolicy, Subscription, SubscriptionSpec } from '../store/delivery-ports.js';
 import { secretProblem } from './signing.js';
 
 /**
@@ -72,6 +73,38 @@ const secret = z.string().superRefine((given, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/** Batch limits (docs/consuming-events.md, "Batches"). */
+export const BATCH_MAX_EVENTS = 1000;
+export const BATCH_MAX_WAIT_MS = 5 * 60_000;
+const DEFAULT_BATCH_WAIT_MS = 1_000;
+
+const batchWait = z.string().transform((text, ctx) => {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+  if (ms > BATCH_MAX_WAIT_MS) {
+    ctx.addIssue({ code: 'custom', message: `at most ${formatDuration(BATCH_MAX_WAIT_MS)}, e.g. "1s"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const batch = z
+  .strictObject({
+    max_events: z
+      .number()
+      .int({ message: 'a whole number of events per POST, 1 to 1000' })
+      .min(1, { message: 'a whole number of events per POST, 1 to 1000' })
+      .max(BATCH_MAX_EVENTS, { message: 'a whole number of events per POST, 1 to 1000' }),
+    max_wait: batchWait.default(DEFAULT_BATCH_WAIT_MS),
+  })
+  .transform((given): BatchPolicy => ({ maxEvents: given.max_events, maxWaitMs: given.max_wait }))
+  .nullable();
+
 const specFields = {
   url,
   events: z.array(eventPattern).min(1, { message: 'list at least one event type, or ["*"] for all' }),
@@ -88,6 +121,7 @@ const specFields = {
     })
     .nullable(),
   enabled: z.boolean(),
+  batch,
   secret,
 };
 
@@ -98,6 +132,7 @@ export const createSubscriptionBody = z.strictObject({
   headers: specFields.headers.default({}),
   description: specFields.description.default(null),
   enabled: specFields.enabled.default(true),
+  batch: specFields.batch.default(null),
   secret: specFields.secret.optional(),
 });
 
@@ -108,6 +143,7 @@ export const updateSubscriptionBody = z.strictObject({
   headers: specFields.headers.optional(),
   description: specFields.description.optional(),
   enabled: specFields.enabled.optional(),
+  batch: specFields.batch.optional(),
   secret: specFields.secret.optional(),
   /** Pausing holds deliveries as pending without dead-lettering any; not a field of the spec. */
   paused: z.boolean().optional(),
@@ -135,6 +171,7 @@ export function toSpec(body: CreateSubscriptionBody): SubscriptionSpec {
     headers: lowerCaseKeys(body.headers),
     description: body.description,
     enabled: body.enabled,
+    batch: body.batch,
   };
 }
 
@@ -146,6 +183,7 @@ export function toPatch(body: UpdateSubscriptionBody): Partial<SubscriptionSpec>
     ...(body.headers === undefined ? {} : { headers: lowerCaseKeys(body.headers) }),
     ...(body.description === undefined ? {} : { description: body.description }),
     ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
+    ...(body.batch === undefined ? {} : { batch: body.batch }),
     ...(body.secret === undefined ? {} : { secret: body.secret }),
   };
 }
@@ -160,6 +198,13 @@ export function subscriptionJson(subscription: Subscription) {
     headers: subscription.headers,
     description: subscription.description,
     enabled: subscription.enabled,
+    batch:
+      subscription.batch === null
+        ? null
+        : {
+            max_events: subscription.batch.maxEvents,
+            max_wait: formatDuration(subscription.batch.maxWaitMs),
+          },
     disabled_reason: subscription.disabledReason,
     paused: subscription.pausedAt !== null,
     paused_at: subscription.pausedAt === null ? null : new Date(subscription.pausedAt).toISOString(),

@@ -33,6 +33,7 @@ export async function sendTestEvent(
       attempts: 0,
       sequence: 0,
       createdAt: options.now,
+      batchId: null,
       subscription,
       event: {
         seq: 0,

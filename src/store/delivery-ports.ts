@@ -18,6 +18,14 @@ export interface SubscriptionSpec {
   headers: Record<string, string>;
   description: string | null;
   enabled: boolean;
+  /** Several events per POST (docs/consuming-events.md, "Batches"); absent or null: one per POST. */
+  batch?: BatchPolicy | null;
+}
+
+/** A batched subscription's limits: a batch goes out full, or once its oldest due delivery waited `maxWaitMs`. */
+export interface BatchPolicy {
+  maxEvents: number;
+  maxWaitMs: number;
 }
 
 export interface NewSubscription extends SubscriptionSpec {
@@ -30,6 +38,7 @@ export interface NewSubscription extends SubscriptionSpec {
 
 export interface Subscription extends SubscriptionSpec {
   id: string;
+  batch: BatchPolicy | null;
   secret: string;
   source: SubscriptionSource;
   disabledReason: string | null;
@@ -128,6 +137,11 @@ export interface ClaimedDelivery {
   attempts: number;
   sequence: number;
   createdAt: number;
+  /**
+   * The batch it goes out in (its webhook-id), or null when it is sent alone. The claim hands out
+   * a batch's members together, in the order they go in the array (src/store/shared/delivery-batches.ts).
+   */
+  batchId: string | null;
   event: StoredEvent;
   subscription: Pick<Subscription, 'id' | 'url' | 'secret' | 'headers'>;
 }
@@ -185,7 +199,9 @@ export interface DeliveryQueue {
   /**
    * Leases up to `limit` due pending deliveries of enabled subscriptions in `lane`, earliest due
    * first, at most the free slots per subscription, and only the first pending delivery of each
-   * (subscription, ordering key) so that a key's events go out in order.
+   * (subscription, ordering key) so that a key's events go out in order. For a batched
+   * subscription in the live lane, `limit` and the slots count batches, and a batch is handed out
+   * only when it is full or its oldest member has waited the subscription's max wait.
    */
   claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]>;
   /**

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Store } from '../../src/store/ports.js';
 import type { StoreBackend } from '../helpers/stores.js';
 import { deadLettersContract, deliveryListingContract } from './dead-letters-contract.js';
+import { deliveryBatchesContract } from './delivery-batches-contract.js';
 import { deliveryQueueContract } from './delivery-queue-contract.js';
 import { eventsContract } from './events-contract.js';
 import { inboxContract } from './inbox-contract.js';
@@ -63,6 +64,7 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
     lifecycleContract(ctx);
     subscriptionsContract(ctx);
     deliveryQueueContract(ctx);
+    deliveryBatchesContract(ctx);
     deadLettersContract(ctx);
     retentionContract(ctx);
     deliveryListingContract(ctx);

@@ -75,6 +75,7 @@ export function subscriptionInput(id: string, overrides: Partial<NewSubscription
     headers: {},
     description: null,
     enabled: true,
+    batch: null,
     secret: `whsec_${Buffer.from(id.padEnd(24, '0')).toString('base64')}`,
     source: 'api',
     now: T0,

@@ -13,6 +13,7 @@ export function subscriptionsContract(ctx: ContractContext): void {
         phoneNumberIds: ['106540352242922'],
         headers: { 'x-tenant': 'acme', authorization: 'Bearer t' },
         description: 'CRM ✓',
+        batch: { maxEvents: 50, maxWaitMs: 2_000 },
         now: T0 + 1,
       });
       const created = await store.createSubscription(filtered);
@@ -28,6 +29,22 @@ export function subscriptionsContract(ctx: ContractContext): void {
       expect(await store.getSubscription('sub_b')).toEqual(created);
       expect(await store.getSubscription('sub_none')).toBeUndefined();
       expect((await store.listSubscriptions()).map((s) => s.id)).toEqual(['sub_b', 'sub_a']);
+      expect((await store.getSubscription('sub_a'))?.batch).toBeNull();
+    });
+
+    it('changes and clears the batch policy, and a patch without it keeps it', async () => {
+      const store = await open();
+      await store.createSubscription(subscriptionInput('sub'));
+      const batched = await store.updateSubscription(
+        'sub',
+        { batch: { maxEvents: 10, maxWaitMs: 500 } },
+        T0 + 1,
+      );
+      expect(batched?.batch).toEqual({ maxEvents: 10, maxWaitMs: 500 });
+      const kept = await store.updateSubscription('sub', { description: 'x' }, T0 + 2);
+      expect(kept?.batch).toEqual({ maxEvents: 10, maxWaitMs: 500 });
+      const cleared = await store.updateSubscription('sub', { batch: null }, T0 + 3);
+      expect(cleared?.batch).toBeNull();
     });
 
     it('changes only the given fields, and disabling dead-letters the pending deliveries', async () => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { WahookError } from '../../errors.js';
 import { type AdminClient, addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
 import { type CliContext, print } from '../context.js';
-import { collect, commaList } from '../flags.js';
+import { collect, commaList, parseLimit } from '../flags.js';
 import { parseAnswer } from '../format/answer.js';
 import { alignColumns, renderTable, truncate } from '../format/table.js';
 import { statsAnswer } from './stats.js';
@@ -24,6 +24,8 @@ interface AddFlags extends Flags {
   readonly description?: string;
   readonly secret?: string;
   readonly paused?: boolean;
+  readonly batchMaxEvents?: string;
+  readonly batchMaxWait?: string;
 }
 
 const subscriptionAnswer = z.object({
@@ -35,11 +37,25 @@ const subscriptionAnswer = z.object({
   enabled: z.boolean(),
   disabled_reason: z.string().nullable().default(null),
   paused: z.boolean().default(false),
+  batch: z.object({ max_events: z.number(), max_wait: z.string() }).nullable().default(null),
   source: z.string().optional(),
   secret: z.string().optional(),
 });
 
 type SubscriptionAnswer = z.output<typeof subscriptionAnswer>;
+
+/** `batch` of the POST body from --batch-max-events and --batch-max-wait (the server checks the wait). */
+function batchField(flags: AddFlags): { batch?: { max_events: number; max_wait: string } } {
+  if (flags.batchMaxEvents === undefined) {
+    if (flags.batchMaxWait === undefined) return {};
+    throw new WahookError(
+      'usage',
+      '--batch-max-wait needs --batch-max-events: how many events one POST carries',
+    );
+  }
+  const maxEvents = parseLimit('--batch-max-events', flags.batchMaxEvents, 1000);
+  return { batch: { max_events: maxEvents, max_wait: flags.batchMaxWait ?? '1s' } };
+}
 
 const EXIT_NOTE =
   '\nExit code: 0 on success, 1 when the server cannot be reached or has no such subscription,\n' +
@@ -95,8 +111,17 @@ export function registerSubscriptions(program: Command, ctx: CliContext): void {
     .option('--description <text>', 'free text for people')
     .option('--secret <whsec>', 'bring your own whsec_ secret (default: generated)')
     .option('--paused', 'create it paused: deliveries queue up until `enable`')
+    .option(
+      '--batch-max-events <n>',
+      'POST events in JSON arrays of up to n (1 to 1000) instead of one by one',
+    )
+    .option(
+      '--batch-max-wait <duration>',
+      'with --batch-max-events: send a partial batch after this wait (default 1s)',
+    )
     .action(async (url: string, flags: AddFlags) => {
       const body = {
+        ...batchField(flags),
         url,
         events: commaList(flags.events ?? '*'),
         ...(flags.phoneNumberIds === undefined ? {} : { phone_number_ids: commaList(flags.phoneNumberIds) }),
@@ -113,6 +138,14 @@ export function registerSubscriptions(program: Command, ctx: CliContext): void {
       for (const line of alignColumns([
         ['  url', created.url],
         ['  events', created.events.join(',')],
+        ...(created.batch === null
+          ? []
+          : [
+              ['  batch', `up to ${created.batch.max_events} events, or after ${created.batch.max_wait}`] as [
+                string,
+                string,
+              ],
+            ]),
         ['  secret', created.secret ?? '(see --json)'],
       ]))
         print(ctx.stdout, line);

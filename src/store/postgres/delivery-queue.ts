@@ -8,13 +8,8 @@ import type {
   DeliveryQueueStats,
   RecordedAttempt,
 } from '../delivery-ports.js';
-import {
-  type CandidateRecord,
-  inDueOrder,
-  pickWithinSlots,
-  scanSizes,
-  toClaimed,
-} from '../shared/delivery-rows.js';
+import { pickClaim, retriedBatchIds } from '../shared/delivery-batches.js';
+import { type CandidateRecord, inDueOrder, scanSizes, toClaimed } from '../shared/delivery-rows.js';
 import type { Queryable } from './sql.js';
 
 /**
@@ -26,23 +21,30 @@ import type { Queryable } from './sql.js';
  * Candidates are read without locks and picked within the free slots here; the lease is then
  * written only to picked rows that no other claimer is leasing at this instant (SKIP LOCKED) and
  * whose lease is still free once read under the row lock. Concurrent claimers that pick the same
- * row thus never both get it: the one that loses claims fewer rows this time, and none waits.
+ * row thus never both get it: the one that loses claims fewer rows this time, and none waits. A
+ * retried batch split between two claimers that way is let go by both (releaseIncompleteBatches).
  */
 export async function claimDeliveries(db: Queryable, claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
   if (claim.limit <= 0) return [];
-  const sizes = scanSizes(claim);
+  const batchedRows = await db.query<{ id: string; batch_max_events: number }>(
+    `SELECT id, batch_max_events FROM subscriptions
+     WHERE enabled AND paused_at IS NULL AND batch_max_events IS NOT NULL`,
+  );
+  const sizes = scanSizes(claim, new Map(batchedRows.rows.map((row) => [row.id, row.batch_max_events])));
   // Each enabled, unpaused subscription's due rows are read on their own (LATERAL, bounded by its scan size).
   const candidates = await db.query<CandidateRecord & pg.QueryResultRow>(
     `WITH open AS (
-       SELECT s.id, s.url, s.secret, s.headers, COALESCE(known.scan, $5) AS scan
+       SELECT s.id, s.url, s.secret, s.headers, s.batch_max_events, s.batch_max_wait_ms,
+         COALESCE(known.scan, $5) AS scan
        FROM subscriptions s
        LEFT JOIN unnest($3::text[], $4::int[]) AS known(id, scan) ON known.id = s.id
        WHERE s.enabled AND s.paused_at IS NULL)
-     SELECT c.*, o.id AS subscription_id, o.url, o.secret, o.headers
+     SELECT c.*, o.id AS subscription_id, o.url, o.secret, o.headers, o.batch_max_events,
+       o.batch_max_wait_ms
      FROM open o
      CROSS JOIN LATERAL (
        SELECT d.id AS delivery_id, d.lane, d.attempts, d.sequence, d.next_attempt_at,
-         d.created_at AS delivery_created_at,
+         d.created_at AS delivery_created_at, d.batch_id,
          e.seq, e.id, e.type, e.schema_version, e.created_at, e.ordering_key, e.phone_number_id, e.data
        FROM deliveries d
        JOIN events e ON e.seq = d.event_seq
@@ -58,19 +60,58 @@ export async function claimDeliveries(db: Queryable, claim: DeliveryClaim): Prom
      WHERE o.scan > 0`,
     [claim.lane, claim.now, [...sizes.known.keys()], [...sizes.known.values()], sizes.otherwise],
   );
-  const chosen = pickWithinSlots(inDueOrder(candidates.rows), claim);
+  const chosen = pickClaim(inDueOrder(candidates.rows), claim);
   if (chosen.length === 0) return [];
+  const until = claim.now + claim.leaseMs;
+  // A batch's members share next_attempt_at from here on, so a retry brings them back together.
   const leased = await db.query<{ id: number }>(
-    `UPDATE deliveries SET lease_owner = $1, lease_until = $2
-     WHERE id IN (
+    `UPDATE deliveries d SET lease_owner = $1, lease_until = $2, batch_id = v.batch_id,
+       next_attempt_at = CASE WHEN v.batch_id IS NULL THEN d.next_attempt_at ELSE $4 END
+     FROM unnest($3::bigint[], $5::text[]) AS v(id, batch_id)
+     WHERE d.id = v.id AND d.id IN (
        SELECT id FROM deliveries
        WHERE id = ANY($3::bigint[]) AND state = 'pending' AND (lease_until IS NULL OR lease_until < $4)
        FOR UPDATE SKIP LOCKED)
-     RETURNING id`,
-    [claim.owner, claim.now + claim.leaseMs, chosen.map((record) => record.delivery_id), claim.now],
+     RETURNING d.id`,
+    [
+      claim.owner,
+      until,
+      chosen.map((entry) => entry.record.delivery_id),
+      claim.now,
+      chosen.map((entry) => entry.batchId),
+    ],
   );
-  const ids = new Set(leased.rows.map((row) => row.id));
-  return chosen.filter((record) => ids.has(record.delivery_id)).map(toClaimed);
+  const ids = new Set(leased.rows.map((row) => Number(row.id)));
+  const mine = chosen.filter((entry) => ids.has(entry.record.delivery_id));
+  const broken = await releaseIncompleteBatches(db, retriedBatchIds(mine), claim.owner, until);
+  return mine
+    .filter(({ batchId }) => batchId === null || !broken.has(batchId))
+    .map(({ record, batchId }) => toClaimed(record, batchId));
+}
+
+/**
+ * A retried batch goes out only whole: when one of its pending members is not leased by this
+ * claim (the scan stopped short of it, or another claimer took it), the members this claim leased
+ * are let go again, unsent and uncounted, and the batch is claimed whole on a later turn.
+ */
+async function releaseIncompleteBatches(
+  db: Queryable,
+  batchIds: readonly string[],
+  owner: string,
+  until: number,
+): Promise<Set<string>> {
+  if (batchIds.length === 0) return new Set();
+  const released = await db.query<{ batch_id: string }>(
+    `UPDATE deliveries SET lease_owner = NULL, lease_until = NULL
+     WHERE batch_id IN (
+         SELECT batch_id FROM deliveries
+         WHERE batch_id = ANY($1::text[]) AND state = 'pending'
+           AND (lease_owner IS DISTINCT FROM $2 OR lease_until IS DISTINCT FROM $3))
+       AND state = 'pending' AND lease_owner = $2 AND lease_until = $3
+     RETURNING batch_id`,
+    [batchIds, owner, until],
+  );
+  return new Set(released.rows.map((row) => row.batch_id));
 }
 
 /** Runs inside the caller's transaction: every attempt and its move commit together. */

@@ -5,6 +5,7 @@ import type {
   NewSubscription,
   Subscription,
   SubscriptionPatch,
+  SubscriptionSpec,
 } from '../delivery-ports.js';
 import { type SubscriptionRecord, toSubscription } from '../shared/delivery-rows.js';
 import { applySubscriptionsFile } from '../shared/subscriptions-file-sync.js';
@@ -17,15 +18,15 @@ import type { Queryable } from './sql.js';
  * only the SQL differs. Rows are read in the shape of the shared row mapper (`enabled` as 0/1).
  */
 export const COLUMNS = `id, url, events, phone_number_ids, secret, headers, description, enabled::int AS enabled,
-  disabled_reason, paused_at, source, created_at, updated_at`;
+  disabled_reason, paused_at, batch_max_events, batch_max_wait_ms, source, created_at, updated_at`;
 
 type Row = SubscriptionRecord & pg.QueryResultRow;
 
 export async function createSubscription(db: Queryable, input: NewSubscription): Promise<Subscription> {
   const result = await db.query<Row>(
     `INSERT INTO subscriptions (id, url, events, phone_number_ids, secret, headers, description, enabled,
-       source, created_at, updated_at)
-     VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10, $10)
+       batch_max_events, batch_max_wait_ms, source, created_at, updated_at)
+     VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $12)
      RETURNING ${COLUMNS}`,
     [...specParams(input), input.source, input.now],
   );
@@ -66,7 +67,8 @@ export async function updateSubscription(
     : (disabledReason ?? current.disabledReason ?? 'disabled by an operator');
   const result = await client.query<Row>(
     `UPDATE subscriptions SET url = $2, events = $3::jsonb, phone_number_ids = $4::jsonb, secret = $5,
-       headers = $6::jsonb, description = $7, enabled = $8, disabled_reason = $9, updated_at = $10
+       headers = $6::jsonb, description = $7, enabled = $8, batch_max_events = $9, batch_max_wait_ms = $10,
+       disabled_reason = $11, updated_at = $12
      WHERE id = $1 RETURNING ${COLUMNS}`,
     [...specParams(next), reason, now],
   );
@@ -119,9 +121,10 @@ async function deadLetterPending(client: pg.PoolClient, subscriptionId: string, 
   );
 }
 
-/** $1…$8 of the INSERT and UPDATE above: id, then the spec columns in table order. */
+/** $1…$10 of the INSERT and UPDATE above: id, then the spec columns in table order. */
 function specParams(
-  spec: Omit<Subscription, 'createdAt' | 'updatedAt' | 'disabledReason' | 'pausedAt' | 'source'>,
+  spec: Omit<Subscription, 'createdAt' | 'updatedAt' | 'disabledReason' | 'pausedAt' | 'source' | 'batch'> &
+    Pick<SubscriptionSpec, 'batch'>,
 ): unknown[] {
   return [
     spec.id,
@@ -132,6 +135,8 @@ function specParams(
     JSON.stringify(spec.headers),
     spec.description,
     spec.enabled,
+    spec.batch?.maxEvents ?? null,
+    spec.batch?.maxWaitMs ?? null,
   ];
 }
 

@@ -23,6 +23,8 @@ export interface SubscriptionRecord {
   enabled: number;
   disabled_reason: string | null;
   paused_at: number | string | null;
+  batch_max_events: number | null;
+  batch_max_wait_ms: number | null;
   source: string;
   created_at: number;
   updated_at: number;
@@ -41,6 +43,10 @@ export function toSubscription(record: SubscriptionRecord): Subscription {
     enabled: record.enabled === 1,
     disabledReason: record.disabled_reason,
     pausedAt: record.paused_at === null || record.paused_at === undefined ? null : Number(record.paused_at),
+    batch:
+      record.batch_max_events === null || record.batch_max_events === undefined
+        ? null
+        : { maxEvents: record.batch_max_events, maxWaitMs: record.batch_max_wait_ms ?? 0 },
     source: record.source as SubscriptionSource,
     createdAt: record.created_at,
     updatedAt: record.updated_at,
@@ -111,10 +117,24 @@ function scanSize(free: number, claim: DeliveryClaim): number {
   return Math.max(0, Math.min(free, claim.limit)) * SCAN_FACTOR;
 }
 
-/** scanSize of every subscription the claim names, and of the ones it does not (their default). */
-export function scanSizes(claim: DeliveryClaim): { known: Map<string, number>; otherwise: number } {
+/**
+ * scanSize of every subscription the claim names, and of the ones it does not (their default). A
+ * batched subscription (`batched`: its max events, live lane only) reads up to two batches' worth
+ * of rows, one when it has a single free slot: a slot holds a batch there.
+ */
+export function scanSizes(
+  claim: DeliveryClaim,
+  batched: ReadonlyMap<string, number> = new Map(),
+): { known: Map<string, number>; otherwise: number } {
   const known = new Map([...claim.slots].map(([id, free]) => [id, scanSize(free, claim)]));
-  return { known, otherwise: scanSize(claim.defaultSlots, claim) };
+  const otherwise = scanSize(claim.defaultSlots, claim);
+  if (claim.lane === 'live') {
+    for (const [id, maxEvents] of batched) {
+      const scan = known.get(id) ?? otherwise;
+      known.set(id, Math.min(scan / SCAN_FACTOR, 2) * maxEvents);
+    }
+  }
+  return { known, otherwise };
 }
 
 /** The candidates of several subscriptions in one due order: oldest due first, then by id. */
@@ -136,33 +156,21 @@ export interface CandidateRecord extends EventRecord {
   url: string;
   secret: string;
   headers: string;
+  /** The batch it was sent in (a retried batch), or null. */
+  batch_id: string | null;
+  /** The subscription's batch policy; null when it is not batched. */
+  batch_max_events: number | null;
+  batch_max_wait_ms: number | null;
 }
 
-/** Takes candidates in order while their subscription has a free slot, up to the claim's limit. */
-export function pickWithinSlots(
-  candidates: readonly CandidateRecord[],
-  claim: DeliveryClaim,
-): CandidateRecord[] {
-  const taken = new Map<string, number>();
-  const chosen: CandidateRecord[] = [];
-  for (const candidate of candidates) {
-    if (chosen.length >= claim.limit) break;
-    const free = claim.slots.get(candidate.subscription_id) ?? claim.defaultSlots;
-    const used = taken.get(candidate.subscription_id) ?? 0;
-    if (used >= free) continue;
-    taken.set(candidate.subscription_id, used + 1);
-    chosen.push(candidate);
-  }
-  return chosen;
-}
-
-export function toClaimed(record: CandidateRecord): ClaimedDelivery {
+export function toClaimed(record: CandidateRecord, batchId: string | null): ClaimedDelivery {
   return {
     id: record.delivery_id,
     lane: toLane(record.lane),
     attempts: record.attempts,
     sequence: record.sequence,
     createdAt: record.delivery_created_at,
+    batchId,
     event: toStoredEvent(record),
     subscription: {
       id: record.subscription_id,

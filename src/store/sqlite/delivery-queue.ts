@@ -8,13 +8,8 @@ import type {
   DeliveryQueueStats,
   RecordedAttempt,
 } from '../delivery-ports.js';
-import {
-  type CandidateRecord,
-  inDueOrder,
-  pickWithinSlots,
-  scanSizes,
-  toClaimed,
-} from '../shared/delivery-rows.js';
+import { pickClaim, retriedBatchIds } from '../shared/delivery-batches.js';
+import { type CandidateRecord, inDueOrder, scanSizes, toClaimed } from '../shared/delivery-rows.js';
 import { prepared } from './prepared.js';
 
 /**
@@ -31,11 +26,16 @@ export function claimDeliveries(db: Database.Database, claim: DeliveryClaim): Cl
 }
 
 function claimWithin(db: Database.Database, claim: DeliveryClaim): ClaimedDelivery[] {
-  const sizes = scanSizes(claim);
   const enabled = prepared(
     db,
-    'SELECT id FROM subscriptions WHERE enabled = 1 AND paused_at IS NULL',
-  ).all() as { id: string }[];
+    'SELECT id, batch_max_events FROM subscriptions WHERE enabled = 1 AND paused_at IS NULL',
+  ).all() as { id: string; batch_max_events: number | null }[];
+  const batched = new Map(
+    enabled.flatMap((row) =>
+      row.batch_max_events === null ? [] : [[row.id, row.batch_max_events] as const],
+    ),
+  );
+  const sizes = scanSizes(claim, batched);
   const candidates: CandidateRecord[] = [];
   for (const { id: subscriptionId } of enabled) {
     const scan = sizes.known.get(subscriptionId) ?? sizes.otherwise;
@@ -43,18 +43,55 @@ function claimWithin(db: Database.Database, claim: DeliveryClaim): ClaimedDelive
     const rows = prepared(db, DUE_SQL).all({ subscriptionId, lane: claim.lane, now: claim.now, scan });
     candidates.push(...(rows as CandidateRecord[]));
   }
-  const chosen = pickWithinSlots(inDueOrder(candidates), claim);
+  const chosen = pickClaim(inDueOrder(candidates), claim);
+  // A batch's members share next_attempt_at from here on, so a retry brings them back together.
   const lease = prepared(
     db,
-    `UPDATE deliveries SET lease_owner = @owner, lease_until = @until
+    `UPDATE deliveries SET lease_owner = @owner, lease_until = @until, batch_id = @batchId,
+       next_attempt_at = CASE WHEN @batchId IS NULL THEN next_attempt_at ELSE @now END
      WHERE id = @id AND state = 'pending' AND (lease_until IS NULL OR lease_until < @now)`,
   );
   const until = claim.now + claim.leaseMs;
-  return chosen
-    .filter(
-      (record) => lease.run({ id: record.delivery_id, owner: claim.owner, until, now: claim.now }).changes,
-    )
-    .map(toClaimed);
+  const leased = chosen.filter(
+    ({ record, batchId }) =>
+      lease.run({ id: record.delivery_id, owner: claim.owner, until, now: claim.now, batchId }).changes,
+  );
+  const broken = releaseIncompleteBatches(db, retriedBatchIds(leased), claim.owner, until);
+  return leased
+    .filter(({ batchId }) => batchId === null || !broken.has(batchId))
+    .map(({ record, batchId }) => toClaimed(record, batchId));
+}
+
+/**
+ * A retried batch goes out only whole: when one of its pending members is not leased by this
+ * claim (the scan stopped short of it), the members that were leased are let go again, unsent and
+ * uncounted, and the batch is claimed whole on a later turn.
+ */
+function releaseIncompleteBatches(
+  db: Database.Database,
+  batchIds: readonly string[],
+  owner: string,
+  until: number,
+): Set<string> {
+  if (batchIds.length === 0) return new Set();
+  const missing = prepared(
+    db,
+    `SELECT 1 FROM deliveries INDEXED BY deliveries_batch_pending
+     WHERE batch_id = @batchId AND state = 'pending'
+       AND (lease_owner IS NOT @owner OR lease_until IS NOT @until) LIMIT 1`,
+  );
+  const release = prepared(
+    db,
+    `UPDATE deliveries SET lease_owner = NULL, lease_until = NULL
+     WHERE batch_id = @batchId AND state = 'pending' AND lease_owner = @owner AND lease_until = @until`,
+  );
+  const broken = new Set<string>();
+  for (const batchId of batchIds) {
+    if (!missing.get({ batchId, owner, until })) continue;
+    release.run({ batchId, owner, until });
+    broken.add(batchId);
+  }
+  return broken;
 }
 
 /**
@@ -64,7 +101,8 @@ function claimWithin(db: Database.Database, claim: DeliveryClaim): ClaimedDelive
  * it read the key's whole history for every candidate.
  */
 export const DUE_SQL = `SELECT d.id AS delivery_id, d.subscription_id, d.lane, d.attempts, d.sequence, d.next_attempt_at,
-    d.created_at AS delivery_created_at, s.url, s.secret, s.headers,
+    d.created_at AS delivery_created_at, d.batch_id, s.url, s.secret, s.headers, s.batch_max_events,
+    s.batch_max_wait_ms,
     e.seq, e.id, e.type, e.schema_version, e.created_at, e.ordering_key, e.phone_number_id, e.data
   FROM deliveries d
   JOIN subscriptions s ON s.id = d.subscription_id

@@ -1,5 +1,10 @@
 import type Database from 'better-sqlite3';
-import type { NewSubscription, Subscription, SubscriptionPatch } from '../delivery-ports.js';
+import type {
+  NewSubscription,
+  Subscription,
+  SubscriptionPatch,
+  SubscriptionSpec,
+} from '../delivery-ports.js';
 import { type SubscriptionRecord, toSubscription } from '../shared/delivery-rows.js';
 import type { SubscriptionFileOps } from '../shared/subscriptions-file-sync.js';
 
@@ -7,8 +12,9 @@ import type { SubscriptionFileOps } from '../shared/subscriptions-file-sync.js';
 export function createSubscription(db: Database.Database, input: NewSubscription): Subscription {
   db.prepare(
     `INSERT INTO subscriptions (id, url, events, phone_number_ids, secret, headers, description, enabled,
-       source, created_at, updated_at)
-     VALUES (@id, @url, @events, @phoneNumberIds, @secret, @headers, @description, @enabled, @source, @now, @now)`,
+       batch_max_events, batch_max_wait_ms, source, created_at, updated_at)
+     VALUES (@id, @url, @events, @phoneNumberIds, @secret, @headers, @description, @enabled,
+       @batchMaxEvents, @batchMaxWaitMs, @source, @now, @now)`,
   ).run(specParams(input, input.now));
   return getSubscription(db, input.id)!;
 }
@@ -42,6 +48,7 @@ export function updateSubscription(
     db.prepare(
       `UPDATE subscriptions SET url = @url, events = @events, phone_number_ids = @phoneNumberIds,
          secret = @secret, headers = @headers, description = @description, enabled = @enabled,
+         batch_max_events = @batchMaxEvents, batch_max_wait_ms = @batchMaxWaitMs,
          disabled_reason = @reason, updated_at = @now WHERE id = @id`,
     ).run({ ...specParams(next, now), reason });
     if (current.enabled && !next.enabled) deadLetterPending(db, id, `subscription disabled: ${reason}`, now);
@@ -87,9 +94,10 @@ function deadLetterPending(
 }
 
 function specParams(
-  spec: Omit<Subscription, 'createdAt' | 'updatedAt' | 'disabledReason' | 'pausedAt' | 'source'> & {
-    source?: string;
-  },
+  spec: Omit<Subscription, 'createdAt' | 'updatedAt' | 'disabledReason' | 'pausedAt' | 'source' | 'batch'> &
+    Pick<SubscriptionSpec, 'batch'> & {
+      source?: string;
+    },
   now: number,
 ) {
   return {
@@ -101,6 +109,8 @@ function specParams(
     headers: JSON.stringify(spec.headers),
     description: spec.description,
     enabled: spec.enabled ? 1 : 0,
+    batchMaxEvents: spec.batch?.maxEvents ?? null,
+    batchMaxWaitMs: spec.batch?.maxWaitMs ?? null,
     source: spec.source ?? 'api',
     now,
   };

@@ -3,7 +3,7 @@ import { builtinModules } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EventVerificationError, verifyEvent } from '../../../src/consumer/index.js';
+import { EventVerificationError, verifyBatch, verifyEvent } from '../../../src/consumer/index.js';
 import { generateSecret, signatureHeaders } from '../../../src/deliver/signing.js';
 
 /**
@@ -98,6 +98,37 @@ describe('verifyEvent', () => {
     expect(reasonOf(() => verifyEvent(headers, event, 'whsec_%%%', { now: NOW }))).toBe('bad_secret');
     const notJson = signatureHeaders(SECRET, 'evt_1', NOW, 'not json');
     expect(reasonOf(() => verifyEvent(notJson, 'not json', SECRET, { now: NOW }))).toBe('bad_json');
+  });
+
+  it('refuses a batch body, pointing at verifyBatch', () => {
+    const body = `[${event}]`;
+    const headers = signatureHeaders(SECRET, 'bat_1', NOW, body);
+    expect(reasonOf(() => verifyEvent(headers, body, SECRET, { now: NOW }))).toBe('batch_body');
+  });
+});
+
+describe('verifyBatch', () => {
+  const second = JSON.stringify({ id: 'evt_2', type: 'message.received', data: {} });
+
+  it('returns the events of a signed batch body in their order', () => {
+    const body = `[${event},${second}]`;
+    const headers = signatureHeaders(SECRET, 'bat_1', NOW, body);
+    expect(verifyBatch(headers, body, SECRET, { now: NOW }).map((e) => e.id)).toEqual(['evt_1', 'evt_2']);
+  });
+
+  it('returns a single-event body as a batch of one', () => {
+    const headers = signatureHeaders(SECRET, 'evt_1', NOW, event);
+    expect(verifyBatch(headers, event, SECRET, { now: NOW }).map((e) => e.id)).toEqual(['evt_1']);
+  });
+
+  it('refuses a batch changed after signing, or signed under another id', () => {
+    const body = `[${event},${second}]`;
+    const headers = signatureHeaders(SECRET, 'bat_1', NOW, body);
+    expect(reasonOf(() => verifyBatch(headers, `[${event}]`, SECRET, { now: NOW }))).toBe(
+      'signature_mismatch',
+    );
+    const otherId = { ...headers, 'webhook-id': 'bat_2' };
+    expect(reasonOf(() => verifyBatch(otherId, body, SECRET, { now: NOW }))).toBe('signature_mismatch');
   });
 });
 

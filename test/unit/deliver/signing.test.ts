@@ -47,6 +47,7 @@ describe('Standard Webhooks signatures', () => {
     const delivery: ClaimedDelivery = {
       id: 7,
       lane: 'live',
+      batchId: null,
       attempts: 0,
       sequence: 3,
       createdAt: Date.now(),

@@ -23,6 +23,33 @@ describe('subscription input', () => {
     });
   });
 
+  it('reads a batch policy, max_wait defaulting to 1s, and refuses limits it cannot honour', () => {
+    const url = 'https://erp.example.com/hooks';
+    expect(createSubscriptionBody.parse({ url }).batch).toBeNull();
+    expect(
+      createSubscriptionBody.parse({ url, batch: { max_events: 100, max_wait: '250ms' } }).batch,
+    ).toEqual({
+      maxEvents: 100,
+      maxWaitMs: 250,
+    });
+    expect(createSubscriptionBody.parse({ url, batch: { max_events: 5 } }).batch).toEqual({
+      maxEvents: 5,
+      maxWaitMs: 1_000,
+    });
+    expect(problems({ url, batch: { max_events: 0 } })).toMatch(
+      /^batch\.max_events: a whole number of events per POST, 1 to 1000/,
+    );
+    expect(problems({ url, batch: { max_events: 1001 } })).toMatch(/^batch\.max_events: /);
+    expect(problems({ url, batch: { max_events: 2.5 } })).toMatch(/^batch\.max_events: /);
+    expect(problems({ url, batch: { max_events: 5, max_wait: 'soon' } })).toMatch(
+      /^batch\.max_wait: "soon" is not a duration/,
+    );
+    expect(problems({ url, batch: { max_events: 5, max_wait: '6m' } })).toMatch(
+      /^batch\.max_wait: at most 5m/,
+    );
+    expect(problems({ url, batch: { max_events: 5, size: 1 } })).toMatch(/^batch: /);
+  });
+
   it('refuses a bad URL naming the field and the fix', () => {
     for (const url of ['erp.example.com/hooks', 'ftp://erp.example.com/', 'http://', 'not a url']) {
       expect(problems({ url })).toMatch(/^url: must be an absolute http:\/\/ or https:\/\/ URL, e\.g\./);
@@ -94,6 +121,10 @@ describe('subscriptions file', () => {
       readSubscriptionsFile(write(JSON.stringify({ subscriptions: [entry] })), { allowPrivate: true }),
     ).toEqual([expect.objectContaining({ id: 'erp', events: ['message.*'], secret: null, enabled: true })]);
     expect(readSubscriptionsFile(write(JSON.stringify([entry])), { allowPrivate: true })).toHaveLength(1);
+    const batched = { ...entry, batch: { max_events: 50, max_wait: '2s' } };
+    expect(readSubscriptionsFile(write(JSON.stringify([batched])), { allowPrivate: true })).toEqual([
+      expect.objectContaining({ id: 'erp', batch: { maxEvents: 50, maxWaitMs: 2_000 } }),
+    ]);
   });
 
   it('names the file, the entry and the field of every problem', () => {

@@ -1,0 +1,185 @@
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyBatch } from '../../src/consumer/index.js';
+import { DeliveryLoop } from '../../src/deliver/delivery-loop.js';
+import { deliveryOptions } from '../../src/deliver/options.js';
+import { generateSecret } from '../../src/deliver/signing.js';
+import { type Clock, systemClock } from '../../src/lib/clock.js';
+import { Bus } from '../../src/observe/bus.js';
+import type { BatchPolicy } from '../../src/store/delivery-ports.js';
+import type { SqliteStore } from '../../src/store/sqlite/store.js';
+import {
+  type Answer,
+  commitEvents,
+  ManualClock,
+  makeEvent,
+  type ReceivedRequest,
+  startSubscriber,
+  tempStore,
+  waitFor,
+} from '../helpers/delivery-fixtures.js';
+
+/**
+ * Batched subscriptions through the real delivery loop: a real SQLite file, a subscriber on
+ * loopback, events committed as processing commits them. (The claim rules run on PostgreSQL too,
+ * in the store contract's "delivery batches".)
+ */
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(
+  batch: BatchPolicy,
+  answer: (request: { headers: Record<string, unknown>; index: number }) => Answer,
+  clock: Clock = systemClock,
+) {
+  const temp = await tempStore();
+  cleanups.push(temp.cleanup);
+  const sink = await startSubscriber(answer);
+  cleanups.push(sink.close);
+  const subscription = await temp.store.createSubscription({
+    id: 'sub_batched',
+    url: sink.url,
+    events: ['*'],
+    phoneNumberIds: null,
+    headers: { 'x-tenant': 'acme' },
+    description: null,
+    enabled: true,
+    batch,
+    secret: generateSecret(),
+    source: 'api',
+    now: clock.now(),
+  });
+  const bus = new Bus();
+  const loop = new DeliveryLoop({
+    store: temp.store,
+    bus,
+    clock,
+    random: () => 0.5,
+    options: deliveryOptions(
+      { retryDelaysMs: [5, 10], deliveryTimeoutMs: 2_000, deliveryAllowPrivate: true },
+      { pollMs: 5, breaker: { failureThreshold: 1_000, openMs: 10, maxOpenMs: 10 } },
+    ),
+  });
+  cleanups.push(() => loop.stop());
+  return { store: temp.store, bus, loop, sink, subscription };
+}
+
+function eventsOf(request: ReceivedRequest): { id: string; ordering_key: string; sequence: number }[] {
+  return JSON.parse(request.body);
+}
+
+function deliveryRows(store: SqliteStore) {
+  return store.db.prepare('SELECT * FROM deliveries ORDER BY id').all() as {
+    state: string;
+    attempts: number;
+    batch_id: string | null;
+  }[];
+}
+
+describe('batched delivery', () => {
+  it('sends a full batch as one POST of a JSON array, signed under the batch id', async () => {
+    const { store, loop, sink, subscription } = await setup({ maxEvents: 5, maxWaitMs: 60_000 }, () => ({
+      status: 204,
+    }));
+    const events = ['A', 'B', 'C', 'D', 'E'].map((key) => makeEvent(`wamid.${key}`));
+    await commitEvents(store, events);
+    loop.start();
+
+    await waitFor(
+      () => deliveryRows(store).every((row) => row.state === 'succeeded'),
+      'the batch is delivered',
+    );
+    expect(sink.received).toHaveLength(1);
+    const [request] = sink.received as [ReceivedRequest];
+    const headers = request.headers as Record<string, string>;
+    expect(headers['webhook-id']).toMatch(/^bat_/);
+    expect(headers['webhook-batch-size']).toBe('5');
+    expect(headers['x-tenant']).toBe('acme');
+    // What any Standard Webhooks library checks, and the consumer helper.
+    new Webhook(subscription.secret).verify(request.body, headers);
+    const verified = verifyBatch(headers, request.body, subscription.secret);
+    expect(verified.map((event) => event.id)).toEqual(events.map((event) => event.id));
+    expect(eventsOf(request).map((event) => event.sequence)).toEqual([1, 1, 1, 1, 1]);
+    expect(new Set(deliveryRows(store).map((row) => row.batch_id))).toEqual(new Set([headers['webhook-id']]));
+  });
+
+  it('sends a partial batch once its oldest delivery has waited max_wait', async () => {
+    const clock = new ManualClock();
+    const { store, bus, loop, sink } = await setup(
+      { maxEvents: 10, maxWaitMs: 1_000 },
+      () => ({ status: 200 }),
+      clock,
+    );
+    await commitEvents(
+      store,
+      ['A', 'B', 'C'].map((key) => makeEvent(`wamid.${key}`)),
+      clock.now(),
+    );
+    let turns = 0;
+    bus.on('loop:ok', () => {
+      turns += 1;
+    });
+    loop.start();
+    await waitFor(() => turns >= 3, 'the loop has looked three times');
+    expect(sink.received).toHaveLength(0);
+
+    clock.advance(1_000);
+    await waitFor(() => sink.received.length === 1, 'the partial batch arrives');
+    expect(eventsOf(sink.received[0]!)).toHaveLength(3);
+  });
+
+  it('retries a failing batch whole under the same id, then dead-letters each delivery', async () => {
+    const { store, loop, sink } = await setup({ maxEvents: 3, maxWaitMs: 0 }, () => ({
+      status: 503,
+      body: 'down',
+    }));
+    const events = ['A', 'B', 'C'].map((key) => makeEvent(`wamid.${key}`));
+    await commitEvents(store, events);
+    loop.start();
+
+    await waitFor(() => deliveryRows(store).every((row) => row.state === 'dead'), 'all are dead letters');
+    // Two retry delays: three attempts, each the whole batch under one id.
+    expect(sink.received).toHaveLength(3);
+    expect(new Set(sink.received.map((request) => request.headers['webhook-id'])).size).toBe(1);
+    for (const request of sink.received) {
+      expect(eventsOf(request).map((event) => event.id)).toEqual(events.map((event) => event.id));
+    }
+    expect(deliveryRows(store).map((row) => row.attempts)).toEqual([3, 3, 3]);
+    const dead = await store.listDeadLetters({ subscriptionId: 'sub_batched', limit: 10 });
+    expect(dead.map((letter) => letter.eventId).sort()).toEqual(events.map((event) => event.id).sort());
+    expect(dead.every((letter) => letter.lastError?.includes('gave up after 3 attempts'))).toBe(true);
+  });
+
+  it('keeps each key in order across batches: one event of a key per batch, the next after it', async () => {
+    // Every batch fails once, then succeeds: a key's next event must wait for the retry.
+    const seen = new Set<string>();
+    const { store, loop, sink } = await setup({ maxEvents: 10, maxWaitMs: 0 }, ({ headers }) => {
+      const id = String(headers['webhook-id']);
+      if (seen.has(id)) return { status: 200 };
+      seen.add(id);
+      return { status: 500 };
+    });
+    const keys = ['wamid.A', 'wamid.B', 'wamid.C'];
+    const events = keys.flatMap((key) => Array.from({ length: 4 }, () => makeEvent(key)));
+    await commitEvents(store, events);
+    loop.start();
+
+    await waitFor(() => deliveryRows(store).every((row) => row.state === 'succeeded'), 'all are delivered');
+    const delivered = sink.received.filter((request) => request.status === 200);
+    for (const request of delivered) {
+      const batchKeys = eventsOf(request).map((event) => event.ordering_key);
+      expect(new Set(batchKeys).size).toBe(batchKeys.length);
+    }
+    for (const key of keys) {
+      const order = delivered.flatMap((request) =>
+        eventsOf(request).filter((event) => event.ordering_key === key),
+      );
+      expect(order.map((event) => event.id)).toEqual(
+        events.filter((event) => event.orderingKey === key).map((event) => event.id),
+      );
+      expect(order.map((event) => event.sequence)).toEqual([1, 2, 3, 4]);
+    }
+  });
+});
