@@ -2,7 +2,6 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
-  type FastifyPluginAsync,
   type FastifyReply,
   type FastifyRequest,
   LogController,
@@ -10,8 +9,16 @@ import Fastify, {
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { requireAdminToken } from './admin/auth.js';
+import { deadLetterRoutes } from './admin/dead-letter-routes.js';
+import { deliveryRoutes } from './admin/delivery-routes.js';
+import { erasureRoutes } from './admin/erasure-routes.js';
+import { eventRoutes } from './admin/event-routes.js';
+import { eventStreamRoutes } from './admin/event-stream-routes.js';
 import { inboxRoutes } from './admin/inbox-routes.js';
+import { messageRoutes } from './admin/message-routes.js';
 import { refuseNulCharacters } from './admin/nul-guard.js';
+import { sendRoutes } from './admin/send-routes.js';
+import { subscriptionRoutes } from './admin/subscription-routes.js';
 import type { HeaderAuthSource } from './config/settings.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { httpAnswer, toWahookError, WahookError } from './errors.js';
@@ -22,11 +29,9 @@ import { httpServerOptions } from './ops/http-server-options.js';
 import { opsRoutes } from './ops/ops-routes.js';
 import type { RejectedRecorder } from './receive/rejected-recorder.js';
 import { WEBHOOK_PATH, webhookRoutes } from './receive/webhook-routes.js';
+import type { Sender } from './send/sender.js';
 import { isStoreFailure } from './store/failures.js';
 import type { InboxAppend, Store } from './store/ports.js';
-
-/** WAHOOK_DELIVERY_TIMEOUT's default, for an app built without a config (tests). */
-const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
 
 export interface AppDeps {
   logger: Logger;
@@ -46,14 +51,14 @@ export interface AppDeps {
     inbox: { append(row: InboxAppend): Promise<number> };
     rejected: RejectedRecorder;
   };
-  /** Admin routes contributed by other stages (processing queries, subscriptions…), all behind the token. */
-  adminPlugins?: readonly FastifyPluginAsync[];
+  /** POST /v1/messages: every process serves it, whatever its roles. */
+  sender: Sender;
   /** Per subscription, the breaker state of this process's delivery loop (role delivery only). */
   breakerState?: (subscriptionId: string) => string;
-  /** WAHOOK_DELIVERY_ALLOW_PRIVATE, for subscriptions added from the dashboard. */
+  /** WAHOOK_DELIVERY_ALLOW_PRIVATE, for subscriptions added through the API or the dashboard. */
   deliveryAllowPrivate?: boolean;
-  /** WAHOOK_DELIVERY_TIMEOUT, for test events sent from the dashboard. */
-  deliveryTimeoutMs?: number;
+  /** WAHOOK_DELIVERY_TIMEOUT, the bound on a subscription's test event (API and dashboard). */
+  deliveryTimeoutMs: number;
   requestTimeoutMs?: number;
   headersTimeoutMs?: number;
 }
@@ -107,15 +112,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(webhookRoutes, { ...deps.webhook, bus: deps.bus, clock: deps.clock });
   }
 
+  // Every admin route, in one list: each process serves all of them, whatever its roles, because
+  // they read and write the store (a replay signals the wake-ups for a loop wherever it runs).
   await app.register(async (admin) => {
     requireAdminToken(admin, deps.adminToken);
     refuseNulCharacters(admin);
+    const { store, clock, bus, wakeups } = deps;
     await admin.register(inboxRoutes, {
-      store: deps.store,
-      now: () => deps.clock.now(),
+      store,
+      now: () => clock.now(),
       ...(deps.breakerState ? { breakerState: deps.breakerState } : {}),
     });
-    for (const plugin of deps.adminPlugins ?? []) await admin.register(plugin);
+    await admin.register(eventRoutes, { store });
+    await admin.register(eventStreamRoutes({ store, wakeups }));
+    await admin.register(messageRoutes, { store });
+    await admin.register(sendRoutes({ sender: deps.sender, store, clock }));
+    await admin.register(erasureRoutes({ store, clock, bus }));
+    await admin.register(
+      subscriptionRoutes({
+        store,
+        clock,
+        allowPrivate: deps.deliveryAllowPrivate ?? false,
+        timeoutMs: deps.deliveryTimeoutMs,
+      }),
+    );
+    await admin.register(deadLetterRoutes({ store, clock, wakeups }));
+    await admin.register(deliveryRoutes({ store }));
   });
 
   // The dashboard: the same store behind a browser session (or the same Bearer token).
@@ -129,7 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         wakeups: deps.wakeups,
         adminToken: deps.adminToken,
         allowPrivate: deps.deliveryAllowPrivate ?? false,
-        deliveryTimeoutMs: deps.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
+        deliveryTimeoutMs: deps.deliveryTimeoutMs,
         ...(deps.breakerState ? { breakerState: deps.breakerState } : {}),
       }),
     );

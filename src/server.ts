@@ -28,6 +28,7 @@ import { startWaitingServer, type WaitingServer } from './ops/waiting-server.js'
 import { RejectedRecorder } from './receive/rejected-recorder.js';
 import { WEBHOOK_PATH } from './receive/webhook-routes.js';
 import { retentionPolicy } from './retention/policy.js';
+import { createSender } from './send/create-sender.js';
 import type { Stage } from './stage.js';
 import { markingFailures } from './store/failures.js';
 import { openStoreWhenReachable } from './store/open-store.js';
@@ -99,7 +100,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
   });
   // Every part shares one store whose failures the HTTP layer can tell from bugs (503, not 500).
   const store = markingFailures(opened);
-  // Started before the stages are built, so the sender they build sends to it.
+  // Started before the sender is built, so that it sends to it.
   let fakeGraph: InProcessFakeGraph | undefined;
   if (config.fakeGraph) {
     fakeGraph = await startInProcessFakeGraph(clock).catch(async (err: unknown) => {
@@ -128,6 +129,8 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
     maxBuffered: 1_000,
     flushMs: 1_000,
   });
+  // Sending is an API call, not a loop: every process serves it, whatever its roles.
+  const sender = createSender(config, { store, clock, bus });
   const stages = (options.stages ?? (() => []))({
     config,
     roles,
@@ -164,7 +167,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
           },
         }
       : {}),
-    adminPlugins: stages.flatMap((stage) => stage.adminPlugins ?? []),
+    sender,
     deliveryAllowPrivate: config.deliveryAllowPrivate ?? false,
     deliveryTimeoutMs: config.deliveryTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -179,6 +182,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
   } catch (err) {
     await fakeGraph?.close();
     await Promise.all(stages.map((stage) => stage.stop()));
+    await sender.close();
     await store.close();
     throw listenError(err, config);
   }
@@ -204,6 +208,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
       await committer.drain();
       await rejected.close();
       await Promise.all(stages.map((stage) => stage.stop()));
+      await sender.close();
       await store.close();
       logger.info('wahook stopped');
       logger.flush?.();

@@ -1,12 +1,9 @@
-import type { FastifyPluginAsync } from 'fastify';
-
 /**
- * A background part of the pipeline (processing, delivery) as the server composes it: routes it adds
- * to the admin API, a loop it starts, and a stop that finishes the work in hand.
+ * A background part of the pipeline (processing, delivery) as the server composes it: a loop it
+ * starts, and a stop that finishes the work in hand. Routes are not stages: app.ts lists them all.
  */
 export interface Stage {
   readonly name: string;
-  readonly adminPlugins?: readonly FastifyPluginAsync[];
   start(): void;
   stop(): Promise<void>;
 }

@@ -1,18 +1,8 @@
-import type { FastifyInstance } from 'fastify';
-import { deadLetterRoutes } from './admin/dead-letter-routes.js';
-import { deliveryRoutes } from './admin/delivery-routes.js';
-import { erasureRoutes } from './admin/erasure-routes.js';
-import { eventRoutes } from './admin/event-routes.js';
-import { eventStreamRoutes } from './admin/event-stream-routes.js';
-import { messageRoutes } from './admin/message-routes.js';
-import { sendRoutes } from './admin/send-routes.js';
-import { subscriptionRoutes } from './admin/subscription-routes.js';
 import { createBackgroundStage } from './background/stage.js';
 import { createDeliveryStage } from './deliver/stage.js';
 import { createProcessingWorker } from './process/worker.js';
 import { createJanitor } from './retention/janitor.js';
 import { retentionPolicy } from './retention/policy.js';
-import { createSender } from './send/create-sender.js';
 import { createStuckStage } from './send/stuck-stage.js';
 import type { StageContext } from './server.js';
 import type { Stage } from './stage.js';
@@ -32,33 +22,11 @@ export function createServeStages(context: StageContext): Stage[] {
 }
 
 /**
- * The background stages for the roles this process runs. The query API over what processing
- * writes (events, messages) is served by every process, whatever its roles.
+ * The background stages for the roles this process runs. The admin API is not here: every
+ * process serves all of it (app.ts).
  */
 export function createStages(context: StageContext): Stage[] {
-  const stages: Stage[] = [
-    {
-      name: 'queries',
-      adminPlugins: [
-        async (app: FastifyInstance) => {
-          await app.register(eventRoutes, { store: context.store });
-          await app.register(messageRoutes, { store: context.store });
-          await app.register(erasureRoutes({ store: context.store, clock: context.clock, bus: context.bus }));
-        },
-      ],
-      // Routes only: nothing runs in the background.
-      start: () => undefined,
-      stop: async () => undefined,
-    },
-  ];
-  // Sending is an API call, not a loop: every process serves it, whatever its roles.
-  const sender = createSender(context.config, context);
-  stages.push({
-    name: 'send',
-    adminPlugins: [sendRoutes({ sender, store: context.store, clock: context.clock })],
-    start: () => undefined,
-    stop: () => sender.close(),
-  });
+  const stages: Stage[] = [];
   if (context.roles.includes('worker')) {
     stages.push(
       createProcessingWorker({
@@ -89,30 +57,18 @@ export function createStages(context: StageContext): Stage[] {
       }),
     );
   }
-  // ⑤ delivery: the API (subscriptions, dead letters, event stream) in every process, the loop with role delivery
-  const delivery = createDeliveryStage({
-    config: context.config,
-    runLoop: context.roles.includes('delivery'),
-    store: context.store,
-    bus: context.bus,
-    clock: context.clock,
-    wakeups: context.wakeups,
-    logger: context.logger,
-  });
-  stages.push({
-    ...delivery,
-    adminPlugins: [
-      subscriptionRoutes({
-        store: context.store,
-        clock: context.clock,
-        allowPrivate: context.config.deliveryAllowPrivate ?? false,
-        timeoutMs: context.config.deliveryTimeoutMs,
-      }),
-      deadLetterRoutes({ store: context.store, clock: context.clock, wakeups: context.wakeups }),
-      deliveryRoutes({ store: context.store }),
-      eventStreamRoutes({ store: context.store, wakeups: context.wakeups }),
-    ],
-  });
+  // ⑤ delivery: the subscriptions file in every process, the loop with role delivery
+  stages.push(
+    createDeliveryStage({
+      config: context.config,
+      runLoop: context.roles.includes('delivery'),
+      store: context.store,
+      bus: context.bus,
+      clock: context.clock,
+      wakeups: context.wakeups,
+      logger: context.logger,
+    }),
+  );
   return stages;
 }
 

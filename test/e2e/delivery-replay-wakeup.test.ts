@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeliveryStage } from '../../src/deliver/stage.js';
 import type { StageContext } from '../../src/server.js';
-import { createStages } from '../../src/stages.js';
 import { makeEvent, type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
 import { adminRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
 
@@ -18,10 +17,8 @@ let subscriptionId: string;
 
 beforeAll(async () => {
   server = await startTestServer({
-    // The serve stages without a loop of their own (role receiver: the routes); the one loop is this.
-    env: { WAHOOK_ROLES: 'receiver' },
+    env: { WAHOOK_ROLES: 'receiver,delivery' },
     stages: (context: StageContext) => [
-      ...createStages(context),
       createDeliveryStage({
         config: context.config,
         runLoop: true,
