@@ -41,5 +41,7 @@ describe('the npm package', () => {
     expect(files).toContain('public/dashboard.js');
     expect(files).toContain('public/dashboard.css');
     expect(files).toContain('CHANGELOG.md');
+    // The event JSON Schema, exported as `wahook/event-schema.json`.
+    expect(files).toContain('docs/event-schema.json');
   });
 });
