@@ -202,6 +202,33 @@ describe('wahook inbox', () => {
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/^error: give either --reprocess <id> or --reprocess-all/m);
   });
+
+  it('pages with --after the cursor a page printed, until no "more:" line is left', async () => {
+    for (let n = 0; n < 3; n++)
+      await postSigned(server.url, `{"object":"whatsapp_business_account","entry":[${n}`);
+    await waitFor(async () => {
+      const page = await wahookJson<{ inbox: unknown[] }>(['inbox', '--limit', '500']);
+      return page.inbox.length >= 3;
+    }, 'three quarantined rows');
+    const all = await wahookJson<{ inbox: { id: number }[] }>(['inbox', '--limit', '500']);
+    const seen: number[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < all.inbox.length + 1; pages++) {
+      const page = await wahook(['inbox', '--limit', '1', ...(after ? ['--after', after] : [])]);
+      expect(page.code, page.stderr).toBe(0);
+      // A full last page still names a cursor (the API cannot know nothing follows): the page
+      // after it is empty.
+      if (page.stdout.startsWith('no quarantined rows')) break;
+      seen.push(Number(/^(\d+)\s+\S+\s+quarantined/m.exec(page.stdout)?.[1]));
+      after = /^more: --after (\d+)$/m.exec(page.stdout)?.[1];
+      if (after === undefined) break;
+    }
+    expect(seen).toEqual(all.inbox.map((row) => row.id));
+
+    const bad = await wahook(['inbox', '--after', 'abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --after takes the "next" cursor/m);
+  });
 });
 
 describe('wahook tail', () => {

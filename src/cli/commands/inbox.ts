@@ -14,6 +14,7 @@ import { renderTable, truncate } from '../format/table.js';
 interface InboxFlags extends ServerFlags {
   readonly state: string;
   readonly limit: string;
+  readonly after?: string;
   readonly reprocess?: string;
   readonly reprocessAll?: boolean;
   readonly json?: boolean;
@@ -50,6 +51,7 @@ export function registerInbox(program: Command, ctx: CliContext): void {
         .default('quarantined'),
     )
     .option('--limit <n>', `how many to show, 1 to ${MAX_LIMIT}`, '50')
+    .option('--after <cursor>', 'continue after the "next" cursor of an earlier page (newest first)')
     .option('--reprocess <id>', 'send this quarantined row back to processing')
     .option('--reprocess-all', 'send every quarantined row back to processing');
   addServerOptions(command)
@@ -71,6 +73,12 @@ export function registerInbox(program: Command, ctx: CliContext): void {
           `--reprocess takes an inbox row id (a number), not ${JSON.stringify(flags.reprocess)}`,
         );
       }
+      if (flags.after !== undefined && !/^\d+$/.test(flags.after)) {
+        throw new WahookError(
+          'usage',
+          `--after takes the "next" cursor an earlier page printed (a number), not ${JSON.stringify(flags.after)}`,
+        );
+      }
       const limit = parseLimit('--limit', flags.limit, MAX_LIMIT);
       const client = connectAdminClient(flags, ctx.env);
       ctx.exitCode = 0;
@@ -85,7 +93,12 @@ export function registerInbox(program: Command, ctx: CliContext): void {
       }
       const json = await client.call(
         'GET',
-        `/v1/inbox?${new URLSearchParams({ state: flags.state, limit: String(limit) })}`,
+        `/v1/inbox?${new URLSearchParams({
+          state: flags.state,
+          limit: String(limit),
+          // The API pages newest first: the next page holds the rows before the cursor's.
+          ...(flags.after === undefined ? {} : { before: flags.after }),
+        })}`,
       );
       if (flags.json === true) return print(ctx.stdout, JSON.stringify(json, null, 2));
       const page = parseAnswer(inboxAnswer, json, client.baseUrl);
@@ -99,6 +112,7 @@ export function registerInbox(program: Command, ctx: CliContext): void {
       ]);
       for (const line of renderTable(['id', 'received', 'state', 'bytes', 'reason'], rows))
         print(ctx.stdout, line);
+      if (page.next !== null) print(ctx.stdout, `more: --after ${page.next}`);
       if (flags.state === 'quarantined') {
         print(ctx.stdout, '');
         print(ctx.stdout, 'After fixing the cause: wahook inbox --reprocess <id>, or --reprocess-all');
