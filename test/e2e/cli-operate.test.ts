@@ -166,6 +166,25 @@ describe('wahook subscriptions', () => {
     expect(help.stdout).not.toMatch(/--token\b/);
   });
 
+  it('adds a batched one with --batch-max-events and --batch-max-wait, and refuses a wait alone', async () => {
+    const added = await wahook([
+      'subscriptions',
+      'add',
+      'http://127.0.0.1:9/batched',
+      '--batch-max-events',
+      '50',
+      '--batch-max-wait',
+      '250ms',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/^ {2}batch\s+up to 50 events, or after 250ms$/m);
+    const id = /^added (\S+)/.exec(added.stdout)?.[1];
+    expect((await wahook(['subscriptions', 'remove', String(id)])).code).toBe(0);
+    const alone = await wahook(['subscriptions', 'add', 'http://127.0.0.1:9/x', '--batch-max-wait', '1s']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--batch-max-wait needs --batch-max-events/);
+  });
+
   it('removes one', async () => {
     const extra = await wahookJson<{ id: string }>(['subscriptions', 'add', 'http://127.0.0.1:9/none']);
     const removed = await wahook(['subscriptions', 'remove', extra.id]);

@@ -97,9 +97,67 @@ describe('subscriptions API', () => {
     const anonymous = await adminRequest(server.url, '/v1/subscriptions', { token: 'wrong' });
     expect(anonymous.status).toBe(401);
   });
+
+  it('takes a batch policy on create, changes and clears it, and names a bad limit', async () => {
+    const created = await createSubscription({
+      url: 'https://erp.example.com/batched',
+      batch: { max_events: 100, max_wait: '2s' },
+    });
+    expect(created).toMatchObject({ batch: { max_events: 100, max_wait: '2s' } });
+    const patch = (body: unknown) =>
+      adminRequest(server.url, `/v1/subscriptions/${created.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await patch({ batch: { max_events: 10 } })).json()).toMatchObject({
+      batch: { max_events: 10, max_wait: '1s' },
+    });
+    expect((await patch({ description: 'kept' })).json()).toMatchObject({ batch: { max_events: 10 } });
+    expect((await patch({ batch: null })).json()).toMatchObject({ batch: null });
+    const refused = await post('/v1/subscriptions', {
+      url: 'https://erp.example.com/x',
+      batch: { max_events: 0 },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json<{ message: string }>().message).toMatch(/^batch\.max_events: /);
+  });
 });
 
 describe('events pushed to business systems', () => {
+  it('pushes the statuses of one webhook to a batched subscription as one signed array', async () => {
+    const batchSink = await startSubscriber(() => ({ status: 200 }));
+    try {
+      const subscription = await createSubscription({
+        url: batchSink.url,
+        events: ['message.status'],
+        batch: { max_events: 3, max_wait: '5m' },
+      });
+      const statuses = [1, 2, 3].map((n) => ({
+        wamid: testWamid('delivery-api-batch', n),
+        status: 'sent',
+        timestamp: 1767262000 + n,
+      }));
+      await postSigned(server.url, statusWebhook(statuses));
+
+      await waitFor(() => delivered(batchSink.received).length === 1, 'one batch is delivered');
+      const [request] = batchSink.received as [ReceivedRequest];
+      const events = new Webhook(subscription.secret).verify(
+        request.body,
+        request.headers as Record<string, string>,
+      ) as { type: string }[];
+      expect(request.headers['webhook-id']).toMatch(/^bat_/);
+      expect(events.map((event) => event.type)).toEqual([
+        'message.status',
+        'message.status',
+        'message.status',
+      ]);
+      await adminRequest(server.url, `/v1/subscriptions/${subscription.id}`, { method: 'DELETE' });
+    } finally {
+      await batchSink.close();
+    }
+  });
+
   it('turns a signed WhatsApp webhook into signed message.status events, in order per message', async () => {
     const subscription = await createSubscription({ url: sink.url, events: ['message.status'] });
     const wamid = testWamid('delivery-api', 1);

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { verifyBatch } from '../../src/consumer/index.js';
 import { DeliveryLoop } from '../../src/deliver/delivery-loop.js';
 import { deliveryOptions } from '../../src/deliver/options.js';
@@ -7,90 +7,107 @@ import { generateSecret } from '../../src/deliver/signing.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
 import { Bus } from '../../src/observe/bus.js';
 import type { BatchPolicy } from '../../src/store/delivery-ports.js';
-import type { SqliteStore } from '../../src/store/sqlite/store.js';
+import type { NewEvent, Store, StoredEvent } from '../../src/store/ports.js';
 import {
   type Answer,
-  commitEvents,
   ManualClock,
   makeEvent,
   type ReceivedRequest,
   startSubscriber,
-  tempStore,
   waitFor,
 } from '../helpers/delivery-fixtures.js';
+import { postgresBackend, type StoreBackend, sqliteBackend } from '../helpers/stores.js';
 
 /**
- * Batched subscriptions through the real delivery loop: a real SQLite file, a subscriber on
- * loopback, events committed as processing commits them. (The claim rules run on PostgreSQL too,
- * in the store contract's "delivery batches".)
+ * Batched subscriptions through the real delivery loop, on a real SQLite file and a real
+ * PostgreSQL schema: a subscriber on loopback, events committed as processing commits them.
  */
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+for (const backend of [sqliteBackend('batches'), postgresBackend('batches')]) {
+  backend.describe(`batched delivery on ${backend.name}`, () => batchedDelivery(backend));
+}
 
-async function setup(
-  batch: BatchPolicy,
-  answer: (request: { headers: Record<string, unknown>; index: number }) => Answer,
-  clock: Clock = systemClock,
-) {
-  const temp = await tempStore();
-  cleanups.push(temp.cleanup);
-  const sink = await startSubscriber(answer);
-  cleanups.push(sink.close);
-  const subscription = await temp.store.createSubscription({
-    id: 'sub_batched',
-    url: sink.url,
-    events: ['*'],
-    phoneNumberIds: null,
-    headers: { 'x-tenant': 'acme' },
-    description: null,
-    enabled: true,
-    batch,
-    secret: generateSecret(),
-    source: 'api',
-    now: clock.now(),
+/** Inserts events and enqueues their deliveries in one transaction, as processing does. */
+function commitEvents(store: Store, events: readonly NewEvent[], now = Date.now()): Promise<StoredEvent[]> {
+  return store.withProcessingTx(async (tx) => {
+    const inserted = await tx.insertEvents(events);
+    await tx.enqueueDeliveries(inserted, now);
+    return inserted;
   });
-  const bus = new Bus();
-  const loop = new DeliveryLoop({
-    store: temp.store,
-    bus,
-    clock,
-    random: () => 0.5,
-    options: deliveryOptions(
-      { retryDelaysMs: [5, 10], deliveryTimeoutMs: 2_000, deliveryAllowPrivate: true },
-      { pollMs: 5, breaker: { failureThreshold: 1_000, openMs: 10, maxOpenMs: 10 } },
-    ),
-  });
-  cleanups.push(() => loop.stop());
-  return { store: temp.store, bus, loop, sink, subscription };
+}
+
+function deliveriesOf(store: Store, events: readonly StoredEvent[]) {
+  return store.listEventDeliveries(
+    events.map((event) => event.seq),
+    1_000,
+  );
 }
 
 function eventsOf(request: ReceivedRequest): { id: string; ordering_key: string; sequence: number }[] {
   return JSON.parse(request.body);
 }
 
-function deliveryRows(store: SqliteStore) {
-  return store.db.prepare('SELECT * FROM deliveries ORDER BY id').all() as {
-    state: string;
-    attempts: number;
-    batch_id: string | null;
-  }[];
-}
+function batchedDelivery(backend: StoreBackend): void {
+  const cleanups: (() => Promise<void>)[] = [];
+  let failed = false;
+  beforeAll(() => backend.setup());
+  beforeEach(() => backend.reset());
+  afterEach(async (test) => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    failed ||= test.task.result?.state === 'fail';
+  });
+  afterAll(() => backend.teardown(failed));
 
-describe('batched delivery', () => {
+  async function setup(
+    batch: BatchPolicy,
+    answer: (request: { headers: Record<string, unknown>; index: number }) => Answer,
+    clock: Clock = systemClock,
+  ) {
+    const store = await backend.open();
+    cleanups.push(() => store.close());
+    const sink = await startSubscriber(answer);
+    cleanups.push(sink.close);
+    const subscription = await store.createSubscription({
+      id: 'sub_batched',
+      url: sink.url,
+      events: ['*'],
+      phoneNumberIds: null,
+      headers: { 'x-tenant': 'acme' },
+      description: null,
+      enabled: true,
+      batch,
+      secret: generateSecret(),
+      source: 'api',
+      now: clock.now(),
+    });
+    const bus = new Bus();
+    const loop = new DeliveryLoop({
+      store,
+      bus,
+      clock,
+      random: () => 0.5,
+      options: deliveryOptions(
+        { retryDelaysMs: [5, 10], deliveryTimeoutMs: 2_000, deliveryAllowPrivate: true },
+        { pollMs: 5, breaker: { failureThreshold: 1_000, openMs: 10, maxOpenMs: 10 } },
+      ),
+    });
+    cleanups.push(() => loop.stop());
+    return { store, bus, loop, sink, subscription };
+  }
+
+  const allIn = (store: Store, events: readonly StoredEvent[], state: string) => async () =>
+    (await deliveriesOf(store, events)).every((row) => row.state === state);
+
   it('sends a full batch as one POST of a JSON array, signed under the batch id', async () => {
     const { store, loop, sink, subscription } = await setup({ maxEvents: 5, maxWaitMs: 60_000 }, () => ({
       status: 204,
     }));
-    const events = ['A', 'B', 'C', 'D', 'E'].map((key) => makeEvent(`wamid.${key}`));
-    await commitEvents(store, events);
+    const events = await commitEvents(
+      store,
+      ['A', 'B', 'C', 'D', 'E'].map((key) => makeEvent(`wamid.${key}`)),
+    );
     loop.start();
 
-    await waitFor(
-      () => deliveryRows(store).every((row) => row.state === 'succeeded'),
-      'the batch is delivered',
-    );
+    await waitFor(allIn(store, events, 'succeeded'), 'the batch is delivered');
     expect(sink.received).toHaveLength(1);
     const [request] = sink.received as [ReceivedRequest];
     const headers = request.headers as Record<string, string>;
@@ -102,7 +119,6 @@ describe('batched delivery', () => {
     const verified = verifyBatch(headers, request.body, subscription.secret);
     expect(verified.map((event) => event.id)).toEqual(events.map((event) => event.id));
     expect(eventsOf(request).map((event) => event.sequence)).toEqual([1, 1, 1, 1, 1]);
-    expect(new Set(deliveryRows(store).map((row) => row.batch_id))).toEqual(new Set([headers['webhook-id']]));
   });
 
   it('sends a partial batch once its oldest delivery has waited max_wait', async () => {
@@ -135,18 +151,20 @@ describe('batched delivery', () => {
       status: 503,
       body: 'down',
     }));
-    const events = ['A', 'B', 'C'].map((key) => makeEvent(`wamid.${key}`));
-    await commitEvents(store, events);
+    const events = await commitEvents(
+      store,
+      ['A', 'B', 'C'].map((key) => makeEvent(`wamid.${key}`)),
+    );
     loop.start();
 
-    await waitFor(() => deliveryRows(store).every((row) => row.state === 'dead'), 'all are dead letters');
+    await waitFor(allIn(store, events, 'dead'), 'all are dead letters');
     // Two retry delays: three attempts, each the whole batch under one id.
     expect(sink.received).toHaveLength(3);
     expect(new Set(sink.received.map((request) => request.headers['webhook-id'])).size).toBe(1);
     for (const request of sink.received) {
       expect(eventsOf(request).map((event) => event.id)).toEqual(events.map((event) => event.id));
     }
-    expect(deliveryRows(store).map((row) => row.attempts)).toEqual([3, 3, 3]);
+    expect((await deliveriesOf(store, events)).map((row) => row.attempts)).toEqual([3, 3, 3]);
     const dead = await store.listDeadLetters({ subscriptionId: 'sub_batched', limit: 10 });
     expect(dead.map((letter) => letter.eventId).sort()).toEqual(events.map((event) => event.id).sort());
     expect(dead.every((letter) => letter.lastError?.includes('gave up after 3 attempts'))).toBe(true);
@@ -162,11 +180,13 @@ describe('batched delivery', () => {
       return { status: 500 };
     });
     const keys = ['wamid.A', 'wamid.B', 'wamid.C'];
-    const events = keys.flatMap((key) => Array.from({ length: 4 }, () => makeEvent(key)));
-    await commitEvents(store, events);
+    const events = await commitEvents(
+      store,
+      keys.flatMap((key) => Array.from({ length: 4 }, () => makeEvent(key))),
+    );
     loop.start();
 
-    await waitFor(() => deliveryRows(store).every((row) => row.state === 'succeeded'), 'all are delivered');
+    await waitFor(allIn(store, events, 'succeeded'), 'all are delivered');
     const delivered = sink.received.filter((request) => request.status === 200);
     for (const request of delivered) {
       const batchKeys = eventsOf(request).map((event) => event.ordering_key);
@@ -182,4 +202,4 @@ describe('batched delivery', () => {
       expect(order.map((event) => event.sequence)).toEqual([1, 2, 3, 4]);
     }
   });
-});
+}
