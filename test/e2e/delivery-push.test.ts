@@ -1,37 +1,43 @@
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { DeliveryLoop } from '../../src/deliver/delivery-loop.js';
 import { type DeliveryOptions, deliveryOptions } from '../../src/deliver/options.js';
 import { generateSecret } from '../../src/deliver/signing.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { Bus } from '../../src/observe/bus.js';
-import type { SqliteStore } from '../../src/store/sqlite/store.js';
+import type { Store } from '../../src/store/ports.js';
 import {
   type Answer,
+  type BackendStore,
   commitEvents,
+  describeEachStore,
+  type EachStore,
   eventIdOf,
   makeEvent,
   type ReceivedRequest,
   type Subscriber,
   startSubscriber,
-  type TempStore,
-  tempStore,
   waitFor,
 } from '../helpers/delivery-fixtures.js';
 
 /**
- * The delivery loop against real local subscribers and a real SQLite file: events are committed
- * the way processing commits them (insert + enqueue in one transaction), then pushed.
+ * The delivery loop against real local subscribers and a real store, SQLite and PostgreSQL: events
+ * are committed the way processing commits them (insert + enqueue in one transaction), then pushed.
  */
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(options: Partial<DeliveryOptions> = {}, clock: Clock = systemClock, timeoutMs = 2_000) {
-  const temp: TempStore = await tempStore();
-  cleanups.push(temp.cleanup);
+async function setup(
+  stores: EachStore,
+  options: Partial<DeliveryOptions> = {},
+  clock: Clock = systemClock,
+  timeoutMs = 2_000,
+) {
+  const temp = await stores.open();
+  cleanups.push(temp.close);
   const bus = new Bus();
   const loop = new DeliveryLoop({
     store: temp.store,
@@ -44,7 +50,7 @@ async function setup(options: Partial<DeliveryOptions> = {}, clock: Clock = syst
     ),
   });
   cleanups.push(() => loop.stop());
-  return { store: temp.store, bus, loop };
+  return { store: temp.store, bus, loop, deliveryRows: () => deliveryRowsOf(temp) };
 }
 
 async function subscriber(answer: Parameters<typeof startSubscriber>[0]): Promise<Subscriber> {
@@ -53,7 +59,7 @@ async function subscriber(answer: Parameters<typeof startSubscriber>[0]): Promis
   return started;
 }
 
-async function subscribe(store: SqliteStore, url: string, id = `sub_${Math.random().toString(36).slice(2)}`) {
+async function subscribe(store: Store, url: string, id = `sub_${Math.random().toString(36).slice(2)}`) {
   return store.createSubscription({
     id,
     url,
@@ -68,15 +74,15 @@ async function subscribe(store: SqliteStore, url: string, id = `sub_${Math.rando
   });
 }
 
-function deliveryRows(store: SqliteStore) {
-  return store.db.prepare('SELECT * FROM deliveries ORDER BY id').all() as {
+function deliveryRowsOf(temp: BackendStore) {
+  return temp.rows<{
     id: number;
     state: string;
     attempts: number;
     next_attempt_at: number;
     last_error: string | null;
     lane: string;
-  }[];
+  }>('SELECT * FROM deliveries ORDER BY id');
 }
 
 /** Fails the first `k` attempts of every event, then answers 204. */
@@ -94,9 +100,9 @@ function succeededIds(received: readonly ReceivedRequest[]): Set<string> {
   return new Set(received.filter((request) => request.status >= 200 && request.status < 300).map(eventIdOf));
 }
 
-describe('delivery to subscribers', () => {
+describeEachStore('delivery to subscribers', (stores) => {
   it('delivers every event to a flaky subscriber, each signature verifying, each key in order', async () => {
-    const { store, loop } = await setup();
+    const { store, loop, deliveryRows } = await setup(stores);
     const sink = await subscriber(flaky(2));
     const subscription = await subscribe(store, sink.url);
     const keys = ['wamid.A', 'wamid.B', 'wamid.C', 'wamid.D'];
@@ -124,13 +130,16 @@ describe('delivery to subscribers', () => {
       expect(sequences).toEqual([1, 2, 3, 4, 5]);
     }
     // The subscriber answered before the loop recorded the answer: wait for the store to catch up.
-    await waitFor(() => deliveryRows(store).every((row) => row.state === 'succeeded'), 'all are recorded');
-    expect(deliveryRows(store).every((row) => row.attempts === 3)).toBe(true);
+    await waitFor(
+      async () => (await deliveryRows()).every((row) => row.state === 'succeeded'),
+      'all are recorded',
+    );
+    expect((await deliveryRows()).every((row) => row.attempts === 3)).toBe(true);
   });
 
   it('lets a dead endpoint hold only its own slots while other subscriptions flow', async () => {
     // A timeout far beyond the test, so the stuck attempts are never retried while it runs.
-    const { store, loop } = await setup({ perSubscription: 2, maxInFlight: 8 }, systemClock, 60_000);
+    const { store, loop } = await setup(stores, { perSubscription: 2, maxInFlight: 8 }, systemClock, 60_000);
     const stuck = await subscriber(() => 'hang');
     const healthy = await subscriber(() => ({ status: 200 }));
     await subscribe(store, stuck.url);
@@ -149,7 +158,7 @@ describe('delivery to subscribers', () => {
   });
 
   it('widens the window of an endpoint that keeps up, past the 16 attempts it starts with', async () => {
-    const { store, loop } = await setup({}, systemClock, 60_000);
+    const { store, loop } = await setup(stores, {}, systemClock, 60_000);
     // 400 answered at once, then every request hangs: what is out then is the window at that time.
     const fast = 400;
     const endpoint = await subscriber(({ index }) => (index < fast ? { status: 200 } : 'hang'));
@@ -163,7 +172,7 @@ describe('delivery to subscribers', () => {
   });
 
   it('disables a subscription that answers 410 and dead-letters what was waiting for it', async () => {
-    const { store, loop } = await setup();
+    const { store, loop, deliveryRows } = await setup(stores);
     const gone = await subscriber(() => ({ status: 410, body: 'unsubscribed' }));
     const subscription = await subscribe(store, gone.url);
     await commitEvents(store, [makeEvent('wamid.G'), makeEvent('wamid.G'), makeEvent('wamid.H')]);
@@ -175,7 +184,10 @@ describe('delivery to subscribers', () => {
     );
     const disabled = await store.getSubscription(subscription.id);
     expect(disabled?.disabledReason).toMatch(/410/);
-    await waitFor(() => deliveryRows(store).every((row) => row.state === 'dead'), 'every delivery is dead');
+    await waitFor(
+      async () => (await deliveryRows()).every((row) => row.state === 'dead'),
+      'every delivery is dead',
+    );
     expect(gone.received.length).toBeLessThanOrEqual(2);
     const dead = await store.listDeadLetters({ limit: 10 });
     expect(dead).toHaveLength(3);
@@ -183,18 +195,18 @@ describe('delivery to subscribers', () => {
 
     // A disabled subscription gets no new deliveries.
     await commitEvents(store, [makeEvent('wamid.I')]);
-    expect(deliveryRows(store)).toHaveLength(3);
+    expect(await deliveryRows()).toHaveLength(3);
   });
 
   it('makes a dead letter after the last retry, and a replay delivers it with the same id', async () => {
-    const { store, loop } = await setup({ retryDelaysMs: [5, 5] });
+    const { store, loop, deliveryRows } = await setup(stores, { retryDelaysMs: [5, 5] });
     let healthy = false;
     const sink = await subscriber(() => (healthy ? { status: 200 } : { status: 500, body: 'db down' }));
     const subscription = await subscribe(store, sink.url);
     const [event] = await commitEvents(store, [makeEvent('wamid.R')]);
     loop.start();
 
-    await waitFor(() => deliveryRows(store)[0]?.state === 'dead', 'the delivery is a dead letter');
+    await waitFor(async () => (await deliveryRows())[0]?.state === 'dead', 'the delivery is a dead letter');
     expect(sink.received).toHaveLength(3);
     const [letter] = await store.listDeadLetters({ subscriptionId: subscription.id, limit: 10 });
     expect(letter).toMatchObject({ eventId: event!.id, attempts: 3, lastStatus: 500 });
@@ -205,12 +217,12 @@ describe('delivery to subscribers', () => {
 
     healthy = true;
     expect(await store.replayDeadLetters({ ids: [letter!.id] }, { now: Date.now(), dryRun: true })).toBe(1);
-    expect(deliveryRows(store)[0]?.state).toBe('dead');
+    expect((await deliveryRows())[0]?.state).toBe('dead');
     expect(await store.replayDeadLetters({ ids: [letter!.id] }, { now: Date.now(), dryRun: false })).toBe(1);
     loop.wake();
 
-    await waitFor(() => deliveryRows(store)[0]?.state === 'succeeded', 'the replay is delivered');
-    expect(deliveryRows(store)[0]).toMatchObject({ lane: 'replay', attempts: 1 });
+    await waitFor(async () => (await deliveryRows())[0]?.state === 'succeeded', 'the replay is delivered');
+    expect((await deliveryRows())[0]).toMatchObject({ lane: 'replay', attempts: 1 });
     expect(sink.received.map(eventIdOf)).toEqual(Array(4).fill(event!.id));
     expect(await store.listDeadLetters({ limit: 10 })).toEqual([]);
   });

@@ -1,16 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { createDeliveryStage } from '../../src/deliver/stage.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { Wakeups } from '../../src/lib/wakeups.js';
 import { Bus } from '../../src/observe/bus.js';
-import { commitEvents, makeEvent, type TempStore, tempStore } from '../helpers/delivery-fixtures.js';
+import {
+  type BackendStore,
+  commitEvents,
+  describeEachStore,
+  makeEvent,
+} from '../helpers/delivery-fixtures.js';
 
-/** WAHOOK_SUBSCRIPTIONS_FILE applied by the delivery stage at start, against a real SQLite store. */
-let temp: TempStore | undefined;
+/** WAHOOK_SUBSCRIPTIONS_FILE applied by the delivery stage at start, against a real store on each backend. */
+let temp: BackendStore | undefined;
 afterEach(async () => {
-  await temp?.cleanup();
+  await temp?.close();
   temp = undefined;
 });
 
@@ -36,16 +41,17 @@ async function applyFile(content: unknown): Promise<void> {
   await stage.stop();
 }
 
-function deliveredEvents(subscriptionId: string): string[] {
-  const rows = temp!.store.db
-    .prepare('SELECT event_id FROM deliveries WHERE subscription_id = ? ORDER BY id')
-    .all(subscriptionId) as { event_id: string }[];
+async function deliveredEvents(subscriptionId: string): Promise<string[]> {
+  const rows = await temp!.rows<{ event_id: string }>(
+    'SELECT event_id FROM deliveries WHERE subscription_id = $1 ORDER BY id',
+    [subscriptionId],
+  );
   return rows.map((row) => row.event_id);
 }
 
-describe('subscriptions file', () => {
+describeEachStore('subscriptions file', (stores) => {
   it('creates, updates and disables file subscriptions, keeping a secret the file leaves out', async () => {
-    temp = await tempStore();
+    temp = await stores.open();
     await applyFile({
       subscriptions: [
         { id: 'erp', url: 'https://erp.example.com/hooks', events: ['message.*'], secret: SECRET },
@@ -72,16 +78,16 @@ describe('subscriptions file', () => {
   });
 
   it('gives a new subscription only the events committed after it', async () => {
-    temp = await tempStore();
+    temp = await stores.open();
     const [before] = await commitEvents(temp.store, [makeEvent('wamid.F1')]);
     await applyFile([{ id: 'late', url: 'https://late.example.com/' }]);
     const [after] = await commitEvents(temp.store, [makeEvent('wamid.F2')]);
-    expect(deliveredEvents('late')).toEqual([after!.id]);
+    expect(await deliveredEvents('late')).toEqual([after!.id]);
     expect(before).toBeDefined();
   });
 
   it('refuses a bad file when the stage is built, naming the setting and the field', async () => {
-    temp = await tempStore();
+    temp = await stores.open();
     await expect(applyFile([{ id: 'bad', url: 'mailto:ops@example.com' }])).rejects.toThrow(
       /WAHOOK_SUBSCRIPTIONS_FILE=.*: 0\.url: must be an absolute http/,
     );

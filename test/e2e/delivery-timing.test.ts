@@ -1,18 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import type { BreakerState } from '../../src/deliver/circuit.js';
 import { DeliveryLoop } from '../../src/deliver/delivery-loop.js';
 import { type DeliveryOptions, deliveryOptions } from '../../src/deliver/options.js';
 import { generateSecret } from '../../src/deliver/signing.js';
 import { Bus } from '../../src/observe/bus.js';
-import type { SqliteStore } from '../../src/store/sqlite/store.js';
+import type { Store } from '../../src/store/ports.js';
 import {
   type Answer,
+  type BackendStore,
   commitEvents,
+  describeEachStore,
+  type EachStore,
   eventIdOf,
   ManualClock,
   makeEvent,
   startSubscriber,
-  tempStore,
   waitFor,
 } from '../helpers/delivery-fixtures.js';
 
@@ -25,9 +27,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(options: Partial<DeliveryOptions>) {
-  const temp = await tempStore();
-  cleanups.push(temp.cleanup);
+async function setup(stores: EachStore, options: Partial<DeliveryOptions>) {
+  const temp = await stores.open();
+  cleanups.push(temp.close);
   const clock = new ManualClock();
   const bus = new Bus();
   const loop = new DeliveryLoop({
@@ -44,7 +46,7 @@ async function setup(options: Partial<DeliveryOptions>) {
     ),
   });
   cleanups.push(() => loop.stop());
-  return { store: temp.store, clock, bus, loop };
+  return { store: temp.store, temp, clock, bus, loop };
 }
 
 async function subscriberWith(answer: (request: { headers: Record<string, unknown> }) => Answer) {
@@ -53,7 +55,7 @@ async function subscriberWith(answer: (request: { headers: Record<string, unknow
   return sink;
 }
 
-async function subscribe(store: SqliteStore, url: string, id: string, events = ['*']) {
+async function subscribe(store: Store, url: string, id: string, events = ['*']) {
   await store.createSubscription({
     id,
     url,
@@ -68,26 +70,25 @@ async function subscribe(store: SqliteStore, url: string, id: string, events = [
   });
 }
 
-function rows(store: SqliteStore, subscriptionId: string) {
-  return store.db
-    .prepare('SELECT state, attempts, next_attempt_at FROM deliveries WHERE subscription_id = ? ORDER BY id')
-    .all(subscriptionId) as { state: string; attempts: number; next_attempt_at: number }[];
+function rows(temp: BackendStore, subscriptionId: string) {
+  return temp.rows<{ state: string; attempts: number; next_attempt_at: number }>(
+    'SELECT state, attempts, next_attempt_at FROM deliveries WHERE subscription_id = $1 ORDER BY id',
+    [subscriptionId],
+  );
 }
 
-function totalAttempts(store: SqliteStore, subscriptionId: string): number {
-  return rows(store, subscriptionId).reduce((sum, row) => sum + row.attempts, 0);
+async function totalAttempts(temp: BackendStore, subscriptionId: string): Promise<number> {
+  return (await rows(temp, subscriptionId)).reduce((sum, row) => sum + row.attempts, 0);
 }
 
-function outcomes(store: SqliteStore): string[] {
-  const found = store.db.prepare('SELECT outcome FROM delivery_attempts ORDER BY id').all() as {
-    outcome: string;
-  }[];
+async function outcomes(temp: BackendStore): Promise<string[]> {
+  const found = await temp.rows<{ outcome: string }>('SELECT outcome FROM delivery_attempts ORDER BY id');
   return found.map((row) => row.outcome);
 }
 
-describe('delivery timing', () => {
+describeEachStore('delivery timing', (stores) => {
   it('honours Retry-After: the next attempt waits as long as the subscriber asked', async () => {
-    const { store, clock, loop } = await setup({});
+    const { store, clock, loop, temp } = await setup(stores, {});
     const seenAt: number[] = [];
     const busy = await subscriberWith(() => {
       seenAt.push(clock.now());
@@ -98,9 +99,12 @@ describe('delivery timing', () => {
     await commitEvents(store, [makeEvent('wamid.RA')], clock.now());
     loop.start();
 
-    await waitFor(() => rows(store, 'busy')[0]?.attempts === 1, 'the first attempt is recorded');
+    await waitFor(async () => (await rows(temp, 'busy'))[0]?.attempts === 1, 'the first attempt is recorded');
     const startedAt = seenAt[0]!;
-    expect(rows(store, 'busy')[0]).toMatchObject({ state: 'pending', next_attempt_at: startedAt + 120_000 });
+    expect((await rows(temp, 'busy'))[0]).toMatchObject({
+      state: 'pending',
+      next_attempt_at: startedAt + 120_000,
+    });
 
     // Halfway there the loop keeps working (a new subscription's event goes out) but not on this one.
     clock.advance(60_000);
@@ -110,12 +114,15 @@ describe('delivery timing', () => {
     expect(busy.received).toHaveLength(1);
 
     clock.advance(60_000);
-    await waitFor(() => rows(store, 'busy')[0]?.state === 'succeeded', 'the retry succeeds once due');
+    await waitFor(
+      async () => (await rows(temp, 'busy'))[0]?.state === 'succeeded',
+      'the retry succeeds once due',
+    );
     expect(seenAt[1]! - startedAt).toBeGreaterThanOrEqual(120_000);
   });
 
   it('opens the breaker after repeated failures, holds deliveries unsent and uncounted, and probes once', async () => {
-    const { store, clock, bus, loop } = await setup({
+    const { store, clock, bus, loop, temp } = await setup(stores, {
       perSubscription: 1,
       breaker: { failureThreshold: 2, openMs: 30_000, maxOpenMs: 60_000 },
     });
@@ -140,24 +147,24 @@ describe('delivery timing', () => {
     await commitEvents(store, [makeEvent('wamid.W', { type: 'message.received' })], clock.now());
     await waitFor(() => witness.received.length === 1, 'the loop delivers other work meanwhile');
     expect(sink.received).toHaveLength(2);
-    expect(totalAttempts(store, 'flapping')).toBe(2);
+    expect(await totalAttempts(temp, 'flapping')).toBe(2);
 
     healthy = true;
     clock.advance(30_000);
     await waitFor(
-      () => rows(store, 'flapping').every((row) => row.state === 'succeeded'),
+      async () => (await rows(temp, 'flapping')).every((row) => row.state === 'succeeded'),
       'all are delivered',
     );
     expect(states).toEqual(['open', 'half_open', 'closed']);
     expect(sink.received.filter((request) => request.status === 200)).toHaveLength(3);
-    expect(totalAttempts(store, 'flapping')).toBe(sink.received.length);
-    expect(outcomes(store)).not.toContain('circuit_open');
+    expect(await totalAttempts(temp, 'flapping')).toBe(sink.received.length);
+    expect(await outcomes(temp)).not.toContain('circuit_open');
   });
 
   it('delivers every event to a subscriber that fails through the breaker pauses, counting only real requests', async () => {
     // The schedule (3 retries, well under a second) is far shorter than the pauses: had a pause
     // spent attempts, most of these events would be dead letters.
-    const { store, clock, bus, loop } = await setup({
+    const { store, clock, bus, loop, temp } = await setup(stores, {
       retryDelaysMs: [100, 200, 300],
       breaker: { failureThreshold: 5, openMs: 1_000, maxOpenMs: 4_000 },
     });
@@ -179,25 +186,25 @@ describe('delivery timing', () => {
     loop.start();
 
     await waitFor(
-      () => {
+      async () => {
         clock.advance(250);
-        return rows(store, 'recovering').every((row) => row.state !== 'pending');
+        return (await rows(temp, 'recovering')).every((row) => row.state !== 'pending');
       },
       'every delivery is finished',
       60_000,
     );
     expect(states).toContain('open');
-    expect(rows(store, 'recovering').filter((row) => row.state === 'dead')).toEqual([]);
+    expect((await rows(temp, 'recovering')).filter((row) => row.state === 'dead')).toEqual([]);
     const delivered = new Set(
       sink.received.filter((request) => request.status === 200).map((request) => eventIdOf(request)),
     );
     expect(delivered).toEqual(new Set(events.map((event) => event.id)));
-    expect(totalAttempts(store, 'recovering')).toBe(sink.received.length);
-    expect(outcomes(store)).toHaveLength(sink.received.length);
+    expect(await totalAttempts(temp, 'recovering')).toBe(sink.received.length);
+    expect(await outcomes(temp)).toHaveLength(sink.received.length);
   });
 
   it('holds replayed dead letters while the breaker is open, then sends them once it closes', async () => {
-    const { store, clock, bus, loop } = await setup({
+    const { store, clock, bus, loop, temp } = await setup(stores, {
       retryDelaysMs: [],
       breaker: { failureThreshold: 2, openMs: 30_000, maxOpenMs: 60_000 },
     });
@@ -212,7 +219,10 @@ describe('delivery timing', () => {
       clock.now(),
     );
     loop.start();
-    await waitFor(() => rows(store, 'down').every((row) => row.state === 'dead'), 'three dead letters');
+    await waitFor(
+      async () => (await rows(temp, 'down')).every((row) => row.state === 'dead'),
+      'three dead letters',
+    );
     expect(states).toEqual(['open']);
 
     healthy = true;
@@ -225,20 +235,23 @@ describe('delivery timing', () => {
     loop.wake();
     await waitFor(() => witness.received.length === 1, 'the loop delivers other work meanwhile');
     expect(sink.received).toHaveLength(3);
-    expect(rows(store, 'down').map((row) => [row.state, row.attempts])).toEqual([
+    expect((await rows(temp, 'down')).map((row) => [row.state, row.attempts])).toEqual([
       ['pending', 0],
       ['pending', 0],
       ['pending', 0],
     ]);
 
     clock.advance(30_000);
-    await waitFor(() => rows(store, 'down').every((row) => row.state === 'succeeded'), 'the replays land');
+    await waitFor(
+      async () => (await rows(temp, 'down')).every((row) => row.state === 'succeeded'),
+      'the replays land',
+    );
     expect(sink.received.filter((request) => request.status === 200)).toHaveLength(3);
-    expect(rows(store, 'down').map((row) => row.attempts)).toEqual([1, 1, 1]);
+    expect((await rows(temp, 'down')).map((row) => row.attempts)).toEqual([1, 1, 1]);
   });
 
   it('gives replayed dead letters a bounded share so live deliveries keep flowing', async () => {
-    const { store, clock, loop } = await setup({
+    const { store, clock, loop, temp } = await setup(stores, {
       retryDelaysMs: [],
       maxInFlight: 4,
       replayShare: 0.25,
@@ -259,7 +272,10 @@ describe('delivery timing', () => {
     );
     for (const event of failed) doomed.add(event.id);
     loop.start();
-    await waitFor(() => rows(store, 'mixed').every((row) => row.state === 'dead'), 'six dead letters');
+    await waitFor(
+      async () => (await rows(temp, 'mixed')).every((row) => row.state === 'dead'),
+      'six dead letters',
+    );
 
     replaying = true;
     expect(
@@ -281,10 +297,10 @@ describe('delivery timing', () => {
     );
     await waitFor(() => sink.received.some((request) => request.status === 0), 'a replay is in flight');
     // One slot of four (25 %) for replays: the other five replays are still waiting their turn.
-    const leasedReplays = store.db
-      .prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE lane = 'replay' AND lease_until IS NOT NULL`)
-      .get() as { n: number };
-    expect(leasedReplays.n).toBe(1);
+    const [leasedReplays] = await temp.rows<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM deliveries WHERE lane = 'replay' AND lease_until IS NOT NULL`,
+    );
+    expect(leasedReplays?.n).toBe(1);
     expect(sink.received.filter((request) => request.status === 0)).toHaveLength(1);
   });
 });

@@ -3,11 +3,87 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Clock } from '../../src/lib/clock.js';
-import type { NewEvent, StoredEvent } from '../../src/store/ports.js';
+import type { NewEvent, Store, StoredEvent } from '../../src/store/ports.js';
+import type { PostgresStore } from '../../src/store/postgres/store.js';
+import { sqlOps } from '../../src/store/sqlite/sql.js';
 import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite/store.js';
+import { postgresBackend, sqliteBackend } from './stores.js';
 
-/** Shared pieces of the delivery tests: a temp SQLite store, events, a local subscriber, a clock. */
+/**
+ * Shared pieces of the delivery tests: a store on each backend (or a temp SQLite file, for the
+ * tests that are about SQLite's file), events, a local subscriber, a clock.
+ */
+
+/** A delivery test's store, and its tables read back for assertions. */
+export interface BackendStore {
+  readonly backend: 'sqlite' | 'postgres';
+  store: Store;
+  /** Rows of `sql`, written the way both stores read it ($1 placeholders); bigint columns as numbers. */
+  rows<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** A folder for the test's own files. */
+  dir: string;
+  close(): Promise<void>;
+}
+
+export interface EachStore {
+  readonly backend: 'sqlite' | 'postgres';
+  /** A migrated store on this test's own empty database. */
+  open(): Promise<BackendStore>;
+}
+
+/** PostgreSQL's type id for bigint, which pg answers as text. */
+const INT8 = 20;
+
+/**
+ * `describe` once per backend, SQLite and PostgreSQL, as the store contract suite runs: each test
+ * gets an empty database of its own, and a failed test's databases are kept for inspection. Stores
+ * from `open()` are closed by the test (after the loop that uses them stops).
+ */
+export function describeEachStore(name: string, body: (stores: EachStore) => void): void {
+  const label = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 20);
+  for (const backend of [sqliteBackend(label), postgresBackend(label)]) {
+    backend.describe(`${name} on ${backend.name}`, () => {
+      let anyFailed = false;
+      const dirs: string[] = [];
+      beforeAll(() => backend.setup());
+      beforeEach(() => backend.nextDatabase());
+      afterEach((test) => {
+        anyFailed ||= test.task.result?.state === 'fail';
+      });
+      afterAll(async () => {
+        for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+        await backend.teardown(anyFailed);
+      });
+      body({
+        backend: backend.name,
+        async open() {
+          const store = await backend.open();
+          const dir = mkdtempSync(join(tmpdir(), 'wahook-delivery-'));
+          dirs.push(dir);
+          return { backend: backend.name, store, rows: rowsOf(store), dir, close: () => store.close() };
+        },
+      });
+    });
+  }
+}
+
+function rowsOf(store: Store): <T>(sql: string, params?: readonly unknown[]) => Promise<T[]> {
+  if (store.dialect === 'sqlite') {
+    const ops = sqlOps((store as SqliteStore).db);
+    return async <T>(sql: string, params: readonly unknown[] = []) => (await ops.query<T>(sql, params)).rows;
+  }
+  const pool = (store as PostgresStore).pool;
+  return async <T>(sql: string, params: readonly unknown[] = []) => {
+    const result = await pool.query(sql, [...params]);
+    const bigints = result.fields.filter((field) => field.dataTypeID === INT8).map((field) => field.name);
+    return result.rows.map((row) => {
+      for (const column of bigints) if (row[column] !== null) row[column] = Number(row[column]);
+      return row as T;
+    });
+  };
+}
 
 export interface TempStore {
   store: SqliteStore;
@@ -49,7 +125,7 @@ export function makeEvent(orderingKey: string, overrides: Partial<NewEvent> = {}
 
 /** Writes events the way processing does: insert, then enqueue their deliveries, in one transaction. */
 export function commitEvents(
-  store: SqliteStore,
+  store: Pick<Store, 'withProcessingTx'>,
   events: readonly NewEvent[],
   now = Date.now(),
 ): Promise<StoredEvent[]> {
