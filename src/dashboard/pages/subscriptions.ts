@@ -6,6 +6,7 @@ import { createSubscription } from '../../deliver/subscriptions.js';
 import { targetProblem } from '../../deliver/target-policy.js';
 import { sendTestEvent } from '../../deliver/test-event.js';
 import { describeIssues } from '../../lib/describe-issues.js';
+import { formatDuration } from '../../lib/duration.js';
 import type { Subscription, SubscriptionBacklog } from '../../store/delivery-ports.js';
 import { type Html, html } from '../html.js';
 import { age, csrfField, type PageContext, page, time } from '../layout.js';
@@ -75,6 +76,7 @@ ${addForm(context)}`;
         url: form.url ?? '',
         events: events.length ? events : ['*'],
         ...(form.description ? { description: form.description } : {}),
+        ...batchField(form),
       });
       const problem = parsed.success
         ? services.deps.allowPrivate
@@ -184,7 +186,7 @@ function row(
   const form = (action: string, label: string, confirm?: string, primary = false) =>
     html`<form method="post" action="/dashboard/subscriptions/${s.id}/${action}"${confirm ? html` data-confirm="${confirm}"` : ''}>${csrfField(context)}<button type="submit"${primary ? html` class="primary"` : ''} aria-label="${label} ${s.id}">${label}</button></form>`;
   return html`<tr data-row id="sub-${s.id}">
-<td><strong>${s.id}</strong>${s.description ? html` <span class="muted">${s.description}</span>` : ''}<br><code class="small">${shownUrl(s.url)}</code><br><span class="muted small">events ${s.events.join(', ')} · ${s.source} · secret ${fingerprint(s.secret)}…</span></td>
+<td><strong>${s.id}</strong>${s.description ? html` <span class="muted">${s.description}</span>` : ''}<br><code class="small">${shownUrl(s.url)}</code><br><span class="muted small">events ${s.events.join(', ')}${s.batch ? html` · batches of ${s.batch.maxEvents}, ${formatDuration(s.batch.maxWaitMs)}` : ''} · ${s.source} · secret ${fingerprint(s.secret)}…</span></td>
 <td>${state}${breaker && breaker !== 'closed' ? html`<br><span class="state-bad">circuit ${breaker.replace('_', '-')}</span>` : ''}</td>
 <td><a href="/dashboard/deliveries?subscription=${s.id}">${backlog?.pending ?? 0}</a><br><span class="muted small">oldest ${age(backlog?.oldestPendingAt ?? null, now)}</span></td>
 <td><a href="/dashboard/deliveries?state=dead&amp;subscription=${s.id}">${backlog?.dead ?? 0}</a></td>
@@ -205,6 +207,15 @@ function secretOnce(s: Subscription, what: 'added' | 'rotated'): Html {
 <pre>${s.secret}</pre></section>`;
 }
 
+/** `batch` of the form: the events per POST when given (the schema checks both fields). */
+function batchField(form: Record<string, string | undefined>): {
+  batch?: { max_events: number; max_wait: string };
+} {
+  const maxEvents = form.batch_max_events?.trim();
+  if (!maxEvents) return {};
+  return { batch: { max_events: Number(maxEvents), max_wait: form.batch_max_wait?.trim() || '1s' } };
+}
+
 function addForm(context: PageContext): Html {
   return html`<section aria-labelledby="add-h" class="card">
 <h2 id="add-h">Add a subscription</h2>
@@ -212,6 +223,8 @@ function addForm(context: PageContext): Html {
 <label for="s-url">URL</label><input id="s-url" name="url" type="url" required placeholder="https://erp.example.com/whatsapp-events" maxlength="2000">
 <label for="s-events">Events (comma-separated; * for all)</label><input id="s-events" name="events" value="*" maxlength="500">
 <label for="s-desc">Description</label><input id="s-desc" name="description" maxlength="200">
+<label for="s-batch">Events per POST, as a JSON array (empty: one event per POST)</label><input id="s-batch" name="batch_max_events" type="number" min="1" max="1000" inputmode="numeric">
+<label for="s-wait">Longest wait for a partial batch</label><input id="s-wait" name="batch_max_wait" value="1s" maxlength="20">
 <button type="submit" class="primary">Add</button>
 </form>
 </section>`;
