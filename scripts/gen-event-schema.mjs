@@ -17,7 +17,8 @@
 // - an object lists its properties (all required unless optional in TypeScript) and is closed
 //   (`additionalProperties: false`); one with an index signature (`Record<string, unknown>`, the
 //   raw parts that keep what this version did not read) says so with `additionalProperties`;
-// - `X | null` is `anyOf [X, null]`, or a type list for primitives; `unknown` is `{}`.
+// - `X | null` is `anyOf [X, null]`, or a type list for primitives; `unknown` is `{}`;
+// - `EventBatch` is the body a batched subscription receives, an array of events.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -46,9 +47,18 @@ export function renderEventSchema() {
     description:
       'An event as wahook delivers it (a push body, GET /v1/events, the SSE stream), by `type`; docs/events.md describes each.',
     anyOf: anyOf.sort((a, b) => compare(a.$ref, b.$ref)),
-    definitions: Object.fromEntries([...walker.definitions].sort(([a], [b]) => compare(a, b))),
+    definitions: Object.fromEntries(
+      [...walker.definitions, batchDefinition()].sort(([a], [b]) => compare(a, b)),
+    ),
   };
   return `${JSON.stringify(schema, null, 2)}\n`;
+}
+
+/** A batched subscription's body: `WahookEvent[]`, what verifyBatch in wahook/consumer returns. */
+function batchDefinition() {
+  const description =
+    'The body of a POST to a batched subscription: a JSON array of events, at most one per `ordering_key`.';
+  return ['EventBatch', { description, type: 'array', items: { $ref: '#' } }];
 }
 
 function createProgram() {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStages } from '../../src/stages.js';
 import { loadPayload, payloadNames } from '../fixtures/payloads/index.js';
 import { type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
-import { createEventValidator } from '../helpers/event-schema.js';
+import { createBatchValidator, createEventValidator } from '../helpers/event-schema.js';
 import {
   cloudWebhook,
   type EventJson,
@@ -22,10 +22,28 @@ import { adminRequest, startTestServer, type TestServer, waitFor } from '../help
  */
 let server: TestServer;
 let subscriber: Subscriber;
+let batched: Subscriber;
 let subscriptionId: string;
 let delivered: Record<string, unknown>[];
+let batches: unknown[];
 let listed: EventJson[];
 const validate = createEventValidator();
+const validateBatch = createBatchValidator();
+
+async function subscribe(
+  url: string,
+  batch: { max_events: number; max_wait: string } | null,
+): Promise<string> {
+  const created = await adminRequest(server.url, '/v1/subscriptions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url, events: ['*'], batch }),
+  });
+  expect(created.status, created.text()).toBe(201);
+  return created.json<{ id: string }>().id;
+}
+
+const distinctIds = (ids: readonly unknown[]) => new Set(ids).size;
 
 beforeAll(async () => {
   server = await startTestServer({
@@ -33,29 +51,33 @@ beforeAll(async () => {
     stages: createStages,
   });
   subscriber = await startSubscriber(() => ({ status: 200 }));
-  const created = await adminRequest(server.url, '/v1/subscriptions', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ url: subscriber.url, events: ['*'] }),
-  });
-  expect(created.status, created.text()).toBe(201);
-  subscriptionId = created.json<{ id: string }>().id;
+  batched = await startSubscriber(() => ({ status: 200 }));
+  subscriptionId = await subscribe(subscriber.url, null);
+  await subscribe(batched.url, { max_events: 50, max_wait: '0s' });
 
   const bodies = [...payloadNames().map(loadPayload), ...conflictingBodies()];
   for (const body of bodies) await postSigned(server.url, body);
   await waitUntilSettled(server.url, bodies.length);
   listed = (await readEventsFrom(server.url)).events;
+  const batchedIds = () =>
+    batched.received.flatMap((request) =>
+      (JSON.parse(request.body) as { id: string }[]).map((event) => event.id),
+    );
   await waitFor(
-    () => new Set(subscriber.received.map((request) => request.headers['webhook-id'])).size === listed.length,
-    `the subscriber to receive all ${listed.length} events`,
+    () =>
+      distinctIds(subscriber.received.map((request) => request.headers['webhook-id'])) === listed.length &&
+      distinctIds(batchedIds()) === listed.length,
+    `both subscribers to receive all ${listed.length} events`,
     30_000,
   );
   delivered = subscriber.received.map((request) => JSON.parse(request.body) as Record<string, unknown>);
+  batches = batched.received.map((request) => JSON.parse(request.body) as unknown);
 }, 120_000);
 
 afterAll(async () => {
   await server?.cleanup();
   await subscriber?.close();
+  await batched?.close();
 });
 
 /** The same wamid twice, saying different things: the second body becomes a message.conflict. */
@@ -84,6 +106,15 @@ describe('the event JSON Schema', () => {
     expect(delivered.length).toBeGreaterThanOrEqual(listed.length);
     expect(delivered.every((event) => typeof event.sequence === 'number')).toBe(true);
     expect(misfits(delivered)).toEqual([]);
+  });
+
+  it('fits every body a batched subscription receives, as EventBatch', () => {
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.some((body) => Array.isArray(body) && body.length > 1)).toBe(true);
+    expect(batches.flatMap(validateBatch)).toEqual([]);
+    expect(
+      validateBatch([...(batches[0] as unknown[]), { ...delivered[0], data: null }]).join('\n'),
+    ).toContain('/data must be object');
   });
 
   it('fits every event GET /v1/events lists', () => {

@@ -50,6 +50,19 @@ export function createEventValidator(): (event: unknown) => string[] {
   };
 }
 
+/** A validator of batched bodies against `#/definitions/EventBatch`, a misfit explained per element. */
+export function createBatchValidator(): (body: unknown) => string[] {
+  const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
+  ajv.addSchema(readEventSchema(), 'events');
+  const validate = ajv.getSchema('events#/definitions/EventBatch')!;
+  const validateEvent = createEventValidator();
+  return (body) => {
+    if (validate(body)) return [];
+    if (!Array.isArray(body)) return [`EventBatch/ ${validate.errors?.[0]?.message ?? 'does not fit'}`];
+    return body.flatMap((event, index) => validateEvent(event).map((problem) => `[${index}] ${problem}`));
+  };
+}
+
 function describe(name: string | undefined, error: ErrorObject): string {
   return `${name ?? 'WahookEvent'}${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`;
 }
