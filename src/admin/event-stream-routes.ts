@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { WahookError } from '../errors.js';
 import { eventJson } from '../events/json.js';
+import { Sleeper } from '../lib/sleeper.js';
 import type { Wakeups } from '../lib/wakeups.js';
 import type { EventReader, StoredEvent } from '../store/ports.js';
 import { isSeqCursor } from './cursors.js';
@@ -68,8 +69,9 @@ export function eventStreamRoutes(options: EventStreamOptions): FastifyPluginAsy
 
 class EventStream {
   private closed = false;
-  private woken = false;
-  private wakeUp: (() => void) | undefined;
+  private readonly sleeper = new Sleeper();
+  /** Ends a wait for the socket to drain when the stream closes first. */
+  private stopDraining: (() => void) | undefined;
   private lastWriteAt = Date.now();
 
   constructor(
@@ -107,14 +109,14 @@ class EventStream {
   }
 
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.sleeper.wake();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.wake();
+    this.sleeper.wake();
+    this.stopDraining?.();
     this.res.end();
   }
 
@@ -127,32 +129,20 @@ class EventStream {
     return new Promise((resolve) => {
       const done = () => {
         this.res.off('drain', done);
-        this.wakeUp = undefined;
+        this.stopDraining = undefined;
         resolve();
       };
       this.res.on('drain', done);
-      this.wakeUp = done;
+      this.stopDraining = done;
     });
   }
 
   /** Waits for new events (a wake or the poll), sending a heartbeat when the line has been quiet. */
   private idle(): Promise<void> {
-    if (this.closed || this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
+    if (this.closed) return Promise.resolve();
     const quietFor = Date.now() - this.lastWriteAt;
     if (quietFor >= this.settings.heartbeatMs && !this.res.writableNeedDrain) this.write(': heartbeat\n\n');
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeUp = undefined;
-        this.woken = false;
-        resolve();
-      };
-      const timer = setTimeout(done, Math.min(this.settings.pollMs, this.settings.heartbeatMs));
-      this.wakeUp = done;
-    });
+    return this.sleeper.sleep(Math.min(this.settings.pollMs, this.settings.heartbeatMs));
   }
 }
 

@@ -57,7 +57,7 @@ export async function deliverBatch(
     attempt: record,
     next: nextOf(decisions[i]!),
   }));
-  await deps.recorder.recordAll(entries);
+  await deps.recorder.addAll(entries);
   if (outcome.kind === 'gone') {
     await deps.store.updateSubscription(
       subscriptionId,

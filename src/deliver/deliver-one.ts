@@ -69,7 +69,7 @@ export async function deliverClaimed(
     deps.random,
   );
   checkDeliveryTransition('pending', decisionEvent(decision));
-  await deps.recorder.record({
+  await deps.recorder.add({
     deliveryId: delivery.id,
     owner: deps.owner,
     attempt: attemptRecord(outcome, attemptedAt),

@@ -1,4 +1,5 @@
 import type { Clock } from '../lib/clock.js';
+import { Sleeper } from '../lib/sleeper.js';
 import type { Bus } from '../observe/bus.js';
 import type {
   ClaimedDelivery,
@@ -6,7 +7,7 @@ import type {
   DeliveryQueue,
   SubscriptionStore,
 } from '../store/delivery-ports.js';
-import { AttemptRecorder } from './attempt-recorder.js';
+import { type AttemptRecorder, createAttemptRecorder } from './attempt-recorder.js';
 import { CircuitBreakers } from './circuit.js';
 import { deliverBatch } from './deliver-batch.js';
 import { type DeliverDeps, deliverClaimed } from './deliver-one.js';
@@ -49,13 +50,12 @@ export class DeliveryLoop {
   private readonly running = new Set<Promise<void>>();
   private replayInFlight = 0;
   private stopped = false;
-  private woken = false;
+  private readonly sleeper = new Sleeper();
   private wakePending = false;
-  private wakeSleeper: (() => void) | undefined;
   private done: Promise<void> | undefined;
 
   constructor(private readonly deps: DeliveryLoopDeps) {
-    this.recorder = new AttemptRecorder(deps.store);
+    this.recorder = createAttemptRecorder(deps.store);
     this.windows = new DeliveryWindows({
       initial: deps.options.initialWindow,
       min: 1,
@@ -73,8 +73,7 @@ export class DeliveryLoop {
 
   /** New work may be due (events committed, a replay): look now rather than at the next poll. */
   wake(): void {
-    this.woken = true;
-    this.wakeSleeper?.();
+    this.sleeper.wake();
   }
 
   /** Stops claiming and waits for the attempts in flight (each bounded by the timeout). */
@@ -94,7 +93,7 @@ export class DeliveryLoop {
       } catch (err) {
         this.deps.bus.emit('loop:error', { loop: 'delivery', error: (err as Error).message });
       }
-      await this.sleep();
+      if (!this.stopped) await this.sleeper.sleep(this.deps.options.pollMs);
     }
   }
 
@@ -191,23 +190,6 @@ export class DeliveryLoop {
     setImmediate(() => {
       this.wakePending = false;
       this.wake();
-    });
-  }
-
-  private sleep(): Promise<void> {
-    if (this.woken || this.stopped) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        this.wakeSleeper = undefined;
-        this.woken = false;
-        resolve();
-      };
-      const timer = setTimeout(finish, this.deps.options.pollMs);
-      this.wakeSleeper = finish;
     });
   }
 }

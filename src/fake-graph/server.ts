@@ -6,7 +6,9 @@
  * chaos on. A plain node:http server keeps the fake's own cost low, so a bench can compare a send
  * path against the fake's ceiling.
  */
+
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { secureEqual } from '../lib/secure-compare.js';
 import type { FakeGraph, ScriptedFailure } from './fake-graph.js';
 import { graphError } from './graph-errors.js';
@@ -86,7 +88,7 @@ async function handle(fake: FakeGraph, request: http.IncomingMessage, response: 
       return send(response, 400, graphError(100, 'The request body is not valid JSON.').body);
     }
     const answer = fake.send(sendMatch[2] as string, parsed, sendMatch[3] === 'marketing_messages');
-    if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    if (answer.delayMs > 0) await sleep(answer.delayMs);
     if (answer.fate === 'lose') {
       // The message was accepted and its webhooks will come; the caller never learns the wamid.
       request.socket.destroy();

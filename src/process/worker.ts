@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { quarantinesAfterFailure, repeatedFailureReason } from '../inbox/states.js';
 import type { Clock } from '../lib/clock.js';
+import { Sleeper } from '../lib/sleeper.js';
 import type { Wakeups } from '../lib/wakeups.js';
 import type { Bus } from '../observe/bus.js';
 import type { Stage } from '../stage.js';
@@ -32,19 +33,8 @@ export function createProcessingWorker(options: WorkerOptions): Stage & { readon
   const pollMs = options.pollMs ?? 500;
   let running = false;
   let loop: Promise<void> | undefined;
-  let wakeUp: (() => void) | undefined;
+  const sleeper = new Sleeper();
   let unsubscribe: (() => void) | undefined;
-
-  const sleep = () =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, pollMs);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        resolve();
-      }
-      wakeUp = done;
-    });
 
   const deps = () => ({
     store: options.store,
@@ -99,7 +89,7 @@ export function createProcessingWorker(options: WorkerOptions): Stage & { readon
         options.bus.emit('loop:error', { loop: 'worker', error: (err as Error).message });
         claimed = 0;
       }
-      if (claimed < batchSize && running) await sleep();
+      if (claimed < batchSize && running) await sleeper.sleep(pollMs);
       // The store calls resolve at once (better-sqlite3 is synchronous), so without this turn a
       // backlog would drain in one macrotask and starve the receiver and the admin API meanwhile.
       else await yieldToEventLoop();
@@ -112,8 +102,8 @@ export function createProcessingWorker(options: WorkerOptions): Stage & { readon
     start() {
       if (running) return;
       running = true;
-      const local = options.wakeups.on('inbox:appended', () => wakeUp?.());
-      const remote = options.store.onInboxAppended?.(() => wakeUp?.());
+      const local = options.wakeups.on('inbox:appended', () => sleeper.wake());
+      const remote = options.store.onInboxAppended?.(() => sleeper.wake());
       unsubscribe = () => {
         local();
         remote?.();
@@ -123,7 +113,7 @@ export function createProcessingWorker(options: WorkerOptions): Stage & { readon
     async stop() {
       running = false;
       unsubscribe?.();
-      wakeUp?.();
+      sleeper.wake();
       await loop;
     },
   };

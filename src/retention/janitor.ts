@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../observe/bus.js';
 import type { Stage } from '../stage.js';
@@ -30,8 +31,6 @@ export function createJanitor(options: JanitorOptions): Stage & { runOnce(): Pro
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<number> | undefined;
 
-  const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
   const purgeClass = async (dataClass: (typeof PURGE_ORDER)[number], keepMs: number) => {
     let rows = 0;
     for (;;) {
@@ -43,7 +42,7 @@ export function createJanitor(options: JanitorOptions): Stage & { runOnce(): Pro
       rows += removed;
       if (removed > 0) options.bus.emit('retention:purged', { dataClass, rows: removed, ms });
       if (removed < BATCH_ROWS || !running) return rows;
-      await pause(Math.max(MIN_PAUSE_MS, PAUSE_FACTOR * ms));
+      await sleep(Math.max(MIN_PAUSE_MS, PAUSE_FACTOR * ms));
     }
   };
 

@@ -14,7 +14,9 @@
  * refusal), and one per (number, recipient) at Meta's pair rate (§5: a burst of 45, then one per
  * 6 s), which answers 503 with Retry-After instead of asking Meta and getting 131056.
  */
+
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Agent } from 'undici';
 import { ERROR_CODES, type ErrorCode, WahookError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
@@ -140,7 +142,7 @@ export class Sender {
     const deadline = Date.now() + (this.options.target?.timeoutMs ?? 15_000) + 2_000;
     let current = row;
     while (current.state === 'sending' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       current = (await this.options.store.getSend(row.id)) ?? current;
     }
     return current;
@@ -157,7 +159,7 @@ export class Sender {
       const wait = number.waitMs();
       if (Date.now() - started + wait > MAX_PACING_WAIT_MS)
         return throttledAnswer(`the throughput of number ${prepared.phoneNumberId}`, wait);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait)));
+      await sleep(Math.max(1, wait));
     }
     pair.take();
     return undefined;

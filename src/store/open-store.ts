@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sqlitePath } from '../config/load.js';
 import { WahookError } from '../errors.js';
 import type { Store } from './ports.js';
@@ -46,7 +47,7 @@ export async function openStoreWhenReachable(databaseUrl: string, retry: OpenRet
     } catch (err) {
       if (stop || !isOutage(databaseUrl, err)) throw err;
       await retry.onWaiting((err as WahookError).message);
-      await Promise.race([new Promise((resolve) => setTimeout(resolve, delayMs)), retry.stopped]);
+      await Promise.race([sleep(delayMs), retry.stopped]);
       if (stop) throw err;
     }
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command, Option } from 'commander';
 import { WahookError } from '../../errors.js';
 import { parseDuration } from '../../lib/duration.js';
@@ -169,7 +170,7 @@ async function follow(
       if (!json) print(ctx.stdout, `status   ${entry.timestamp}  ${entry.status}`);
     printed = Math.max(printed, history.length);
     if ((last && FINAL.has(last.status)) || Date.now() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
   }
   if (json) print(ctx.stdout, JSON.stringify(last ?? null, null, 2));
   for (const error of last?.errors ?? []) if (!json) print(ctx.stdout, `error    ${error.explanation}`);
