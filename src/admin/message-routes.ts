@@ -2,14 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { WahookError } from '../errors.js';
 import { describeIssues } from '../lib/describe-issues.js';
-import { completeRecord, type MessageDirection } from '../process/message-record.js';
-import { fromStoredRecord } from '../process/stored-record.js';
 import type { MessageReader, StoredMessage } from '../store/ports.js';
-import type { MessageContext, SendStore } from '../store/send-ports.js';
+import type { SendStore } from '../store/send-ports.js';
 import { isTimeCursor } from './cursors.js';
+import { messageJson, messageWithContext } from './message-json.js';
+import { decodeStuckCursor, listStuckMessages, stuckListJson } from './stuck-messages.js';
 
-/** Message status lookup: one wamid, or a filtered list (newest update first). */
+/**
+ * Message status lookup: one wamid, or a filtered list (newest update first), or with
+ * `stuck=true` the messages the stuck scan judges stuck now (newest judgement first).
+ */
 const listQuery = z.object({
+  stuck: z.enum(['true', 'false'], { message: 'stuck must be true or false' }).optional(),
   status: z.string().min(1).optional(),
   phone_number_id: z.string().min(1).optional(),
   since: z
@@ -26,7 +30,8 @@ const listQuery = z.object({
 /** Longest message id a cursor may carry (wamids are far shorter). */
 const MAX_CURSOR_ID = 512;
 
-type MessageStore = MessageReader & Pick<SendStore, 'getMessageContext' | 'findWamidsByMetadata'>;
+type MessageStore = MessageReader &
+  Pick<SendStore, 'getMessageContext' | 'findWamidsByMetadata' | 'listStuckSends'>;
 
 export async function messageRoutes(app: FastifyInstance, options: { store: MessageStore }): Promise<void> {
   app.get('/v1/messages/:wamid', async (request) => {
@@ -52,6 +57,7 @@ export async function messageRoutes(app: FastifyInstance, options: { store: Mess
     }
     const parsed = listQuery.safeParse(request.query);
     if (!parsed.success) throw new WahookError('bad_request', describeIssues(parsed.error));
+    if (parsed.data.stuck === 'true') return listStuck(options.store, parsed.data);
     const before = parsed.data.before ? decodeCursor(parsed.data.before) : undefined;
     if (parsed.data.before && !before)
       throw new WahookError('bad_request', 'before must be a cursor returned as "next"');
@@ -68,6 +74,28 @@ export async function messageRoutes(app: FastifyInstance, options: { store: Mess
       next: last && messages.length === parsed.data.limit ? encodeCursor(last) : null,
     };
   });
+}
+
+/**
+ * The stuck list. It is ordered by judgement, not by update, so the filters on updates (status,
+ * since) do not apply; a request with them is refused rather than answered with them ignored.
+ */
+async function listStuck(store: MessageStore, query: z.output<typeof listQuery>) {
+  if (query.status !== undefined || query.since !== undefined)
+    throw new WahookError(
+      'bad_request',
+      'stuck=true takes phone_number_id, limit and before; status and since do not apply to it',
+    );
+  const before = query.before ? decodeStuckCursor(query.before) : undefined;
+  if (query.before && !before)
+    throw new WahookError('bad_request', 'before must be a cursor returned as "next" by a stuck=true call');
+  return stuckListJson(
+    await listStuckMessages(store, {
+      limit: query.limit,
+      ...(query.phone_number_id ? { phoneNumberId: query.phone_number_id } : {}),
+      ...(before ? { before } : {}),
+    }),
+  );
 }
 
 /** `metadata.<key>=<value>` in the query: undefined when absent, a message when malformed. */
@@ -107,73 +135,6 @@ async function listByMetadata(
     messages: found.filter((json) => json !== undefined),
     next: last && wamids.length === filter.limit ? Buffer.from(`m:${last}`).toString('base64url') : null,
   };
-}
-
-/**
- * The message JSON with what wahook knows beyond its statuses: the business metadata and the send
- * behind it. A message sent through wahook whose first status has not arrived yet is shown from
- * its send (status `accepted`, empty history).
- */
-export function messageWithContext(
-  wamid: string,
-  message: StoredMessage | undefined,
-  context: MessageContext | undefined,
-) {
-  const send = context?.send ?? null;
-  if (!message && !send) return undefined;
-  const base = message
-    ? messageJson(message)
-    : {
-        ...completeRecord({
-          id: wamid,
-          direction: 'outbound',
-          status: 'accepted',
-          phoneNumberId: send?.phoneNumberId ?? null,
-          history: [],
-        }),
-        first_seen_at: new Date(send?.createdAt ?? 0).toISOString(),
-        updated_at: new Date(send?.updatedAt ?? 0).toISOString(),
-      };
-  return {
-    ...base,
-    metadata: context?.metadata ?? null,
-    send: send
-      ? {
-          id: send.id,
-          input: send.input,
-          to: send.recipient,
-          wa_id: send.waId,
-          user_id: send.userId,
-          idempotency_key: send.idempotencyKey,
-          created_at: new Date(send.createdAt).toISOString(),
-        }
-      : null,
-  };
-}
-
-/**
- * A message as the API shows it. A stored record this version cannot read (another format, a hand
- * edit) is shown with the columns stored beside it and `record_error` saying why, so one such row
- * neither hides the others in a list nor hides what is known of it. Its derived fields are those of
- * an empty history, so the answer keeps every field the contract promises.
- */
-export function messageJson(message: StoredMessage) {
-  const arrival = {
-    first_seen_at: new Date(message.firstSeenAt).toISOString(),
-    updated_at: new Date(message.updatedAt).toISOString(),
-  };
-  try {
-    return { ...fromStoredRecord(message.id, message.record), ...arrival };
-  } catch (err) {
-    const columns = {
-      id: message.id,
-      direction: message.direction as MessageDirection,
-      status: message.status,
-      phoneNumberId: message.phoneNumberId,
-      history: [],
-    };
-    return { ...completeRecord(columns), record_error: (err as Error).message, ...arrival };
-  }
 }
 
 export function encodeCursor(message: StoredMessage): string {

@@ -11,16 +11,18 @@
  * A failed message is not stuck: it ended, and its `message.status` said why.
  *
  * Each (message, stage) yields one `message.stuck` event: its id is derived from both, so the
- * scan can run every minute, on every worker, and the event log keeps the first.
+ * scan can run every minute, on every worker, and the event log keeps the first. The judgement is
+ * also kept on the send (stuck stage and since when, set and cleared as it changes), which is what
+ * GET /v1/messages?stuck=true and the dashboard list.
  */
 import { eventIdFor } from '../events/ids.js';
 import { EVENT_SCHEMA_VERSION, EVENT_TYPES } from '../events/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../observe/bus.js';
 import type { MessageReader, NewEvent, ProcessingStore } from '../store/ports.js';
-import type { SendRow, SendStore } from '../store/send-ports.js';
+import type { SendRow, SendStore, StuckJudgement, StuckStage } from '../store/send-ports.js';
 
-export type StuckStage = 'sent' | 'delivered';
+export type { StuckStage } from '../store/send-ports.js';
 
 export interface StuckOptions {
   sentAfterMs: number;
@@ -130,9 +132,11 @@ export function createStuckScanner(deps: {
           afterId,
         });
         const events: NewEvent[] = [];
+        const changed: StuckJudgement[] = [];
         for (const send of page) {
           const message = send.wamid === null ? undefined : await deps.store.getMessage(send.wamid);
           const stage = judgeStuck(send, message?.status, now, deps.options);
+          if ((stage ?? null) !== send.stuckStage) changed.push({ sendId: send.id, stage: stage ?? null });
           if (stage === undefined) continue;
           counts[stage] += 1;
           events.push(stuckEvent(send, stage, message?.status ?? 'accepted', now));
@@ -142,6 +146,9 @@ export function createStuckScanner(deps: {
             tx.enqueueDeliveries(await tx.insertEvents(events), now),
           );
         }
+        // After the events: a crash between the two leaves the judgement unchanged, and the next
+        // scan writes it (the events are deduplicated by id).
+        await deps.store.setStuck(changed, now);
         const last = page.at(-1);
         if (!last || page.length < PAGE) break;
         afterId = last.id;

@@ -14,6 +14,10 @@ export type SendState = (typeof SEND_STATES)[number];
 
 export type BusinessMetadata = Record<string, unknown>;
 
+/** Where an accepted send's statuses can stop short (src/send/stuck.ts judges it). */
+export const STUCK_STAGES = ['sent', 'delivered'] as const;
+export type StuckStage = (typeof STUCK_STAGES)[number];
+
 export interface NewSend {
   id: string;
   idempotencyKey: string | null;
@@ -41,6 +45,15 @@ export interface SendRow extends NewSend {
   /** Meta's error (and our explanation) for a failed or unknown send. */
   error: unknown;
   updatedAt: number;
+  /** The stuck scan's last judgement: the stage this send is stuck at, and since when; null when not. */
+  stuckStage: StuckStage | null;
+  stuckAt: number | null;
+}
+
+/** One send's judgement by a stuck scan: a stage marks it stuck (since `now`), null clears it. */
+export interface StuckJudgement {
+  sendId: string;
+  stage: StuckStage | null;
 }
 
 export interface SendOutcome {
@@ -77,6 +90,18 @@ export interface SendStore {
     createdBefore: number;
     limit: number;
     afterId?: string;
+  }): Promise<SendRow[]>;
+  /** Stores judgements of the stuck scan; a send whose judgement did not change need not be given. */
+  setStuck(judgements: readonly StuckJudgement[], now: number): Promise<void>;
+  /**
+   * Sends judged stuck whose message has not moved past that stage since (no status at all for
+   * `sent`; none of delivered, read, played, failed for `delivered`), newest judgement first,
+   * before the cursor.
+   */
+  listStuckSends(options: {
+    limit: number;
+    phoneNumberId?: string;
+    before?: { stuckAt: number; id: string };
   }): Promise<SendRow[]>;
 }
 

@@ -1,5 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bus } from '../../src/observe/bus.js';
+import { createStuckScanner } from '../../src/send/stuck.js';
 import { createStages } from '../../src/stages.js';
 import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser.js';
 import { type Answer, type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
@@ -18,6 +20,7 @@ describe('dashboard in Chromium', () => {
   let subscriptionId = '';
   const failedWamid = testWamid('failed', 1);
   const lateWamid = testWamid('late', 1);
+  const stuckWamid = testWamid('stuck', 1);
   let closeBrowser: () => Promise<void>;
   let page: Page;
   const consoleErrors: string[] = [];
@@ -75,6 +78,29 @@ describe('dashboard in Chromium', () => {
       async () => (await server.server.store.listRejected({ limit: 1 })).length === 1,
       'the rejected request logged',
     );
+    // A send WhatsApp accepted that never heard a status, judged by the stuck scan an hour later.
+    const sentAt = Date.now();
+    const sendId = `snd_${sentAt.toString(36).padStart(9, '0')}stuck`;
+    await server.server.store.createSend({
+      id: sendId,
+      idempotencyKey: null,
+      requestHash: 'h',
+      phoneNumberId: PHONE_NUMBER_ID,
+      input: '+447700900456',
+      recipient: '+447700900456',
+      recipientKind: 'phone',
+      messageType: 'text',
+      message: { type: 'text', text: { body: 'hi' } },
+      metadata: { booking: 'b-42' },
+      createdAt: sentAt,
+    });
+    await server.server.store.finishSend(sendId, { state: 'accepted', wamid: stuckWamid }, sentAt);
+    await createStuckScanner({
+      store: server.server.store,
+      clock: { now: () => sentAt + 3_600_000 },
+      bus: new Bus(),
+      options: { sentAfterMs: 300_000, deliveredAfterMs: 3_600_000 },
+    }).runOnce();
     const launched = await launchBrowser();
     closeBrowser = launched.close;
     page = await launched.context.newPage();
@@ -177,6 +203,24 @@ describe('dashboard in Chromium', () => {
     expect(notes.join(' ')).toContain('ignored downgrade: read stays');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'message-timeline');
+  });
+
+  it('filters the messages page to stuck messages, with the stage and the metadata', async () => {
+    await page.goto(`${server.url}/dashboard/messages`);
+    expect(await page.locator(`text=${stuckWamid}`).count()).toBe(0);
+    await page.getByLabel('Stuck only').check();
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/stuck=true/);
+    const rows = page.locator('tbody tr[data-row]');
+    expect(await rows.count()).toBe(1);
+    const row = await rows.first().textContent();
+    expect(row).toContain(stuckWamid);
+    expect(row).toContain('no sent');
+    expect(row).toContain('booking=b-42');
+    expect(row).not.toContain('447700900456');
+    expect(await page.getByLabel('Stuck only').isChecked()).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'messages-stuck');
   });
 
   it("shows a rejected request's verdict", async () => {

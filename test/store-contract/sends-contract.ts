@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NewSend } from '../../src/store/send-ports.js';
 import type { ContractContext } from './contract.js';
-import { T0 } from './fixtures.js';
+import { storedMessage, T0 } from './fixtures.js';
 
 function newSend(id: string, overrides: Partial<NewSend> = {}): NewSend {
   return {
@@ -146,6 +146,60 @@ export function sendsContract(ctx: ContractContext): void {
       const old = await store.listSends({ states: ['accepted'], createdBefore: T0 + 5, limit: 10 });
       expect(old.map((send) => send.id)).toEqual(['snd_a']);
       expect(await store.listSends({ states: ['failed'], createdBefore: T0 + 50, limit: 10 })).toEqual([]);
+    });
+
+    it('keeps the stuck judgement and lists what is still stuck, newest judgement first, paged', async () => {
+      const store = await ctx.open();
+      for (const [id, phone] of [
+        ['snd_a', '111'],
+        ['snd_b', '111'],
+        ['snd_c', '222'],
+        ['snd_d', '111'],
+      ] as const) {
+        await store.createSend(newSend(id, { phoneNumberId: phone }));
+        await store.finishSend(id, { state: 'accepted', wamid: `wamid.${id}` }, T0 + 1);
+      }
+      // b and d reached sent; d then delivered, after the scan judged it.
+      await store.withProcessingTx((tx) =>
+        tx.putMessages([
+          storedMessage('wamid.snd_b', { status: 'sent' }),
+          storedMessage('wamid.snd_d', { status: 'delivered' }),
+        ]),
+      );
+      await store.setStuck([{ sendId: 'snd_a', stage: 'sent' }], T0 + 100);
+      await store.setStuck(
+        [
+          { sendId: 'snd_b', stage: 'delivered' },
+          { sendId: 'snd_c', stage: 'sent' },
+          { sendId: 'snd_d', stage: 'delivered' },
+        ],
+        T0 + 200,
+      );
+      expect(await store.getSend('snd_a')).toMatchObject({ stuckStage: 'sent', stuckAt: T0 + 100 });
+      const all = await store.listStuckSends({ limit: 10 });
+      expect(all.map((send) => [send.id, send.stuckStage])).toEqual([
+        ['snd_c', 'sent'],
+        ['snd_b', 'delivered'],
+        ['snd_a', 'sent'],
+      ]);
+      const first = await store.listStuckSends({ limit: 2 });
+      const last = first.at(-1)!;
+      const rest = await store.listStuckSends({
+        limit: 2,
+        before: { stuckAt: last.stuckAt!, id: last.id },
+      });
+      expect([...first, ...rest].map((send) => send.id)).toEqual(['snd_c', 'snd_b', 'snd_a']);
+      expect((await store.listStuckSends({ limit: 10, phoneNumberId: '111' })).map((s) => s.id)).toEqual([
+        'snd_b',
+        'snd_a',
+      ]);
+      // A stage-sent send whose first status came, and a cleared judgement, leave the list.
+      await store.withProcessingTx((tx) =>
+        tx.putMessages([storedMessage('wamid.snd_c', { status: 'sent' })]),
+      );
+      await store.setStuck([{ sendId: 'snd_b', stage: null }], T0 + 300);
+      expect(await store.getSend('snd_b')).toMatchObject({ stuckStage: null, stuckAt: null });
+      expect((await store.listStuckSends({ limit: 10 })).map((send) => send.id)).toEqual(['snd_a']);
     });
   });
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { messageWithContext } from '../../admin/message-routes.js';
+import { messageWithContext } from '../../admin/message-json.js';
 import { loadConfig, sqlitePath } from '../../config/load.js';
 import { WahookError } from '../../errors.js';
 import { openStore } from '../../store/open-store.js';

@@ -12,32 +12,19 @@ import { maskPhone } from '../mask.js';
 import type { DashboardServices } from '../routes.js';
 import { singleQuery } from './common.js';
 import { notFoundPage } from './inbox.js';
+import { statusLabel } from './status-label.js';
+import { stuckSection } from './stuck-messages.js';
 
 /**
  * Messages: one search box that takes a wamid, a phone number or a BSUID, and a message's page
  * with its status timeline (the sender's time and when each update reached wahook, out-of-order and
  * ignored-downgrade updates named), its errors explained from the catalog, and every delivery of
- * its events. Phone numbers are masked unless the viewer reveals them (a logged click).
+ * its events. Phone numbers are masked unless the viewer reveals them (a logged click). "Stuck
+ * only" lists what the stuck scan judges stuck now instead (stuck-messages.ts).
  */
 const PAGE = 50;
 const TIMELINE_EVENTS = 200;
 const DELIVERY_ROWS = 200;
-
-export const STATUS_ICON: Record<string, string> = {
-  received: '↓',
-  sent: '✓',
-  delivered: '✓✓',
-  read: '✓✓',
-  played: '▶',
-  failed: '✗',
-  deleted: '⌫',
-  warning: '⚠',
-};
-
-export function statusLabel(status: string): Html {
-  const tone = status === 'failed' ? 'state-bad' : status === 'read' || status === 'played' ? 'state-ok' : '';
-  return html`<span class="${tone}">${STATUS_ICON[status] ?? '•'} ${status}</span>`;
-}
 
 /** What a search box entry names: a wamid, or a counterpart (phone number as digits, or a BSUID). */
 export function searchTarget(q: string): { wamid: string } | { counterpart: string } | undefined {
@@ -55,6 +42,13 @@ export function messageRoutes(services: DashboardServices) {
 
     app.get('/dashboard/messages', async (request, reply) => {
       const query = singleQuery(request.query);
+      if (query.stuck === 'true') {
+        const body = html`${filtersForm('', undefined, undefined, true)}${await stuckSection(store, query.before)}`;
+        return services.send(
+          reply,
+          page(services.context(request), { title: 'Messages', live: ['messages'], body }),
+        );
+      }
       const q = (query.q ?? '').slice(0, 200);
       const target = searchTarget(q);
       if (target && 'wamid' in target) {
@@ -79,14 +73,7 @@ export function messageRoutes(services: DashboardServices) {
       const last = rows.at(-1);
       const next = last && rows.length === PAGE ? encodeCursor(last) : null;
       const body = html`
-<form class="filters" role="search" method="get" action="/dashboard/messages">
-<label for="q">Find</label>
-<input id="q" name="q" type="search" value="${q}" placeholder="wamid, phone number or BSUID" maxlength="200" autocomplete="off">
-<label for="status">Status</label>
-<select id="status" name="status"><option value="">any</option>${Object.keys(STATUS_MEANING).map((s) => html`<option${s === status ? html` selected` : ''}>${s}</option>`)}</select>
-${code === undefined ? '' : html`<input type="hidden" name="code" value="${code}">`}
-<button type="submit">Search</button>
-</form>
+${filtersForm(q, status, code, false)}
 ${code === undefined ? '' : html`<p class="muted">Showing messages of this page with error ${code}. <a href="/dashboard/messages?status=failed">All failed</a></p>`}
 ${
   target && 'wamid' in target
@@ -124,6 +111,23 @@ ${next ? html`<nav aria-label="Pages"><a rel="next" href="/dashboard/messages?${
       );
     });
   };
+}
+
+/**
+ * The search and filters. "Stuck only" is its own list (by judgement, not by update), so while it
+ * is checked the search and the status filter are not applied; the note under the form says so.
+ */
+function filtersForm(q: string, status: string | undefined, code: number | undefined, stuck: boolean): Html {
+  return html`<form class="filters" role="search" method="get" action="/dashboard/messages">
+<label for="q">Find</label>
+<input id="q" name="q" type="search" value="${q}" placeholder="wamid, phone number or BSUID" maxlength="200" autocomplete="off">
+<label for="status">Status</label>
+<select id="status" name="status"><option value="">any</option>${Object.keys(STATUS_MEANING).map((s) => html`<option${s === status ? html` selected` : ''}>${s}</option>`)}</select>
+<label><input id="stuck" name="stuck" type="checkbox" value="true"${stuck ? html` checked` : ''}> Stuck only</label>
+${code === undefined ? '' : html`<input type="hidden" name="code" value="${code}">`}
+<button type="submit">Search</button>
+</form>
+${stuck ? html`<p class="muted small">Stuck only: messages sent through wahook whose statuses stopped short, newest judgement first; the search and the status filter do not apply to it.</p>` : ''}`;
 }
 
 function readable(message: StoredMessage): MessageRecord | undefined {

@@ -53,6 +53,7 @@ import type {
   SendOutcome,
   SendRow,
   SendState,
+  StuckJudgement,
 } from '../send-ports.js';
 import { erasePersonWith } from '../shared/erasure.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
@@ -359,6 +360,16 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     afterId?: string;
   }): Promise<SendRow[]> {
     return sends.listSends(this.sql, options);
+  }
+  setStuck(judgements: readonly StuckJudgement[], now: number): Promise<void> {
+    return sends.setStuck(this.sql, judgements, now);
+  }
+  listStuckSends(options: {
+    limit: number;
+    phoneNumberId?: string;
+    before?: { stuckAt: number; id: string };
+  }): Promise<SendRow[]> {
+    return sends.listStuckSends(this.sql, options);
   }
 
   private assertOpen(): void {

@@ -1,4 +1,11 @@
-import type { BusinessMetadata, MessageContext, SendOutcome, SendRow, SendState } from '../send-ports.js';
+import type {
+  BusinessMetadata,
+  MessageContext,
+  SendOutcome,
+  SendRow,
+  SendState,
+  StuckStage,
+} from '../send-ports.js';
 
 /** Row mappers for sends and message context, shared by both adapters (same column names). */
 export interface SendRecord {
@@ -20,12 +27,49 @@ export interface SendRecord {
   error: string | null;
   created_at: number | string;
   updated_at: number | string;
+  stuck_stage: string | null;
+  stuck_at: number | string | null;
 }
 
 export const SEND_COLUMNS = `id, idempotency_key, request_hash, phone_number_id, input, recipient, recipient_kind,
-  message_type, message, metadata, state, wamid, wa_id, user_id, message_status, error, created_at, updated_at`;
+  message_type, message, metadata, state, wamid, wa_id, user_id, message_status, error, created_at, updated_at,
+  stuck_stage, stuck_at`;
 
-/** SEND_COLUMNS qualified by a table alias, for a SELECT that joins sends to other tables. */
+/**
+ * The stuck list's query. The judgement columns say which sends the scan found stuck; the
+ * message's current status, joined by its primary key, drops those whose status moved on after the
+ * scan stopped re-reading them.
+ */
+export function stuckSendsQuery(options: {
+  limit: number;
+  phoneNumberId?: string;
+  before?: { stuckAt: number; id: string };
+}): { sql: string; params: unknown[] } {
+  // Only the scan sets a stage, and only on accepted sends, a state they never leave: the partial
+  // index alone names the candidates.
+  const conditions = ['s.stuck_stage IS NOT NULL'];
+  const params: unknown[] = [];
+  const next = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (options.phoneNumberId !== undefined)
+    conditions.push(`s.phone_number_id = ${next(options.phoneNumberId)}`);
+  if (options.before) {
+    // A row value, which both stores read as a range of the index (an OR of two ranges is not).
+    conditions.push(`(s.stuck_at, s.id) < (${next(options.before.stuckAt)}, ${next(options.before.id)})`);
+  }
+  conditions.push(
+    `((s.stuck_stage = 'sent' AND (m.status IS NULL OR m.status = 'accepted'))
+      OR (s.stuck_stage = 'delivered' AND (m.status IS NULL OR m.status NOT IN ('delivered', 'read', 'played', 'failed'))))`,
+  );
+  return {
+    sql: `SELECT ${sendColumns('s')} FROM sends s LEFT JOIN messages m ON m.id = s.wamid
+      WHERE ${conditions.join(' AND ')} ORDER BY s.stuck_at DESC, s.id DESC LIMIT ${next(options.limit)}`,
+    params,
+  };
+}
+
 export function sendColumns(alias: string): string {
   return SEND_COLUMNS.split(',')
     .map((column) => `${alias}.${column.trim()}`)
@@ -52,6 +96,8 @@ export function toSendRow(record: SendRecord): SendRow {
     error: record.error === null ? null : parseOr(record.error, record.error),
     createdAt: Number(record.created_at),
     updatedAt: Number(record.updated_at),
+    stuckStage: record.stuck_stage as StuckStage | null,
+    stuckAt: record.stuck_at === null ? null : Number(record.stuck_at),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type SendRow,
   type SendSettlement,
   type SendState,
+  type StuckJudgement,
 } from '../send-ports.js';
 import type { ErasurePlan } from './erasure.js';
 import {
@@ -16,6 +17,7 @@ import {
   SEND_COLUMNS,
   type SendRecord,
   sendColumns,
+  stuckSendsQuery,
   toMessageContext,
   toSendRow,
 } from './send-rows.js';
@@ -231,6 +233,32 @@ export async function listSends(
        AND id > $3 ORDER BY id LIMIT $4`,
     [ops.dialect.list(options.states), options.createdBefore, options.afterId ?? '', options.limit],
   );
+  return result.rows.map(toSendRow);
+}
+
+/** The stuck scan's judgements, in one transaction: a stage marks the send stuck since `now`, null clears it. */
+export async function setStuck(
+  ops: SqlTxOps,
+  judgements: readonly StuckJudgement[],
+  now: number,
+): Promise<void> {
+  if (judgements.length === 0) return;
+  await ops.transaction(async (tx) => {
+    for (const judgement of judgements)
+      await tx.query('UPDATE sends SET stuck_stage = $1, stuck_at = $2 WHERE id = $3', [
+        judgement.stage,
+        judgement.stage === null ? null : now,
+        judgement.sendId,
+      ]);
+  });
+}
+
+export async function listStuckSends(
+  ops: SqlOps,
+  options: Parameters<typeof stuckSendsQuery>[0],
+): Promise<SendRow[]> {
+  const query = stuckSendsQuery(options);
+  const result = await ops.query<SendRecord>(query.sql, query.params);
   return result.rows.map(toSendRow);
 }
 

@@ -54,6 +54,7 @@ import type {
   SendOutcome,
   SendRow,
   SendState,
+  StuckJudgement,
 } from '../send-ports.js';
 import { erasePersonWith } from '../shared/erasure.js';
 import {
@@ -517,6 +518,16 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     afterId?: string;
   }): Promise<SendRow[]> {
     return this.txLock.run(async () => sends.listSends(this.sql, options));
+  }
+  setStuck(judgements: readonly StuckJudgement[], now: number): Promise<void> {
+    return this.txLock.run(async () => sends.setStuck(this.sql, judgements, now));
+  }
+  listStuckSends(options: {
+    limit: number;
+    phoneNumberId?: string;
+    before?: { stuckAt: number; id: string };
+  }): Promise<SendRow[]> {
+    return this.txLock.run(async () => sends.listStuckSends(this.sql, options));
   }
 }
 

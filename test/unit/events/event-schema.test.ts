@@ -90,5 +90,7 @@ function stuckSend(): SendRow {
     messageStatus: 'accepted',
     error: null,
     updatedAt: Date.UTC(2026, 0, 1),
+    stuckStage: null,
+    stuckAt: null,
   };
 }

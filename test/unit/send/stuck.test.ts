@@ -59,7 +59,25 @@ async function setup() {
       (event) =>
         event.data as { messageId: string; stage: string; likelyCauses: string[]; metadata: unknown },
     );
-  return { scanner, accept, stuckEvents, scans, advance: (ms: number) => (now += ms) };
+  const setStatus = (id: string, status: string) =>
+    temp.store.withProcessingTx((tx) => tx.putMessages([storedMessage(`wamid.${id}`, { status })]));
+  const listed = async () =>
+    (await temp.store.listStuckSends({ limit: 10 })).map((row) => [row.wamid, row.stuckStage]);
+  // The judgement as stored, whether or not the list would show it.
+  const judged = async () =>
+    (await temp.store.listSends({ states: ['accepted'], createdBefore: now, limit: 10 })).map(
+      (row) => row.stuckStage,
+    );
+  return {
+    scanner,
+    accept,
+    stuckEvents,
+    scans,
+    setStatus,
+    listed,
+    judged,
+    advance: (ms: number) => (now += ms),
+  };
 }
 
 describe('stuck messages', () => {
@@ -91,5 +109,24 @@ describe('stuck messages', () => {
     await scanner.runOnce();
     await scanner.runOnce();
     expect((await stuckEvents()).map((event) => event.stage)).toEqual(['sent']);
+  });
+
+  it('keeps its judgement on the send: set when stuck, moved to the next stage, cleared once delivered', async () => {
+    const { scanner, accept, setStatus, listed, judged, advance } = await setup();
+    await accept('slow', 'text', null);
+    advance(6 * MINUTE);
+    await scanner.runOnce();
+    expect(await listed()).toEqual([['wamid.slow', 'sent']]);
+    await setStatus('slow', 'sent');
+    await scanner.runOnce();
+    expect(await listed()).toEqual([]);
+    expect(await judged()).toEqual([null]);
+    advance(60 * MINUTE);
+    await scanner.runOnce();
+    expect(await listed()).toEqual([['wamid.slow', 'delivered']]);
+    await setStatus('slow', 'delivered');
+    await scanner.runOnce();
+    expect(await listed()).toEqual([]);
+    expect(await judged()).toEqual([null]);
   });
 });
