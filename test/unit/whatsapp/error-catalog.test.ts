@@ -129,7 +129,7 @@ describe('docs/error-codes.md', () => {
     expect([...documented].sort()).toEqual([...catalog].sort());
   });
 
-  it('is exactly what the catalog renders (run vitest with -u to regenerate)', async () => {
-    await expect(renderErrorCodesMarkdown()).toMatchFileSnapshot(DOC_PATH.pathname);
+  it('is exactly what the catalog renders (run `npm run docs` to regenerate)', () => {
+    expect(doc).toBe(renderErrorCodesMarkdown());
   });
 });
