@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +30,12 @@ describe('docs/event-schema.json', () => {
     });
     expect(stdout === readFileSync(EVENT_SCHEMA_URL, 'utf8'), 'docs/event-schema.json is stale').toBe(true);
   }, 120_000);
+
+  it('is what the package exports as `wahook/event-schema.json`', () => {
+    // The package resolves its own name through package.json "exports", as an installed one does.
+    const resolved = createRequire(import.meta.url).resolve('wahook/event-schema.json');
+    expect(resolved).toBe(fileURLToPath(EVENT_SCHEMA_URL));
+  });
 
   it('has a definition with a const `type` for every event type, each offered at the top level', () => {
     const schema = readEventSchema();
