@@ -77,7 +77,7 @@ export type WahookEvent = { [Type in KnownEventType]: EventOf<Type> }[KnownEvent
 
 export type EventData = WahookEvent['data'];
 
-export interface MessageReceivedData {
+export interface MessageReceivedData extends WithContacts {
   /** The wamid. */
   messageId: string;
   phoneNumberId: string | null;
@@ -104,7 +104,7 @@ export interface MessageReceivedData {
   flags: string[];
 }
 
-export interface MessageStatusData {
+export interface MessageStatusData extends WithContacts {
   /** The wamid the send call returned. */
   messageId: string;
   phoneNumberId: string | null;
@@ -196,10 +196,13 @@ export interface TestEventData {
   message: string;
 }
 
-export interface WhatsAppErrorData {
+export interface WhatsAppErrorData extends WithContacts {
   phoneNumberId: string | null;
+  displayPhoneNumber: string | null;
   wabaId: string | null;
   error: MessageError;
+  /** What the error carried beyond `error` (and the value beside its arrays), by dotted path; null when nothing. */
+  unparsed: Record<string, unknown> | null;
   flags: string[];
 }
 
@@ -235,8 +238,9 @@ export interface UpdateEventBase {
 }
 
 /**
- * Item events (users, calls, history, groups, business-app contacts, ad conversions) and echoes
- * carry what the value holds beside its item array: `contacts[]` and `messaging_product`.
+ * Item events (users, calls, history, groups, business-app contacts, ad conversions), echoes, and
+ * every event of a `messages` value (messages, statuses, value errors) carry what the value holds
+ * beside its item arrays: `contacts[]` whole and `messaging_product`.
  */
 export interface WithContacts {
   contacts: PresentedOf<typeof wire.itemSiblingsValue>['contacts'];

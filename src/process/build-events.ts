@@ -38,6 +38,8 @@ export function messageReceivedEvent(item: ParsedMessage, now: number): NewEvent
     wabaId: item.wabaId,
     timestamp: isoOrNull(item.timestamp),
     from: item.from,
+    contacts: item.contacts,
+    messagingProduct: item.messagingProduct,
     type: item.type,
     content: item.content,
     context: item.context,
@@ -119,6 +121,8 @@ export function messageStatusEvent(
     timestamp: new Date(item.timestamp * 1000).toISOString(),
     currentStatus: record.status,
     recipient: item.recipient,
+    contacts: item.contacts,
+    messagingProduct: item.messagingProduct,
     bizOpaqueCallbackData: item.bizOpaqueCallbackData,
     pricing: item.pricing,
     conversation: item.conversation,
@@ -134,8 +138,12 @@ export function messageStatusEvent(
 export function whatsappErrorEvent(item: ParsedError, now: number): NewEvent {
   const data: WhatsAppErrorData = {
     phoneNumberId: item.phoneNumberId,
+    displayPhoneNumber: item.displayPhoneNumber,
     wabaId: item.wabaId,
     error: explained(item.error),
+    contacts: item.contacts,
+    messagingProduct: item.messagingProduct,
+    unparsed: item.unparsed,
     flags: item.flags,
   };
   return event(

@@ -61,6 +61,8 @@ test('a message.status event and a message record read from the API fit the expo
         'timestamp',
         'currentStatus',
         'recipient',
+        'contacts',
+        'messagingProduct',
         'bizOpaqueCallbackData',
         'pricing',
         'conversation',

@@ -15,7 +15,6 @@ import { fieldItem } from './field.js';
 import { parseMessage } from './message.js';
 import { type MessagesValueSource, messagesValueContext, originOf } from './messages-value.js';
 import { orNull } from './normalize.js';
-import { present } from './present.js';
 import type { ParsedEcho, ParsedItem } from './types.js';
 
 export const ECHO_FIELDS: ReadonlySet<string> = new Set(['smb_message_echoes', 'message_echoes']);
@@ -27,11 +26,6 @@ export function parseEchoesValue(source: MessagesValueSource): ParsedItem[] {
   const { [ECHOES_KEY]: _echoes, ...siblings } = value;
   const beside = auditAgainst(itemSiblingsValue, siblings, emptyAudit(), { path: 'value' });
   const ctx = { ...messagesValueContext(source, [ECHOES_KEY]), flags: auditFlags(beside) };
-  // Every echo carries the value's contacts whole: the join with `to` names only the one it matches.
-  const shared = present(itemSiblingsValue, itemSiblingsValue.parse(siblings)) as Pick<
-    ParsedEcho,
-    'contacts' | 'messagingProduct'
-  >;
   const list = value[ECHOES_KEY];
   if (!Array.isArray(list) || list.length === 0) {
     const flags = [
@@ -45,8 +39,6 @@ export function parseEchoesValue(source: MessagesValueSource): ParsedItem[] {
     soleItem: list.length === 1,
     beside: unparsedOrNull(beside),
     siblings,
-    contacts: shared.contacts ?? [],
-    messagingProduct: shared.messagingProduct,
   };
   return list.map((raw) => parseEcho(raw, context));
 }
@@ -58,7 +50,7 @@ export function countEchoItems(value: Record<string, unknown>): number {
 }
 
 /** What every echo of one value shares. */
-interface EchoContext extends Pick<ParsedEcho, 'contacts' | 'messagingProduct'> {
+interface EchoContext {
   ctx: ValueContext;
   soleItem: boolean;
   /** What the value held beside the echoes that no schema reads, under `value.<path>`. */
@@ -94,8 +86,8 @@ function parseEcho(raw: unknown, echoes: EchoContext): ParsedItem {
     timestamp: message.timestamp,
     from: orNull(wire.from),
     to,
-    contacts: echoes.contacts,
-    messagingProduct: echoes.messagingProduct,
+    // Every echo carries the value's contacts whole: the join with `to` names only the one it matches.
+    ...ctx.shared,
     type: message.type,
     content: message.content,
     context: message.context,

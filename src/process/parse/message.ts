@@ -12,7 +12,7 @@ import {
 } from '../../whatsapp/payload-schema-messages.js';
 import { auditAgainst, auditFlags, emptyAudit, unparsedOrNull } from './audit.js';
 import { contentOf, effectiveType } from './content.js';
-import type { ValueContext } from './context.js';
+import { type ValueContext, withBeside } from './context.js';
 import { senderOf } from './counterpart.js';
 import { malformedItem } from './field.js';
 import { isRecord, orNull, textOrNull, toWhatsAppErrors, unknownKeysFlag } from './normalize.js';
@@ -50,6 +50,7 @@ export function parseMessage(
     displayPhoneNumber: ctx.displayPhoneNumber,
     timestamp: orNull(message.timestamp),
     from: senderOf(message, { contacts: ctx.contacts, soleItem }),
+    ...ctx.shared,
     type: orNull(type),
     content,
     context: contextOf(message.context),
@@ -57,7 +58,7 @@ export function parseMessage(
     errors: toWhatsAppErrors(message.errors),
     groupId: orNull(message.group_id),
     identity: identityOf(message.identity),
-    unparsed,
+    unparsed: withBeside(ctx, unparsed),
     flags,
   };
 }

@@ -3,7 +3,7 @@ import { eventIdFor } from '../../events/ids.js';
 import { type WireStatus, wireStatusSchema } from '../../whatsapp/payload-schema-statuses.js';
 import type { Conversation, Pricing } from '../../whatsapp/types.js';
 import { auditAgainst, auditFlags, emptyAudit, unparsedOrNull } from './audit.js';
-import type { ValueContext } from './context.js';
+import { type ValueContext, withBeside } from './context.js';
 import { recipientOf } from './counterpart.js';
 import { malformedItem } from './field.js';
 import { isRecord, orNull, textOrNull, toWhatsAppErrors } from './normalize.js';
@@ -34,11 +34,12 @@ export function parseStatus(raw: unknown, ctx: ValueContext, soleItem: boolean):
     phoneNumberId: ctx.phoneNumberId,
     displayPhoneNumber: ctx.displayPhoneNumber,
     recipient: recipientOf(status, { contacts: ctx.contacts, soleItem }),
+    ...ctx.shared,
     bizOpaqueCallbackData: orNull(status.biz_opaque_callback_data),
     pricing: pricingOf(status.pricing),
     conversation: conversationOf(status.conversation),
     errors: toWhatsAppErrors(status.errors),
-    unparsed: unparsedOrNull(audit),
+    unparsed: withBeside(ctx, unparsedOrNull(audit)),
     flags,
   };
 }

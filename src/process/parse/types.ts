@@ -28,7 +28,17 @@ export interface ItemOrigin {
   displayPhoneNumber: string | null;
 }
 
-export interface ParsedMessage extends ItemOrigin {
+/**
+ * What an item of a `messages` (or echoes) value carries from the value itself: its `contacts[]`
+ * whole, presented as for item updates, and its `messaging_product`. Every item of the value
+ * carries both, so a contact that names no item, or a value of statuses only, loses nothing.
+ */
+export interface FromValue {
+  contacts: WithContacts['contacts'];
+  messagingProduct: WithContacts['messagingProduct'];
+}
+
+export interface ParsedMessage extends ItemOrigin, FromValue {
   kind: 'message';
   eventId: string;
   wamid: string;
@@ -53,7 +63,7 @@ export interface ParsedMessage extends ItemOrigin {
  * A message the business sent from the WhatsApp Business app or a linked device (coexistence),
  * echoed to the webhook: the outbound message record of its wamid (parse/echo.ts).
  */
-export interface ParsedEcho extends ItemOrigin {
+export interface ParsedEcho extends ItemOrigin, FromValue {
   kind: 'echo';
   eventId: string;
   wamid: string;
@@ -63,9 +73,6 @@ export interface ParsedEcho extends ItemOrigin {
   from: string | null;
   /** The user it went to (`to`, `to_user_id`, joined with `contacts[]`). */
   to: Counterpart;
-  /** The value's `contacts[]` whole, presented as for item updates, and its `messaging_product`. */
-  contacts: WithContacts['contacts'];
-  messagingProduct: WithContacts['messagingProduct'];
   type: string | null;
   content: MessageContent;
   context: MessageContext | null;
@@ -74,7 +81,7 @@ export interface ParsedEcho extends ItemOrigin {
   flags: string[];
 }
 
-export interface ParsedStatus extends StatusUpdate, ItemOrigin {
+export interface ParsedStatus extends StatusUpdate, ItemOrigin, FromValue {
   kind: 'status';
   eventId: string;
   /** What the status carried that no typed field holds, by dotted path; null when nothing. */
@@ -83,10 +90,12 @@ export interface ParsedStatus extends StatusUpdate, ItemOrigin {
 }
 
 /** An error not tied to one message: `value.errors[]`, or top-level `errors[]` On-Premises. */
-export interface ParsedError extends ItemOrigin {
+export interface ParsedError extends ItemOrigin, FromValue {
   kind: 'error';
   eventId: string;
   error: WhatsAppError;
+  /** What the error (or the value beside its arrays) carried that `error` does not hold; null when nothing. */
+  unparsed: Record<string, unknown> | null;
   flags: string[];
 }
 

@@ -1,7 +1,8 @@
 /** Errors not tied to one message: `value.errors[i]` (Cloud) or top-level `errors[i]` (On-Premises). */
 import { eventIdFor } from '../../events/ids.js';
 import { wireErrorSchema } from '../../whatsapp/payload-schema-common.js';
-import type { ValueContext } from './context.js';
+import { auditAgainst, auditFlags, emptyAudit, unparsedOrNull } from './audit.js';
+import { type ValueContext, withBeside } from './context.js';
 import { malformedItem } from './field.js';
 import { isRecord, MISSING_ERROR_CODE, toWhatsAppError } from './normalize.js';
 import type { ParsedItem } from './types.js';
@@ -13,7 +14,9 @@ import type { ParsedItem } from './types.js';
 export function parseValueError(raw: unknown, ctx: ValueContext, index: number): ParsedItem {
   if (!isRecord(raw)) return malformedItem(ctx, 'error', raw, 'not_an_object');
   const error = toWhatsAppError(wireErrorSchema.parse(raw));
-  const flags = [...ctx.flags];
+  // `error` holds the keys Meta documents; the rest (`type`, `fbtrace_id`, a code sent as text) is kept.
+  const audit = auditAgainst(wireErrorSchema, raw, emptyAudit());
+  const flags = [...ctx.flags, ...auditFlags(audit)];
   if (error.code === MISSING_ERROR_CODE) flags.push('missing_error_code');
   return {
     kind: 'error',
@@ -27,7 +30,9 @@ export function parseValueError(raw: unknown, ctx: ValueContext, index: number):
     wabaId: ctx.wabaId,
     phoneNumberId: ctx.phoneNumberId,
     displayPhoneNumber: ctx.displayPhoneNumber,
+    ...ctx.shared,
     error,
+    unparsed: withBeside(ctx, unparsedOrNull(audit)),
     flags,
   };
 }

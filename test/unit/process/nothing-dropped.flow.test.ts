@@ -6,6 +6,7 @@ import {
   messageReceivedEvent,
   messageStatusEvent,
   updateEvent,
+  whatsappErrorEvent,
 } from '../../../src/process/build-events.js';
 import { ECHO_FIELDS } from '../../../src/process/parse/echo.js';
 import type { ParsedItem, ParsedMessage } from '../../../src/process/parse/index.js';
@@ -203,8 +204,12 @@ function renderings(value: unknown): unknown[] {
   if (value === 'true' || value === 'false') out.push(value === 'true');
   // An empty string carries no value and reads as null (a reaction's "" emoji means removed).
   if (value === '') out.push(null);
-  // A phone number is carried as its digits (`+49 151…` → `49151…`).
-  if (typeof value === 'string' && /^\+?[\d\s-]+$/.test(value.trim())) out.push(value.replace(/\D/g, ''));
+  // Ids are read trimmed, a status word also lower-cased (`DELETED` → `deleted`).
+  if (typeof value === 'string') out.push(value.trim(), value.trim().toLowerCase());
+  // A phone number (a sender's `from` may arrive as a JSON number) is carried as its digits
+  // (`+49 151…` → `49151…`).
+  const text = String(value);
+  if (/^\+?[\d\s-]+$/.test(text.trim())) out.push(text.replace(/\D/g, ''));
   return out;
 }
 
@@ -372,6 +377,148 @@ describe('the parser loses nothing of the other fields', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+/**
+ * The arrays and value-level parts of every `messages` value in the fixtures (Cloud changes and
+ * On-Premises bodies): the pieces whole values are put together from below.
+ */
+const MESSAGES_POOL = (() => {
+  const values = payloadNames().flatMap((name): Record<string, unknown>[] => {
+    const body = JSON.parse(loadPayload(name).toString()) as Record<string, unknown>;
+    if (!Array.isArray(body.entry)) return name.startsWith('on-premises') ? [body] : [];
+    return (body.entry as { changes: { field: string; value: Record<string, unknown> }[] }[]).flatMap(
+      (entry) => entry.changes.filter((change) => change.field === 'messages').map((change) => change.value),
+    );
+  });
+  const pick = (key: string) => values.flatMap((value) => (Array.isArray(value[key]) ? value[key] : []));
+  return {
+    messages: pick('messages'),
+    statuses: pick('statuses'),
+    errors: pick('errors'),
+    contacts: pick('contacts'),
+    metadata: values.map((value) => value.metadata).filter((metadata) => metadata !== undefined),
+  };
+})();
+
+/** Arrays of fixture items, sometimes present but empty. */
+function poolArray(items: unknown[], maxLength: number) {
+  return fc.option(fc.array(fc.constantFrom(...items), { maxLength }), { nil: undefined });
+}
+
+/** A contact no item may name: another number, maybe with a BSUID and an identity key hash. */
+const strayContact = fc.record(
+  {
+    wa_id: fc.stringMatching(/^[1-9]\d{6,12}$/),
+    user_id: fc.stringMatching(/^[A-Z]{2}\.\d{4,12}$/),
+    identity_key_hash: fc.string({ minLength: 1, maxLength: 8 }),
+    profile: fc.record({ name: fc.string({ minLength: 1, maxLength: 8 }) }),
+  },
+  { requiredKeys: ['wa_id', 'profile'] },
+);
+
+/**
+ * A whole `messages` value: several messages (fixture and generated), statuses, value errors,
+ * contacts that match an item and contacts that match none, messaging_product and metadata, with
+ * leaves replaced and unknown keys added anywhere.
+ */
+const generatedMessagesValue = fc
+  .record({
+    product: fc.option(fc.oneof(fc.constant('whatsapp'), leafValue), { nil: undefined }),
+    metadata: fc.option(fc.constantFrom(...MESSAGES_POOL.metadata), { nil: undefined }),
+    contacts: poolArray(MESSAGES_POOL.contacts, 3),
+    strays: fc.array(strayContact, { maxLength: 2 }),
+    messages: poolArray(MESSAGES_POOL.messages, 3),
+    generated: fc.array(generatedMessage, { maxLength: 2 }),
+    statuses: poolArray(MESSAGES_POOL.statuses, 3),
+    errors: poolArray(MESSAGES_POOL.errors, 2),
+    replacements: fc.array(fc.tuple(fc.nat(), leafValue), { maxLength: 4 }),
+    insertions: fc.array(
+      fc.tuple(fc.nat(), extraKey, fc.oneof(leafValue, fc.dictionary(extraKey, leafValue, { maxKeys: 2 }))),
+      { maxLength: 3 },
+    ),
+  })
+  .map((g) => {
+    const parts: Record<string, unknown> = {
+      messaging_product: g.product,
+      metadata: g.metadata,
+      contacts:
+        g.contacts === undefined && g.strays.length === 0 ? undefined : [...(g.contacts ?? []), ...g.strays],
+      messages:
+        g.messages === undefined && g.generated.length === 0
+          ? undefined
+          : [...(g.messages ?? []), ...g.generated],
+      statuses: g.statuses,
+      errors: g.errors,
+    };
+    const value = structuredClone(
+      Object.fromEntries(Object.entries(parts).filter(([, part]) => part !== undefined)),
+    ) as Record<string, unknown>;
+    for (const [index, replacement] of g.replacements) {
+      const open = leaves(value);
+      const target = open[index % Math.max(open.length, 1)];
+      if (target !== undefined) setAt(value, target.path, replacement);
+    }
+    for (const [index, key, extra] of g.insertions) {
+      const open = objects(value).filter((object) => !Object.hasOwn(object.node, key));
+      const target = open[index % Math.max(open.length, 1)];
+      if (target !== undefined) target.node[key] = extra;
+    }
+    return value;
+  });
+
+/** The data of every event the items of a `messages` value become. */
+function messagesEventData(items: ParsedItem[]): unknown[] {
+  return items.map((item) => {
+    switch (item.kind) {
+      case 'message':
+        return messageReceivedEvent(item, 0).data;
+      case 'status':
+        return messageStatusEvent(item, { status: item.status }, 0).data;
+      case 'error':
+        return whatsappErrorEvent(item, 0).data;
+      case 'field':
+        return fieldEvent(item, 0).data;
+      default:
+        throw new Error(`a ${item.kind} item from a messages value`);
+    }
+  });
+}
+
+/** The first leaf of `value` that no event of `items` carries, or null when every leaf is carried. */
+function lostLeaf(value: unknown, items: ParsedItem[]): string | null {
+  const rendered = messagesEventData(items).flatMap((data) => leaves(data).map((leaf) => leaf.value));
+  for (const leaf of leaves(value)) {
+    const found = renderings(leaf.value).some((form) =>
+      rendered.some((out) => Object.is(out, form) || out === form),
+    );
+    if (!found) return `${leaf.path}=${JSON.stringify(leaf.value)}`;
+  }
+  return null;
+}
+
+describe('the parser loses nothing of a whole messages value', () => {
+  test('every leaf of a generated messages change appears in its events, typed or unparsed', () => {
+    fc.assert(
+      fc.property(generatedMessagesValue, (value) => {
+        const lost = lostLeaf(value, itemsOf(cloudBody(value)));
+        if (lost !== null) throw new Error(`leaf ${lost} is not in its events`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('every leaf of the same value sent as an On-Premises body appears in its events', () => {
+    fc.assert(
+      fc.property(generatedMessagesValue, (value) => {
+        // A body with none of the top-level arrays is not an On-Premises body but an unknown shape.
+        if (!['contacts', 'messages', 'statuses', 'errors'].some((key) => value[key] !== undefined)) return;
+        const lost = lostLeaf(value, itemsOf(JSON.stringify(value)));
+        if (lost !== null) throw new Error(`leaf ${lost} is not in its events`);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -156,12 +156,26 @@ describe('what the parser tolerates in messages', () => {
         JSON.parse(JSON.stringify(textMessage({ id: undefined }))),
       ],
       ['messages', ['malformed_message:not_an_object'], 42],
+      // No item could carry the value's own keys, so they travel in one event of their own.
+      ['messages', ['no_readable_items'], { messaging_product: 'whatsapp', metadata: METADATA }],
     ]);
   });
 
   test('an items key that is not an array becomes a flagged field item', () => {
-    const field = single(fieldsIn(itemsOf(cloudBody({ metadata: METADATA, messages: { id: 'x' } }))));
-    expect(field.flags).toEqual(['malformed_messages:not_an_array']);
+    const fields = fieldsIn(itemsOf(cloudBody({ metadata: METADATA, messages: { id: 'x' } })));
+    expect(fields.map((f) => f.flags)).toEqual([['malformed_messages:not_an_array'], ['no_readable_items']]);
+  });
+
+  test("empty arrays pass the value's contacts on in one flagged event instead of none", () => {
+    const contact = { profile: { name: 'Ole' }, wa_id: '4917000000001' };
+    const field = single(
+      fieldsIn(itemsOf(cloudBody({ metadata: METADATA, contacts: [contact], messages: [], statuses: [] }))),
+    );
+    expect(field).toMatchObject({
+      flags: ['no_readable_items'],
+      value: { metadata: METADATA, contacts: [contact] },
+      phoneNumberId: METADATA.phone_number_id,
+    });
   });
 });
 
@@ -221,6 +235,7 @@ describe('what the parser tolerates in statuses and errors', () => {
     expect(fieldsIn(items).map((f) => f.flags)).toEqual([
       ['malformed_status:missing_id'],
       ['malformed_status:missing_status'],
+      ['no_readable_items'],
     ]);
   });
 

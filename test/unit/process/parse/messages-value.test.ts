@@ -1,0 +1,119 @@
+import { describe, expect, test } from 'vitest';
+import {
+  messageReceivedEvent,
+  messageStatusEvent,
+  whatsappErrorEvent,
+} from '../../../../src/process/build-events.js';
+import {
+  cloudBody,
+  errorsIn,
+  itemsOf,
+  METADATA,
+  messagesIn,
+  single,
+  statusesIn,
+  textMessage,
+} from './helpers.js';
+
+const LENA = { profile: { name: 'Lena Vogel' }, wa_id: '4915112345678' };
+const OLE = { profile: { name: 'Ole' }, wa_id: '4917000000001', identity_key_hash: 'h1' };
+const PRESENTED_OLE = {
+  waId: '4917000000001',
+  userId: null,
+  parentUserId: null,
+  identityKeyHash: 'h1',
+  profile: { name: 'Ole', username: null },
+};
+const STATUS = { id: 'wamid.S', status: 'delivered', timestamp: '1767262990', recipient_id: '4915112345678' };
+
+describe("every event of a messages value carries the value's own parts", () => {
+  test('a contact that names no message travels in the message event', () => {
+    const value = { messaging_product: 'whatsapp', metadata: METADATA, contacts: [LENA, OLE] };
+    const message = single(messagesIn(itemsOf(cloudBody({ ...value, messages: [textMessage()] }))));
+    expect(message.from).toMatchObject({ waId: '4915112345678', name: 'Lena Vogel' });
+    const data = messageReceivedEvent(message, 0).data;
+    expect(data).toMatchObject({ messagingProduct: 'whatsapp', unparsed: null, flags: [] });
+    expect((data as { contacts: unknown[] }).contacts).toEqual([
+      {
+        waId: '4915112345678',
+        userId: null,
+        parentUserId: null,
+        identityKeyHash: null,
+        profile: { name: 'Lena Vogel', username: null },
+      },
+      PRESENTED_OLE,
+    ]);
+  });
+
+  test('contacts beside statuses only travel in every status event', () => {
+    const statuses = [STATUS, { ...STATUS, status: 'read', timestamp: '1767262995' }];
+    const items = statusesIn(
+      itemsOf(cloudBody({ messaging_product: 'whatsapp', metadata: METADATA, contacts: [OLE], statuses })),
+    );
+    expect(items).toHaveLength(2);
+    for (const status of items) {
+      expect(messageStatusEvent(status, { status: 'read' }, 0).data).toMatchObject({
+        contacts: [PRESENTED_OLE],
+        messagingProduct: 'whatsapp',
+      });
+    }
+  });
+
+  test("unknown keys of the value and of its contacts are kept in each item's unparsed", () => {
+    const value = {
+      metadata: { ...METADATA, region: 'eu' },
+      contacts: [{ ...OLE, ims: ['x'] }],
+      polls: [{ id: 1 }],
+      statuses: [STATUS],
+    };
+    const status = single(statusesIn(itemsOf(cloudBody(value))));
+    expect(status.unparsed).toEqual({
+      'value.metadata.region': 'eu',
+      'value.contacts[0].ims': ['x'],
+      'value.polls': [{ id: 1 }],
+    });
+    expect(status.flags).toEqual([
+      'unknown_value_fields:polls',
+      'unknown_fields:value.contacts[0].ims,value.metadata.region',
+    ]);
+    expect(status.messagingProduct).toBeNull();
+  });
+
+  test('a value error keeps what its typed fields do not hold, and the value parts', () => {
+    const errors = [
+      { code: 'x131000', title: 't', fbtrace_id: 'A1', error_data: { details: 'd', field: 'f' } },
+    ];
+    const error = single(
+      errorsIn(
+        itemsOf(cloudBody({ messaging_product: 'whatsapp', metadata: METADATA, contacts: [OLE], errors })),
+      ),
+    );
+    expect(whatsappErrorEvent(error, 0).data).toMatchObject({
+      displayPhoneNumber: METADATA.display_phone_number,
+      contacts: [PRESENTED_OLE],
+      messagingProduct: 'whatsapp',
+      error: { code: -1, title: 't', details: 'd' },
+      unparsed: { code: 'x131000', fbtrace_id: 'A1', 'error_data.field': 'f' },
+      flags: ['unknown_fields:error_data.field,fbtrace_id', 'wrong_type:code', 'missing_error_code'],
+    });
+  });
+
+  test('an On-Premises body carries its contacts in every event the same way', () => {
+    const body = JSON.stringify({
+      contacts: [LENA, OLE],
+      statuses: [STATUS],
+      errors: [{ code: 470, title: 't' }],
+    });
+    const [status, error] = itemsOf(body);
+    expect(status).toMatchObject({
+      kind: 'status',
+      contacts: [{ waId: '4915112345678' }, PRESENTED_OLE],
+      messagingProduct: null,
+    });
+    expect(error).toMatchObject({
+      kind: 'error',
+      contacts: [{ waId: '4915112345678' }, PRESENTED_OLE],
+      unparsed: null,
+    });
+  });
+});
