@@ -28,7 +28,10 @@ describe('docs/event-schema.json', () => {
     const { stdout } = await promisify(execFile)(process.execPath, [SCRIPT, '--stdout'], {
       maxBuffer: 16 * 1024 * 1024,
     });
-    expect(stdout === readFileSync(EVENT_SCHEMA_URL, 'utf8'), 'docs/event-schema.json is stale').toBe(true);
+    expect(
+      stdout === readFileSync(EVENT_SCHEMA_URL, 'utf8'),
+      'docs/event-schema.json is stale: run `npm run docs:events-schema` and commit it',
+    ).toBe(true);
   }, 120_000);
 
   it('is what the package exports as `wahook/event-schema.json`', () => {
