@@ -47,6 +47,7 @@ export function createStages(context: StageContext): Stage[] {
         clock: context.clock,
       }),
       createStuckStage({
+        intervalMs: context.config.stuckScanIntervalMs,
         store: context.store,
         clock: context.clock,
         bus: context.bus,

@@ -431,6 +431,14 @@ export const SETTINGS = {
     secret: false,
     schema: retention('1h'),
   }),
+  stuckScanIntervalMs: setting({
+    env: 'WAHOOK_STUCK_SCAN_INTERVAL',
+    description:
+      'How often the stuck scan (part of the worker role) judges recent sends and updates wahook_messages_stuck and GET /v1/messages?stuck=true.',
+    defaultText: '30s',
+    secret: false,
+    schema: duration('30s').refine((ms) => ms >= 100, { message: 'must be at least 100ms' }),
+  }),
 } as const;
 
 export type Settings = typeof SETTINGS;

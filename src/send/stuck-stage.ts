@@ -1,10 +1,13 @@
 import type { Stage } from '../stage.js';
 import { createStuckScanner, type StuckScanner } from './stuck.js';
 
-/** The stuck scan as a worker-role loop: every 30 s; an error is reported and the next round tries again. */
-const INTERVAL_MS = 30_000;
-
-export function createStuckStage(deps: Parameters<typeof createStuckScanner>[0]): Stage & StuckScanner {
+/**
+ * The stuck scan as a worker-role loop, every `intervalMs` (WAHOOK_STUCK_SCAN_INTERVAL); an error
+ * is reported and the next round tries again.
+ */
+export function createStuckStage(
+  deps: Parameters<typeof createStuckScanner>[0] & { intervalMs: number },
+): Stage & StuckScanner {
   const scanner = createStuckScanner(deps);
   let timer: NodeJS.Timeout | undefined;
   let running = false;
@@ -17,7 +20,7 @@ export function createStuckStage(deps: Parameters<typeof createStuckScanner>[0])
         (err: unknown) => deps.bus.emit('loop:error', { loop: 'stuck', error: (err as Error).message }),
       );
       void current.finally(schedule);
-    }, INTERVAL_MS);
+    }, deps.intervalMs);
     timer.unref?.();
   };
   return {

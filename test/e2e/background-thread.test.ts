@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StageContext } from '../../src/server.js';
 import { createServeStages } from '../../src/stages.js';
 import { type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
+import { FAKE_TOKEN, PHONE_NUMBER_ID, startFakeGraph } from '../helpers/fake-graph.js';
 import { postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
 import { adminRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
 
@@ -15,7 +16,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(): Promise<{
+async function start(env: Record<string, string> = {}): Promise<{
   server: TestServer;
   subscriber: Subscriber;
   stageNames: string[];
@@ -26,7 +27,7 @@ async function start(): Promise<{
   const stageNames: string[] = [];
   let eventWakeups = 0;
   const server = await startTestServer({
-    env: { WAHOOK_ROLES: 'all', WAHOOK_DELIVERY_ALLOW_PRIVATE: 'true' },
+    env: { WAHOOK_ROLES: 'all', WAHOOK_DELIVERY_ALLOW_PRIVATE: 'true', ...env },
     stages: (context: StageContext) => {
       const stages = createServeStages(context);
       stageNames.push(...stages.map((stage) => stage.name));
@@ -101,5 +102,42 @@ describe('all roles in one process', () => {
     const seen = subscriber.received.length;
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(subscriber.received.length).toBe(seen);
+  });
+
+  it('the stuck scan runs in the thread, and its gauge and list reach this thread', async () => {
+    // Statuses stop at sent: after WAHOOK_STUCK_DELIVERED_AFTER the message is stuck at delivered.
+    const graph = await startFakeGraph({ openWindows: true, chaos: { onlySent: true } });
+    cleanups.push(graph.close);
+    const { server, stageNames } = await start({
+      WAHOOK_GRAPH_API_URL: graph.url,
+      WAHOOK_GRAPH_ACCESS_TOKEN: FAKE_TOKEN,
+      WAHOOK_STUCK_DELIVERED_AFTER: '1s',
+      WAHOOK_STUCK_SCAN_INTERVAL: '200ms',
+    });
+    cleanups.push(async () => graph.fake.webhooks.stop());
+    expect(stageNames).not.toContain('stuck');
+    graph.fake.webhooks.configure({ url: `${server.url}/webhooks/whatsapp`, appSecret: 'test_app_secret_1' });
+    const metrics = async () => (await adminRequest(server.url, '/metrics')).text();
+    expect(await metrics()).toMatch(/wahook_messages_stuck\{stage="delivered"\} 0\b/);
+    const sent = await adminRequest(server.url, '/v1/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        phone_number_id: PHONE_NUMBER_ID,
+        to: '+972504370045',
+        message: { type: 'text', text: { body: 'hi' } },
+      }),
+    });
+    expect(sent.status, sent.text()).toBe(202);
+    const wamid = sent.json<{ wamid: string }>().wamid;
+    await waitFor(
+      async () => /wahook_messages_stuck\{stage="delivered"\} 1\b/.test(await metrics()),
+      'the stuck gauge in /metrics of the main thread',
+      20_000,
+    );
+    const listed = (await adminRequest(server.url, '/v1/messages?stuck=true')).json<{
+      messages: { id: string; stuck: { stage: string } }[];
+    }>();
+    expect(listed.messages.map((m) => [m.id, m.stuck.stage])).toEqual([[wamid, 'delivered']]);
   });
 });
