@@ -57,5 +57,6 @@ export function deliveryJson(delivery: DeliveryListing) {
     next_attempt_at: iso(delivery.nextAttemptAt),
     created_at: iso(delivery.createdAt),
     dead_at: iso(delivery.deadAt),
+    batch_id: delivery.batchId,
   };
 }

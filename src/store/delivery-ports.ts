@@ -282,6 +282,8 @@ export interface DeliveryListing {
   createdAt: number;
   /** Dead only: when it became a dead letter. */
   deadAt: number | null;
+  /** The batch it was last sent in (the webhook-id the subscriber saw), or null when sent alone. */
+  batchId: string | null;
 }
 
 export interface DeliveryListQuery {

@@ -168,6 +168,10 @@ function batchedDelivery(backend: StoreBackend): void {
     const dead = await store.listDeadLetters({ subscriptionId: 'sub_batched', limit: 10 });
     expect(dead.map((letter) => letter.eventId).sort()).toEqual(events.map((event) => event.id).sort());
     expect(dead.every((letter) => letter.lastError?.includes('gave up after 3 attempts'))).toBe(true);
+    const listed = await store.listDeliveries({ state: 'dead', subscriptionId: 'sub_batched', limit: 10 });
+    expect(listed.map((delivery) => delivery.batchId)).toEqual(
+      Array(3).fill(sink.received[0]!.headers['webhook-id']),
+    );
   });
 
   it('keeps each key in order across batches: one event of a key per batch, the next after it', async () => {

@@ -187,7 +187,7 @@ export const DEAD_LETTER_COLUMNS = `d.id, d.event_id, e.type AS event_type, d.su
 
 /** Columns of a pending or dead delivery for GET /v1/deliveries (deliveries `d` joined to events `e`). */
 export const LISTING_COLUMNS = `d.id, d.event_id, e.type AS event_type, d.subscription_id, d.state, d.lane,
-  d.attempts, d.last_status, d.last_error, d.next_attempt_at, d.created_at, d.finished_at`;
+  d.attempts, d.last_status, d.last_error, d.next_attempt_at, d.created_at, d.finished_at, d.batch_id`;
 
 export interface ListingRecord {
   id: number;
@@ -202,6 +202,7 @@ export interface ListingRecord {
   next_attempt_at: number;
   created_at: number;
   finished_at: number | null;
+  batch_id: string | null;
 }
 
 export function toDeliveryListing(record: ListingRecord): DeliveryListing {
@@ -219,6 +220,7 @@ export function toDeliveryListing(record: ListingRecord): DeliveryListing {
     nextAttemptAt: pending ? Number(record.next_attempt_at) : null,
     createdAt: Number(record.created_at),
     deadAt: pending || record.finished_at === null ? null : Number(record.finished_at),
+    batchId: record.batch_id ?? null,
   };
 }
 
