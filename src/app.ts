@@ -17,6 +17,7 @@ import { eventStreamRoutes } from './admin/event-stream-routes.js';
 import { inboxRoutes } from './admin/inbox-routes.js';
 import { messageRoutes } from './admin/message-routes.js';
 import { refuseNulCharacters } from './admin/nul-guard.js';
+import { openApiRoutes, registerOpenApi } from './admin/openapi.js';
 import { sendRoutes } from './admin/send-routes.js';
 import { subscriptionRoutes } from './admin/subscription-routes.js';
 import type { HeaderAuthSource } from './config/settings.js';
@@ -87,6 +88,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The one error handler: set before any plugin is registered, so every plugin inherits it (a
   // plugin keeps the handler it was registered under) and no plugin sets its own.
   app.setErrorHandler(answerError);
+  // Zod validation and the OpenAPI collector, before any route (GET /v1/openapi.json).
+  await registerOpenApi(app);
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -138,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
     await admin.register(deadLetterRoutes({ store, clock, wakeups }));
     await admin.register(deliveryRoutes({ store }));
+    await admin.register(openApiRoutes);
   });
 
   // The dashboard: the same store behind a browser session (or the same Bearer token).

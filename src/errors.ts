@@ -1,3 +1,5 @@
+import { describeValidation, isValidationFailure } from './lib/describe-issues.js';
+
 /**
  * The error-code registry: every failure a caller can see has a code, the HTTP status an API
  * answers with, the exit code a command ends with, and a hint that names the fix. Code throws
@@ -184,12 +186,16 @@ const SERVER_SIDE_TEXT: Partial<Record<ErrorCode, string>> = {
 
 /**
  * Any error thrown while answering an HTTP request, as a registry error: a WahookError as it is, a
- * client error the framework raised (its `statusCode` is 4xx) as the registry code of that status
- * (never the framework's own code), anything else as `internal`.
+ * request that failed its route's schema as `bad_request` in the words of `describeIssues` (as the
+ * routes answered when they parsed their input themselves), a client error the framework raised
+ * (its `statusCode` is 4xx) as the registry code of that status (never the framework's own code),
+ * anything else as `internal`.
  */
 export function toWahookError(error: unknown): WahookError {
   if (error instanceof WahookError) return error;
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (status === 400 && isValidationFailure(error))
+    return new WahookError('bad_request', describeValidation(error), { cause: error });
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const message = error instanceof Error ? error.message : String(error);
     return new WahookError(CLIENT_STATUS[status] ?? 'bad_request', message, { cause: error });

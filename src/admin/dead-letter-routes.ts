@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
   deadLetterJson,
   deadLetterQuery,
@@ -9,9 +10,30 @@ import {
 import { previewReplay, replayPreviewJson } from '../deliver/replay-preview.js';
 import { WahookError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import { describeIssues } from '../lib/describe-issues.js';
 import type { Wakeups } from '../lib/wakeups.js';
 import type { DeadLetterStore, DeliveryReader, SubscriptionStore } from '../store/delivery-ports.js';
+import { absentBodyAsEmpty, rowIdParams, successBody } from './route-schemas.js';
+
+const schemas = {
+  list: {
+    summary: 'Deliveries that used up their retries, oldest first',
+    tags: ['dead letters'],
+    querystring: deadLetterQuery,
+    response: { 200: successBody('`{"dead_letters": […], "next": "<cursor>" | null}`') },
+  },
+  one: {
+    summary: 'One dead letter with its attempt log',
+    tags: ['dead letters'],
+    params: rowIdParams('id must be a dead letter id (a positive integer)'),
+    response: { 200: successBody('the dead letter and its `attempt_log`') },
+  },
+  replay: {
+    summary: 'Queues dead letters again (by ids, or by filters), or previews that with dry_run',
+    tags: ['dead letters'],
+    body: absentBodyAsEmpty(replayBody),
+    response: { 200: successBody('`{"replayed": n}`, or the preview of a dry run') },
+  },
+};
 
 /**
  * /v1/dead-letters: deliveries that used up their retries (or whose subscription was disabled),
@@ -26,13 +48,12 @@ export function deadLetterRoutes(deps: {
   /** A replay signals `dead_letters:replayed`, so a delivery loop starts on it at once. */
   wakeups: Pick<Wakeups, 'signal'>;
 }): FastifyPluginAsync {
-  return async (app: FastifyInstance) => {
-    app.get('/v1/dead-letters', async (request) => {
-      const query = deadLetterQuery.safeParse(request.query);
-      if (!query.success) throw new WahookError('bad_request', describeIssues(query.error));
-      const { limit, after } = query.data;
+  return async (plain: FastifyInstance) => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
+    app.get('/v1/dead-letters', { schema: schemas.list }, async (request) => {
+      const { limit, after } = request.query;
       const rows = await deps.store.listDeadLetters({
-        ...filterOf(query.data),
+        ...filterOf(request.query),
         limit,
         ...(after === undefined ? {} : { afterId: after }),
       });
@@ -42,10 +63,8 @@ export function deadLetterRoutes(deps: {
       };
     });
 
-    app.get('/v1/dead-letters/:id', async (request) => {
-      const id = Number((request.params as { id: string }).id);
-      if (!Number.isSafeInteger(id) || id <= 0)
-        throw new WahookError('bad_request', 'id must be a dead letter id (a positive integer)');
+    app.get('/v1/dead-letters/:id', { schema: schemas.one }, async (request) => {
+      const { id } = request.params;
       const deadLetter = await deps.store.getDeadLetter(id);
       if (!deadLetter)
         throw new WahookError('not_found', `no dead letter ${id}; GET /v1/dead-letters lists them`);
@@ -62,19 +81,18 @@ export function deadLetterRoutes(deps: {
       };
     });
 
-    app.post('/v1/dead-letters/replay', async (request) => {
-      const body = replayBody.safeParse(request.body ?? {});
-      if (!body.success) throw new WahookError('bad_request', describeIssues(body.error));
-      const limit = body.data.limit === undefined ? {} : { limit: body.data.limit };
+    app.post('/v1/dead-letters/replay', { schema: schemas.replay }, async (request) => {
+      const body = request.body;
+      const limit = body.limit === undefined ? {} : { limit: body.limit };
       // A dry run also says why it would send less than it matches (disabled, paused, no match).
-      if (body.data.dry_run) {
-        const preview = await previewReplay(deps.store, selectorOf(body.data), {
+      if (body.dry_run) {
+        const preview = await previewReplay(deps.store, selectorOf(body), {
           now: deps.clock.now(),
           ...limit,
         });
         return replayPreviewJson(preview);
       }
-      const count = await deps.store.replayDeadLetters(selectorOf(body.data), {
+      const count = await deps.store.replayDeadLetters(selectorOf(body), {
         now: deps.clock.now(),
         dryRun: false,
         ...limit,

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WahookError } from '../errors.js';
-import { describeIssues } from '../lib/describe-issues.js';
 import type { DeliveryListing, DeliveryReader } from '../store/delivery-ports.js';
 import { LISTED_DELIVERY_STATES } from '../store/delivery-ports.js';
+import { successBody } from './route-schemas.js';
 
 /**
  * GET /v1/deliveries: pending deliveries (with their attempts, last error and next attempt) and
@@ -21,12 +21,18 @@ const query = z.strictObject({
     .optional(),
 });
 
+const schema = {
+  summary: 'Pending deliveries or dead letters, with their attempts and next attempt',
+  tags: ['deliveries'],
+  querystring: query,
+  response: { 200: successBody('`{"deliveries": […], "next": "<cursor>" | null}`') },
+};
+
 export function deliveryRoutes(deps: { store: DeliveryReader }): FastifyPluginAsync {
-  return async (app: FastifyInstance) => {
-    app.get('/v1/deliveries', async (request) => {
-      const parsed = query.safeParse(request.query);
-      if (!parsed.success) throw new WahookError('bad_request', describeIssues(parsed.error));
-      const { state, subscription, limit, after } = parsed.data;
+  return async (plain: FastifyInstance) => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
+    app.get('/v1/deliveries', { schema }, async (request) => {
+      const { state, subscription, limit, after } = request.query;
       const rows = await deps.store.listDeliveries({
         state,
         limit,

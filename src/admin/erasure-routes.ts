@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WahookError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
-import { describeIssues } from '../lib/describe-issues.js';
 import type { Bus } from '../observe/bus.js';
 import type { RetentionStore } from '../store/retention-ports.js';
+import { absentBodyAsEmpty, refusedAs, successBody } from './route-schemas.js';
 
 /**
  * POST /v1/erasure: removes every stored trace of one person, named by phone number (`wa_id`) or
@@ -21,21 +21,27 @@ const erasureBody = z.union([
   z.strictObject({ user_id: z.string().trim().min(3).max(200) }),
 ]);
 
+const schema = {
+  summary: 'Removes every stored trace of one person; answers the counts per class',
+  tags: ['erasure'],
+  body: absentBodyAsEmpty(erasureBody),
+  response: { 200: successBody('`{"erased": {"<class>": n, …}}`') },
+};
+
+const refused = refusedAs(
+  (_issues, _part, standard) =>
+    `give exactly one of {"wa_id": "<phone number>"} or {"user_id": "<BSUID>"}; ${standard}`,
+);
+
 export function erasureRoutes(deps: { store: RetentionStore; clock: Clock; bus: Bus }): FastifyPluginAsync {
-  return async (app: FastifyInstance) => {
-    app.post('/v1/erasure', async (request) => {
-      const body = erasureBody.safeParse(request.body ?? {});
-      if (!body.success) {
-        throw new WahookError(
-          'bad_request',
-          'give exactly one of {"wa_id": "<phone number>"} or {"user_id": "<BSUID>"}; ' +
-            describeIssues(body.error),
-        );
-      }
+  return async (plain: FastifyInstance) => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
+    app.post('/v1/erasure', { schema, schemaErrorFormatter: refused }, async (request) => {
+      const body = request.body;
       const person =
-        'wa_id' in body.data
-          ? { kind: 'wa_id' as const, value: body.data.wa_id }
-          : { kind: 'user_id' as const, value: body.data.user_id };
+        'wa_id' in body
+          ? { kind: 'wa_id' as const, value: body.wa_id }
+          : { kind: 'user_id' as const, value: body.user_id };
       const counts = await deps.store.erasePerson(person, deps.clock.now());
       const rows = Object.values(counts).reduce((sum, n) => sum + n, 0);
       deps.bus.emit('erasure:done', { kind: person.kind, rows });

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WahookError } from '../errors.js';
 import { eventJson } from '../events/json.js';
-import { describeIssues } from '../lib/describe-issues.js';
 import type { EventReader } from '../store/ports.js';
 import { seqCursor } from './cursors.js';
+import { successBody } from './route-schemas.js';
 
 /**
  * GET /v1/events: the event log in a stable order. The cursor is opaque to clients (today the
@@ -16,18 +16,27 @@ const query = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   type: z.string().optional(),
   // The name the event stream uses; either works here.
-  types: z.string().optional(),
+  types: z.string().optional().meta({ description: 'event types, comma-separated' }),
 });
 
-export async function eventRoutes(app: FastifyInstance, options: { store: EventReader }): Promise<void> {
-  app.get('/v1/events', async (request) => {
-    const parsed = query.safeParse(request.query);
-    if (!parsed.success) throw new WahookError('bad_request', describeIssues(parsed.error));
-    const afterSeq = parsed.data.after ?? 0;
-    const types = (parsed.data.types ?? parsed.data.type)?.split(',').filter(Boolean);
+const schema = {
+  summary: 'The event log in a stable order, from a cursor',
+  tags: ['events'],
+  querystring: query,
+  response: {
+    200: successBody('`{"events": […], "next": "<cursor>"}`; `next` stays put when nothing is new'),
+  },
+};
+
+export async function eventRoutes(plain: FastifyInstance, options: { store: EventReader }): Promise<void> {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  app.get('/v1/events', { schema }, async (request) => {
+    const given = request.query;
+    const afterSeq = given.after ?? 0;
+    const types = (given.types ?? given.type)?.split(',').filter(Boolean);
     const events = await options.store.listEvents({
       afterSeq,
-      limit: parsed.data.limit,
+      limit: given.limit,
       ...(types ? { types } : {}),
     });
     // The same event JSON as a push delivery (less its per-subscription sequence) and the stream.

@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { WahookError } from '../errors.js';
 import { eventJson } from '../events/json.js';
 import { Sleeper } from '../lib/sleeper.js';
@@ -27,9 +29,32 @@ export interface EventStreamOptions {
 
 const DEFAULTS = { pollMs: 1_000, heartbeatMs: 15_000, pageSize: 100 };
 
+/** `latest` or a seq cursor: checked by hand, after `latest` is looked up. */
+const cursor = z
+  .string()
+  .meta({ description: 'an event cursor (the `id:` of a streamed event), or `latest`' });
+
+const schema = {
+  summary: 'The event log as Server-Sent Events, from a cursor, then live',
+  tags: ['events'],
+  querystring: z.object({
+    after: cursor.optional(),
+    types: z.string().optional().meta({ description: 'event types, comma-separated' }),
+  }),
+  // Loose: the other headers stay as they came.
+  headers: z.looseObject({ 'last-event-id': cursor.optional() }),
+  response: {
+    200: {
+      description: 'one `id:`/`data:` frame per event; a comment line as heartbeat',
+      content: { 'text/event-stream': { schema: z.string() } },
+    },
+  },
+};
+
 export function eventStreamRoutes(options: EventStreamOptions): FastifyPluginAsync {
   const settings = { ...DEFAULTS, ...definedOnly(options) };
-  return async (app: FastifyInstance) => {
+  return async (plain: FastifyInstance) => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
     const streams = new Set<EventStream>();
     const unsubscribe = options.wakeups?.on('events:appended', () => {
       for (const stream of streams) stream.wake();
@@ -39,8 +64,8 @@ export function eventStreamRoutes(options: EventStreamOptions): FastifyPluginAsy
     });
     app.addHook('onClose', async () => unsubscribe?.());
 
-    app.get('/v1/events/stream', async (request, reply) => {
-      const query = request.query as { after?: string; types?: string };
+    app.get('/v1/events/stream', { schema }, async (request, reply) => {
+      const query = request.query;
       const lastEventId = request.headers['last-event-id'];
       const given = (typeof lastEventId === 'string' && lastEventId) || query.after || '0';
       // `latest`: only events committed from now on, as `wahook tail` shows them.

@@ -1,13 +1,58 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { WahookError } from '../errors.js';
-import { describeIssues } from '../lib/describe-issues.js';
 import type { DeliveryQueue, DeliveryReader } from '../store/delivery-ports.js';
 import type { InboxClaimer, InboxReader, RejectedLog } from '../store/ports.js';
+import { rowIdParams, successBody } from './route-schemas.js';
+
+const inboxId = rowIdParams('inbox id must be a positive integer');
+const page = {
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.coerce.number().int().positive().optional(),
+};
+
+/** What each route takes and answers: validation, and GET /v1/openapi.json. */
+const schemas = {
+  stats: {
+    summary: 'Counts of the inbox, the deliveries and the subscriptions with a backlog',
+    tags: ['stats'],
+    response: { 200: successBody('the counts') },
+  },
+  inboxRow: {
+    summary: 'One stored webhook request, with its raw body',
+    tags: ['inbox'],
+    params: inboxId,
+    response: { 200: successBody('the inbox row') },
+  },
+  inbox: {
+    summary: 'Stored webhook requests, newest first',
+    tags: ['inbox'],
+    querystring: z.object({ state: z.enum(['pending', 'processed', 'quarantined']).optional(), ...page }),
+    response: { 200: successBody('a page of inbox rows and the cursor of the next (`next`, or null)') },
+  },
+  reprocessRow: {
+    summary: 'Puts one quarantined row back to pending',
+    tags: ['inbox'],
+    params: inboxId,
+    response: { 200: successBody('`{"requeued": n}`') },
+  },
+  reprocessAll: {
+    summary: 'Puts every quarantined row back to pending',
+    tags: ['inbox'],
+    response: { 200: successBody('`{"requeued": n}`') },
+  },
+  requests: {
+    summary: 'Refused webhook requests (the request log), newest first',
+    tags: ['requests'],
+    querystring: z.object(page),
+    response: { 200: successBody('a page of refused requests and the cursor of the next (`next`, or null)') },
+  },
+};
 
 /** Inbox counts, single raw rows, and the log of rejected requests. */
 export async function inboxRoutes(
-  app: FastifyInstance,
+  plain: FastifyInstance,
   options: {
     store: InboxReader &
       InboxClaimer &
@@ -19,7 +64,8 @@ export async function inboxRoutes(
     now: () => number;
   },
 ): Promise<void> {
-  app.get('/v1/stats', async () => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  app.get('/v1/stats', { schema: schemas.stats }, async () => {
     const now = options.now();
     const [stats, deliveries, backlogs] = await Promise.all([
       options.store.inboxStats(),
@@ -58,10 +104,8 @@ export async function inboxRoutes(
     };
   });
 
-  app.get('/v1/inbox/:id', async (request) => {
-    const id = Number((request.params as { id: string }).id);
-    if (!Number.isSafeInteger(id) || id <= 0)
-      throw new WahookError('bad_request', 'inbox id must be a positive integer');
+  app.get('/v1/inbox/:id', { schema: schemas.inboxRow }, async (request) => {
+    const { id } = request.params;
     const row = await options.store.getInboxRow(id);
     if (!row) throw new WahookError('not_found', `no inbox row ${id}`);
     return {
@@ -81,18 +125,12 @@ export async function inboxRoutes(
     };
   });
 
-  const inboxQuery = z.object({
-    state: z.enum(['pending', 'processed', 'quarantined']).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    before: z.coerce.number().int().positive().optional(),
-  });
-  app.get('/v1/inbox', async (request) => {
-    const query = inboxQuery.safeParse(request.query);
-    if (!query.success) throw new WahookError('bad_request', describeIssues(query.error));
+  app.get('/v1/inbox', { schema: schemas.inbox }, async (request) => {
+    const query = request.query;
     const rows = await options.store.listInbox({
-      limit: query.data.limit,
-      ...(query.data.state ? { state: query.data.state } : {}),
-      ...(query.data.before === undefined ? {} : { beforeId: query.data.before }),
+      limit: query.limit,
+      ...(query.state ? { state: query.state } : {}),
+      ...(query.before === undefined ? {} : { beforeId: query.before }),
     });
     return {
       inbox: rows.map((row) => ({
@@ -105,15 +143,13 @@ export async function inboxRoutes(
         body_bytes: row.bodyBytes,
         processed_at: row.processedAt === null ? null : new Date(row.processedAt).toISOString(),
       })),
-      next: rows.length === query.data.limit ? String(rows.at(-1)?.id) : null,
+      next: rows.length === query.limit ? String(rows.at(-1)?.id) : null,
     };
   });
 
   // Quarantined rows go back to pending; the worker parses them again with the current code.
-  app.post('/v1/inbox/:id/reprocess', async (request) => {
-    const id = Number((request.params as { id: string }).id);
-    if (!Number.isSafeInteger(id) || id <= 0)
-      throw new WahookError('bad_request', 'inbox id must be a positive integer');
+  app.post('/v1/inbox/:id/reprocess', { schema: schemas.reprocessRow }, async (request) => {
+    const { id } = request.params;
     const row = await options.store.getInboxRow(id);
     if (!row) throw new WahookError('not_found', `no inbox row ${id}`);
     if (row.state !== 'quarantined') {
@@ -124,18 +160,15 @@ export async function inboxRoutes(
     return { requeued: await options.store.requeueQuarantined([id]) };
   });
 
-  app.post('/v1/inbox/reprocess', async () => ({ requeued: await options.store.requeueQuarantined() }));
+  app.post('/v1/inbox/reprocess', { schema: schemas.reprocessAll }, async () => ({
+    requeued: await options.store.requeueQuarantined(),
+  }));
 
-  const listQuery = z.object({
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    before: z.coerce.number().int().positive().optional(),
-  });
-  app.get('/v1/requests', async (request) => {
-    const query = listQuery.safeParse(request.query);
-    if (!query.success) throw new WahookError('bad_request', describeIssues(query.error));
+  app.get('/v1/requests', { schema: schemas.requests }, async (request) => {
+    const query = request.query;
     const rows = await options.store.listRejected({
-      limit: query.data.limit,
-      ...(query.data.before === undefined ? {} : { beforeId: query.data.before }),
+      limit: query.limit,
+      ...(query.before === undefined ? {} : { beforeId: query.before }),
     });
     return {
       requests: rows.map((row) => ({
@@ -151,7 +184,7 @@ export async function inboxRoutes(
         body_prefix: row.bodyPrefix.toString('utf8'),
         remote_address: row.remoteAddress,
       })),
-      next: rows.length === query.data.limit ? String(rows.at(-1)?.id) : null,
+      next: rows.length === query.limit ? String(rows.at(-1)?.id) : null,
     };
   });
 }

@@ -1,18 +1,21 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { WahookError } from '../errors.js';
-import { describeIssues } from '../lib/describe-issues.js';
 import type { MessageReader, StoredMessage } from '../store/ports.js';
 import type { SendStore } from '../store/send-ports.js';
 import { isTimeCursor } from './cursors.js';
 import { messageJson, messageWithContext } from './message-json.js';
+import { successBody } from './route-schemas.js';
 import { decodeStuckCursor, listStuckMessages, stuckListJson } from './stuck-messages.js';
 
 /**
  * Message status lookup: one wamid, or a filtered list (newest update first), or with
- * `stuck=true` the messages the stuck scan judges stuck now (newest judgement first).
+ * `stuck=true` the messages the stuck scan judges stuck now (newest judgement first). The list's
+ * query is a loose object because `metadata.<key>=<value>` names its key in the parameter's name,
+ * which a schema cannot list; `metadataFilter` checks that part by hand.
  */
-const listQuery = z.object({
+const listQuery = z.looseObject({
   stuck: z.enum(['true', 'false'], { message: 'stuck must be true or false' }).optional(),
   status: z.string().min(1).optional(),
   phone_number_id: z.string().min(1).optional(),
@@ -24,8 +27,25 @@ const listQuery = z.object({
     )
     .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.string().max(1_024).optional(),
+  before: z.string().max(1_024).optional().meta({ description: 'a cursor returned as `next`' }),
 });
+
+const schemas = {
+  message: {
+    summary: 'One message and its status history',
+    tags: ['messages'],
+    params: z.object({ wamid: z.string().meta({ description: 'the WhatsApp message id' }) }),
+    response: { 200: successBody('the message JSON (docs/api.md)') },
+  },
+  list: {
+    summary: 'Messages, newest update first; the stuck ones; or those whose send carried some metadata',
+    description:
+      'With a `metadata.<key>=<value>` parameter (one key, up to 128 characters; a value up to 256) the list holds the messages whose send carried that metadata, and only `limit` and `before` apply besides. With `stuck=true` it holds the messages the stuck scan judges stuck now, and `status` and `since` do not apply.',
+    tags: ['messages'],
+    querystring: listQuery,
+    response: { 200: successBody('`{"messages": […], "next": "<cursor>" | null}`') },
+  },
+};
 
 /** Longest message id a cursor may carry (wamids are far shorter). */
 const MAX_CURSOR_ID = 512;
@@ -33,9 +53,10 @@ const MAX_CURSOR_ID = 512;
 type MessageStore = MessageReader &
   Pick<SendStore, 'getMessageContext' | 'findWamidsByMetadata' | 'listStuckSends'>;
 
-export async function messageRoutes(app: FastifyInstance, options: { store: MessageStore }): Promise<void> {
-  app.get('/v1/messages/:wamid', async (request) => {
-    const { wamid } = request.params as { wamid: string };
+export async function messageRoutes(plain: FastifyInstance, options: { store: MessageStore }): Promise<void> {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  app.get('/v1/messages/:wamid', { schema: schemas.message }, async (request) => {
+    const { wamid } = request.params;
     const [message, context] = await Promise.all([
       options.store.getMessage(wamid),
       options.store.getMessageContext(wamid),
@@ -49,29 +70,28 @@ export async function messageRoutes(app: FastifyInstance, options: { store: Mess
     return json;
   });
 
-  app.get('/v1/messages', async (request) => {
-    const filter = metadataFilter(request.query as Record<string, unknown>);
+  app.get('/v1/messages', { schema: schemas.list }, async (request) => {
+    const filter = metadataFilter(request.query);
     if (filter !== undefined) {
       if (typeof filter === 'string') throw new WahookError('bad_request', filter);
       return listByMetadata(options.store, filter);
     }
-    const parsed = listQuery.safeParse(request.query);
-    if (!parsed.success) throw new WahookError('bad_request', describeIssues(parsed.error));
-    if (parsed.data.stuck === 'true') return listStuck(options.store, parsed.data);
-    const before = parsed.data.before ? decodeCursor(parsed.data.before) : undefined;
-    if (parsed.data.before && !before)
+    const given = request.query;
+    if (given.stuck === 'true') return listStuck(options.store, given);
+    const before = given.before ? decodeCursor(given.before) : undefined;
+    if (given.before && !before)
       throw new WahookError('bad_request', 'before must be a cursor returned as "next"');
     const messages = await options.store.listMessages({
-      limit: parsed.data.limit,
-      ...(parsed.data.status ? { status: parsed.data.status } : {}),
-      ...(parsed.data.phone_number_id ? { phoneNumberId: parsed.data.phone_number_id } : {}),
-      ...(parsed.data.since ? { since: Date.parse(parsed.data.since) } : {}),
+      limit: given.limit,
+      ...(given.status ? { status: given.status } : {}),
+      ...(given.phone_number_id ? { phoneNumberId: given.phone_number_id } : {}),
+      ...(given.since ? { since: Date.parse(given.since) } : {}),
       ...(before ? { before } : {}),
     });
     const last = messages.at(-1);
     return {
       messages: messages.map(messageJson),
-      next: last && messages.length === parsed.data.limit ? encodeCursor(last) : null,
+      next: last && messages.length === given.limit ? encodeCursor(last) : null,
     };
   });
 }
@@ -98,9 +118,12 @@ async function listStuck(store: MessageStore, query: z.output<typeof listQuery>)
   );
 }
 
-/** `metadata.<key>=<value>` in the query: undefined when absent, a message when malformed. */
+/**
+ * `metadata.<key>=<value>` in the query: undefined when absent, a message when malformed. `limit`
+ * and `before` have passed the list's schema already.
+ */
 function metadataFilter(
-  query: Record<string, unknown>,
+  query: Record<string, unknown> & { limit: number; before?: string | undefined },
 ): { key: string; value: string; limit: number; after: string } | string | undefined {
   const keys = Object.keys(query).filter((key) => key.startsWith('metadata.'));
   if (keys.length === 0) return undefined;
@@ -110,10 +133,8 @@ function metadataFilter(
   const value = query[name];
   if (key.length === 0 || key.length > 128 || typeof value !== 'string' || value.length > 256)
     return 'metadata.<key>=<value> takes one key (≤ 128 characters) and one value (≤ 256)';
-  const limit = query.limit === undefined ? 50 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-    return 'limit must be a whole number from 1 to 500';
-  const before = typeof query.before === 'string' ? query.before : '';
+  const limit = query.limit;
+  const before = query.before ?? '';
   const after = before === '' ? '' : Buffer.from(before, 'base64url').toString('utf8').replace(/^m:/, '');
   if (after.length > MAX_CURSOR_ID) return 'before must be a cursor returned as "next"';
   return { key, value, limit, after };

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { WahookError } from '../errors.js';
+import type { IssueLike } from '../lib/describe-issues.js';
 import { bsuidRecipient, phoneRecipient, type Recipient } from '../whatsapp/recipient.js';
 
 export const MAX_METADATA_BYTES = 4096;
@@ -28,6 +29,14 @@ export const sendBodySchema = z
 
 export type SendBody = z.infer<typeof sendBodySchema>;
 
+/**
+ * `phone_number_id: …; body: …`: the send's problems, in the same words whether the route's
+ * schema or `prepareSend` (for callers other than the API) finds them.
+ */
+export function describeSendIssues(issues: readonly IssueLike[]): string {
+  return issues.map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`).join('; ');
+}
+
 export interface PreparedSend {
   phoneNumberId: string;
   recipient: Recipient;
@@ -42,12 +51,7 @@ const RESERVED = ['messaging_product', 'to', 'recipient', 'recipient_type', 'biz
 
 export function prepareSend(input: unknown, defaultRegion: string | undefined): PreparedSend {
   const parsed = sendBodySchema.safeParse(input);
-  if (!parsed.success) {
-    throw new WahookError(
-      'bad_request',
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
-    );
-  }
+  if (!parsed.success) throw new WahookError('bad_request', describeSendIssues(parsed.error.issues));
   const body = parsed.data;
   if ((body.to === undefined) === (body.recipient === undefined))
     throw new WahookError(

@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventStreamRoutes } from '../../src/admin/event-stream-routes.js';
+import { registerOpenApi } from '../../src/admin/openapi.js';
 import { createStages } from '../../src/stages.js';
 import type { Store } from '../../src/store/ports.js';
 import { makeEvent, tempStore } from '../helpers/delivery-fixtures.js';
@@ -141,6 +142,8 @@ describe('event stream', () => {
     const temp = await tempStore();
     cleanups.push(temp.cleanup);
     const app = Fastify();
+    // The route's schema is zod, as in the app.
+    await registerOpenApi(app);
     await app.register(eventStreamRoutes({ store: temp.store, heartbeatMs: 20, pollMs: 5 }));
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => app.close());
