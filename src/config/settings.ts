@@ -410,7 +410,7 @@ export const SETTINGS = {
   sendThroughput: setting({
     env: 'WAHOOK_SEND_THROUGHPUT',
     description:
-      "Messages per second per business number that sends keep under (Meta's default 80; 20 for Coexistence numbers, 1000 after an upgrade). Sends past it wait briefly instead of learning the limit from 130429.",
+      "Messages per second per business number that sends keep under (Meta's default 80; 20 for Coexistence numbers, 1000 after an upgrade). Sends past it wait briefly instead of learning the limit from 130429. Kept per process: with several nodes sending for one number, give each its share.",
     defaultText: '80',
     secret: false,
     schema: z.coerce.number().int().min(1).max(10_000).default(80),
