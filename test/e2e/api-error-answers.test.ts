@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, WEBHOOK_REJECTIONS } from '../../src/errors.js';
 import { createStages } from '../../src/stages.js';
 import { registeredRoutes } from '../helpers/routes.js';
-import { startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { metaSignature, signedHeaders, TEST_ADMIN_TOKEN, TEST_VERIFY_TOKEN } from '../helpers/signing.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * Every error answer of the HTTP API speaks the registry (src/errors.ts, docs/errors.md): the

@@ -4,7 +4,8 @@ import { createServeStages } from '../../src/stages.js';
 import { type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
 import { FAKE_TOKEN, PHONE_NUMBER_ID, startFakeGraph } from '../helpers/fake-graph.js';
 import { postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
-import { adminRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * `wahook serve` with every role in one process: the receiver keeps the main thread, processing and

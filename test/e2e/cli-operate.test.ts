@@ -3,14 +3,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createStages } from '../../src/stages.js';
 import { type Answer, type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
 import { postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
-import {
-  runWahook,
-  spawnWahook,
-  startTestServer,
-  type TestServer,
-  waitFor as waitForShort,
-} from '../helpers/server.js';
+import { runWahook, spawnWahook, startTestServer, type TestServer } from '../helpers/server.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/signing.js';
+import { waitFor as waitForShort } from '../helpers/wait.js';
 
 /**
  * The operator's commands (stats, subscriptions, deliveries, inbox, tail) as the built CLI, each a

@@ -1,15 +1,9 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import {
-  type ChildServer,
-  httpRequest,
-  readInboxBodies,
-  spawnServe,
-  TEST_ENV,
-  waitFor,
-} from '../helpers/server.js';
+import { type ChildServer, httpRequest, readInboxBodies, spawnServe, TEST_ENV } from '../helpers/server.js';
 import { signedHeaders, taggedBody, testIdOf } from '../helpers/signing.js';
 import { createTempDir, type TempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * The promise behind every 200: the bytes are on disk. A real `wahook serve` process takes signed

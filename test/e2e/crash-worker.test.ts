@@ -11,9 +11,10 @@ import {
   statusWebhook,
   testWamid,
 } from '../helpers/pipeline.js';
-import { type ChildServer, spawnServe, TEST_ENV, waitFor } from '../helpers/server.js';
+import { type ChildServer, spawnServe, TEST_ENV } from '../helpers/server.js';
 import { signedHeaders } from '../helpers/signing.js';
 import { createTempDir, type TempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * A worker killed with SIGKILL in the middle of a backlog loses nothing and doubles nothing: a

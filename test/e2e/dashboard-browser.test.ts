@@ -6,8 +6,9 @@ import { createStages } from '../../src/stages.js';
 import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser.js';
 import { type Answer, type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
 import { cloudWebhook, PHONE_NUMBER_ID, postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
-import { adminRequest, httpRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, httpRequest, startTestServer, type TestServer } from '../helpers/server.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/signing.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * The dashboard in a real browser: sign in with the token, then each page as an operator uses it,

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStages } from '../../src/stages.js';
 import { type ReceivedRequest, type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
 import { postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
-import { adminRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * The whole path as a business system sees it: subscriptions made through the admin API, a signed

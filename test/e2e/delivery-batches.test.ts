@@ -14,9 +14,9 @@ import {
   makeEvent,
   type ReceivedRequest,
   startSubscriber,
-  waitFor,
 } from '../helpers/delivery-fixtures.js';
 import { postgresBackend, type StoreBackend, sqliteBackend } from '../helpers/stores.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * Batched subscriptions through the real delivery loop, on a real SQLite file and a real

@@ -11,8 +11,8 @@ import {
   makeEvent,
   startSubscriber,
   tempStore,
-  waitFor,
 } from '../helpers/delivery-fixtures.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * A delivery process killed with SIGKILL in the middle of its attempts loses nothing: after a

@@ -18,8 +18,8 @@ import {
   type ReceivedRequest,
   type Subscriber,
   startSubscriber,
-  waitFor,
 } from '../helpers/delivery-fixtures.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * The delivery loop against real local subscribers and a real store, SQLite and PostgreSQL: events

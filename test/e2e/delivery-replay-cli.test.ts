@@ -8,8 +8,9 @@ import { isWahookError } from '../../src/errors.js';
 import { createStages } from '../../src/stages.js';
 import { type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
 import { postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
-import { adminRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, startTestServer, type TestServer } from '../helpers/server.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/signing.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** `wahook replay` against a running server with real dead letters. */
 class MemoryStream extends Writable {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeliveryStage } from '../../src/deliver/stage.js';
 import type { StageContext } from '../../src/server.js';
 import { makeEvent, type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
-import { adminRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * A replay wakes the delivery loop at once, whether it comes from the admin API or from the

@@ -6,8 +6,9 @@ import { registerOpenApi } from '../../src/admin/openapi.js';
 import { createStages } from '../../src/stages.js';
 import type { Store } from '../../src/store/ports.js';
 import { makeEvent, tempStore } from '../helpers/delivery-fixtures.js';
-import { startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/signing.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** GET /v1/events/stream as an SSE client uses it: read, drop, resume from Last-Event-ID. */
 interface StreamedEvent {

@@ -15,8 +15,8 @@ import {
   ManualClock,
   makeEvent,
   startSubscriber,
-  waitFor,
 } from '../helpers/delivery-fixtures.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * Schedules on an injected clock: nothing here waits for a real retry delay. The clock starts at

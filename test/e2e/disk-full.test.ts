@@ -7,7 +7,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { postWebhook } from '../helpers/cluster.js';
 import { startPipelineServer, statusWebhook, testWamid, waitUntilSettled } from '../helpers/pipeline.js';
-import { httpRequest, type TestServer, waitFor } from '../helpers/server.js';
+import { httpRequest, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * A full disk on a real filesystem: the data folder is a 64 MiB tmpfs, filled by a file until it

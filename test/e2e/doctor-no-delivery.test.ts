@@ -2,14 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStages } from '../../src/stages.js';
 import { type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
 import { postSigned, readEventsFrom, statusWebhook, testWamid } from '../helpers/pipeline.js';
-import {
-  adminRequest,
-  runWahook,
-  startTestServer,
-  TEST_ENV,
-  type TestServer,
-  waitFor,
-} from '../helpers/server.js';
+import { adminRequest, runWahook, startTestServer, TEST_ENV, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * `wahook doctor` (the built CLI, a child process) against a server with a live subscription: the

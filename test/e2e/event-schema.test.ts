@@ -12,7 +12,8 @@ import {
   testWamid,
   waitUntilSettled,
 } from '../helpers/pipeline.js';
-import { adminRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * docs/event-schema.json against what a business system really receives: every payload fixture

@@ -6,7 +6,8 @@ import {
   startFakeGraph,
   startRecordingReceiver,
 } from '../helpers/fake-graph.js';
-import { httpRequest, waitFor } from '../helpers/server.js';
+import { httpRequest } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

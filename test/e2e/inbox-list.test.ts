@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStages } from '../../src/stages.js';
-import { adminRequest, httpRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, httpRequest, startTestServer, type TestServer } from '../helpers/server.js';
 import { signedHeaders } from '../helpers/signing.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** An operator finds quarantined rows through the API, without opening the database. */
 describe('GET /v1/inbox', () => {

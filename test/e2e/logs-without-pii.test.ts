@@ -4,7 +4,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createStages } from '../../src/stages.js';
 import { type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
 import { cloudWebhook, PHONE_NUMBER_ID, postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
-import { adminRequest, httpRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, httpRequest, startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * Logs carry ids, counts and reasons, never the people behind them: every path that logs (a

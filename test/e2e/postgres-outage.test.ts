@@ -2,8 +2,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { COMMIT_TIMEOUT_MS } from '../../src/inbox/group-commit.js';
 import { Cluster, type PostOutcome, postWebhook, readInboxBodyCounts, sha256 } from '../helpers/cluster.js';
 import { describePostgres, TEST_DATABASE_URL, TestSchemas } from '../helpers/postgres.js';
-import { type ChildServer, httpRequest, waitFor } from '../helpers/server.js';
+import { type ChildServer, httpRequest } from '../helpers/server.js';
 import { taggedBody } from '../helpers/signing.js';
+import { waitFor } from '../helpers/wait.js';
 import { type ProxyMode, TcpProxy } from '../store-contract/tcp-proxy.js';
 
 /**

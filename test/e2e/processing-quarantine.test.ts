@@ -8,7 +8,8 @@ import {
   testWamid,
   waitUntilSettled,
 } from '../helpers/pipeline.js';
-import { adminRequest, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * A signed body that cannot be read is kept, quarantined with its reason, and can be put back for

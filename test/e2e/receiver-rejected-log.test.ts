@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { adminRequest, httpRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, httpRequest, startTestServer, type TestServer } from '../helpers/server.js';
 import { metaSignature } from '../helpers/signing.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Refused requests are kept (bounded, redacted) and listed by GET /v1/requests for troubleshooting. */
 let server: TestServer;

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStages } from '../../src/stages.js';
 import { type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
 import { postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
-import { adminRequest, runWahook, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, runWahook, startTestServer, type TestServer } from '../helpers/server.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/signing.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * After a `410 Gone` disabled a subscription, a dry run says why it would send nothing, with the

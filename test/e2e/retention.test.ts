@@ -17,8 +17,9 @@ import {
   testWamid,
   waitUntilSettled,
 } from '../helpers/pipeline.js';
-import { adminRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, startTestServer, type TestServer } from '../helpers/server.js';
 import { createTempDir, type TempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * Retention end to end: a server whose classes expire after a second, its janitor running on its

@@ -3,7 +3,8 @@ import type { RunningFakeGraph } from '../../src/fake-graph/server.js';
 import { createStages } from '../../src/stages.js';
 import { type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
 import { FAKE_TOKEN, PHONE_NUMBER_ID, startFakeGraph } from '../helpers/fake-graph.js';
-import { adminRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * POST /v1/messages end to end over HTTP: wahook sends to the fake Graph API, whose signed status

@@ -12,8 +12,9 @@ import {
   testWamid,
   waitUntilSettled,
 } from '../helpers/pipeline.js';
-import { httpRequest, type TestServer, waitFor } from '../helpers/server.js';
+import { httpRequest, type TestServer } from '../helpers/server.js';
 import { createTempDir, type TempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * The WAL stays under WAHOOK_SQLITE_WAL_LIMIT while the receiver and the worker both commit, and

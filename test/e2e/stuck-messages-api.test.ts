@@ -3,7 +3,8 @@ import { Bus } from '../../src/observe/bus.js';
 import { createStuckScanner } from '../../src/send/stuck.js';
 import { createStages } from '../../src/stages.js';
 import { FAKE_TOKEN, PHONE_NUMBER_ID, startFakeGraph } from '../helpers/fake-graph.js';
-import { adminRequest, startTestServer, type TestServer, waitFor } from '../helpers/server.js';
+import { adminRequest, startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * GET /v1/messages?stuck=true over HTTP: two sends through the fake Graph API whose statuses stop

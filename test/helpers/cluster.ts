@@ -11,8 +11,9 @@ import {
   statusWebhook,
   testWamid,
 } from './pipeline.js';
-import { type ChildServer, httpRequest, spawnServe, TEST_ENV, waitFor } from './server.js';
+import { type ChildServer, httpRequest, spawnServe, TEST_ENV } from './server.js';
 import { signedHeaders } from './signing.js';
+import { waitFor } from './wait.js';
 
 /**
  * Several `wahook serve` processes sharing one PostgreSQL schema, the load a test sends them, and

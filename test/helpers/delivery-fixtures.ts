@@ -203,19 +203,6 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Polls `condition` until it holds; fails with `what` if it does not within the test's patience. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 export function eventIdOf(request: ReceivedRequest): string {
   return String(request.headers['webhook-id']);
 }

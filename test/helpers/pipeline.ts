@@ -6,9 +6,9 @@ import {
   startTestServer,
   type TestServer,
   type TestServerOptions,
-  waitFor,
 } from './server.js';
 import { signedHeaders } from './signing.js';
+import { waitFor } from './wait.js';
 
 /**
  * The whole pipeline for end-to-end tests: a real server with the receiver and the processing

@@ -8,6 +8,7 @@ import { type Config, loadConfig } from '../../src/config/load.js';
 import { type RunningServer, type ServerOptions, startServer } from '../../src/server.js';
 import { TEST_ADMIN_TOKEN, TEST_APP_SECRET, TEST_VERIFY_TOKEN } from './signing.js';
 import { createTempDir, type TempDir } from './tmp.js';
+import { waitFor } from './wait.js';
 
 /**
  * Real servers for tests: in-process on port 0 over a temp SQLite file, or the built executable
@@ -142,19 +143,6 @@ export function adminRequest(
     ...options,
     headers: { authorization: `Bearer ${token}`, ...options.headers },
   });
-}
-
-/** Polls `condition` until it holds; fails naming `what` when `timeoutMs` passes first. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Every inbox body in the SQLite file, read through a read-only connection of the test's own. */

@@ -9,6 +9,7 @@ import { LOCK_CLASS, schemaLockKey } from '../../src/store/postgres/locks.js';
 import { createPostgresStore } from '../../src/store/postgres/store.js';
 import { createSqliteStore } from '../../src/store/sqlite/store.js';
 import { describePostgres, TestSchemas } from './postgres.js';
+import { waitFor } from './wait.js';
 
 /**
  * One backend of the store contract: where a test file's database lives and how to get stores on
@@ -145,17 +146,4 @@ export function postgresBackend(
       await schemas?.finish(keep);
     },
   };
-}
-
-/** Polls `condition` until it holds; fails with `what` when it does not within `timeoutMs`. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }

@@ -16,9 +16,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { describePostgres, TestSchemas } from '../helpers/postgres.js';
-import { httpRequest, TEST_ENV, waitFor } from '../helpers/server.js';
+import { httpRequest, TEST_ENV } from '../helpers/server.js';
 import { signedHeaders, TEST_ADMIN_TOKEN, TEST_VERIFY_TOKEN } from '../helpers/signing.js';
 import { createTempDir, type TempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = readFileSync(new URL('../fixtures/payloads/status-sent.json', import.meta.url));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
 import { describePostgres, TEST_DATABASE_URL, TestSchemas } from '../helpers/postgres.js';
-import { waitFor } from '../helpers/stores.js';
+import { waitFor } from '../helpers/wait.js';
 import { inboxAppend } from './fixtures.js';
 import { TcpProxy } from './tcp-proxy.js';
 

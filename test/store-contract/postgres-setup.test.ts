@@ -3,7 +3,7 @@ import { WahookError } from '../../src/errors.js';
 import { LOCK_CLASS, schemaLockKey } from '../../src/store/postgres/locks.js';
 import { createPostgresStore } from '../../src/store/postgres/store.js';
 import { describePostgres, TEST_DATABASE_URL, TestSchemas, urlWithSchema } from '../helpers/postgres.js';
-import { waitFor } from '../helpers/stores.js';
+import { waitFor } from '../helpers/wait.js';
 import { inboxAppend } from './fixtures.js';
 
 /** What only PostgreSQL can get wrong at startup and in its number handling. */

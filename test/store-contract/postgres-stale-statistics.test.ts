@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { staleQueueTables } from '../../src/store/postgres/statistics.js';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
 import { describePostgres, TestSchemas } from '../helpers/postgres.js';
-import { waitFor } from '../helpers/stores.js';
+import { waitFor } from '../helpers/wait.js';
 
 const DUE = 50_000;
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { inboxChannel } from '../../src/store/postgres/inbox-wakeups.js';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
 import { describePostgres, TestSchemas } from '../helpers/postgres.js';
-import { waitFor } from '../helpers/stores.js';
+import { waitFor } from '../helpers/wait.js';
 import { inboxAppend } from './fixtures.js';
 
 /** LISTEN/NOTIFY wake-ups between nodes sharing a schema, including after the listener is cut off. */

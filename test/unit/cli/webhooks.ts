@@ -1,5 +1,6 @@
-import { adminRequest, httpRequest, waitFor } from '../../helpers/server.js';
+import { adminRequest, httpRequest } from '../../helpers/server.js';
 import { signedHeaders, TEST_ADMIN_TOKEN } from '../../helpers/signing.js';
+import { waitFor } from '../../helpers/wait.js';
 
 /** Status webhooks as Meta sends them, posted to a real test server, for the CLI tests. */
 

@@ -8,8 +8,9 @@ import type { InboxAppend } from '../../../src/store/ports.js';
 import { openSqlite } from '../../../src/store/sqlite/connection.js';
 import { SqliteInboxWriter } from '../../../src/store/sqlite/inbox-writer.js';
 import { migrateSqlite } from '../../../src/store/sqlite/migrate.js';
-import { waitFor } from '../../helpers/server.js';
+
 import { createTempDir, type TempDir } from '../../helpers/tmp.js';
+import { waitFor } from '../../helpers/wait.js';
 
 /** Group commit over the real SQLite writer thread: one transaction for a burst, 200s only when durable. */
 let dir: TempDir;

@@ -10,6 +10,7 @@ import { Bus } from '../../../../src/observe/bus.js';
 import { createMetrics } from '../../../../src/observe/metrics.js';
 import { createSqliteStore, type SqliteStore } from '../../../../src/store/sqlite/store.js';
 import { createTempDir, type TempDir } from '../../../helpers/tmp.js';
+import { waitFor } from '../../../helpers/wait.js';
 
 const run = promisify(execFile);
 const STORE_MODULE = fileURLToPath(new URL('../../../../dist/store/sqlite/store.js', import.meta.url));
@@ -28,14 +29,6 @@ async function writeEvents(store: SqliteStore, from: number, count: number): Pro
       })),
     );
   });
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /**
@@ -60,7 +53,7 @@ describe('SQLite checkpoint thread', () => {
     const before = statSync(file).size;
     for (let batch = 0; batch < 10; batch++) await writeEvents(store, batch * 100, 100);
 
-    await until(() => statSync(file).size > before + 1_000_000);
+    await waitFor(() => statSync(file).size > before + 1_000_000, 'the WAL to grow by 1 MB');
     const reader = new Database(file, { readonly: true });
     try {
       expect(reader.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 1000 });
@@ -81,10 +74,10 @@ describe('SQLite checkpoint thread', () => {
       reader.exec('BEGIN');
       reader.prepare('SELECT COUNT(*) FROM events').get();
       for (let batch = 0; batch < 5; batch++) await writeEvents(store, batch * 100, 100);
-      await until(async () => (await backlog()) > 100);
+      await waitFor(async () => (await backlog()) > 100, 'a WAL backlog over 100 pages');
       expect(await backlog()).toBeGreaterThan(100);
       reader.exec('COMMIT');
-      await until(async () => (await backlog()) === 0);
+      await waitFor(async () => (await backlog()) === 0, 'the checkpoint to clear the backlog');
     } finally {
       reader.close();
     }
@@ -95,15 +88,15 @@ describe('SQLite checkpoint thread', () => {
     // Reaching in is the only way to kill the thread from outside, as a crash would.
     const first = (checkpointer as unknown as { worker: Worker }).worker;
     await first.terminate();
-    await until(() => {
+    await waitFor(() => {
       const current = (checkpointer as unknown as { worker?: Worker }).worker;
       return current !== undefined && current !== first;
-    });
+    }, 'a new checkpoint thread');
     // Only the new thread can copy these pages into the file: no connection checkpoints on commit.
     const file = join(dir.path, 'c.db');
     const before = statSync(file).size;
     await writeEvents(store, 0, 200);
-    await until(() => statSync(file).size > before + 300_000);
+    await waitFor(() => statSync(file).size > before + 300_000, 'the WAL to grow by 300 kB');
   });
 
   it('lets a process that opens and closes a store exit by itself after the close', async () => {
