@@ -117,6 +117,8 @@ export interface MessageStatusData extends WithContacts {
   /** The message's status after merging every update seen so far (never moves backwards). */
   currentStatus: string;
   recipient: Recipient;
+  /** `recipient_identity_key_hash` (only when the identity-change check is on); null otherwise. */
+  recipientIdentityKeyHash: string | null;
   bizOpaqueCallbackData: string | null;
   pricing: Pricing | null;
   conversation: Conversation | null;

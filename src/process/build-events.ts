@@ -121,6 +121,7 @@ export function messageStatusEvent(
     timestamp: new Date(item.timestamp * 1000).toISOString(),
     currentStatus: record.status,
     recipient: item.recipient,
+    recipientIdentityKeyHash: item.recipientIdentityKeyHash,
     contacts: item.contacts,
     messagingProduct: item.messagingProduct,
     bizOpaqueCallbackData: item.bizOpaqueCallbackData,

@@ -61,6 +61,7 @@ test('a message.status event and a message record read from the API fit the expo
         'timestamp',
         'currentStatus',
         'recipient',
+        'recipientIdentityKeyHash',
         'contacts',
         'messagingProduct',
         'bizOpaqueCallbackData',

@@ -84,6 +84,8 @@ export interface ParsedEcho extends ItemOrigin, FromValue {
 export interface ParsedStatus extends StatusUpdate, ItemOrigin, FromValue {
   kind: 'status';
   eventId: string;
+  /** `recipient_identity_key_hash`, when the identity-change check is on; null otherwise. */
+  recipientIdentityKeyHash: string | null;
   /** What the status carried that no typed field holds, by dotted path; null when nothing. */
   unparsed: Record<string, unknown> | null;
   flags: string[];

@@ -419,6 +419,22 @@ const strayContact = fc.record(
   { requiredKeys: ['wa_id', 'profile'] },
 );
 
+/** A status with the keys no fixture has: both spellings of the participant and parent ids, the identity hash. */
+const generatedStatus = fc.record(
+  {
+    id: fc.stringMatching(/^wamid\.[A-Z0-9]{4,10}$/),
+    status: fc.constantFrom('sent', 'delivered', 'read', 'failed'),
+    timestamp: fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }).map(String),
+    recipient_id: fc.stringMatching(/^[1-9]\d{6,12}$/),
+    recipient_identity_key_hash: fc.string({ minLength: 1, maxLength: 8 }),
+    recipient_participant_id: fc.stringMatching(/^[1-9]\d{6,12}$/),
+    participant_recipient_id: fc.stringMatching(/^[1-9]\d{6,12}$/),
+    recipient_parent_user_id: fc.stringMatching(/^[A-Z]{2}\.ENT\.\d{4,8}$/),
+    parent_recipient_user_id: fc.stringMatching(/^[A-Z]{2}\.ENT\.\d{4,8}$/),
+  },
+  { requiredKeys: ['id', 'status', 'timestamp'] },
+);
+
 /**
  * A whole `messages` value: several messages (fixture and generated), statuses, value errors,
  * contacts that match an item and contacts that match none, messaging_product and metadata, with
@@ -433,6 +449,7 @@ const generatedMessagesValue = fc
     messages: poolArray(MESSAGES_POOL.messages, 3),
     generated: fc.array(generatedMessage, { maxLength: 2 }),
     statuses: poolArray(MESSAGES_POOL.statuses, 3),
+    strayStatuses: fc.array(generatedStatus, { maxLength: 2 }),
     errors: poolArray(MESSAGES_POOL.errors, 2),
     replacements: fc.array(fc.tuple(fc.nat(), leafValue), { maxLength: 4 }),
     insertions: fc.array(
@@ -450,7 +467,10 @@ const generatedMessagesValue = fc
         g.messages === undefined && g.generated.length === 0
           ? undefined
           : [...(g.messages ?? []), ...g.generated],
-      statuses: g.statuses,
+      statuses:
+        g.statuses === undefined && g.strayStatuses.length === 0
+          ? undefined
+          : [...(g.statuses ?? []), ...g.strayStatuses],
       errors: g.errors,
     };
     const value = structuredClone(

@@ -116,4 +116,31 @@ describe("every event of a messages value carries the value's own parts", () => 
       unparsed: null,
     });
   });
+
+  test('a status keeps its identity key hash, and a second spelling that says otherwise', () => {
+    const status = single(
+      statusesIn(
+        itemsOf(
+          cloudBody({
+            metadata: METADATA,
+            statuses: [
+              {
+                ...STATUS,
+                recipient_identity_key_hash: 'k1',
+                recipient_parent_user_id: 'DE.ENT.1',
+                parent_recipient_user_id: 'DE.ENT.2',
+                recipient_participant_id: '4915199',
+                participant_recipient_id: '4915199',
+              },
+            ],
+          }),
+        ),
+      ),
+    );
+    expect(status.recipientIdentityKeyHash).toBe('k1');
+    expect(status.recipient).toMatchObject({ parentUserId: 'DE.ENT.1', participantId: '4915199' });
+    // The same number in both spellings says nothing new; a different parent id is kept.
+    expect(status.unparsed).toEqual({ parent_recipient_user_id: 'DE.ENT.2' });
+    expect(status.flags).toEqual(['conflicting_spellings:parent_recipient_user_id']);
+  });
 });
