@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Clock } from '../../src/lib/clock.js';
 import type { NewEvent, Store, StoredEvent } from '../../src/store/ports.js';
+import { sqlOps as postgresSqlOps } from '../../src/store/postgres/sql.js';
 import type { PostgresStore } from '../../src/store/postgres/store.js';
-import { sqlOps } from '../../src/store/sqlite/sql.js';
+import { sqlOps as sqliteSqlOps } from '../../src/store/sqlite/sql.js';
 import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite/store.js';
 import { postgresBackend, sqliteBackend } from './stores.js';
 
@@ -20,7 +21,7 @@ import { postgresBackend, sqliteBackend } from './stores.js';
 export interface BackendStore {
   readonly backend: 'sqlite' | 'postgres';
   store: Store;
-  /** Rows of `sql`, written the way both stores read it ($1 placeholders); bigint columns as numbers. */
+  /** Rows of `sql`, written the way both stores read it ($1 placeholders), as the adapters read them. */
   rows<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** A folder for the test's own files. */
   dir: string;
@@ -32,9 +33,6 @@ export interface EachStore {
   /** A migrated store on this test's own empty database. */
   open(): Promise<BackendStore>;
 }
-
-/** PostgreSQL's type id for bigint, which pg answers as text. */
-const INT8 = 20;
 
 /**
  * `describe` once per backend, SQLite and PostgreSQL, as the store contract suite runs: each test
@@ -70,19 +68,11 @@ export function describeEachStore(name: string, body: (stores: EachStore) => voi
 }
 
 function rowsOf(store: Store): <T>(sql: string, params?: readonly unknown[]) => Promise<T[]> {
-  if (store.dialect === 'sqlite') {
-    const ops = sqlOps((store as SqliteStore).db);
-    return async <T>(sql: string, params: readonly unknown[] = []) => (await ops.query<T>(sql, params)).rows;
-  }
-  const pool = (store as PostgresStore).pool;
-  return async <T>(sql: string, params: readonly unknown[] = []) => {
-    const result = await pool.query(sql, [...params]);
-    const bigints = result.fields.filter((field) => field.dataTypeID === INT8).map((field) => field.name);
-    return result.rows.map((row) => {
-      for (const column of bigints) if (row[column] !== null) row[column] = Number(row[column]);
-      return row as T;
-    });
-  };
+  const ops =
+    store.dialect === 'sqlite'
+      ? sqliteSqlOps((store as SqliteStore).db)
+      : postgresSqlOps((store as PostgresStore).pool);
+  return async <T>(sql: string, params: readonly unknown[] = []) => (await ops.query<T>(sql, params)).rows;
 }
 
 export interface TempStore {

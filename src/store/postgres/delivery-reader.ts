@@ -1,7 +1,5 @@
 import type pg from 'pg';
 import type {
-  DeadLetterMatch,
-  DeadLetterSelector,
   DeliveryListing,
   DeliveryListQuery,
   EventDelivery,
@@ -18,7 +16,6 @@ import {
   toEventDelivery,
   toSubscription,
 } from '../shared/delivery-rows.js';
-import { selectorSql } from './dead-letters.js';
 import type { Queryable } from './sql.js';
 import { COLUMNS } from './subscriptions.js';
 
@@ -65,23 +62,6 @@ export async function subscriptionBacklogs(db: Queryable): Promise<SubscriptionB
     dead: Number(row.dead),
     oldestPendingAt: row.oldest_pending_at === null ? null : Number(row.oldest_pending_at),
   }));
-}
-
-export async function matchDeadLetters(
-  db: Queryable,
-  selector: DeadLetterSelector,
-  limit: number,
-): Promise<DeadLetterMatch[]> {
-  const params: unknown[] = [];
-  const where = selectorSql(selector, params);
-  params.push(limit);
-  const result = await db.query<{ subscription_id: string; count: number }>(
-    `SELECT subscription_id, COUNT(*)::int AS count
-     FROM (SELECT d.subscription_id FROM deliveries d WHERE ${where} LIMIT $${params.length}) AS chosen
-     GROUP BY subscription_id ORDER BY subscription_id`,
-    params,
-  );
-  return result.rows.map((row) => ({ subscriptionId: row.subscription_id, count: Number(row.count) }));
 }
 
 export async function setSubscriptionPaused(

@@ -55,12 +55,12 @@ import type {
   SendState,
   StuckJudgement,
 } from '../send-ports.js';
+import * as deadLetters from '../shared/dead-letters.js';
 import { erasePersonWith } from '../shared/erasure.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import * as sends from '../shared/sends.js';
 import type { SqlTxOps } from '../shared/sql-ops.js';
 import { describeTarget, type PostgresStoreOptions, poolConfig, withSession } from './connection.js';
-import * as deadLetters from './dead-letters.js';
 import * as queue from './delivery-queue.js';
 import * as deliveryReads from './delivery-reader.js';
 import * as inbox from './inbox.js';
@@ -293,15 +293,15 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   }
 
   listDeadLetters(query: DeadLetterFilter & { afterId?: number; limit: number }): Promise<DeadLetter[]> {
-    return deadLetters.listDeadLetters(this.pool, query);
+    return deadLetters.listDeadLetters(this.sql, query);
   }
 
   getDeadLetter(id: number): Promise<(DeadLetter & { attemptLog: DeliveryAttempt[] }) | undefined> {
-    return deadLetters.getDeadLetter(this.pool, id);
+    return deadLetters.getDeadLetter(this.sql, id);
   }
 
   replayDeadLetters(selector: DeadLetterSelector, options: ReplayOptions): Promise<number> {
-    return deadLetters.replayDeadLetters(this.pool, selector, options);
+    return deadLetters.replayDeadLetters(this.sql, selector, options);
   }
 
   listDeliveries(query: DeliveryListQuery): Promise<DeliveryListing[]> {
@@ -313,7 +313,7 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   }
 
   matchDeadLetters(selector: DeadLetterSelector, limit: number): Promise<DeadLetterMatch[]> {
-    return deliveryReads.matchDeadLetters(this.pool, selector, limit);
+    return deadLetters.matchDeadLetters(this.sql, selector, limit);
   }
 
   listEventDeliveries(eventSeqs: readonly number[], limit: number): Promise<EventDelivery[]> {

@@ -1,7 +1,5 @@
 import type Database from 'better-sqlite3';
 import type {
-  DeadLetterMatch,
-  DeadLetterSelector,
   DeliveryListing,
   DeliveryListQuery,
   EventDelivery,
@@ -16,7 +14,6 @@ import {
   toDeliveryListing,
   toEventDelivery,
 } from '../shared/delivery-rows.js';
-import { selectorSql } from './dead-letters.js';
 import { getSubscription } from './subscriptions.js';
 
 /**
@@ -58,21 +55,6 @@ export function subscriptionBacklogs(db: Database.Database): SubscriptionBacklog
     dead: row.dead,
     oldestPendingAt: row.oldest_id === null ? null : (createdAt.get(row.oldest_id) as number),
   }));
-}
-
-export function matchDeadLetters(
-  db: Database.Database,
-  selector: DeadLetterSelector,
-  limit: number,
-): DeadLetterMatch[] {
-  const { where, params } = selectorSql(selector);
-  return db
-    .prepare(
-      `SELECT subscription_id AS subscriptionId, COUNT(*) AS count
-       FROM (SELECT d.subscription_id FROM deliveries d WHERE ${where} LIMIT @limit)
-       GROUP BY subscription_id ORDER BY subscription_id`,
-    )
-    .all({ ...params, limit }) as DeadLetterMatch[];
 }
 
 export function setSubscriptionPaused(

@@ -56,6 +56,7 @@ import type {
   SendState,
   StuckJudgement,
 } from '../send-ports.js';
+import * as deadLetters from '../shared/dead-letters.js';
 import { erasePersonWith } from '../shared/erasure.js';
 import {
   COUNTERPART_EXPRESSIONS,
@@ -81,7 +82,6 @@ import type { SqlTxOps } from '../shared/sql-ops.js';
 import { applySubscriptionsFile } from '../shared/subscriptions-file-sync.js';
 import { SqliteCheckpointer } from './checkpointer.js';
 import { openSqlite } from './connection.js';
-import { getDeadLetter, listDeadLetters, replayDeadLetters } from './dead-letters.js';
 import {
   claimDeliveries,
   deferDeliveries,
@@ -91,7 +91,6 @@ import {
 import {
   listDeliveries,
   listEventDeliveries,
-  matchDeadLetters,
   setSubscriptionPaused,
   subscriptionBacklogs,
 } from './delivery-reader.js';
@@ -465,13 +464,13 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     return this.txLock.run(async () => deliveryQueueStats(this.db, now));
   }
   listDeadLetters(query: DeadLetterFilter & { afterId?: number; limit: number }): Promise<DeadLetter[]> {
-    return this.txLock.run(async () => listDeadLetters(this.db, query));
+    return this.txLock.run(() => deadLetters.listDeadLetters(this.sql, query));
   }
   getDeadLetter(id: number): Promise<(DeadLetter & { attemptLog: DeliveryAttempt[] }) | undefined> {
-    return this.txLock.run(async () => getDeadLetter(this.db, id));
+    return this.txLock.run(() => deadLetters.getDeadLetter(this.sql, id));
   }
   replayDeadLetters(selector: DeadLetterSelector, options: ReplayOptions): Promise<number> {
-    return this.txLock.run(async () => replayDeadLetters(this.db, selector, options));
+    return this.txLock.run(() => deadLetters.replayDeadLetters(this.sql, selector, options));
   }
   listDeliveries(query: DeliveryListQuery): Promise<DeliveryListing[]> {
     return this.txLock.run(async () => listDeliveries(this.db, query));
@@ -480,7 +479,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     return this.txLock.run(async () => subscriptionBacklogs(this.db));
   }
   matchDeadLetters(selector: DeadLetterSelector, limit: number): Promise<DeadLetterMatch[]> {
-    return this.txLock.run(async () => matchDeadLetters(this.db, selector, limit));
+    return this.txLock.run(() => deadLetters.matchDeadLetters(this.sql, selector, limit));
   }
   listEventDeliveries(eventSeqs: readonly number[], limit: number): Promise<EventDelivery[]> {
     return this.txLock.run(async () => listEventDeliveries(this.db, eventSeqs, limit));
