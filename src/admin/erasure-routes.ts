@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../observe/bus.js';
-import type { RetentionStore } from '../store/retention-ports.js';
-import { absentBodyAsEmpty, refusedAs, successBody } from './route-schemas.js';
+import type { ErasureCounts, RetentionStore } from '../store/retention-ports.js';
+import { absentBodyAsEmpty, refusedAs } from './route-schemas.js';
 
 /**
  * POST /v1/erasure: removes every stored trace of one person, named by phone number (`wa_id`) or
@@ -21,11 +21,29 @@ const erasureBody = z.union([
   z.strictObject({ user_id: z.string().trim().min(3).max(200) }),
 ]);
 
+/** Every class the store counts, and only those (`satisfies` fails the build when one is added). */
+function erasedCounts() {
+  const count = z.number().int().min(0);
+  return z.object({
+    messages: count,
+    events: count,
+    deliveries: count,
+    inbox_deleted: count,
+    inbox_redacted: count,
+    requests: count,
+    sends: count,
+  } satisfies Record<keyof ErasureCounts, typeof count>);
+}
+
 const schema = {
   summary: 'Removes every stored trace of one person; answers the counts per class',
   tags: ['erasure'],
   body: absentBodyAsEmpty(erasureBody),
-  response: { 200: successBody('`{"erased": {"<class>": n, …}}`') },
+  response: {
+    200: z
+      .object({ erased: erasedCounts() })
+      .meta({ description: 'the rows removed or rewritten, per class' }),
+  },
 };
 
 const refused = refusedAs(

@@ -12,6 +12,10 @@ const page = {
   before: z.coerce.number().int().positive().optional(),
 };
 
+const requeued = z
+  .object({ requeued: z.number().int().min(0) })
+  .meta({ description: 'how many rows went back to pending' });
+
 /** What each route takes and answers: validation, and GET /v1/openapi.json. */
 const schemas = {
   stats: {
@@ -35,12 +39,12 @@ const schemas = {
     summary: 'Puts one quarantined row back to pending',
     tags: ['inbox'],
     params: inboxId,
-    response: { 200: successBody('`{"requeued": n}`') },
+    response: { 200: requeued },
   },
   reprocessAll: {
     summary: 'Puts every quarantined row back to pending',
     tags: ['inbox'],
-    response: { 200: successBody('`{"requeued": n}`') },
+    response: { 200: requeued },
   },
   requests: {
     summary: 'Refused webhook requests (the request log), newest first',

@@ -125,6 +125,17 @@ describe('GET /v1/openapi.json', () => {
     const body = create.requestBody?.content['application/json']?.schema;
     expect(body?.required).toEqual(['url']);
     expect(body?.additionalProperties).toBe(false);
+    // And a success answer from the schema its body is written with.
+    const erasure = served.paths['/v1/erasure']?.post as {
+      responses: Record<
+        string,
+        { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }
+      >;
+    };
+    const erased = erasure.responses['200']?.content?.['application/json']?.schema.properties?.erased as {
+      required?: string[];
+    };
+    expect(erased.required).toEqual(expect.arrayContaining(['messages', 'events', 'sends']));
   });
 
   it('is what docs/openapi.json holds (run `npm run docs:openapi` after changing a route)', () => {
