@@ -16,6 +16,7 @@ import { type ValueContext, withBeside } from './context.js';
 import { senderOf } from './counterpart.js';
 import { malformedItem } from './field.js';
 import { isRecord, orNull, textOrNull, toWhatsAppErrors, unknownKeysFlag } from './normalize.js';
+import { keepOtherErrorSpellings, spellingFlags } from './spellings.js';
 import type { MessageContext, ParsedItem, Referral } from './types.js';
 
 /** Which wire shape a message is read with: an inbound message, or a business's echoed one. */
@@ -89,7 +90,10 @@ function auditMessage(
       known: (key) => key === 'type' || key === innerType,
     });
   }
-  flags.push(...auditFlags(audit));
+  flags.push(
+    ...auditFlags(audit),
+    ...spellingFlags(keepOtherErrorSpellings(raw.errors, 'errors', audit.unparsed)),
+  );
   return unparsedOrNull(audit);
 }
 

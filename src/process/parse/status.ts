@@ -7,19 +7,11 @@ import { type ValueContext, withBeside } from './context.js';
 import { recipientOf } from './counterpart.js';
 import { malformedItem } from './field.js';
 import { isRecord, orNull, textOrNull, toWhatsAppErrors } from './normalize.js';
+import { keepOtherErrorSpellings, keepOtherSpellings, STATUS_SPELLINGS, spellingFlags } from './spellings.js';
 import type { ParsedItem } from './types.js';
 
 /** Stands in for a missing sender timestamp: sorts first, and the item says so in its flags. */
 const MISSING_TIMESTAMP = 0;
-
-/**
- * Keys Meta has spelled two ways: the first is read (counterpart.ts). A status carrying both with
- * different values keeps the second in `unparsed`, flagged, rather than dropping it unseen.
- */
-const SPELLINGS: ReadonlyArray<readonly [read: string, other: string]> = [
-  ['recipient_participant_id', 'participant_recipient_id'],
-  ['recipient_parent_user_id', 'parent_recipient_user_id'],
-];
 
 export function parseStatus(raw: unknown, ctx: ValueContext, soleItem: boolean): ParsedItem {
   if (!isRecord(raw)) return malformedItem(ctx, 'status', raw, 'not_an_object');
@@ -31,11 +23,12 @@ export function parseStatus(raw: unknown, ctx: ValueContext, soleItem: boolean):
   if (word === null) return malformedItem(ctx, 'status', raw, 'missing_status');
   const audit = auditAgainst(wireStatusSchema, raw, emptyAudit());
   const flags = [...ctx.flags, ...auditFlags(audit)];
-  const shadowed = SPELLINGS.filter(
-    ([read, other]) => raw[read] != null && raw[other] != null && String(raw[read]) !== String(raw[other]),
-  ).map(([, other]) => other);
-  for (const other of shadowed) audit.unparsed[other] = raw[other];
-  if (shadowed.length > 0) flags.push(`conflicting_spellings:${shadowed.join(',')}`);
+  flags.push(
+    ...spellingFlags([
+      ...keepOtherSpellings(raw, STATUS_SPELLINGS, '', audit.unparsed),
+      ...keepOtherErrorSpellings(raw.errors, 'errors', audit.unparsed),
+    ]),
+  );
   if (status.timestamp === undefined) flags.push('missing_timestamp');
   const timestamp = status.timestamp ?? MISSING_TIMESTAMP;
   return {

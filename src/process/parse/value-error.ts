@@ -5,6 +5,7 @@ import { auditAgainst, auditFlags, emptyAudit, unparsedOrNull } from './audit.js
 import { type ValueContext, withBeside } from './context.js';
 import { malformedItem } from './field.js';
 import { isRecord, MISSING_ERROR_CODE, toWhatsAppError } from './normalize.js';
+import { keepOtherErrorSpelling, spellingFlags } from './spellings.js';
 import type { ParsedItem } from './types.js';
 
 /**
@@ -16,7 +17,11 @@ export function parseValueError(raw: unknown, ctx: ValueContext, index: number):
   const error = toWhatsAppError(wireErrorSchema.parse(raw));
   // `error` holds the keys Meta documents; the rest (`type`, `fbtrace_id`, a code sent as text) is kept.
   const audit = auditAgainst(wireErrorSchema, raw, emptyAudit());
-  const flags = [...ctx.flags, ...auditFlags(audit)];
+  const flags = [
+    ...ctx.flags,
+    ...auditFlags(audit),
+    ...spellingFlags(keepOtherErrorSpelling(raw, audit.unparsed)),
+  ];
   if (error.code === MISSING_ERROR_CODE) flags.push('missing_error_code');
   return {
     kind: 'error',

@@ -419,6 +419,14 @@ const strayContact = fc.record(
   { requiredKeys: ['wa_id', 'profile'] },
 );
 
+/** An error giving `details` in both of Meta's spellings (On-Premises top level, Cloud `error_data`). */
+const twoSpellingError = fc.record({
+  code: fc.integer({ min: 1, max: 140_000 }),
+  title: fc.string({ minLength: 1, maxLength: 8 }),
+  details: fc.string({ minLength: 1, maxLength: 8 }),
+  error_data: fc.record({ details: fc.string({ minLength: 1, maxLength: 8 }) }),
+});
+
 /** A status with the keys no fixture has: both spellings of the participant and parent ids, the identity hash. */
 const generatedStatus = fc.record(
   {
@@ -431,6 +439,7 @@ const generatedStatus = fc.record(
     participant_recipient_id: fc.stringMatching(/^[1-9]\d{6,12}$/),
     recipient_parent_user_id: fc.stringMatching(/^[A-Z]{2}\.ENT\.\d{4,8}$/),
     parent_recipient_user_id: fc.stringMatching(/^[A-Z]{2}\.ENT\.\d{4,8}$/),
+    errors: fc.array(twoSpellingError, { minLength: 1, maxLength: 2 }),
   },
   { requiredKeys: ['id', 'status', 'timestamp'] },
 );
@@ -448,9 +457,11 @@ const generatedMessagesValue = fc
     strays: fc.array(strayContact, { maxLength: 2 }),
     messages: poolArray(MESSAGES_POOL.messages, 3),
     generated: fc.array(generatedMessage, { maxLength: 2 }),
+    messageErrors: fc.array(twoSpellingError, { maxLength: 2 }),
     statuses: poolArray(MESSAGES_POOL.statuses, 3),
     strayStatuses: fc.array(generatedStatus, { maxLength: 2 }),
     errors: poolArray(MESSAGES_POOL.errors, 2),
+    strayErrors: fc.array(twoSpellingError, { maxLength: 2 }),
     replacements: fc.array(fc.tuple(fc.nat(), leafValue), { maxLength: 4 }),
     insertions: fc.array(
       fc.tuple(fc.nat(), extraKey, fc.oneof(leafValue, fc.dictionary(extraKey, leafValue, { maxKeys: 2 }))),
@@ -458,6 +469,8 @@ const generatedMessagesValue = fc
     ),
   })
   .map((g) => {
+    const [first] = g.generated;
+    if (first !== undefined && g.messageErrors.length > 0) first.errors = g.messageErrors;
     const parts: Record<string, unknown> = {
       messaging_product: g.product,
       metadata: g.metadata,
@@ -471,7 +484,10 @@ const generatedMessagesValue = fc
         g.statuses === undefined && g.strayStatuses.length === 0
           ? undefined
           : [...(g.statuses ?? []), ...g.strayStatuses],
-      errors: g.errors,
+      errors:
+        g.errors === undefined && g.strayErrors.length === 0
+          ? undefined
+          : [...(g.errors ?? []), ...g.strayErrors],
     };
     const value = structuredClone(
       Object.fromEntries(Object.entries(parts).filter(([, part]) => part !== undefined)),

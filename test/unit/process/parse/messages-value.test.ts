@@ -143,4 +143,25 @@ describe("every event of a messages value carries the value's own parts", () => 
     expect(status.unparsed).toEqual({ parent_recipient_user_id: 'DE.ENT.2' });
     expect(status.flags).toEqual(['conflicting_spellings:parent_recipient_user_id']);
   });
+
+  test("an error's top-level details that disagree with error_data.details are kept", () => {
+    const twice = { code: 131026, details: 'on-premises words', error_data: { details: 'cloud words' } };
+    const same = { code: 470, details: 'one', error_data: { details: 'one' } };
+    const error = single(errorsIn(itemsOf(cloudBody({ metadata: METADATA, errors: [twice] }))));
+    expect(error.error.details).toBe('cloud words');
+    expect(error.unparsed).toEqual({ details: 'on-premises words' });
+    expect(error.flags).toEqual(['conflicting_spellings:details']);
+    const status = single(
+      statusesIn(
+        itemsOf(
+          cloudBody({
+            metadata: METADATA,
+            statuses: [{ ...STATUS, status: 'failed', errors: [same, twice] }],
+          }),
+        ),
+      ),
+    );
+    expect(status.unparsed).toEqual({ 'errors[1].details': 'on-premises words' });
+    expect(status.flags).toEqual(['conflicting_spellings:errors[1].details']);
+  });
 });
