@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatCodeRange, listErrorCodes, lookupErrorCode } from '../../../src/whatsapp/error-catalog.js';
-import { runWahook } from './run-cli.js';
+import { formatCodeRange, listErrorCodes, lookupErrorCode } from '../../../../src/whatsapp/error-catalog.js';
+import { runWahook } from '../run-cli.js';
 
 describe('wahook explain', () => {
   it.each(listErrorCodes().map((entry) => [formatCodeRange(entry), entry] as const))(

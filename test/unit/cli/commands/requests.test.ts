@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStages } from '../../../src/stages.js';
-import { adminRequest, httpRequest, startTestServer, type TestServer } from '../../helpers/server.js';
-import { signedHeaders, TEST_ADMIN_TOKEN } from '../../helpers/signing.js';
-import { waitFor } from '../../helpers/wait.js';
-import { runWahook } from './run-cli.js';
+import { createStages } from '../../../../src/stages.js';
+import { adminRequest, httpRequest, startTestServer, type TestServer } from '../../../helpers/server.js';
+import { signedHeaders, TEST_ADMIN_TOKEN } from '../../../helpers/signing.js';
+import { waitFor } from '../../../helpers/wait.js';
+import { runWahook } from '../run-cli.js';
 
 let server: TestServer;
 const env = () => ({ WAHOOK_ADMIN_TOKEN: TEST_ADMIN_TOKEN });
