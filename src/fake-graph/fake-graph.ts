@@ -11,6 +11,7 @@ import { KeyedBuckets, TokenBucket } from '../lib/token-bucket.js';
 import type { BusinessNumber } from '../simulate/payloads/people.js';
 import { phoneRecipient } from '../whatsapp/recipient.js';
 import { detailsOf, type GraphError, graphError } from './graph-errors.js';
+import { FakeMedia } from './media.js';
 import { type Chaos, NO_CHAOS, planStatuses } from './status-plan.js';
 import { type AcceptedSend, StatusWebhooks, userIdFor, type WebhookTarget } from './status-webhooks.js';
 import { DEFAULT_TEMPLATES, type TemplateSpec, templateCategory, templateRegistry } from './templates.js';
@@ -85,6 +86,7 @@ const HOUR_MS = 3600 * 1000;
 
 export class FakeGraph {
   readonly webhooks: StatusWebhooks;
+  readonly media: FakeMedia;
   readonly sends: SendRecord[] = [];
   chaos: Chaos;
   /** Latency added to every answer; `lose` and 5xx switches for the next answers. */
@@ -109,6 +111,7 @@ export class FakeGraph {
     this.templates = templateRegistry(options.templates ?? DEFAULT_TEMPLATES);
     this.pairs = new KeyedBuckets(options.pairBurst ?? 45, options.pairPerSecond ?? 1 / 6, options.clock);
     this.webhooks = new StatusWebhooks(options.webhook, options.stepMs ?? 20);
+    this.media = new FakeMedia(options.clock);
     this.chaos = { ...NO_CHAOS, ...options.chaos };
   }
 

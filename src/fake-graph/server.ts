@@ -1,7 +1,8 @@
 /**
  * The fake Graph API over HTTP. Meta's routes: POST /{version}/{phone_number_id}/messages (and
  * `/marketing_messages`, and unversioned), POST /messages with `D360-API-KEY` (360dialog), GET
- * /{version}/{phone_number_id}?fields=…; a bad or missing token answers 190 (401). Control routes
+ * /{version}/{phone_number_id}?fields=…; media (POST /{version}/{phone_number_id}/media, GET and
+ * DELETE /{version}/{media_id}, the download URL: media.ts); a bad or missing token answers 190 (401). Control routes
  * under /_fake/ (no auth: bind it to loopback) let tests open windows, script failures and switch
  * chaos on. A plain node:http server keeps the fake's own cost low, so a bench can compare a send
  * path against the fake's ceiling.
@@ -12,9 +13,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { secureEqual } from '../lib/secure-compare.js';
 import type { FakeGraph, ScriptedFailure } from './fake-graph.js';
 import { graphError } from './graph-errors.js';
+import { DOWNLOAD_PATH, parseUploadForm } from './media.js';
 import { type Chaos, parseChaos } from './status-plan.js';
 
 const MAX_BODY = 1024 * 1024;
+/** Uploads go up to Meta's largest media type (documents, 100 MB); the fake keeps them in memory. */
+const MAX_UPLOAD = 100 * 1024 * 1024;
+const MEDIA_PATH = /^\/(?:(v\d+\.\d+)\/)?(\d{1,32})\/media$/;
 const SEND_PATH = /^\/(?:(v\d+\.\d+)\/)?(\d{1,32})\/(messages|marketing_messages)$/;
 const NUMBER_PATH = /^\/(?:(v\d+\.\d+)\/)?(\d{1,32})$/;
 
@@ -57,7 +62,9 @@ export async function listenFakeGraph(
 
 async function handle(fake: FakeGraph, request: http.IncomingMessage, response: http.ServerResponse) {
   const url = new URL(request.url ?? '/', 'http://fake');
-  const body = request.method === 'POST' || request.method === 'PUT' ? await readBody(request) : undefined;
+  const limit = MEDIA_PATH.test(url.pathname) ? MAX_UPLOAD : MAX_BODY;
+  const body =
+    request.method === 'POST' || request.method === 'PUT' ? await readBody(request, limit) : undefined;
   if (body === null) return send(response, 413, graphError(100, 'The request body is too large.').body);
   if (url.pathname.startsWith('/_fake/')) return control(fake, request.method ?? 'GET', url, body, response);
 
@@ -96,7 +103,36 @@ async function handle(fake: FakeGraph, request: http.IncomingMessage, response: 
     }
     return send(response, answer.status, answer.body);
   }
+  if (path === DOWNLOAD_PATH && request.method === 'GET') {
+    // The token was checked above: without it the download fails, as Meta's does.
+    const file = fake.media.download(url.searchParams.get('hash') ?? '');
+    if (!file) return send(response, 404, graphError(100, 'The media URL is expired or unknown.').body);
+    response.writeHead(200, { 'Content-Type': file.mimeType, 'Content-Length': file.bytes.length });
+    response.end(file.bytes);
+    return;
+  }
+  const mediaMatch = MEDIA_PATH.exec(path);
+  if (mediaMatch && request.method === 'POST')
+    return upload(fake, mediaMatch[2] as string, request, body, response);
   const numberMatch = NUMBER_PATH.exec(path);
+  if (numberMatch && fake.media.has(numberMatch[2] as string)) {
+    const id = numberMatch[2] as string;
+    if (request.method === 'DELETE') {
+      fake.media.delete(id);
+      return send(response, 200, { success: true });
+    }
+    if (request.method === 'GET') {
+      const owner = url.searchParams.get('phone_number_id') ?? undefined;
+      const info = fake.media.describe(id, `http://${request.headers.host ?? '127.0.0.1'}`, owner);
+      if (info === 'wrong_number')
+        return send(
+          response,
+          400,
+          graphError(100, `Media ${id} does not belong to phone number ${owner}.`, { subcode: 33 }).body,
+        );
+      if (info !== 'unknown') return send(response, 200, info);
+    }
+  }
   if (numberMatch && request.method === 'GET') {
     const id = numberMatch[2] as string;
     const number = fake.number(id);
@@ -114,6 +150,30 @@ async function handle(fake: FakeGraph, request: http.IncomingMessage, response: 
     });
   }
   return send(response, 400, graphError(100, `Unknown path components: ${url.pathname}`).body);
+}
+
+/** POST /{phone_number_id}/media: multipart with `messaging_product=whatsapp` and a typed `file`. */
+function upload(
+  fake: FakeGraph,
+  phoneNumberId: string,
+  request: http.IncomingMessage,
+  body: Buffer | undefined,
+  response: http.ServerResponse,
+) {
+  if (!fake.number(phoneNumberId))
+    return send(
+      response,
+      400,
+      graphError(100, `Object with ID '${phoneNumberId}' does not exist.`, { subcode: 33 }).body,
+    );
+  const form = parseUploadForm(body ?? Buffer.alloc(0), header(request, 'content-type'));
+  if (!form) return send(response, 400, graphError(100, 'The upload must be multipart/form-data.').body);
+  if (form.fields.messaging_product !== 'whatsapp')
+    return send(response, 400, graphError(100, 'The parameter messaging_product is required.').body);
+  const mimeType = form.fields.type ?? form.file?.mimeType ?? '';
+  if (!form.file || form.file.bytes.length === 0 || mimeType === '')
+    return send(response, 400, graphError(100, 'The parameter file is required, with its MIME type.').body);
+  return send(response, 200, { id: fake.media.upload(phoneNumberId, form.file.bytes, mimeType) });
 }
 
 function acceptsToken(fake: FakeGraph, token: string): boolean {
@@ -175,14 +235,14 @@ function header(request: http.IncomingMessage, name: string): string | undefined
   return Array.isArray(value) ? value[0] : value;
 }
 
-function readBody(request: http.IncomingMessage): Promise<Buffer | null> {
+function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) tooLarge = true;
+      if (size > limit) tooLarge = true;
       else chunks.push(chunk);
     });
     request.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
