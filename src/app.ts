@@ -94,6 +94,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // Closing ends the connections idle at that moment; one whose request was already in flight
+    // goes idle only after its answer, kept alive, and would hold the close open for as long as
+    // the client keeps it. Sweep again until the server has closed.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+    sweep.unref();
+    app.server.once('close', () => clearInterval(sweep));
   });
   // Synchronous, so that the check costs the webhook path no promise per request.
   app.addHook('onRequest', (_request, reply, done) => {
