@@ -5,10 +5,12 @@
  * errors, nothing dropped) and becomes an `echo` item: the processing stage makes it the outbound
  * message record of its wamid, to which later statuses attach.
  */
+
 import { eventIdFor } from '../../events/ids.js';
 import { ECHO_COMMON_KEYS, wireEchoSchema } from '../../whatsapp/payload-schema-messages.js';
 import { itemSiblingsValue } from '../../whatsapp/payload-schema-updates.js';
 import { auditAgainst, auditFlags, emptyAudit, unparsedOrNull } from './audit.js';
+import { contactsPerItem } from './contact-owners.js';
 import type { ValueContext } from './context.js';
 import { userOf } from './counterpart.js';
 import { fieldItem } from './field.js';
@@ -40,7 +42,7 @@ export function parseEchoesValue(source: MessagesValueSource): ParsedItem[] {
     beside: unparsedOrNull(beside),
     siblings,
   };
-  return list.map((raw) => parseEcho(raw, context));
+  return contactsPerItem(list.map((raw) => parseEcho(raw, context)));
 }
 
 /** An upper bound of the items an echoes value yields. */

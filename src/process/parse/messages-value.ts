@@ -3,7 +3,8 @@
  * item of `messages[]`, `statuses[]` and `errors[]` becomes one parsed item, in that order.
  *
  * What the value holds beside those arrays belongs to all of its items, so every item carries it:
- * `contacts[]` whole and `messaging_product` as typed fields, and anything no schema reads (unknown
+ * `messaging_product` as a typed field, `contacts[]` (each contact with the items that name its
+ * person, one that names none with every item: parse/contact-owners.ts), and anything no schema reads (unknown
  * keys, a contact's unknown keys, a metadata of the wrong type) in its `unparsed` under
  * `value.<path>`. A consumer of one event type (statuses only, say) thus sees all of it, and no
  * extra event needs an id of its own. Only when no item can be read does the value's rest travel
@@ -12,6 +13,7 @@
 import { MESSAGES_VALUE_KEYS, wireMessagesValueSchema } from '../../whatsapp/payload-schema-common.js';
 import { itemSiblingsValue } from '../../whatsapp/payload-schema-updates.js';
 import { type Audit, auditAgainst, auditFlags, emptyAudit } from './audit.js';
+import { contactsPerItem } from './contact-owners.js';
 import { createValueContext, type ValueContext } from './context.js';
 import { fieldItem, malformedItem } from './field.js';
 import { parseMessage } from './message.js';
@@ -69,11 +71,11 @@ export function parseMessagesValue(source: MessagesValueSource): ParsedItem[] {
     const flags = ['no_messages_statuses_or_errors', ...unknownKeysFlag(value, isKnownKey)];
     return [fieldItem({ ...originOf(ctx), field: ctx.field, time: ctx.time, value, known: true, flags })];
   }
-  const items = [
+  const items = contactsPerItem([
     ...eachItem(ctx, 'messages', (raw, _index, sole) => parseMessage(raw, ctx, sole)),
     ...eachItem(ctx, 'statuses', (raw, _index, sole) => parseStatus(raw, ctx, sole)),
     ...eachItem(ctx, 'errors', (raw, index) => parseValueError(raw, ctx, index)),
-  ];
+  ]);
   const rest = siblingsOf(value, ITEM_ARRAYS);
   if (items.some((item) => item.kind !== 'field') || Object.keys(rest).length === 0) return items;
   // Empty arrays, or only unreadable items: no item carries the value's contacts and metadata.

@@ -29,9 +29,10 @@ export interface ItemOrigin {
 }
 
 /**
- * What an item of a `messages` (or echoes) value carries from the value itself: its `contacts[]`
- * whole, presented as for item updates, and its `messaging_product`. Every item of the value
- * carries both, so a contact that names no item, or a value of statuses only, loses nothing.
+ * What an item of a `messages` (or echoes) value carries from the value itself: its `contacts[]`,
+ * presented as for item updates, and its `messaging_product`. Each contact goes with the items that
+ * name its person, one that names none with every item (contact-owners.ts), so a contact that
+ * names no item, or a value of statuses only, loses nothing.
  */
 export interface FromValue {
   contacts: WithContacts['contacts'];

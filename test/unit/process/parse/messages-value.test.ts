@@ -98,23 +98,38 @@ describe("every event of a messages value carries the value's own parts", () => 
     });
   });
 
-  test('an On-Premises body carries its contacts in every event the same way', () => {
+  test("an On-Premises body shares its contacts the same way: a person's with their items, the rest with all", () => {
     const body = JSON.stringify({
       contacts: [LENA, OLE],
       statuses: [STATUS],
       errors: [{ code: 470, title: 't' }],
     });
     const [status, error] = itemsOf(body);
+    // The status went to Lena: her contact is its own; Ole's names no item, so both carry it.
     expect(status).toMatchObject({
       kind: 'status',
       contacts: [{ waId: '4915112345678' }, PRESENTED_OLE],
       messagingProduct: null,
     });
-    expect(error).toMatchObject({
-      kind: 'error',
-      contacts: [{ waId: '4915112345678' }, PRESENTED_OLE],
-      unparsed: null,
-    });
+    expect(error).toMatchObject({ kind: 'error', contacts: [PRESENTED_OLE], unparsed: null });
+  });
+
+  test("one person's contact never travels in another person's event of the same value", () => {
+    const fromOle = { ...textMessage(), id: 'wamid.OLE', from: '4917000000001' };
+    const items = messagesIn(
+      itemsOf(
+        cloudBody({
+          messaging_product: 'whatsapp',
+          metadata: METADATA,
+          contacts: [LENA, OLE],
+          messages: [textMessage(), fromOle],
+        }),
+      ),
+    );
+    expect(items.map((item) => item.contacts?.map((contact) => contact.waId))).toEqual([
+      ['4915112345678'],
+      ['4917000000001'],
+    ]);
   });
 
   test('a status keeps its identity key hash, and a second spelling that says otherwise', () => {
