@@ -19,11 +19,7 @@ import type { Random } from './schedule.js';
 import { signatureHeaders } from './signing.js';
 import { isRefusedHeader } from './subscription-input.js';
 
-/**
- * One turn of one claimed delivery: send it, decide what follows, record the attempt and the move
- * in one store call, and say what happened on the bus. When the subscription's breaker opened
- * after the claim, the delivery is put back unsent until the pause ends, and nothing is counted.
- */
+/** What one delivery turn needs: the store, the recorder, the breakers, the HTTP client. */
 export interface DeliverDeps {
   store: Pick<SubscriptionStore, 'updateSubscription'> & Pick<DeliveryQueue, 'deferDeliveries'>;
   recorder: AttemptRecorder;
@@ -43,39 +39,48 @@ export async function deliverClaimed(
   delivery: ClaimedDelivery,
   deps: DeliverDeps,
 ): Promise<Decision | 'deferred'> {
-  const subscriptionId = delivery.subscription.id;
+  return deliverTurn([delivery], (now) => buildRequest(delivery, now, deps.timeoutMs), deps);
+}
+
+/**
+ * One request for the claimed deliveries of one subscription (one delivery, or the members of a
+ * batch): the breaker sees one request; each delivery gets its own attempt record and its own
+ * decision from its own attempt count, with one jitter draw and, for the ones that retry, the
+ * earliest next attempt time of them all, so a batch comes back together. A 410 disables the
+ * subscription once. When the breaker opened after the claim, all are put back unsent and nothing
+ * is counted. Answers the first delivery's decision.
+ */
+export async function deliverTurn(
+  members: readonly ClaimedDelivery[],
+  request: (now: number) => AttemptRequest,
+  deps: DeliverDeps,
+): Promise<Decision | 'deferred'> {
+  const first = members[0];
+  if (!first) throw new Error('deliverTurn needs at least one delivery');
+  const subscriptionId = first.subscription.id;
   const admission = deps.breakers.admit(subscriptionId);
   if (!admission.send) {
     checkDeliveryTransition('pending', 'deferred_by_breaker');
-    await deps.store.deferDeliveries([
-      { deliveryId: delivery.id, owner: deps.owner, nextAttemptAt: admission.until },
-    ]);
+    await deps.store.deferDeliveries(
+      members.map((member) => ({ deliveryId: member.id, owner: deps.owner, nextAttemptAt: admission.until })),
+    );
     return 'deferred';
   }
   const attemptedAt = deps.clock.now();
-  const outcome: AttemptOutcome = await postDelivery(
-    buildRequest(delivery, attemptedAt, deps.timeoutMs),
-    () => deps.clock.now(),
-    deps.http,
-  );
+  const outcome: AttemptOutcome = await postDelivery(request(attemptedAt), () => deps.clock.now(), deps.http);
   deps.breakers.record(subscriptionId, isEndpointFailure(outcome));
 
   const now = deps.clock.now();
-  const decision = decideAfterAttempt(
-    outcome,
-    delivery.attempts + 1,
-    { delaysMs: deps.retryDelaysMs },
-    now,
-    deps.random,
-  );
-  checkDeliveryTransition('pending', decisionEvent(decision));
-  await deps.recorder.add({
-    deliveryId: delivery.id,
+  const decisions = decideForMembers(members, outcome, deps, now);
+  const attempt = attemptRecord(outcome, attemptedAt);
+  const entries = members.map((member, i) => ({
+    deliveryId: member.id,
     owner: deps.owner,
-    attempt: attemptRecord(outcome, attemptedAt),
-    next: nextOf(decision),
-  });
-  if (decision.kind === 'disable_subscription') {
+    attempt,
+    next: nextOf(decisions[i] as Decision),
+  }));
+  await deps.recorder.addAll(entries);
+  if (decisions.some((decision) => decision.kind === 'disable_subscription')) {
     await deps.store.updateSubscription(
       subscriptionId,
       { enabled: false },
@@ -83,8 +88,33 @@ export async function deliverClaimed(
       'the endpoint answered 410 Gone',
     );
   }
-  announce(deps.bus, delivery, outcome, decision, now);
-  return decision;
+  announceAttempt(deps.bus, subscriptionId, outcome);
+  members.forEach((member, i) => {
+    announceDecision(deps.bus, member, outcome, decisions[i] as Decision, now);
+  });
+  return decisions[0] as Decision;
+}
+
+/** Each delivery's decision; the ones that retry all get the earliest of their next attempt times. */
+function decideForMembers(
+  members: readonly ClaimedDelivery[],
+  outcome: AttemptOutcome,
+  deps: Pick<DeliverDeps, 'random' | 'retryDelaysMs'>,
+  now: number,
+): Decision[] {
+  const draw = deps.random();
+  const decisions = members.map((member) =>
+    decideAfterAttempt(outcome, member.attempts + 1, { delaysMs: deps.retryDelaysMs }, now, () => draw),
+  );
+  const retryAt = Math.min(
+    ...decisions.map((decision) => (decision.kind === 'retry' ? decision.nextAttemptAt : Infinity)),
+  );
+  return decisions.map((decision) => {
+    checkDeliveryTransition('pending', decisionEvent(decision));
+    return decision.kind === 'retry'
+      ? { ...decision, nextAttemptAt: retryAt, delayMs: retryAt - now }
+      : decision;
+  });
 }
 
 export function buildRequest(delivery: ClaimedDelivery, now: number, timeoutMs: number): AttemptRequest {
@@ -128,17 +158,6 @@ export function nextOf(decision: Decision): DeliveryNext {
     case 'disable_subscription':
       return { state: 'dead', error: decision.error };
   }
-}
-
-function announce(
-  bus: Bus,
-  delivery: ClaimedDelivery,
-  outcome: AttemptOutcome,
-  decision: Decision,
-  now: number,
-): void {
-  announceAttempt(bus, delivery.subscription.id, outcome);
-  announceDecision(bus, delivery, outcome, decision, now);
 }
 
 /** One request to the subscriber (a batch is one). */
