@@ -242,8 +242,8 @@ export interface UpdateEventBase {
 /**
  * Item events (users, calls, history, groups, business-app contacts, ad conversions), echoes, and
  * every event of a `messages` value (messages, statuses, value errors) carry what the value holds
- * beside its item arrays: `contacts[]` and `messaging_product`. In messages, statuses, value errors
- * and echoes, a contact that names another item's person is left to that item's event.
+ * beside its item arrays: `contacts[]` and `messaging_product`. A contact that names another
+ * item's person is left to that item's event (process/parse/contact-owners.ts).
  */
 export interface WithContacts {
   contacts: PresentedOf<typeof wire.itemSiblingsValue>['contacts'];

@@ -14,6 +14,7 @@
  */
 import type { z } from 'zod';
 import { canonicalJson, eventIdFor } from '../../events/ids.js';
+import type { WithContacts } from '../../events/types.js';
 import { UPDATE_TYPES, type UpdateType } from '../../events/update-types.js';
 import {
   accountAlertValue,
@@ -42,6 +43,7 @@ import {
   userPreferenceItem,
 } from '../../whatsapp/payload-schema-updates.js';
 import { type Audit, auditAgainst, auditFlags, emptyAudit, unparsedOrNull } from './audit.js';
+import { contactsPerElement } from './contact-owners.js';
 import type { FieldChange } from './field.js';
 import { isRecord } from './normalize.js';
 import { present } from './present.js';
@@ -200,6 +202,8 @@ export function parseUpdates(
   return parseItemUpdates(change, origin, flags, spec);
 }
 
+type Contacts = NonNullable<WithContacts['contacts']>;
+
 function parseItemUpdates(
   change: FieldChange,
   origin: ItemOrigin,
@@ -214,7 +218,7 @@ function parseItemUpdates(
     contacts: unknown;
     messagingProduct: unknown;
   };
-  const updates: ParsedUpdate[] = [];
+  const typed: { array: ItemArray; raw: Record<string, unknown>; type: UpdateType }[] = [];
   const untyped: Record<string, unknown[]> = {};
   const restFlags: string[] = [];
   for (const array of spec.arrays) {
@@ -232,17 +236,25 @@ function parseItemUpdates(
         restFlags.push(isRecord(raw) ? untypedFlag(array, raw) : `malformed_${array.key}:not_an_object`);
         continue;
       }
-      const audit = auditAgainst(array.schema, raw, copyAudit(siblings));
-      const data = {
-        ...(present(array.schema, array.schema.parse(raw)) as Record<string, unknown>),
-        contacts: shared.contacts ?? [],
-        messagingProduct: shared.messagingProduct,
-      };
-      const eventId = eventIdFor('field', [...idParts(change, origin, canonicalJson(raw)), array.key]);
-      const ordering = array.orderingOf?.(raw) ?? null;
-      updates.push(update(change, origin, type, eventId, data, audit, flags, ordering));
+      typed.push({ array, raw, type });
     }
   }
+  // Each element carries the contacts of the people it names, and those that name no element.
+  const contacts = contactsPerElement(
+    (shared.contacts ?? []) as Contacts,
+    typed.map((entry) => entry.raw),
+  );
+  const updates = typed.map(({ array, raw, type }, index): ParsedUpdate => {
+    const audit = auditAgainst(array.schema, raw, copyAudit(siblings));
+    const data = {
+      ...(present(array.schema, array.schema.parse(raw)) as Record<string, unknown>),
+      contacts: contacts[index] ?? [],
+      messagingProduct: shared.messagingProduct,
+    };
+    const eventId = eventIdFor('field', [...idParts(change, origin, canonicalJson(raw)), array.key]);
+    const ordering = array.orderingOf?.(raw) ?? null;
+    return update(change, origin, type, eventId, data, audit, flags, ordering);
+  });
   if (updates.length === 0 && Object.keys(untyped).length === 0) {
     // Nothing to type, yet something arrived: hand the value on whole rather than yield nothing.
     return { updates, rest: { value: change.value, flags: [...flags, `no_items:${[...keys].join(',')}`] } };

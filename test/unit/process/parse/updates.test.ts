@@ -362,6 +362,27 @@ describe('typed updates of the non-messages fields', () => {
     expect(new Set(events.map((event) => event.id)).size).toBe(2);
   });
 
+  test("each item carries its own person's contact and the ones that name no item, never another's", () => {
+    const events = eventsOfValue('user_preferences', {
+      messaging_product: 'whatsapp',
+      contacts: [
+        { profile: { name: 'Lena' }, wa_id: '4915112345678' },
+        { profile: { name: 'Otto' }, wa_id: '4917600000042' },
+        { profile: { name: 'Stray' }, wa_id: '4917000000001' },
+      ],
+      user_preferences: [
+        { wa_id: '+49 151 12345678', value: 'stop' },
+        { wa_id: '4917600000042', value: 'resume' },
+      ],
+    });
+    const names = (data: unknown) =>
+      (data as { contacts: { profile: { name: string } }[] }).contacts.map((contact) => contact.profile.name);
+    expect(events.map((event) => names(event.data))).toEqual([
+      ['Lena', 'Stray'],
+      ['Otto', 'Stray'],
+    ]);
+  });
+
   test('a call event word this version does not know stays a generic calls event, flagged', () => {
     const events = eventsOfValue('calls', {
       calls: [
