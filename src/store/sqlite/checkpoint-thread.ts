@@ -12,9 +12,10 @@
  * traffic lasts (1.1 GB in 40 s at 500 webhooks/s), and stays that size when traffic stops. So:
  *
  * - every tick a PASSIVE checkpoint copies what it can without taking any lock a writer needs;
- * - once the WAL file passes a quarter of its limit, or traffic has calmed (no new frame since the
- *   last tick), a TRUNCATE checkpoint takes the write lock for a moment, copies the few frames
- *   PASSIVE left, waits briefly for readers of older snapshots to finish, and cuts the file to
+ *   ticks come every interval, and sooner while the WAL grows fast (nextDelay);
+ * - once the WAL file passes a quarter of its limit (instead of the PASSIVE), or traffic has calmed
+ *   (no new frame since the last tick), a TRUNCATE checkpoint takes the write lock for a moment,
+ *   copies the frames left, waits briefly for readers of older snapshots to finish, and cuts the file to
  *   zero. Writers wait meanwhile (their busy timeout covers it); the wait for readers is short
  *   (readers here are single statements), and longer once the file is over its limit;
  * - a TRUNCATE that could not finish (a reader held an old snapshot the whole wait, usually another
@@ -51,6 +52,8 @@ const { path, intervalMs, walLimitBytes } = workerData as {
 const READER_WAIT_MS = 200;
 const READER_WAIT_OVER_LIMIT_MS = 1_000;
 const MAX_RETRY_PAUSE_MS = 5_000;
+/** The shortest pause between ticks while the WAL grows fast. */
+const MIN_INTERVAL_MS = 10;
 
 const db = openSqlite(path);
 let timer: NodeJS.Timeout | undefined;
@@ -58,6 +61,8 @@ let lastLog = -1;
 let retryPause = 0;
 let retryAt = 0;
 let lastSent: CheckpointTick = { walBytes: -1, backlogPages: -1 };
+/** The WAL's size when the last tick ended, and when that was: its growth since is the write rate. */
+let lastEnd = { walBytes: 0, at: Date.now() };
 
 function walSize(): number {
   try {
@@ -72,35 +77,61 @@ function checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): CheckpointResult | undefined 
   return result;
 }
 
-/** Cuts the WAL back to zero; when readers keep it, the next try waits a growing pause. */
-function truncate(walBytes: number): void {
+/**
+ * Cuts the WAL back to zero; when readers keep it, the next try waits a growing pause. Answers the
+ * frames it could not copy because a reader still needs them.
+ */
+function truncate(walBytes: number): number {
   db.pragma(`busy_timeout = ${walBytes > walLimitBytes ? READER_WAIT_OVER_LIMIT_MS : READER_WAIT_MS}`);
   const result = checkpoint('TRUNCATE');
+  lastLog = -1;
   if (result && result.busy === 0) {
     retryPause = 0;
-    return;
+    return 0;
   }
   retryPause = Math.min(MAX_RETRY_PAUSE_MS, Math.max(intervalMs, retryPause * 2));
   retryAt = Date.now() + retryPause;
+  return result ? Math.max(0, result.log - result.checkpointed) : 0;
 }
 
 function tick() {
+  let delay = intervalMs;
   try {
-    const passive = checkpoint('PASSIVE');
     let walBytes = walSize();
-    if (passive && walBytes > 0 && Date.now() >= retryAt) {
-      const calm = passive.log === lastLog;
-      if (calm || walBytes >= walLimitBytes / 4) {
-        truncate(walBytes);
-        walBytes = walSize();
-      }
+    const bytesPerMs = (walBytes - lastEnd.walBytes) / Math.max(1, Date.now() - lastEnd.at);
+    let backlogPages = 0;
+    if (walBytes >= walLimitBytes / 4 && Date.now() >= retryAt) {
+      // Past a quarter of the limit: TRUNCATE copies and cuts in one go. A PASSIVE copy first
+      // would only give the writers its duration to add more.
+      backlogPages = truncate(walBytes);
+    } else {
+      const passive = checkpoint('PASSIVE');
+      walBytes = walSize();
+      backlogPages = passive ? Math.max(0, passive.log - passive.checkpointed) : 0;
+      const calm = passive !== undefined && passive.log === lastLog;
+      if (passive && calm && walBytes > 0 && Date.now() >= retryAt) backlogPages = truncate(walBytes);
+      lastLog = passive?.log ?? -1;
     }
-    lastLog = passive?.log ?? -1;
-    report({ walBytes, backlogPages: passive ? Math.max(0, passive.log - passive.checkpointed) : 0 });
+    walBytes = walSize();
+    lastEnd = { walBytes, at: Date.now() };
+    delay = nextDelay(walBytes, bytesPerMs);
+    report({ walBytes, backlogPages });
   } catch {
     // A locked or briefly unreadable file (or a full disk while copying): the next tick tries again.
   }
-  timer = setTimeout(tick, intervalMs);
+  timer = setTimeout(tick, delay);
+}
+
+/**
+ * The pause before the next tick. A fixed interval bounds the WAL only while the writers add less
+ * than a quarter of the limit per interval; a drain on a fast machine adds more (tens of MB/s), so
+ * while the WAL grows the next tick comes at half the time the growth seen over the last one
+ * would take to reach a quarter of the limit.
+ */
+function nextDelay(walBytes: number, bytesPerMs: number): number {
+  if (!(bytesPerMs > 0)) return intervalMs;
+  const untilQuarter = Math.max(0, walLimitBytes / 4 - walBytes) / bytesPerMs;
+  return Math.max(MIN_INTERVAL_MS, Math.min(intervalMs, untilQuarter / 2));
 }
 
 function report(tickReport: CheckpointTick): void {
