@@ -8,7 +8,7 @@ import {
   updateSubscriptionBody,
 } from '../deliver/subscription-input.js';
 import { createSubscription } from '../deliver/subscriptions.js';
-import { targetProblem } from '../deliver/target-policy.js';
+import { refusedTarget } from '../deliver/target-policy.js';
 import { sendTestEvent } from '../deliver/test-event.js';
 import { WahookError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
@@ -72,15 +72,15 @@ export function subscriptionRoutes(deps: {
   /** WAHOOK_DELIVERY_TIMEOUT: the bound on a test event, as on every delivery. */
   timeoutMs: number;
 }): FastifyPluginAsync {
-  const refusedTarget = (url: string | undefined) =>
-    url === undefined || deps.allowPrivate ? null : targetProblem(url);
+  const refusedUrl = (url: string | undefined) =>
+    url === undefined ? null : refusedTarget(url, { allowPrivate: deps.allowPrivate });
   return async (plain: FastifyInstance) => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
     const createOptions = { schema: schemas.create, schemaErrorFormatter: refused(EXAMPLE_BODY) };
     app.post('/v1/subscriptions', createOptions, async (request, reply) => {
       const body = request.body;
       // Where the URL points is decided by the settings and DNS, not by a schema.
-      const target = refusedTarget(body.url);
+      const target = refusedUrl(body.url);
       if (target) throw new WahookError('bad_request', `url: ${target}`);
       const subscription = await createSubscription(deps.store, body, deps.clock.now());
       return reply.code(201).send(subscriptionJson(subscription));
@@ -102,7 +102,7 @@ export function subscriptionRoutes(deps: {
     app.patch('/v1/subscriptions/:id', updateOptions, async (request) => {
       const { id } = request.params;
       const body = request.body;
-      const target = refusedTarget(body.url);
+      const target = refusedUrl(body.url);
       if (target) throw new WahookError('bad_request', `url: ${target}`);
       const now = deps.clock.now();
       const patch = toPatch(body);

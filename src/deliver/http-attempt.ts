@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher, request } from 'undici';
 import { type AttemptOutcome, classifyResponse } from './outcome.js';
-import { guardedLookup, type Resolve, TARGET_REFUSED, targetProblem } from './target-policy.js';
+import { guardedLookup, type Resolve, refusedTarget, TARGET_REFUSED } from './target-policy.js';
 
 /**
  * One HTTP POST of a delivery, as a value (never a throw). Redirects are not followed: a 3xx would
@@ -42,7 +42,7 @@ export class DeliveryHttp {
 
   /** The policy for a URL whose host is an address: no lookup runs for those, so it is checked here. */
   refusal(url: string): string | null {
-    return this.options.allowPrivate ? null : targetProblem(url);
+    return refusedTarget(url, this.options);
   }
 
   get dispatcher(): Dispatcher {

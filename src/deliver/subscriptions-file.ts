@@ -4,7 +4,7 @@ import { describeIssues } from '../lib/describe-issues.js';
 import type { FileSubscription, FileSyncResult, SubscriptionStore } from '../store/delivery-ports.js';
 import { generateSecret } from './signing.js';
 import { subscriptionsFile, toSpec } from './subscription-input.js';
-import { targetProblem } from './target-policy.js';
+import { refusedTarget } from './target-policy.js';
 
 /**
  * WAHOOK_SUBSCRIPTIONS_FILE: subscriptions kept in version control next to the deployment. The
@@ -39,7 +39,7 @@ export function readSubscriptionsFile(
   for (const entry of list) {
     if (seen.has(entry.id)) throw fileError(path, `the id "${entry.id}" appears twice`);
     seen.add(entry.id);
-    const refused = options.allowPrivate ? null : targetProblem(entry.url);
+    const refused = refusedTarget(entry.url, options);
     if (refused) throw fileError(path, `"${entry.id}": url: ${refused}`);
   }
   return list.map((entry) => ({ ...toSpec(entry), id: entry.id, secret: entry.secret ?? null }));

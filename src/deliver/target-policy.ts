@@ -50,6 +50,15 @@ export function targetProblem(url: string): string | null {
   return null;
 }
 
+/**
+ * The check every writer of a subscription URL runs (the API, the dashboard, the subscriptions
+ * file) and the delivery loop repeats before it connects: why the URL is refused under the
+ * operator's setting, or null when it may be used.
+ */
+export function refusedTarget(url: string, options: { allowPrivate: boolean }): string | null {
+  return options.allowPrivate ? null : targetProblem(url);
+}
+
 function refusal(what: string): string {
   return `${what}; wahook delivers only to public addresses unless ${ALLOW_PRIVATE_SETTING}=true`;
 }

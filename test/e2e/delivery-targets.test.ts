@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStages } from '../../src/stages.js';
-import { adminRequest, startTestServer, type TestServer } from '../helpers/server.js';
+import { adminRequest, httpRequest, startTestServer, type TestServer } from '../helpers/server.js';
+import { TEST_ADMIN_TOKEN } from '../helpers/signing.js';
 
 /**
  * Subscriptions through the admin API of a server that does not allow private targets (the
@@ -57,6 +58,26 @@ describe('subscription targets', () => {
       body: JSON.stringify({ url: 'http://10.0.0.7/' }),
     });
     expect(moved.status).toBe(400);
+  });
+
+  it('refuses the same URLs, in the same words, from the dashboard as from the API', async () => {
+    const server = await serve({ WAHOOK_DELIVERY_ALLOW_PRIVATE: 'false' });
+    for (const url of ['http://127.0.0.1:9/hooks', 'http://169.254.169.254/', 'http://localhost:3000/']) {
+      const api = (await create(server, { url })).json<{ message: string }>().message;
+      const form = await httpRequest(`${server.url}/dashboard/subscriptions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ url, events: '*' }).toString(),
+      });
+      expect(form.status, url).toBe(400);
+      expect(api, url).toMatch(/^url: /);
+      expect(form.text(), url).toContain(`Not added: ${api.slice('url: '.length)}`);
+    }
+    const listed = await adminRequest(server.url, '/v1/subscriptions');
+    expect(listed.json()).toEqual({ subscriptions: [] });
   });
 
   it('accepts loopback subscribers in local mode', async () => {

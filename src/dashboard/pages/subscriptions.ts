@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { generateSecret } from '../../deliver/signing.js';
 import { createSubscriptionBody } from '../../deliver/subscription-input.js';
 import { createSubscription } from '../../deliver/subscriptions.js';
-import { targetProblem } from '../../deliver/target-policy.js';
+import { refusedTarget } from '../../deliver/target-policy.js';
 import { sendTestEvent } from '../../deliver/test-event.js';
 import { describeIssues } from '../../lib/describe-issues.js';
 import { formatDuration } from '../../lib/duration.js';
@@ -79,9 +79,7 @@ ${addForm(context)}`;
         ...batchField(form),
       });
       const problem = parsed.success
-        ? services.deps.allowPrivate
-          ? null
-          : targetProblem(parsed.data.url)
+        ? refusedTarget(parsed.data.url, { allowPrivate: services.deps.allowPrivate })
         : describeIssues(parsed.error);
       if (!parsed.success || problem) {
         return render(request, reply, {
