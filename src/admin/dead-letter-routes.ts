@@ -7,6 +7,7 @@ import {
   replayBody,
   selectorOf,
 } from '../deliver/dead-letter-input.js';
+import { replaySelected } from '../deliver/dead-letter-replay.js';
 import { previewReplay, replayPreviewJson } from '../deliver/replay-preview.js';
 import { WahookError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
@@ -92,12 +93,7 @@ export function deadLetterRoutes(deps: {
         });
         return replayPreviewJson(preview);
       }
-      const count = await deps.store.replayDeadLetters(selectorOf(body), {
-        now: deps.clock.now(),
-        dryRun: false,
-        ...limit,
-      });
-      if (count > 0) deps.wakeups.signal('dead_letters:replayed');
+      const count = await replaySelected(deps, selectorOf(body), { now: deps.clock.now(), ...limit });
       return { replayed: count };
     });
   };

@@ -88,6 +88,51 @@ async function deadLetter(): Promise<{ id: number; eventId: string }> {
 
 const receivedIds = () => sink.received.map((request) => String(request.headers['webhook-id']));
 
+/** The dashboard's replay form, posted as a browser posts it. */
+function replayForm(fields: Record<string, string>) {
+  return adminRequest(server.url, '/dashboard/deliveries/replay', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+describe('the dashboard replay selects what the API selects', () => {
+  it('counts the same dead letters for a filter by subscription, time and error', async () => {
+    const dead = await deadLetter();
+    // The form's datetime-local field has minutes and no zone; the dashboard reads it as UTC.
+    const minute = new Date(Date.now() - 60_000).toISOString().slice(0, 16);
+    const api = await adminRequest(server.url, '/v1/dead-letters/replay', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        subscription: subscriptionId,
+        since: `${minute}:00Z`,
+        error: 'http 500',
+        dry_run: true,
+      }),
+    });
+    const wouldReplay = api.json<{ would_replay: number }>().would_replay;
+    expect(wouldReplay).toBeGreaterThanOrEqual(1);
+    const form = await replayForm({
+      subscription: subscriptionId,
+      since: minute,
+      error: 'http 500',
+    });
+    expect(form.status).toBe(200);
+    expect(form.text()).toContain(`Would replay ${wouldReplay}</strong>`);
+    const none = await replayForm({ subscription: subscriptionId, error: 'no such error' });
+    expect(none.text()).toContain('Would replay 0</strong>');
+    const bad = await replayForm({ since: 'yesterday' });
+    expect(bad.status).toBe(400);
+    expect(bad.text()).toContain('since must be a time, e.g. 2026-01-31T12:00');
+    const empty = await replayForm({ subscription: '' });
+    expect(empty.status).toBe(400);
+    expect(empty.text()).toContain('choose a subscription, a time or an error text to replay by');
+    expect((await server.server.store.getDeadLetter(dead.id))?.id).toBe(dead.id);
+  });
+});
+
 describe('replay wakes the delivery loop', () => {
   it('delivers a dead letter replayed through POST /v1/dead-letters/replay at once', async () => {
     const dead = await deadLetter();
@@ -102,11 +147,7 @@ describe('replay wakes the delivery loop', () => {
 
   it('delivers a dead letter replayed from the dashboard at once', async () => {
     const dead = await deadLetter();
-    const answer = await adminRequest(server.url, '/dashboard/deliveries/replay', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ id: String(dead.id), dry_run: '0' }).toString(),
-    });
+    const answer = await replayForm({ id: String(dead.id), dry_run: '0' });
     expect(answer.status).toBe(303);
     expect(answer.headers.location).toContain('done=replayed&n=1');
     await waitFor(() => receivedIds().includes(dead.eventId), 'the dashboard replay to be delivered');

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { replayBody, selectorOf as selectorFromBody } from '../../deliver/dead-letter-input.js';
+import { replaySelected } from '../../deliver/dead-letter-replay.js';
 import { previewReplay, type ReplayPreview } from '../../deliver/replay-preview.js';
 import type { DeadLetterSelector, DeliveryListing, ListedDeliveryState } from '../../store/delivery-ports.js';
 import { LISTED_DELIVERY_STATES } from '../../store/delivery-ports.js';
@@ -68,31 +70,35 @@ ${state === 'dead' ? replayFilterForm(context, { ...(subscription ? { subscripti
         const preview = await previewReplay(store, selector, { now });
         return services.send(reply, replayPage(services.context(request), form, preview));
       }
-      const replayed = await store.replayDeadLetters(selector, { now, dryRun: false });
-      if (replayed > 0) wakeups.signal('dead_letters:replayed');
+      const replayed = await replaySelected({ store, wakeups }, selector, { now });
       request.log.info({ replayed }, 'dashboard: dead letters replayed');
       return reply.redirect(doneUrl('/dashboard/deliveries', 'replayed', replayed, { state: 'dead' }), 303);
     });
   };
 }
 
-/** The selector a replay form names, or what is wrong with it. */
+/**
+ * The selector a replay form names, or what is wrong with it. The form is read into the API's
+ * replay body and checked by the same schema, so the dashboard picks exactly the dead letters
+ * POST /v1/dead-letters/replay would; only the wording of a refusal is the form's own. A row's
+ * button names one id, which goes before any filter.
+ */
 function selectorOf(form: ReplayForm): DeadLetterSelector | string {
-  if (form.id) {
-    const id = positiveId(form.id);
-    return id === undefined ? 'id must be a dead letter id' : { ids: [id] };
-  }
-  const since = form.since
-    ? Date.parse(form.since.length === 16 ? `${form.since}:00Z` : form.since)
-    : undefined;
-  if (since !== undefined && Number.isNaN(since)) return 'since must be a time, e.g. 2026-01-31T12:00';
-  const filter = {
-    ...(form.subscription ? { subscriptionId: form.subscription.slice(0, 200) } : {}),
-    ...(since !== undefined ? { since } : {}),
-    ...(form.error ? { errorContains: form.error.slice(0, 200) } : {}),
-  };
-  if (Object.keys(filter).length === 0) return 'choose a subscription, a time or an error text to replay by';
-  return filter;
+  const body = replayBody.safeParse(
+    form.id
+      ? { ids: [form.id] }
+      : {
+          ...(form.subscription ? { subscription: form.subscription.slice(0, 200) } : {}),
+          // A datetime-local input has no zone and no seconds: the form says it is UTC.
+          ...(form.since ? { since: form.since.length === 16 ? `${form.since}:00Z` : form.since } : {}),
+          ...(form.error ? { error: form.error.slice(0, 200) } : {}),
+        },
+  );
+  if (body.success) return selectorFromBody(body.data);
+  const field = body.error.issues[0]?.path[0];
+  if (field === 'ids') return 'id must be a dead letter id';
+  if (field === 'since') return 'since must be a time, e.g. 2026-01-31T12:00';
+  return 'choose a subscription, a time or an error text to replay by';
 }
 
 function deliveryTable(
