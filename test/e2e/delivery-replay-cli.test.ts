@@ -1,18 +1,17 @@
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { registerReplay } from '../../src/cli/commands/replay.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { isWahookError } from '../../src/errors.js';
 import { createStages } from '../../src/stages.js';
-import { type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
+import { describeEachStore, type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
 import { postSigned, statusWebhook, testWamid } from '../helpers/pipeline.js';
-import { adminRequest, startTestServer, type TestServer } from '../helpers/server.js';
+import { adminRequest, startTestServerOn, type TestServer } from '../helpers/server.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/signing.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** `wahook replay` against a running server with real dead letters. */
 class MemoryStream extends Writable {
   text = '';
   constructor(readonly isTTY = false) {
@@ -47,46 +46,50 @@ async function replay(args: readonly string[], env: Record<string, string | unde
   return { exitCode, stdout: stdout.text, stderr: stderr.text };
 }
 
-let server: TestServer;
-let sink: Subscriber;
-let healthy = false;
-let subscriptionId: string;
-let env: Record<string, string>;
+/**
+ * `wahook replay` against a running server with real dead letters, on SQLite and on PostgreSQL:
+ * one server per store, its dead letters shared by the tests of that store.
+ */
+describeEachStore('wahook replay', (stores) => {
+  let server: TestServer;
+  let sink: Subscriber;
+  let healthy = false;
+  let subscriptionId: string;
+  let env: Record<string, string>;
 
-beforeAll(async () => {
-  server = await startTestServer({
-    env: { WAHOOK_ROLES: 'all', WAHOOK_DELIVERY_RETRY_DELAYS: '5ms' },
-    stages: createStages,
+  beforeAll(async () => {
+    server = await startTestServerOn(stores, {
+      env: { WAHOOK_ROLES: 'all', WAHOOK_DELIVERY_RETRY_DELAYS: '5ms' },
+      stages: createStages,
+    });
+    sink = await startSubscriber(() => (healthy ? { status: 200 } : { status: 502 }));
+    const created = await adminRequest(server.url, '/v1/subscriptions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: sink.url }),
+    });
+    subscriptionId = created.json<{ id: string }>().id;
+    // Two events of two attempts each: four failures in a row, one short of opening the breaker,
+    // whose pause would hold the replays below for 30 s.
+    const statuses = Array.from({ length: 2 }, (_, i) => ({
+      wamid: testWamid('replay-cli', i),
+      status: 'sent',
+      timestamp: 1767264000 + i,
+    }));
+    await postSigned(server.url, statusWebhook(statuses));
+    await waitFor(async () => (await deadLetterCount()) === 2, 'two dead letters');
+    env = { WAHOOK_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
   });
-  sink = await startSubscriber(() => (healthy ? { status: 200 } : { status: 502 }));
-  const created = await adminRequest(server.url, '/v1/subscriptions', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ url: sink.url }),
+  afterAll(async () => {
+    await server?.cleanup();
+    await sink?.close();
   });
-  subscriptionId = created.json<{ id: string }>().id;
-  // Two events of two attempts each: four failures in a row, one short of opening the breaker,
-  // whose pause would hold the replays below for 30 s.
-  const statuses = Array.from({ length: 2 }, (_, i) => ({
-    wamid: testWamid('replay-cli', i),
-    status: 'sent',
-    timestamp: 1767264000 + i,
-  }));
-  await postSigned(server.url, statusWebhook(statuses));
-  await waitFor(async () => (await deadLetterCount()) === 2, 'two dead letters');
-  env = { WAHOOK_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
-});
-afterAll(async () => {
-  await server?.cleanup();
-  await sink?.close();
-});
 
-async function deadLetterCount(): Promise<number> {
-  const page = await adminRequest(server.url, `/v1/dead-letters?subscription=${subscriptionId}`);
-  return page.json<{ dead_letters: unknown[] }>().dead_letters.length;
-}
+  async function deadLetterCount(): Promise<number> {
+    const page = await adminRequest(server.url, `/v1/dead-letters?subscription=${subscriptionId}`);
+    return page.json<{ dead_letters: unknown[] }>().dead_letters.length;
+  }
 
-describe('wahook replay', () => {
   it('counts with --dry-run and changes nothing', async () => {
     const run = await replay(['--subscription', subscriptionId, '--dry-run', '--url', server.url], env);
     expect(run).toMatchObject({ exitCode: 0, stdout: 'would replay 2 dead letters\n' });

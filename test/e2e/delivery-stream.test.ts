@@ -1,16 +1,19 @@
 import { request } from 'node:http';
 import Fastify from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { eventStreamRoutes } from '../../src/admin/event-stream-routes.js';
 import { registerOpenApi } from '../../src/admin/openapi.js';
 import { createStages } from '../../src/stages.js';
 import type { Store } from '../../src/store/ports.js';
-import { makeEvent, tempStore } from '../helpers/delivery-fixtures.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { describeEachStore, makeEvent } from '../helpers/delivery-fixtures.js';
+import { startTestServerOn, type TestServer } from '../helpers/server.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/signing.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** GET /v1/events/stream as an SSE client uses it: read, drop, resume from Last-Event-ID. */
+/**
+ * GET /v1/events/stream as an SSE client uses it: read, drop, resume from Last-Event-ID; on SQLite
+ * and on PostgreSQL, whose event log the cursor reads.
+ */
 interface StreamedEvent {
   id: string;
   event: string;
@@ -76,18 +79,21 @@ async function commit(store: Store, count: number, prefix: string): Promise<stri
   return events.map((event) => event.id);
 }
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+describeEachStore('event stream', (stores) => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
 
-async function server(): Promise<TestServer> {
-  const started = await startTestServer({ env: { WAHOOK_ROLES: 'delivery' }, stages: createStages });
-  cleanups.push(started.cleanup);
-  return started;
-}
+  async function server(): Promise<TestServer> {
+    const started = await startTestServerOn(stores, {
+      env: { WAHOOK_ROLES: 'delivery' },
+      stages: createStages,
+    });
+    cleanups.push(started.cleanup);
+    return started;
+  }
 
-describe('event stream', () => {
   it('resumes from Last-Event-ID with nothing missing and nothing repeated', async () => {
     const running = await server();
     const store = running.server.store;
@@ -140,12 +146,12 @@ describe('event stream', () => {
   });
 
   it('sends heartbeat comments while there is nothing to send', async () => {
-    const temp = await tempStore();
-    cleanups.push(temp.cleanup);
+    const { store, close } = await stores.open();
+    cleanups.push(close);
     const app = Fastify();
     // The route's schema is zod, as in the app.
     await registerOpenApi(app);
-    await app.register(eventStreamRoutes({ store: temp.store, heartbeatMs: 20, pollMs: 5 }));
+    await app.register(eventStreamRoutes({ store, heartbeatMs: 20, pollMs: 5 }));
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => app.close());
     const stream = openStream(`${url}/v1/events/stream`);

@@ -1,23 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { createStages } from '../../src/stages.js';
-import { adminRequest, httpRequest, startTestServer, type TestServer } from '../helpers/server.js';
+import { describeEachStore } from '../helpers/delivery-fixtures.js';
+import { adminRequest, httpRequest, startTestServerOn, type TestServer } from '../helpers/server.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/signing.js';
 
 /**
  * Subscriptions through the admin API of a server that does not allow private targets (the
- * default outside local mode), and of one in local mode, where loopback subscribers are the point.
+ * default outside local mode), and of one in local mode, where loopback subscribers are the point;
+ * on SQLite and on PostgreSQL, whose adapter stores the subscription the check let through.
  */
-const servers: TestServer[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.cleanup();
-});
-
-async function serve(env: Record<string, string | undefined>): Promise<TestServer> {
-  const server = await startTestServer({ env: { WAHOOK_ROLES: 'receiver', ...env }, stages: createStages });
-  servers.push(server);
-  return server;
-}
-
 function create(server: TestServer, body: unknown) {
   return adminRequest(server.url, '/v1/subscriptions', {
     method: 'POST',
@@ -26,7 +17,21 @@ function create(server: TestServer, body: unknown) {
   });
 }
 
-describe('subscription targets', () => {
+describeEachStore('subscription targets', (stores) => {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.cleanup();
+  });
+
+  async function serve(env: Record<string, string | undefined>): Promise<TestServer> {
+    const server = await startTestServerOn(stores, {
+      env: { WAHOOK_ROLES: 'receiver', ...env },
+      stages: createStages,
+    });
+    servers.push(server);
+    return server;
+  }
+
   it('refuses loopback, private and metadata URLs and sensitive headers unless allowed', async () => {
     const server = await serve({ WAHOOK_DELIVERY_ALLOW_PRIVATE: 'false' });
     for (const url of [

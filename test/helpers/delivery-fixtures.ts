@@ -32,6 +32,11 @@ export interface EachStore {
   readonly backend: 'sqlite' | 'postgres';
   /** A migrated store on this test's own empty database. */
   open(): Promise<BackendStore>;
+  /**
+   * Settings for a server of the test's own on that database (startTestServer's `env`): called in
+   * a `beforeAll`, the database of the whole describe block; in a test, the test's own.
+   */
+  serverEnv(): { WAHOOK_DATABASE_URL: string };
 }
 
 /**
@@ -62,6 +67,7 @@ export function describeEachStore(name: string, body: (stores: EachStore) => voi
           dirs.push(dir);
           return { backend: backend.name, store, rows: rowsOf(store), dir, close: () => store.close() };
         },
+        serverEnv: () => ({ WAHOOK_DATABASE_URL: backend.databaseUrl() }),
       });
     });
   }

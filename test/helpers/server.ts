@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type Config, loadConfig } from '../../src/config/load.js';
 import { type RunningServer, type ServerOptions, startServer } from '../../src/server.js';
+import type { EachStore } from './delivery-fixtures.js';
 import { TEST_ADMIN_TOKEN, TEST_APP_SECRET, TEST_VERIFY_TOKEN } from './signing.js';
 import { createTempDir, type TempDir } from './tmp.js';
 import { waitFor } from './wait.js';
@@ -84,6 +85,24 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await made?.remove();
     },
   };
+}
+
+/**
+ * startTestServer on the database of `stores` (describeEachStore): from a `beforeAll`, the describe
+ * block's database; from a test, the test's own. Fails when the server opened another store, so a
+ * suite named after PostgreSQL cannot pass on the default SQLite file.
+ */
+export async function startTestServerOn(
+  stores: Pick<EachStore, 'backend' | 'serverEnv'>,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
+  const started = await startTestServer({ ...options, env: { ...options.env, ...stores.serverEnv() } });
+  const dialect = started.server.store.dialect;
+  if (dialect !== stores.backend) {
+    await started.cleanup();
+    throw new Error(`the test server opened a ${dialect} store, not ${stores.backend}`);
+  }
+  return started;
 }
 
 export interface HttpResponse {

@@ -25,6 +25,8 @@ export interface StoreBackend {
   setup(): Promise<void>;
   /** A migrated store on the current database. */
   open(): Promise<Store>;
+  /** The current database as a WAHOOK_DATABASE_URL, for a server of its own on it. */
+  databaseUrl(): string;
   /**
    * A store whose processing transactions can be open at the same time as `store`'s: another
    * node's pool on PostgreSQL; on SQLite, one writer per database, the same store.
@@ -60,6 +62,7 @@ export function sqliteBackend(label: string): StoreBackend {
     describe,
     setup: async () => undefined,
     open: () => createSqliteStore(path()),
+    databaseUrl: () => `sqlite:${path()}`,
     concurrentWriter: async (store) => store,
     // The other transaction waits on the store's in-process lock; one turn lets it get there.
     writerBlocked: () => new Promise((resolve) => setImmediate(resolve)),
@@ -110,6 +113,7 @@ export function postgresBackend(
       current = await schemas.create();
     },
     open: () => createPostgresStore(need().current.url, options),
+    databaseUrl: () => need().current.url,
     concurrentWriter: () => createPostgresStore(need().current.url, options),
     writerBlocked: async (lock) => {
       const { schemas, current } = need();
