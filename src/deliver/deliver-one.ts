@@ -1,13 +1,8 @@
 import { eventJson } from '../events/json.js';
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../observe/bus.js';
-import type {
-  AttemptRecord,
-  ClaimedDelivery,
-  DeliveryNext,
-  DeliveryQueue,
-  SubscriptionStore,
-} from '../store/delivery-ports.js';
+import type { AttemptRecord, ClaimedDelivery, DeliveryNext, DeliveryQueue } from '../store/delivery-ports.js';
+import { GONE_REASON } from '../store/shared/subscription-disable.js';
 import { VERSION } from '../version.js';
 import type { AttemptRecorder } from './attempt-recorder.js';
 import type { CircuitBreakers } from './circuit.js';
@@ -21,7 +16,7 @@ import { isRefusedHeader } from './subscription-input.js';
 
 /** What one delivery turn needs: the store, the recorder, the breakers, the HTTP client. */
 export interface DeliverDeps {
-  store: Pick<SubscriptionStore, 'updateSubscription'> & Pick<DeliveryQueue, 'deferDeliveries'>;
+  store: Pick<DeliveryQueue, 'deferDeliveries'>;
   recorder: AttemptRecorder;
   bus: Bus;
   clock: Clock;
@@ -47,7 +42,7 @@ export async function deliverClaimed(
  * batch): the breaker sees one request; each delivery gets its own attempt record and its own
  * decision from its own attempt count, with one jitter draw and, for the ones that retry, the
  * earliest next attempt time of them all, so a batch comes back together. A 410 disables the
- * subscription once. When the breaker opened after the claim, all are put back unsent and nothing
+ * subscription once, in the transaction that records the attempts. When the breaker opened after the claim, all are put back unsent and nothing
  * is counted. Answers the first delivery's decision.
  */
 export async function deliverTurn(
@@ -79,15 +74,8 @@ export async function deliverTurn(
     attempt,
     next: nextOf(decisions[i] as Decision),
   }));
+  // A 410 disables the subscription in the transaction that records it (nextOf).
   await deps.recorder.addAll(entries);
-  if (decisions.some((decision) => decision.kind === 'disable_subscription')) {
-    await deps.store.updateSubscription(
-      subscriptionId,
-      { enabled: false },
-      now,
-      'the endpoint answered 410 Gone',
-    );
-  }
   announceAttempt(deps.bus, subscriptionId, outcome);
   members.forEach((member, i) => {
     announceDecision(deps.bus, member, outcome, decisions[i] as Decision, now);
@@ -155,8 +143,9 @@ export function nextOf(decision: Decision): DeliveryNext {
     case 'retry':
       return { state: 'pending', nextAttemptAt: decision.nextAttemptAt };
     case 'dead':
-    case 'disable_subscription':
       return { state: 'dead', error: decision.error };
+    case 'disable_subscription':
+      return { state: 'dead', error: decision.error, disableSubscription: GONE_REASON };
   }
 }
 

@@ -1,12 +1,7 @@
 import type { Clock } from '../lib/clock.js';
 import { Sleeper } from '../lib/sleeper.js';
 import type { Bus } from '../observe/bus.js';
-import type {
-  ClaimedDelivery,
-  DeliveryLane,
-  DeliveryQueue,
-  SubscriptionStore,
-} from '../store/delivery-ports.js';
+import type { ClaimedDelivery, DeliveryLane, DeliveryQueue } from '../store/delivery-ports.js';
 import { type AttemptRecorder, createAttemptRecorder } from './attempt-recorder.js';
 import { CircuitBreakers } from './circuit.js';
 import { deliverBatch } from './deliver-batch.js';
@@ -30,7 +25,7 @@ import { DeliveryWindows } from './window.js';
  * can move schedules forward without waiting.
  */
 export interface DeliveryLoopDeps {
-  store: DeliveryQueue & Pick<SubscriptionStore, 'updateSubscription'>;
+  store: DeliveryQueue;
   bus: Bus;
   clock: Clock;
   random?: Random;

@@ -170,7 +170,15 @@ export interface AttemptRecord {
 export type DeliveryNext =
   | { state: 'succeeded' }
   | { state: 'pending'; nextAttemptAt: number }
-  | { state: 'dead'; error: string };
+  | {
+      state: 'dead';
+      error: string;
+      /**
+       * Set when the answer means the subscription stopped receiving (410 Gone): the reason it is
+       * disabled with, in the same transaction as this attempt, its pending deliveries dead-lettered.
+       */
+      disableSubscription?: string;
+    };
 
 export interface RecordedAttempt {
   deliveryId: number;
@@ -207,8 +215,10 @@ export interface DeliveryQueue {
   /**
    * Stores each attempt and moves its delivery, all in one transaction (group commit: one fsync
    * for every attempt that finished meanwhile). A move applies only while `owner` holds the lease;
-   * a success applies whenever the row is still pending (it is true whoever holds it). Answers,
-   * per entry, whether the move applied.
+   * a success applies whenever the row is still pending (it is true whoever holds it). A move that
+   * disables the subscription (`disableSubscription`) disables it in that same transaction, whoever
+   * holds the lease, and dead-letters its other pending deliveries. Answers, per entry, whether the
+   * move applied.
    */
   recordDeliveryAttempts(entries: readonly RecordedAttempt[]): Promise<boolean[]>;
   /**

@@ -10,6 +10,13 @@ import type {
 } from '../delivery-ports.js';
 import { pickClaim, retriedBatchIds } from '../shared/delivery-batches.js';
 import { type CandidateRecord, inDueOrder, scanSizes, toClaimed } from '../shared/delivery-rows.js';
+import {
+  DEAD_LETTER_PENDING_SQL,
+  DISABLE_SUBSCRIPTION_SQL,
+  disabledDeliveryError,
+  disablingEntries,
+  ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL,
+} from '../shared/subscription-disable.js';
 import type { Queryable } from './sql.js';
 
 /**
@@ -119,6 +126,16 @@ export async function recordDeliveryAttempts(
   client: pg.PoolClient,
   entries: readonly RecordedAttempt[],
 ): Promise<boolean[]> {
+  const disabling = disablingEntries(entries);
+  // Lock the subscriptions first, in the order an operator's disable locks them (the subscription,
+  // then its deliveries), so the two never deadlock.
+  if (disabling.length > 0) {
+    await client.query(
+      `SELECT s.id FROM subscriptions s JOIN deliveries d ON d.subscription_id = s.id
+       WHERE d.id = ANY($1::bigint[]) ORDER BY s.id FOR UPDATE OF s`,
+      [disabling.map((entry) => entry.deliveryId)],
+    );
+  }
   const applied: boolean[] = [];
   for (const { deliveryId, owner, attempt, next } of entries) {
     await client.query(
@@ -136,7 +153,29 @@ export async function recordDeliveryAttempts(
     );
     applied.push(await applyNext(client, deliveryId, owner, attempt, next));
   }
+  // After the moves, so each member of a batch keeps its own 410 as its last error.
+  const now = Math.max(0, ...entries.map(({ attempt }) => finishedAt(attempt)));
+  for (const { deliveryId, reason } of disabling) {
+    await disableSubscriptionOf(client, deliveryId, reason, now);
+  }
   return applied;
+}
+
+async function disableSubscriptionOf(
+  client: pg.PoolClient,
+  deliveryId: number,
+  reason: string,
+  now: number,
+): Promise<void> {
+  const subscription = await client.query<{ id: string }>(ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL, [deliveryId]);
+  const id = subscription.rows[0]?.id;
+  if (id === undefined) return;
+  await client.query(DISABLE_SUBSCRIPTION_SQL, [id, reason, now]);
+  await client.query(DEAD_LETTER_PENDING_SQL, [id, disabledDeliveryError(reason), now]);
+}
+
+function finishedAt(attempt: AttemptRecord): number {
+  return attempt.attemptedAt + Math.round(attempt.latencyMs);
 }
 
 async function applyNext(
@@ -146,7 +185,6 @@ async function applyNext(
   attempt: AttemptRecord,
   next: DeliveryNext,
 ): Promise<boolean> {
-  const finishedAt = attempt.attemptedAt + Math.round(attempt.latencyMs);
   // Any success moves the row, whoever holds the lease now: the event did reach the subscriber.
   const anyOwner = next.state === 'succeeded';
   const guard = `WHERE id = $1 AND state = 'pending' AND (lease_owner = $2 OR $3)`;
@@ -156,7 +194,7 @@ async function applyNext(
     next.state === 'succeeded'
       ? await client.query(
           `UPDATE deliveries SET state = 'succeeded', ${released}, last_error = NULL, finished_at = $5 ${guard}`,
-          [...base, finishedAt],
+          [...base, finishedAt(attempt)],
         )
       : next.state === 'pending'
         ? await client.query(
@@ -165,7 +203,7 @@ async function applyNext(
           )
         : await client.query(
             `UPDATE deliveries SET state = 'dead', ${released}, last_error = $5, finished_at = $6 ${guard}`,
-            [...base, next.error, finishedAt],
+            [...base, next.error, finishedAt(attempt)],
           );
   return result.rowCount === 1;
 }

@@ -8,6 +8,7 @@ import type {
   SubscriptionSpec,
 } from '../delivery-ports.js';
 import { type SubscriptionRecord, toSubscription } from '../shared/delivery-rows.js';
+import { DEAD_LETTER_PENDING_SQL, disabledDeliveryError } from '../shared/subscription-disable.js';
 import { applySubscriptionsFile } from '../shared/subscriptions-file-sync.js';
 import { LOCK_CLASS } from './locks.js';
 import type { Queryable } from './sql.js';
@@ -62,9 +63,8 @@ export async function updateSubscription(
   const current = await getSubscription(client, id, true);
   if (!current) return undefined;
   const next = { ...current, ...definedFields(patch) };
-  const reason = next.enabled
-    ? null
-    : (disabledReason ?? current.disabledReason ?? 'disabled by an operator');
+  const whyDisabled = disabledReason ?? current.disabledReason ?? 'disabled by an operator';
+  const reason = next.enabled ? null : whyDisabled;
   const result = await client.query<Row>(
     `UPDATE subscriptions SET url = $2, events = $3::jsonb, phone_number_ids = $4::jsonb, secret = $5,
        headers = $6::jsonb, description = $7, enabled = $8, batch_max_events = $9, batch_max_wait_ms = $10,
@@ -73,7 +73,7 @@ export async function updateSubscription(
     [...specParams(next), reason, now],
   );
   if (current.enabled && !next.enabled)
-    await deadLetterPending(client, id, `subscription disabled: ${reason}`, now);
+    await deadLetterPending(client, id, disabledDeliveryError(whyDisabled), now);
   return toSubscription(result.rows[0]!);
 }
 
@@ -114,11 +114,7 @@ export async function syncFileSubscriptions(
 
 /** pending → dead for every pending delivery of a subscription that stopped receiving. */
 async function deadLetterPending(client: pg.PoolClient, subscriptionId: string, error: string, now: number) {
-  await client.query(
-    `UPDATE deliveries SET state = 'dead', last_error = $2, finished_at = $3, lease_owner = NULL, lease_until = NULL
-     WHERE subscription_id = $1 AND state = 'pending'`,
-    [subscriptionId, error, now],
-  );
+  await client.query(DEAD_LETTER_PENDING_SQL, [subscriptionId, error, now]);
 }
 
 /** $1…$10 of the INSERT and UPDATE above: id, then the spec columns in table order. */

@@ -10,6 +10,13 @@ import type {
 } from '../delivery-ports.js';
 import { pickClaim, retriedBatchIds } from '../shared/delivery-batches.js';
 import { type CandidateRecord, inDueOrder, scanSizes, toClaimed } from '../shared/delivery-rows.js';
+import {
+  DEAD_LETTER_PENDING_SQL,
+  DISABLE_SUBSCRIPTION_SQL,
+  disabledDeliveryError,
+  disablingEntries,
+  ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL,
+} from '../shared/subscription-disable.js';
 import { prepared } from './prepared.js';
 
 /**
@@ -127,12 +134,32 @@ export function recordDeliveryAttempts(
      SELECT @deliveryId, @attemptedAt, @outcome, @status, @latencyMs, @responsePrefix, @error
      WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @deliveryId)`,
   );
-  return db.transaction(() =>
-    entries.map(({ deliveryId, owner, attempt, next }) => {
+  return db.transaction(() => {
+    const applied = entries.map(({ deliveryId, owner, attempt, next }) => {
       insert.run({ ...attempt, latencyMs: Math.round(attempt.latencyMs), deliveryId });
       return applyNext(db, deliveryId, owner, attempt, next);
-    }),
-  )();
+    });
+    // After the moves, so each member of a batch keeps its own 410 as its last error.
+    const now = Math.max(0, ...entries.map(({ attempt }) => finishedAt(attempt)));
+    for (const { deliveryId, reason } of disablingEntries(entries)) {
+      disableSubscriptionOf(db, deliveryId, reason, now);
+    }
+    return applied;
+  })();
+}
+
+/** The shared statements of shared/subscription-disable.ts, bound by position as SQLite names them. */
+function disableSubscriptionOf(db: Database.Database, deliveryId: number, reason: string, now: number): void {
+  const subscription = prepared(db, ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL).get({ 1: deliveryId }) as
+    | { id: string }
+    | undefined;
+  if (!subscription) return;
+  prepared(db, DISABLE_SUBSCRIPTION_SQL).all({ 1: subscription.id, 2: reason, 3: now });
+  prepared(db, DEAD_LETTER_PENDING_SQL).run({ 1: subscription.id, 2: disabledDeliveryError(reason), 3: now });
+}
+
+function finishedAt(attempt: AttemptRecord): number {
+  return attempt.attemptedAt + Math.round(attempt.latencyMs);
 }
 
 function applyNext(
@@ -146,7 +173,7 @@ function applyNext(
     id: deliveryId,
     owner,
     status: attempt.status,
-    finishedAt: attempt.attemptedAt + Math.round(attempt.latencyMs),
+    finishedAt: finishedAt(attempt),
     // Any success moves the row, whoever holds the lease now: the event did reach the subscriber.
     anyOwner: next.state === 'succeeded' ? 1 : 0,
   };

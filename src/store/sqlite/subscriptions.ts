@@ -6,7 +6,9 @@ import type {
   SubscriptionSpec,
 } from '../delivery-ports.js';
 import { type SubscriptionRecord, toSubscription } from '../shared/delivery-rows.js';
+import { DEAD_LETTER_PENDING_SQL, disabledDeliveryError } from '../shared/subscription-disable.js';
 import type { SubscriptionFileOps } from '../shared/subscriptions-file-sync.js';
+import { prepared } from './prepared.js';
 
 /** Subscriptions on SQLite. Each function runs on the caller's connection, under the store's lock. */
 export function createSubscription(db: Database.Database, input: NewSubscription): Subscription {
@@ -42,16 +44,15 @@ export function updateSubscription(
     const current = getSubscription(db, id);
     if (!current) return undefined;
     const next = { ...current, ...definedFields(patch) };
-    const reason = next.enabled
-      ? null
-      : (disabledReason ?? current.disabledReason ?? 'disabled by an operator');
+    const whyDisabled = disabledReason ?? current.disabledReason ?? 'disabled by an operator';
+    const reason = next.enabled ? null : whyDisabled;
     db.prepare(
       `UPDATE subscriptions SET url = @url, events = @events, phone_number_ids = @phoneNumberIds,
          secret = @secret, headers = @headers, description = @description, enabled = @enabled,
          batch_max_events = @batchMaxEvents, batch_max_wait_ms = @batchMaxWaitMs,
          disabled_reason = @reason, updated_at = @now WHERE id = @id`,
     ).run({ ...specParams(next, now), reason });
-    if (current.enabled && !next.enabled) deadLetterPending(db, id, `subscription disabled: ${reason}`, now);
+    if (current.enabled && !next.enabled) deadLetterPending(db, id, disabledDeliveryError(whyDisabled), now);
     return getSubscription(db, id);
   })();
 }
@@ -84,13 +85,7 @@ function deadLetterPending(
   error: string,
   now: number,
 ): number {
-  return db
-    .prepare(
-      `UPDATE deliveries SET state = 'dead', last_error = @error, finished_at = @now,
-         lease_owner = NULL, lease_until = NULL
-       WHERE subscription_id = @subscriptionId AND state = 'pending'`,
-    )
-    .run({ subscriptionId, error, now }).changes;
+  return prepared(db, DEAD_LETTER_PENDING_SQL).run({ 1: subscriptionId, 2: error, 3: now }).changes;
 }
 
 function specParams(
