@@ -110,7 +110,9 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
     config = withFakeGraphTarget(config, fakeGraph);
   }
   const bus = new Bus();
-  const wakeups = new Wakeups();
+  const wakeups = new Wakeups((signal, error) =>
+    bus.emit('loop:error', { loop: 'wakeups', error: `a ${signal} listener threw: ${error.message}` }),
+  );
   const registry = createMetrics(bus, store);
   registerProcessMetrics(bus, registry);
   registerDeliveryMetrics(registry, bus, store, clock);

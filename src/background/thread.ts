@@ -36,7 +36,9 @@ function send(message: FromBackground): void {
   port?.postMessage(message);
 }
 
-const wakeups = new Wakeups();
+const wakeups = new Wakeups((signal, error) =>
+  bus.emit('loop:error', { loop: 'wakeups', error: `a ${signal} listener threw: ${error.message}` }),
+);
 for (const signal of WAKEUPS_FROM_BACKGROUND) wakeups.on(signal, () => send({ kind: 'wakeup', signal }));
 const store = await openStore(config.databaseUrl, {
   walLimitBytes: config.sqliteWalLimitBytes,

@@ -18,8 +18,13 @@ export const WAKEUPS = ['inbox:appended', 'events:appended', 'dead_letters:repla
 
 export type Wakeup = (typeof WAKEUPS)[number];
 
+/** Where a listener's throw goes: the process's bus (`loop:error`, loop `wakeups`), which logs and counts it. */
+export type WakeupListenerError = (signal: Wakeup, error: Error) => void;
+
 export class Wakeups {
   private readonly listeners = new Map<Wakeup, Set<() => void>>();
+
+  constructor(private readonly onListenerError: WakeupListenerError) {}
 
   /** Listeners run inline and must be cheap (set a flag, resolve a sleep); returns an unsubscribe. */
   on(signal: Wakeup, listener: () => void): () => void {
@@ -36,7 +41,23 @@ export class Wakeups {
     };
   }
 
+  /**
+   * Runs every listener, each guarded: a signal is said after a commit (the inbox's group commit
+   * signals from its onCommitted), so a listener that throws must neither stop the others nor
+   * reach the committer, which would answer a durable append as failed. The throw goes to
+   * `onListenerError`, and the poll the listener's loop also runs covers the lost wake-up.
+   */
   signal(signal: Wakeup): void {
-    for (const listener of [...(this.listeners.get(signal) ?? [])]) listener();
+    for (const listener of [...(this.listeners.get(signal) ?? [])]) {
+      try {
+        listener();
+      } catch (err) {
+        this.report(signal, err);
+      }
+    }
+  }
+
+  private report(signal: Wakeup, err: unknown): void {
+    this.onListenerError(signal, err instanceof Error ? err : new Error(String(err)));
   }
 }

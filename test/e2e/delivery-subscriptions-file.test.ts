@@ -35,7 +35,7 @@ async function applyFile(content: unknown): Promise<void> {
     store: temp!.store,
     bus: new Bus(),
     clock: systemClock,
-    wakeups: new Wakeups(),
+    wakeups: new Wakeups((signal, error) => console.error(`a ${signal} listener threw`, error)),
   });
   stage.start();
   await stage.stop();

@@ -67,7 +67,7 @@ describePostgres('a message text with a NUL character on PostgreSQL', () => {
       store,
       bus,
       clock: systemClock,
-      wakeups: new Wakeups(),
+      wakeups: new Wakeups((signal, error) => console.error(`a ${signal} listener threw`, error)),
       pollMs: 50,
     });
     worker.start();

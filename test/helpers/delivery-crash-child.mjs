@@ -20,7 +20,7 @@ const stage = createDeliveryStage({
   store,
   bus: new Bus(),
   clock: systemClock,
-  wakeups: new Wakeups(),
+  wakeups: new Wakeups((signal, error) => console.error(`a ${signal} listener threw`, error)),
   // A short lease so the next process takes over the killed one's rows quickly.
   options: { leaseMs: 300, pollMs: 10, breaker: { failureThreshold: 1_000, openMs: 10, maxOpenMs: 10 } },
 });

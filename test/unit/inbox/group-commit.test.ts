@@ -47,12 +47,21 @@ const row = (text: string): InboxAppend => ({
   body: Buffer.from(text),
 });
 
-const committer = (options: { maxBatch?: number; commitTimeoutMs?: number } = {}) =>
+/** Wake-ups whose listener errors go to the bus, as the server wires them. */
+const busWakeups = () =>
+  new Wakeups((signal, error) =>
+    bus.emit('loop:error', { loop: 'wakeups', error: `${signal}: ${error.message}` }),
+  );
+
+const committer = (
+  options: { maxBatch?: number; commitTimeoutMs?: number } = {},
+  wakeups: Wakeups = busWakeups(),
+) =>
   new GroupCommitter(
     (rows) => writer.append(rows),
     { maxBatch: options.maxBatch ?? 512, commitTimeoutMs: options.commitTimeoutMs ?? 5_000 },
     bus,
-    new Wakeups(),
+    wakeups,
   );
 
 const storedBodies = () =>
@@ -133,5 +142,25 @@ describe('GroupCommitter', () => {
     await Promise.resolve();
     expect(settled.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(storedBodies()).toHaveLength(7);
+  });
+
+  test('a wake-up listener that throws after the commit leaves the append durable and is reported', async () => {
+    const wakeups = busWakeups();
+    const errors: string[] = [];
+    bus.on('loop:error', ({ loop, error }) => errors.push(`${loop}: ${error}`));
+    let woken = 0;
+    wakeups.on('inbox:appended', () => {
+      throw new Error('listener broke');
+    });
+    wakeups.on('inbox:appended', () => {
+      woken += 1;
+    });
+    const inbox = committer({}, wakeups);
+
+    await expect(inbox.append(row('kept'))).resolves.toBe(1);
+    expect(storedBodies()).toEqual(['kept']);
+    expect(failures).toEqual([]);
+    expect(woken).toBe(1);
+    expect(errors).toEqual(['wakeups: inbox:appended: listener broke']);
   });
 });
