@@ -1,9 +1,10 @@
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
-import { type CliContext, print } from '../context.js';
-import { parseLimit } from '../flags.js';
+import type { CliContext } from '../context.js';
 import { parseAnswer } from '../format/answer.js';
+import { printAnswer } from '../format/output.js';
+import { addPageOptions, nextPageLines, pageQuery } from '../format/pages.js';
 import { renderTable, truncate } from '../format/table.js';
 
 /**
@@ -45,10 +46,8 @@ export function registerDeliveries(program: Command, ctx: CliContext): void {
     .addOption(
       new Option('--state <state>', 'which deliveries').choices(['pending', 'dead']).default('pending'),
     )
-    .option('--subscription <id>', 'only deliveries of this subscription')
-    .option('--limit <n>', `how many to show, 1 to ${MAX_LIMIT}`, '50')
-    .option('--after <cursor>', 'continue after the "next" cursor of an earlier page');
-  addServerOptions(command)
+    .option('--subscription <id>', 'only deliveries of this subscription');
+  addServerOptions(addPageOptions(command, MAX_LIMIT))
     .option('--json', 'print the answer of GET /v1/deliveries as it comes')
     .addHelpText(
       'after',
@@ -59,37 +58,28 @@ export function registerDeliveries(program: Command, ctx: CliContext): void {
     .action(async (flags: DeliveriesFlags) => {
       const query = new URLSearchParams({
         state: flags.state,
-        limit: String(parseLimit('--limit', flags.limit, MAX_LIMIT)),
+        ...pageQuery(flags, MAX_LIMIT, 'after'),
         ...(flags.subscription === undefined ? {} : { subscription: flags.subscription }),
-        ...(flags.after === undefined ? {} : { after: flags.after }),
       });
       const client = connectAdminClient(flags, ctx.env);
       const json = await client.call('GET', `/v1/deliveries?${query}`);
       ctx.exitCode = 0;
-      if (flags.json === true) return print(ctx.stdout, JSON.stringify(json, null, 2));
-      const page = parseAnswer(deliveriesAnswer, json, client.baseUrl);
-      if (page.deliveries.length === 0) {
-        print(ctx.stdout, flags.state === 'dead' ? 'no dead letters' : 'no pending deliveries');
-        return;
-      }
-      const dead = flags.state === 'dead';
-      const rows = page.deliveries.map((entry) => [
-        String(entry.id),
-        entry.subscription_id,
-        entry.event_type,
-        String(entry.attempts),
-        (dead ? entry.dead_at : entry.next_attempt_at) ?? '-',
-        truncate(entry.last_error ?? '-', 80),
-      ]);
-      const head = [
-        'id',
-        'subscription',
-        'event',
-        'attempts',
-        dead ? 'dead at' : 'next attempt',
-        'last error',
-      ];
-      for (const line of renderTable(head, rows)) print(ctx.stdout, line);
-      if (page.next !== null) print(ctx.stdout, `more: --after ${page.next}`);
+      printAnswer(ctx.stdout, flags.json, json, () =>
+        renderDeliveries(parseAnswer(deliveriesAnswer, json, client.baseUrl), flags.state === 'dead'),
+      );
     });
+}
+
+function renderDeliveries(page: z.output<typeof deliveriesAnswer>, dead: boolean): string[] {
+  if (page.deliveries.length === 0) return [dead ? 'no dead letters' : 'no pending deliveries'];
+  const rows = page.deliveries.map((entry) => [
+    String(entry.id),
+    entry.subscription_id,
+    entry.event_type,
+    String(entry.attempts),
+    (dead ? entry.dead_at : entry.next_attempt_at) ?? '-',
+    truncate(entry.last_error ?? '-', 80),
+  ]);
+  const head = ['id', 'subscription', 'event', 'attempts', dead ? 'dead at' : 'next attempt', 'last error'];
+  return [...renderTable(head, rows), ...nextPageLines(page.next)];
 }

@@ -7,6 +7,7 @@ import { isWahookError } from '../../errors.js';
 import { formatDuration } from '../../lib/duration.js';
 import { type CliContext, print } from '../context.js';
 import { parseDurationFlag } from '../flags.js';
+import { printAnswer } from '../format/output.js';
 import { readCliSettings } from '../settings.js';
 
 interface DoctorFlags {
@@ -76,8 +77,7 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
         return;
       }
       const report = await runDoctor(options);
-      if (flags.json === true) print(ctx.stdout, JSON.stringify(report, null, 2));
-      else for (const line of formatReport(report)) print(ctx.stdout, line);
+      printAnswer(ctx.stdout, flags.json, report, () => formatReport(report));
       ctx.exitCode = report.ok ? 0 : 1;
     });
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { WahookError } from '../../errors.js';
 import { addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
-import { type CliContext, print } from '../context.js';
+import type { CliContext } from '../context.js';
+import { printAnswer } from '../format/output.js';
 
 /**
  * `wahook erase`: asks a running server to remove every stored trace of one person (POST
@@ -44,16 +45,18 @@ async function runErase(options: EraseOptions, ctx: CliContext): Promise<number>
   const answer = await client.erasePerson(
     options.waId !== undefined ? { wa_id: options.waId } : { user_id: options.userId as string },
   );
-  if (options.json === true) {
-    print(ctx.stdout, JSON.stringify(answer, null, 2));
-    return 0;
-  }
-  const erased = (answer as { erased?: Record<string, unknown> }).erased;
-  if (!erased || typeof erased !== 'object') {
-    throw new WahookError('check_failed', `${client.baseUrl} answered without erasure counts: is it wahook?`);
-  }
-  print(ctx.stdout, 'erased:');
-  for (const [name, count] of Object.entries(erased))
-    print(ctx.stdout, `  ${name.replace('_', ' ')}: ${String(count)}`);
+  printAnswer(ctx.stdout, options.json, answer, () => {
+    const erased = (answer as { erased?: Record<string, unknown> }).erased;
+    if (!erased || typeof erased !== 'object') {
+      throw new WahookError(
+        'check_failed',
+        `${client.baseUrl} answered without erasure counts: is it wahook?`,
+      );
+    }
+    return [
+      'erased:',
+      ...Object.entries(erased).map(([name, count]) => `  ${name.replace('_', ' ')}: ${String(count)}`),
+    ];
+  });
   return 0;
 }

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { WahookError } from '../../errors.js';
 import { listErrorCodes, lookupErrorCode, META_ERROR_CODES_URL } from '../../whatsapp/error-catalog.js';
-import { type CliContext, print } from '../context.js';
+import type { CliContext } from '../context.js';
 import {
   catalogEntryJson,
   catalogJson,
   renderCatalogEntry,
   renderCatalogTable,
 } from '../format/error-codes.js';
+import { printAnswer } from '../format/output.js';
 
 interface ExplainFlags {
   readonly json?: boolean;
@@ -52,8 +53,7 @@ function explainCode(ctx: CliContext, text: string, json: boolean): void {
       hint: `Run \`wahook explain --list\` to see every code in the catalog, or look it up on Meta's page: ${META_ERROR_CODES_URL}`,
     });
   }
-  if (json) print(ctx.stdout, JSON.stringify(catalogEntryJson(code, entry), null, 2));
-  else for (const line of renderCatalogEntry(code, entry)) print(ctx.stdout, line);
+  printAnswer(ctx.stdout, json, catalogEntryJson(code, entry), () => renderCatalogEntry(code, entry));
   ctx.exitCode = 0;
 }
 
@@ -71,7 +71,6 @@ function parseCode(text: string): number {
 
 function printCatalog(ctx: CliContext, json: boolean): void {
   const entries = listErrorCodes();
-  if (json) print(ctx.stdout, JSON.stringify(catalogJson(entries), null, 2));
-  else for (const line of renderCatalogTable(entries)) print(ctx.stdout, line);
+  printAnswer(ctx.stdout, json, catalogJson(entries), () => renderCatalogTable(entries));
   ctx.exitCode = 0;
 }

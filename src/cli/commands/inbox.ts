@@ -2,9 +2,10 @@ import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { WahookError } from '../../errors.js';
 import { addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
-import { type CliContext, print } from '../context.js';
-import { parseLimit } from '../flags.js';
+import type { CliContext } from '../context.js';
 import { parseAnswer } from '../format/answer.js';
+import { printAnswer } from '../format/output.js';
+import { addPageOptions, nextPageLines, pageQuery } from '../format/pages.js';
 import { renderTable, truncate } from '../format/table.js';
 
 /**
@@ -49,9 +50,8 @@ export function registerInbox(program: Command, ctx: CliContext): void {
       new Option('--state <state>', 'which rows to list')
         .choices(['quarantined', 'pending', 'processed'])
         .default('quarantined'),
-    )
-    .option('--limit <n>', `how many to show, 1 to ${MAX_LIMIT}`, '50')
-    .option('--after <cursor>', 'continue after the "next" cursor of an earlier page (newest first)')
+    );
+  addPageOptions(command, MAX_LIMIT, ' (newest first)')
     .option('--reprocess <id>', 'send this quarantined row back to processing')
     .option('--reprocess-all', 'send every quarantined row back to processing');
   addServerOptions(command)
@@ -79,43 +79,40 @@ export function registerInbox(program: Command, ctx: CliContext): void {
           `--after takes the "next" cursor an earlier page printed (a number), not ${JSON.stringify(flags.after)}`,
         );
       }
-      const limit = parseLimit('--limit', flags.limit, MAX_LIMIT);
+      const query = new URLSearchParams({ state: flags.state, ...pageQuery(flags, MAX_LIMIT, 'before') });
       const client = connectAdminClient(flags, ctx.env);
       ctx.exitCode = 0;
       if (flags.reprocess !== undefined || flags.reprocessAll === true) {
         const path =
           flags.reprocess === undefined ? '/v1/inbox/reprocess' : `/v1/inbox/${flags.reprocess}/reprocess`;
         const json = await client.call('POST', path);
-        if (flags.json === true) return print(ctx.stdout, JSON.stringify(json, null, 2));
-        const { requeued } = parseAnswer(requeuedAnswer, json, client.baseUrl);
-        print(ctx.stdout, `requeued ${requeued} row${requeued === 1 ? '' : 's'} for processing`);
+        printAnswer(ctx.stdout, flags.json, json, () => {
+          const { requeued } = parseAnswer(requeuedAnswer, json, client.baseUrl);
+          return [`requeued ${requeued} row${requeued === 1 ? '' : 's'} for processing`];
+        });
         return;
       }
-      const json = await client.call(
-        'GET',
-        `/v1/inbox?${new URLSearchParams({
-          state: flags.state,
-          limit: String(limit),
-          // The API pages newest first: the next page holds the rows before the cursor's.
-          ...(flags.after === undefined ? {} : { before: flags.after }),
-        })}`,
+      const json = await client.call('GET', `/v1/inbox?${query}`);
+      printAnswer(ctx.stdout, flags.json, json, () =>
+        renderInbox(parseAnswer(inboxAnswer, json, client.baseUrl), flags.state),
       );
-      if (flags.json === true) return print(ctx.stdout, JSON.stringify(json, null, 2));
-      const page = parseAnswer(inboxAnswer, json, client.baseUrl);
-      if (page.inbox.length === 0) return print(ctx.stdout, `no ${flags.state} rows`);
-      const rows = page.inbox.map((row) => [
-        String(row.id),
-        row.received_at,
-        row.state,
-        String(row.body_bytes),
-        truncate(row.error ?? '-', 90),
-      ]);
-      for (const line of renderTable(['id', 'received', 'state', 'bytes', 'reason'], rows))
-        print(ctx.stdout, line);
-      if (page.next !== null) print(ctx.stdout, `more: --after ${page.next}`);
-      if (flags.state === 'quarantined') {
-        print(ctx.stdout, '');
-        print(ctx.stdout, 'After fixing the cause: wahook inbox --reprocess <id>, or --reprocess-all');
-      }
     });
+}
+
+function renderInbox(page: z.output<typeof inboxAnswer>, state: string): string[] {
+  if (page.inbox.length === 0) return [`no ${state} rows`];
+  const rows = page.inbox.map((row) => [
+    String(row.id),
+    row.received_at,
+    row.state,
+    String(row.body_bytes),
+    truncate(row.error ?? '-', 90),
+  ]);
+  return [
+    ...renderTable(['id', 'received', 'state', 'bytes', 'reason'], rows),
+    ...nextPageLines(page.next),
+    ...(state === 'quarantined'
+      ? ['', 'After fixing the cause: wahook inbox --reprocess <id>, or --reprocess-all']
+      : []),
+  ];
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { WahookError } from '../../errors.js';
 import { isBsuid, phoneRecipient, waIdVariants } from '../../whatsapp/recipient.js';
-import { type CliContext, print } from '../context.js';
+import type { CliContext } from '../context.js';
+import { printAnswer } from '../format/output.js';
 import { readCliSettings } from '../settings.js';
 
 interface PhoneFlags {
@@ -23,19 +24,16 @@ export function registerPhone(program: Command, ctx: CliContext): void {
       const region = flags.region ?? readCliSettings(ctx.env).config.defaultRegion;
       if (isBsuid(number.trim())) {
         const result = { input: number, kind: 'bsuid', valid: true, user_id: number.trim() };
-        if (flags.json) print(ctx.stdout, JSON.stringify(result, null, 2));
-        else
-          print(
-            ctx.stdout,
-            `${number} is a BSUID: it is sent verbatim as "recipient", never as a phone number`,
-          );
+        printAnswer(ctx.stdout, flags.json, result, () => [
+          `${number} is a BSUID: it is sent verbatim as "recipient", never as a phone number`,
+        ]);
         return;
       }
       const outcome = phoneRecipient(number, region);
       if (!outcome.ok) {
-        if (flags.json)
-          print(ctx.stdout, JSON.stringify({ input: number, valid: false, reason: outcome.reason }, null, 2));
-        else print(ctx.stdout, `invalid: ${outcome.reason}`);
+        printAnswer(ctx.stdout, flags.json, { input: number, valid: false, reason: outcome.reason }, () => [
+          `invalid: ${outcome.reason}`,
+        ]);
         ctx.exitCode = 1;
         return;
       }
@@ -50,19 +48,15 @@ export function registerPhone(program: Command, ctx: CliContext): void {
         type: recipient.type,
         wa_ids: variants,
       };
-      if (flags.json) {
-        print(ctx.stdout, JSON.stringify(result, null, 2));
-        return;
-      }
-      print(ctx.stdout, `input    ${number}`);
-      print(ctx.stdout, `E.164    ${recipient.e164}   (what wahook sends as "to")`);
-      print(ctx.stdout, `country  ${recipient.country ?? 'non-geographic'}`);
-      print(ctx.stdout, `type     ${(recipient.type ?? 'unknown').toLowerCase()}`);
-      print(ctx.stdout, `wa_id    ${variants.join(', ')}`);
-      if (variants.length > 1)
-        print(
-          ctx.stdout,
-          '         WhatsApp may use any of these forms for the same subscriber in webhooks.',
-        );
+      printAnswer(ctx.stdout, flags.json, result, () => [
+        `input    ${number}`,
+        `E.164    ${recipient.e164}   (what wahook sends as "to")`,
+        `country  ${recipient.country ?? 'non-geographic'}`,
+        `type     ${(recipient.type ?? 'unknown').toLowerCase()}`,
+        `wa_id    ${variants.join(', ')}`,
+        ...(variants.length > 1
+          ? ['         WhatsApp may use any of these forms for the same subscriber in webhooks.']
+          : []),
+      ]);
     });
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { WahookError } from '../../errors.js';
 import { type AdminClient, addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
 import { type CliContext, print } from '../context.js';
+import { printAnswer } from '../format/output.js';
 
 /**
  * `wahook replay`: re-queues dead letters on a running server through its API (the server does the
@@ -58,12 +59,13 @@ async function runReplay(options: ReplayOptions, ctx: CliContext): Promise<numbe
   const preview = await dryRun(client, selector);
   const total = preview.would_replay;
   if (options.dryRun) {
-    if (options.json === true) print(ctx.stdout, JSON.stringify(preview, null, 2));
-    else {
+    printAnswer(ctx.stdout, options.json, preview, () => {
       const of = preview.matched === total ? '' : ` of ${preview.matched} matching`;
-      print(ctx.stdout, `would replay ${total}${of} dead letter${preview.matched === 1 ? '' : 's'}`);
-      for (const reason of preview.reasons) print(ctx.stdout, `  ${reason}`);
-    }
+      return [
+        `would replay ${total}${of} dead letter${preview.matched === 1 ? '' : 's'}`,
+        ...preview.reasons.map((reason) => `  ${reason}`),
+      ];
+    });
     return 0;
   }
   // Nothing to send is not a failure, but the operator must learn why at once.

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
-import { type CliContext, print } from '../context.js';
+import type { CliContext } from '../context.js';
 import { parseLimit } from '../flags.js';
+import { printAnswer } from '../format/output.js';
 import { parseRequestLog, renderRequestLog } from '../format/requests-table.js';
 
 interface RequestsFlags extends ServerFlags {
@@ -31,11 +32,9 @@ export function registerRequests(program: Command, ctx: CliContext): void {
       const limit = parseLimit('--limit', flags.limit, MAX_LIMIT);
       const client = connectAdminClient(flags, ctx.env);
       const json = await client.listRejectedRequests(limit);
-      if (flags.json === true) {
-        print(ctx.stdout, JSON.stringify(json, null, 2));
-      } else {
-        for (const line of renderRequestLog(parseRequestLog(json, client.baseUrl))) print(ctx.stdout, line);
-      }
+      printAnswer(ctx.stdout, flags.json, json, () =>
+        renderRequestLog(parseRequestLog(json, client.baseUrl)),
+      );
       ctx.exitCode = 0;
     });
 }

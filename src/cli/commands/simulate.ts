@@ -8,6 +8,7 @@ import { formatSummary } from '../../simulate/report.js';
 import { runSimulation, type SimulationOptions } from '../../simulate/simulation.js';
 import { type CliContext, print } from '../context.js';
 import { bareNumberNote, collect } from '../flags.js';
+import { printAnswer } from '../format/output.js';
 import { readCliSettings } from '../settings.js';
 
 interface CommandFlags extends SimulateFlags {
@@ -163,17 +164,14 @@ async function run(ctx: CliContext, options: SimulationOptions, json: boolean): 
   } finally {
     progress.done();
   }
-  if (json) print(ctx.stdout, JSON.stringify(result.summary, null, 2));
-  else for (const line of formatSummary(result.summary)) print(ctx.stdout, line);
+  printAnswer(ctx.stdout, json, result.summary, () => formatSummary(result.summary));
   return result.summary.ok ? 0 : 1;
 }
 
 function listFixtures(ctx: CliContext, json: boolean): void {
   const fixtures = describeFixtures();
-  if (json) {
-    print(ctx.stdout, JSON.stringify(fixtures, null, 2));
-    return;
-  }
-  const width = Math.max(...fixtures.map((fixture) => fixture.name.length));
-  for (const fixture of fixtures) print(ctx.stdout, `${fixture.name.padEnd(width)}  ${fixture.description}`);
+  printAnswer(ctx.stdout, json, fixtures, () => {
+    const width = Math.max(...fixtures.map((fixture) => fixture.name.length));
+    return fixtures.map((fixture) => `${fixture.name.padEnd(width)}  ${fixture.description}`);
+  });
 }

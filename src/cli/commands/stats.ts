@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
-import { type CliContext, print } from '../context.js';
+import type { CliContext } from '../context.js';
 import { parseAnswer } from '../format/answer.js';
+import { printAnswer } from '../format/output.js';
 import { alignColumns, renderTable } from '../format/table.js';
 
 /** `wahook stats`: GET /v1/stats as a short report: inbox, deliveries, and each subscription's backlog. */
@@ -51,12 +52,9 @@ export function registerStats(program: Command, ctx: CliContext): void {
     .action(async (flags: StatsFlags) => {
       const client = connectAdminClient(flags, ctx.env);
       const json = await client.call('GET', '/v1/stats');
-      if (flags.json === true) {
-        print(ctx.stdout, JSON.stringify(json, null, 2));
-      } else {
-        for (const line of renderStats(parseAnswer(statsAnswer, json, client.baseUrl)))
-          print(ctx.stdout, line);
-      }
+      printAnswer(ctx.stdout, flags.json, json, () =>
+        renderStats(parseAnswer(statsAnswer, json, client.baseUrl)),
+      );
       ctx.exitCode = 0;
     });
 }

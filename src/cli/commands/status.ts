@@ -5,8 +5,9 @@ import { loadConfig, sqlitePath } from '../../config/load.js';
 import { WahookError } from '../../errors.js';
 import { openStore } from '../../store/open-store.js';
 import { addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
-import { type CliContext, print } from '../context.js';
+import type { CliContext } from '../context.js';
 import { parseMessageView } from '../format/message-view.js';
+import { printAnswer } from '../format/output.js';
 import { renderMessageTimeline } from '../format/timeline.js';
 
 interface StatusFlags extends ServerFlags {
@@ -58,14 +59,9 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           hint: NOT_SEEN_HINT,
         });
       }
-      if (flags.json === true) {
-        print(ctx.stdout, JSON.stringify(json, null, 2));
-      } else {
-        const view = parseMessageView(json, origin);
-        for (const line of renderMessageTimeline(view, { showPhone: flags.showPhone === true })) {
-          print(ctx.stdout, line);
-        }
-      }
+      printAnswer(ctx.stdout, flags.json, json, () =>
+        renderMessageTimeline(parseMessageView(json, origin), { showPhone: flags.showPhone === true }),
+      );
       ctx.exitCode = 0;
     });
 }

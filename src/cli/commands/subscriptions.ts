@@ -2,9 +2,10 @@ import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { WahookError } from '../../errors.js';
 import { type AdminClient, addServerOptions, connectAdminClient, type ServerFlags } from '../api-client.js';
-import { type CliContext, print } from '../context.js';
+import type { CliContext } from '../context.js';
 import { collect, commaList, parseLimit } from '../flags.js';
 import { parseAnswer } from '../format/answer.js';
+import { printAnswer } from '../format/output.js';
 import { alignColumns, renderTable, truncate } from '../format/table.js';
 import { statsAnswer } from './stats.js';
 
@@ -70,32 +71,15 @@ export function registerSubscriptions(program: Command, ctx: CliContext): void {
     async (flags: Flags) => {
       const client = connectAdminClient(flags, ctx.env);
       const json = await client.call('GET', '/v1/subscriptions');
-      if (flags.json === true) return printJson(ctx, json);
-      const { subscriptions } = parseAnswer(
-        z.object({ subscriptions: z.array(subscriptionAnswer) }),
-        json,
-        client.baseUrl,
+      // The table adds each subscription's backlog from /v1/stats; --json is the list as it came.
+      const stats = flags.json === true ? undefined : await client.call('GET', '/v1/stats');
+      printAnswer(ctx.stdout, flags.json, json, () =>
+        renderList(
+          parseAnswer(z.object({ subscriptions: z.array(subscriptionAnswer) }), json, client.baseUrl)
+            .subscriptions,
+          parseAnswer(statsAnswer, stats, client.baseUrl),
+        ),
       );
-      const stats = parseAnswer(statsAnswer, await client.call('GET', '/v1/stats'), client.baseUrl);
-      const backlog = new Map(stats.subscriptions.map((entry) => [entry.id, entry]));
-      if (subscriptions.length === 0) {
-        print(ctx.stdout, 'no subscriptions; add one with `wahook subscriptions add <url>`');
-        return;
-      }
-      const rows = subscriptions.map((entry) => {
-        const held = backlog.get(entry.id);
-        return [
-          entry.id,
-          stateOf(entry),
-          String(held?.pending ?? 0),
-          String(held?.dead ?? 0),
-          held?.breaker ?? '-',
-          entry.events.join(','),
-          truncate(entry.url, 60),
-        ];
-      });
-      for (const line of renderTable(['id', 'state', 'pending', 'dead', 'breaker', 'events', 'url'], rows))
-        print(ctx.stdout, line);
     },
   );
 
@@ -133,26 +117,18 @@ export function registerSubscriptions(program: Command, ctx: CliContext): void {
       let json = await client.call('POST', '/v1/subscriptions', { body, expected: 201 });
       const created = parseAnswer(subscriptionAnswer, json, client.baseUrl);
       if (flags.paused === true) json = await patch(client, created.id, { paused: true });
-      if (flags.json === true) return printJson(ctx, json);
-      print(ctx.stdout, `added ${created.id} (${flags.paused === true ? 'paused' : 'enabled'})`);
-      for (const line of alignColumns([
-        ['  url', created.url],
-        ['  events', created.events.join(',')],
-        ...(created.batch === null
-          ? []
-          : [
-              ['  batch', `up to ${created.batch.max_events} events, or after ${created.batch.max_wait}`] as [
-                string,
-                string,
-              ],
-            ]),
-        ['  secret', created.secret ?? '(see --json)'],
-      ]))
-        print(ctx.stdout, line);
-      print(
-        ctx.stdout,
+      printAnswer(ctx.stdout, flags.json, json, () => [
+        `added ${created.id} (${flags.paused === true ? 'paused' : 'enabled'})`,
+        ...alignColumns([
+          ['  url', created.url],
+          ['  events', created.events.join(',')],
+          ...(created.batch === null
+            ? []
+            : [['  batch', `up to ${created.batch.max_events} events, or after ${created.batch.max_wait}`]]),
+          ['  secret', created.secret ?? '(see --json)'],
+        ]),
         'Verify deliveries with this secret (Standard Webhooks); `wahook subscriptions test` sends one.',
-      );
+      ]);
     });
 
   subcommand(group, 'remove', 'Remove a subscription with its deliveries and dead letters.')
@@ -160,8 +136,7 @@ export function registerSubscriptions(program: Command, ctx: CliContext): void {
     .action(async (id: string, flags: Flags) => {
       const client = connectAdminClient(flags, ctx.env);
       await client.call('DELETE', `/v1/subscriptions/${encodeURIComponent(id)}`, { expected: 204 });
-      if (flags.json === true) return printJson(ctx, { removed: id });
-      print(ctx.stdout, `removed ${id}`);
+      printAnswer(ctx.stdout, flags.json, { removed: id }, () => [`removed ${id}`]);
     });
 
   subcommand(
@@ -173,12 +148,10 @@ export function registerSubscriptions(program: Command, ctx: CliContext): void {
     .action(async (id: string, flags: Flags) => {
       const client = connectAdminClient(flags, ctx.env);
       const json = await patch(client, id, { enabled: true, paused: false });
-      if (flags.json === true) return printJson(ctx, json);
-      print(ctx.stdout, `enabled ${id}`);
-      print(
-        ctx.stdout,
+      printAnswer(ctx.stdout, flags.json, json, () => [
+        `enabled ${id}`,
         `Dead letters stay dead until replayed: wahook replay --subscription ${id} --dry-run counts them.`,
-      );
+      ]);
     });
 
   subcommand(
@@ -190,8 +163,9 @@ export function registerSubscriptions(program: Command, ctx: CliContext): void {
     .action(async (id: string, flags: Flags) => {
       const client = connectAdminClient(flags, ctx.env);
       const json = await patch(client, id, { paused: true });
-      if (flags.json === true) return printJson(ctx, json);
-      print(ctx.stdout, `paused ${id}; resume with: wahook subscriptions enable ${id}`);
+      printAnswer(ctx.stdout, flags.json, json, () => [
+        `paused ${id}; resume with: wahook subscriptions enable ${id}`,
+      ]);
     });
 
   subcommand(
@@ -209,13 +183,13 @@ export function registerSubscriptions(program: Command, ctx: CliContext): void {
       const json = await client.call('POST', `/v1/subscriptions/${encodeURIComponent(id)}/test`);
       const result = parseAnswer(testAnswer, json, client.baseUrl);
       ctx.exitCode = result.ok ? 0 : 1;
-      if (flags.json === true) return printJson(ctx, json, ctx.exitCode);
-      const answered = result.status === null ? 'no answer' : `HTTP ${result.status}`;
-      print(
-        ctx.stdout,
-        `${result.ok ? 'OK' : 'FAILED'}: ${answered} in ${result.latency_ms} ms (event ${result.event_id})`,
-      );
-      if (result.error !== null) print(ctx.stdout, `  ${result.error}`);
+      printAnswer(ctx.stdout, flags.json, json, () => {
+        const answered = result.status === null ? 'no answer' : `HTTP ${result.status}`;
+        return [
+          `${result.ok ? 'OK' : 'FAILED'}: ${answered} in ${result.latency_ms} ms (event ${result.event_id})`,
+          ...(result.error === null ? [] : [`  ${result.error}`]),
+        ];
+      });
     });
 }
 
@@ -247,9 +221,25 @@ function stateOf(subscription: SubscriptionAnswer): string {
   return subscription.paused ? 'paused' : 'enabled';
 }
 
-function printJson(ctx: CliContext, json: unknown, exitCode = 0): void {
-  print(ctx.stdout, JSON.stringify(json, null, 2));
-  ctx.exitCode = exitCode;
+function renderList(
+  subscriptions: readonly SubscriptionAnswer[],
+  stats: z.output<typeof statsAnswer>,
+): string[] {
+  if (subscriptions.length === 0) return ['no subscriptions; add one with `wahook subscriptions add <url>`'];
+  const backlog = new Map(stats.subscriptions.map((entry) => [entry.id, entry]));
+  const rows = subscriptions.map((entry) => {
+    const held = backlog.get(entry.id);
+    return [
+      entry.id,
+      stateOf(entry),
+      String(held?.pending ?? 0),
+      String(held?.dead ?? 0),
+      held?.breaker ?? '-',
+      entry.events.join(','),
+      truncate(entry.url, 60),
+    ];
+  });
+  return renderTable(['id', 'state', 'pending', 'dead', 'breaker', 'events', 'url'], rows);
 }
 
 function parseHeaders(lines: readonly string[]): Record<string, string> {
