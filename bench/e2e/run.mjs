@@ -11,6 +11,7 @@
  *                        [--noop-rates 2000,4000,6000,8000,12000,16000] (empty: no ceiling)
  *                        [--subscriptions 1] [--baseline-dist DIR] [--env NAME=VALUE]… [--node-arg ARG]…
  *                        [--database sqlite|postgres|both] [--per-role 1,2]
+ *                        [--batch max_events=100,max_wait=50ms]
  *
  * Per run: a warm-up (discarded), the steady rate, then the rates of the search in increasing order
  * until one is not stable (see step.mjs); the rates above it are not tried. Then, in the same run
@@ -22,7 +23,9 @@
  * `--subscriptions N` registers N subscriptions (N paths of the one subscriber); an event counts as
  * delivered when all N have it. `--baseline-dist DIR` runs the ladder a second time per run with
  * another build (a copy of dist/ made before a change), so a change is judged on the same machine
- * minutes apart, not against a figure from another day.
+ * minutes apart, not against a figure from another day. `--batch max_events=N,max_wait=DURATION`
+ * registers the subscriptions with that batch policy (one POST carries up to N events as a JSON
+ * array); the subscriber counts each event of a batch as delivered when the batch arrived.
  *
  * `--database postgres` runs the ladder on PostgreSQL (a fresh schema of WAHOOK_BENCH_DATABASE_URL,
  * by default the local test database) with the roles split over processes: for each count N of
@@ -65,6 +68,7 @@ const { values: opts } = parseArgs({
     subscriptions: { type: 'string', default: '1' },
     database: { type: 'string', default: 'sqlite' },
     'per-role': { type: 'string', default: '1,2' },
+    batch: { type: 'string' },
     env: { type: 'string', multiple: true, default: [] },
     'node-arg': { type: 'string', multiple: true, default: [] },
   },
@@ -86,17 +90,46 @@ const options = {
   subscriptions: Number(opts.subscriptions),
   databases: parseDatabases(opts.database),
   perRole: opts['per-role'].split(',').map(Number),
+  batch: parseBatch(opts.batch),
   nodeArgs: opts['node-arg'],
   env: Object.fromEntries(
     opts.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
   ),
 };
 
+/**
+ * `max_events=100,max_wait=50ms` → the subscription API's `batch` object; no option → null (one
+ * event per POST). `max_wait` may be left out: the server's default (1s) applies.
+ */
+function parseBatch(text) {
+  if (text === undefined) return null;
+  const batch = {};
+  for (const pair of text.split(',')) {
+    const [key, value, ...extra] = pair.split('=');
+    if (key === 'max_events' && extra.length === 0 && /^\d+$/.test(value ?? ''))
+      batch.max_events = Number(value);
+    else if (key === 'max_wait' && extra.length === 0 && value) batch.max_wait = value;
+    else
+      throw new Error(
+        `--batch ${text}: expected max_events=N[,max_wait=DURATION], e.g. max_events=100,max_wait=50ms`,
+      );
+  }
+  if (batch.max_events === undefined) throw new Error(`--batch ${text}: max_events=N is required`);
+  return batch;
+}
+
+/** How the subscriptions take their events, as the header and the medians print it. */
+function describeBatch(batch) {
+  if (!batch) return 'one event per POST';
+  return `batched, max_events=${batch.max_events}, max_wait=${batch.max_wait ?? '1s (default)'}`;
+}
+
 const log = (line) => process.stderr.write(`${line}\n`);
 log(
   `e2e benchmark: ${options.runs} run(s); steady ${options.steadyRate} req/s × ${options.steadyDurationSec} s, ` +
     `then ${options.rates.join('/')} req/s × ${options.durationSec} s until one is unstable` +
-    (options.noopRates.length ? `; no-op Fastify ${options.noopRates.join('/')} req/s the same way` : ''),
+    (options.noopRates.length ? `; no-op Fastify ${options.noopRates.join('/')} req/s the same way` : '') +
+    `; ${options.subscriptions} subscription(s), ${describeBatch(options.batch)}`,
 );
 
 /** The pipelines each run measures: the first is the one compared with the baseline and no-op. */
@@ -136,7 +169,7 @@ async function runOnce(run, layout, dist) {
   const wahook = await startLayout(layout, dist);
   const subscriber = await startSubscriber({ subscriptions: options.subscriptions });
   try {
-    for (const url of subscriber.urls) await wahook.subscribe(url);
+    for (const url of subscriber.urls) await wahook.subscribe(url, options.batch);
     const step = (label, rate, durationSec) => measureStep(wahook, subscriber, { label, rate, durationSec });
     if (options.warmupSec > 0) await step(`warmup-r${run}`, options.steadyRate, options.warmupSec);
     const steps = [await step(`steady ${options.steadyRate}`, options.steadyRate, options.steadyDurationSec)];
@@ -147,7 +180,12 @@ async function runOnce(run, layout, dist) {
       if (!isStable(measured)) break;
       highestStableRate = rate;
     }
-    return { run, layout, steps, highestStableRate, subscriber: { ...subscriber.counts } };
+    const { counts } = subscriber;
+    log(
+      `  subscriber: ${counts.requests} requests, ${counts.events} events` +
+        ` (${(counts.events / (counts.requests || Number.NaN)).toFixed(1)} per request)`,
+    );
+    return { run, layout, steps, highestStableRate, subscriber: { ...counts } };
   } finally {
     await subscriber.stop();
     await wahook.stop();
@@ -211,7 +249,10 @@ function logStep(step, noisy) {
 }
 
 const summary = summarize(runs.map((run) => ({ ...run, steps: run.steps })));
-console.log(`\nmedians of ${options.runs} run(s); latency from each POST's due time (open loop)\n`);
+console.log(
+  `\nmedians of ${options.runs} run(s); latency from each POST's due time (open loop); ` +
+    `subscriptions ${describeBatch(options.batch)}\n`,
+);
 console.log(`${layouts[0].label}\n${renderSummary(summary)}`);
 if (layouts.length > 1) {
   summary.layouts = layouts.slice(1).map((layout, index) => {

@@ -5,12 +5,25 @@ import { createServer } from 'node:http';
  * at once and notes, per wamid, when its `message.status` event arrived (the whole body read, on
  * the benchmark's own clock, the one the sender stamps send times with). With `subscriptions` > 1
  * it serves that many paths, one per subscription, and an event counts as arrived when the last
- * of its copies did.
+ * of its copies did. A body may be one event or, for a batched subscription, a JSON array of
+ * events (what `verifyBatch` of wahook/consumer reads); each event of a batch arrived when the
+ * batch did. Signatures are not checked: the subscriber's own cost stays out of the figures.
  */
 export async function startSubscriber({ subscriptions = 1 } = {}) {
   const receivedAt = new Map();
   const copies = new Map();
-  const counts = { requests: 0, duplicates: 0, unreadable: 0 };
+  const counts = { requests: 0, batches: 0, events: 0, duplicates: 0, unreadable: 0 };
+  const arrived = (path, messageId, at) => {
+    const key = `${path} ${messageId}`;
+    if (copies.has(key)) {
+      counts.duplicates++;
+      return;
+    }
+    copies.set(key, at);
+    const seen = (copies.get(messageId) ?? 0) + 1;
+    copies.set(messageId, seen);
+    if (seen === subscriptions) receivedAt.set(messageId, at);
+  };
   const server = createServer((request, response) => {
     const chunks = [];
     request.on('data', (chunk) => chunks.push(chunk));
@@ -18,20 +31,18 @@ export async function startSubscriber({ subscriptions = 1 } = {}) {
       const at = performance.now();
       response.writeHead(200).end();
       counts.requests++;
-      const messageId = readMessageId(Buffer.concat(chunks));
-      if (messageId === undefined) {
+      const events = readEvents(Buffer.concat(chunks));
+      if (events === undefined) {
         counts.unreadable++;
         return;
       }
-      const key = `${request.url} ${messageId}`;
-      if (copies.has(key)) {
-        counts.duplicates++;
-        return;
+      if (Array.isArray(events)) counts.batches++;
+      for (const event of [events].flat()) {
+        counts.events++;
+        const messageId = event?.type === 'message.status' ? event.data?.messageId : undefined;
+        if (messageId === undefined) counts.unreadable++;
+        else arrived(request.url, messageId, at);
       }
-      copies.set(key, at);
-      const seen = (copies.get(messageId) ?? 0) + 1;
-      copies.set(messageId, seen);
-      if (seen === subscriptions) receivedAt.set(messageId, at);
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -54,10 +65,10 @@ export async function startSubscriber({ subscriptions = 1 } = {}) {
   };
 }
 
-function readMessageId(body) {
+/** The body's event, or its array of events (a batch); undefined when it is not JSON. */
+function readEvents(body) {
   try {
-    const event = JSON.parse(body.toString('utf8'));
-    return event.type === 'message.status' ? event.data?.messageId : undefined;
+    return JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }

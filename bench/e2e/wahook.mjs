@@ -113,16 +113,26 @@ function withAdmin(base) {
     async stats() {
       return JSON.parse(await getText(`${base}/v1/stats`, admin));
     },
-    async subscribe(url) {
+    /** `batch`: the API's `{max_events, max_wait}`, or null for one event per POST. */
+    async subscribe(url, batch = null) {
       const response = await fetch(`${base}/v1/subscriptions`, {
         method: 'POST',
         headers: { ...admin, 'content-type': 'application/json' },
-        body: JSON.stringify({ url, events: ['*'], description: 'e2e benchmark subscriber' }),
+        body: JSON.stringify({
+          url,
+          events: ['*'],
+          description: 'e2e benchmark subscriber',
+          ...(batch ? { batch } : {}),
+        }),
       });
       const text = await response.text();
       if (response.status !== 201)
         throw new Error(`POST /v1/subscriptions answered ${response.status}: ${text.slice(0, 300)}`);
-      return JSON.parse(text);
+      const subscription = JSON.parse(text);
+      // Figures from a subscription without the batch asked for would pass for batched ones.
+      if (batch && subscription.batch?.max_events !== batch.max_events)
+        throw new Error(`the subscription was made without the batch asked for: ${text.slice(0, 300)}`);
+      return subscription;
     },
   };
 }
