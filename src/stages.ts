@@ -1,3 +1,4 @@
+import type { BackgroundRole } from './background/messages.js';
 import { createBackgroundStage } from './background/stage.js';
 import { createDeliveryStage } from './deliver/stage.js';
 import { createProcessingWorker } from './process/worker.js';
@@ -9,16 +10,20 @@ import type { Stage } from './stage.js';
 
 /**
  * The stages of `wahook serve`. When the receiver shares the process with processing or delivery,
- * those two run in a background thread (background/thread.ts) with their own store connection:
- * on the receiver's event loop, their work would hold acks back. This thread keeps the receiver
- * and every route; the thread's bus events are emitted here as well.
+ * each of those two runs in a background thread of its own (background/thread.ts) with its own
+ * store connection: on the receiver's event loop their work would hold acks back, and in one
+ * thread together each would wait for the other's synchronous stretches (a processing batch, a
+ * turn of signatures and JSON), so the two cores would not both be used. This thread keeps the
+ * receiver and every route; the threads' bus events are emitted here as well.
  */
 export function createServeStages(context: StageContext): Stage[] {
-  const background = context.roles.filter((role) => role === 'worker' || role === 'delivery');
+  const background = context.roles.filter(
+    (role): role is BackgroundRole => role === 'worker' || role === 'delivery',
+  );
   if (!context.roles.includes('receiver') || background.length === 0) return createStages(context);
-  const thread = createBackgroundStage(context, background);
+  const threads = background.map((role) => createBackgroundStage(context, [role]));
   const here = context.roles.filter((role) => role !== 'worker' && role !== 'delivery');
-  return [...createStages({ ...context, roles: here }), thread];
+  return [...createStages({ ...context, roles: here }), ...threads];
 }
 
 /**

@@ -1,23 +1,22 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Role } from '../config/settings.js';
 import type { BusEventName, BusEvents } from '../observe/bus.js';
 import type { StageContext } from '../server.js';
 import type { Stage } from '../stage.js';
-import { type FromBackground, type ToBackground, WAKEUPS_TO_BACKGROUND } from './messages.js';
+import { type BackgroundRole, type FromBackground, type ToBackground, wakeupsOf } from './messages.js';
 
 /**
- * Main-thread side of the background thread (thread.ts): processing and delivery run there, so
- * their synchronous store calls, JSON work and signatures never stand between a webhook and its
- * 200. Bus events from the thread are emitted again on this thread's bus, and wake-ups cross in
- * both directions (messages.ts). A thread that dies is started again after a second; leases bring
- * back whatever it held.
+ * Main-thread side of a background thread (thread.ts): processing or delivery runs there, so its
+ * synchronous store calls, JSON work and signatures never stand between a webhook and its 200.
+ * Bus events from the thread are emitted again on this thread's bus, and wake-ups cross in both
+ * directions (messages.ts). A thread that dies is started again after a second; leases bring back
+ * whatever it held.
  */
 
 const RESTART_MS = 1_000;
 
-export function createBackgroundStage(context: StageContext, roles: readonly Role[]): Stage {
+export function createBackgroundStage(context: StageContext, roles: readonly BackgroundRole[]): Stage {
   let worker: Worker | undefined;
   let stopping = false;
   let restart: NodeJS.Timeout | undefined;
@@ -33,7 +32,7 @@ export function createBackgroundStage(context: StageContext, roles: readonly Rol
         context.bus.emit(name, payload as BusEvents[BusEventName]);
     });
     thread.on('error', (err) => {
-      context.bus.emit('loop:error', { loop: 'background', error: err.message });
+      context.bus.emit('loop:error', { loop: `background:${roles.join('+')}`, error: err.message });
     });
     thread.on('exit', () => {
       if (worker === thread) worker = undefined;
@@ -44,10 +43,10 @@ export function createBackgroundStage(context: StageContext, roles: readonly Rol
   };
 
   return {
-    name: 'background',
+    name: `background:${roles.join('+')}`,
     start() {
       if (worker || stopping) return;
-      const forwards = WAKEUPS_TO_BACKGROUND.map((signal) =>
+      const forwards = wakeupsOf(roles).hears.map((signal) =>
         context.wakeups.on(signal, () => post({ kind: 'wakeup', signal })),
       );
       unsubscribe = () => {

@@ -1,24 +1,23 @@
 /**
- * The background thread: processing (role `worker`, with the janitor) and the delivery loop, when
- * they share a process with the receiver. It opens its own connection to the store and runs the
+ * A background thread: processing (role `worker`, with the janitor and the stuck-send scan) or the
+ * delivery loop, when they share a process with the receiver. It opens its own connection to the store and runs the
  * same stages as a process of their own would; what they say on the bus goes to the main thread
  * (metrics, logs, /v1/stats read it there), batched per turn. Wake-ups cross both ways
  * (messages.ts): the main thread's appends and replays come in, this thread's new events go out.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/load.js';
-import type { Role } from '../config/settings.js';
 import { systemClock } from '../lib/clock.js';
 import { Wakeups } from '../lib/wakeups.js';
 import { Bus, type BusEventName, type BusEvents } from '../observe/bus.js';
 import { createLogger } from '../observe/logger.js';
 import { createStages } from '../stages.js';
 import { openStore } from '../store/open-store.js';
-import { type FromBackground, type ToBackground, WAKEUPS_FROM_BACKGROUND } from './messages.js';
+import { type BackgroundRole, type FromBackground, type ToBackground, wakeupsOf } from './messages.js';
 
 const port = parentPort;
 if (!port) throw new Error('background thread: must run as a worker thread');
-const { config, roles } = workerData as { config: Config; roles: Role[] };
+const { config, roles } = workerData as { config: Config; roles: BackgroundRole[] };
 
 const bus = new Bus();
 const forwarded: [BusEventName, unknown][] = [];
@@ -39,7 +38,7 @@ function send(message: FromBackground): void {
 const wakeups = new Wakeups((signal, error) =>
   bus.emit('loop:error', { loop: 'wakeups', error: `a ${signal} listener threw: ${error.message}` }),
 );
-for (const signal of WAKEUPS_FROM_BACKGROUND) wakeups.on(signal, () => send({ kind: 'wakeup', signal }));
+for (const signal of wakeupsOf(roles).tells) wakeups.on(signal, () => send({ kind: 'wakeup', signal }));
 const store = await openStore(config.databaseUrl, {
   walLimitBytes: config.sqliteWalLimitBytes,
   diskReserveBytes: config.diskReserveBytes,
@@ -47,8 +46,8 @@ const store = await openStore(config.databaseUrl, {
   checkpoint: false,
 });
 const stages = createStages({
-  // The main thread applied the subscriptions file already. A processing batch is one
-  // synchronous stretch of this thread, beside the delivery loop: 200 rows, as beside a receiver.
+  // The main thread applied the subscriptions file already. A processing batch holds SQLite's
+  // write lock, which the receiver's commits wait for: 200 rows, as beside a receiver.
   config: { ...config, subscriptionsFile: undefined, workerBatchSize: config.workerBatchSize ?? 200 },
   roles,
   store,

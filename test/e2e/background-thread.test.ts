@@ -49,9 +49,9 @@ async function start(env: Record<string, string> = {}): Promise<{
 }
 
 describe('all roles in one process', () => {
-  it('runs processing and delivery in the background thread, not beside the receiver', async () => {
+  it('runs processing and delivery each in a background thread of its own, not beside the receiver', async () => {
     const { stageNames } = await start();
-    expect(stageNames).toContain('background');
+    expect(stageNames).toEqual(expect.arrayContaining(['background:worker', 'background:delivery']));
     expect(stageNames).not.toContain('worker');
   });
 
