@@ -4,11 +4,13 @@
  * promise settles with its own commit: it resolves only once its item is durable, and a commit
  * that fails (or, with `timeoutMs`, is overdue) rejects every item in it.
  *
- * Two users, two ways to start a commit when nothing is in flight (`gather`):
- * - the inbox (inbox/group-commit.ts) waits one turn of the event loop (`'turn'`, setImmediate),
- *   so that requests parsed in the same turn share the commit, and answers 503 after a deadline;
- * - the delivery loop's attempt records (deliver/attempt-recorder.ts) start at once (`'now'`):
- *   at low load each record is written at once, under load one commit carries many.
+ * Two ways to start a commit when nothing is in flight (`gather`): wait one turn of the event
+ * loop (`'turn'`, setImmediate), so that items of the same turn share the commit, or commit at
+ * once (`'now'`). Both users wait a turn: the inbox (inbox/group-commit.ts), whose requests are
+ * parsed many to a turn, and the delivery loop's attempt records (deliver/attempt-recorder.ts),
+ * whose answers arrive many to a turn. A synchronous store (SQLite) finishes a commit before the
+ * next item arrives, so with `'now'` nothing is ever in flight to gather behind: every item was a
+ * transaction of its own.
  */
 export interface GroupCommitOptions<R> {
   /** Most items in one commit; a larger backlog goes in consecutive commits. */
