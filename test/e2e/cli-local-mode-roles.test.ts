@@ -1,31 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChildServer, httpRequest, spawnServe } from '../helpers/server.js';
-import { createTempDir, type TempDir } from '../helpers/tmp.js';
+import { type LocalServe, startLocalServe } from '../helpers/local-serve.js';
+import { httpRequest } from '../helpers/server.js';
 
 /**
  * A local-mode process without the receiver role has no webhook routes: its banner must not print
  * curl lines for them (they would answer 404), only what the process does serve.
  */
-let dir: TempDir;
-let server: ChildServer;
+let local: LocalServe;
 
 beforeAll(async () => {
-  dir = await createTempDir('wahook-cli-roles-');
-  server = await spawnServe({
-    cwd: dir.path,
-    env: { WAHOOK_PORT: '0', WAHOOK_ROLES: 'worker,delivery', WAHOOK_LOG_LEVEL: 'warn' },
-  });
+  local = await startLocalServe('wahook-cli-roles-', { env: { WAHOOK_ROLES: 'worker,delivery' } });
 });
 
 afterAll(async () => {
-  await server?.kill('SIGTERM');
-  await dir?.remove();
+  await local?.stop();
 });
 
 describe('the local-mode banner of a process without the receiver role', () => {
   it('prints no webhook curl line, and the stats line it prints works as printed', async () => {
+    const { server } = local;
     const banner = server.stdout();
     expect(banner).toContain('local mode');
     expect(banner).toContain('no receiver');
@@ -35,9 +28,7 @@ describe('the local-mode banner of a process without the receiver role', () => {
 
     const statsLine = banner.split('\n').find((line) => line.includes('/v1/stats'));
     expect(statsLine).toBeDefined();
-    const token = (
-      JSON.parse(readFileSync(join(dir.path, 'data', 'local-secrets.json'), 'utf8')) as { adminToken: string }
-    ).adminToken;
+    const token = local.adminToken();
     expect(statsLine).toContain(`Bearer ${token}`);
     expect(statsLine).toContain(`${server.url}/v1/stats`);
     const stats = await httpRequest(`${server.url}/v1/stats`, {

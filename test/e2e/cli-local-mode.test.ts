@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChildServer, httpRequest, runWahook, spawnServe } from '../helpers/server.js';
+import { type LocalServe, startLocalServe } from '../helpers/local-serve.js';
+import { type ChildServer, httpRequest } from '../helpers/server.js';
 import { createTempDir, type TempDir } from '../helpers/tmp.js';
 
 /**
@@ -10,36 +8,24 @@ import { createTempDir, type TempDir } from '../helpers/tmp.js';
  * finds the generated secrets, as a developer types them: `wahook serve` and each command are real
  * child processes with no WAHOOK_* secret in their environment.
  */
-let dir: TempDir;
+let local: LocalServe;
 let elsewhere: TempDir;
 let server: ChildServer;
-let port: string;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
 
 /** A command in the folder `serve` runs in, with only the port set (as `npm start` leaves it). */
-function wahook(args: readonly string[], cwd = dir.path) {
-  return runWahook(args, { cwd, env: { WAHOOK_PORT: port }, timeoutMs: 30_000 });
+function wahook(args: readonly string[], cwd?: string) {
+  return local.wahook(args, cwd === undefined ? {} : { cwd });
 }
 
 beforeAll(async () => {
-  dir = await createTempDir('wahook-cli-local-');
+  local = await startLocalServe('wahook-cli-local-');
   elsewhere = await createTempDir('wahook-cli-elsewhere-');
-  port = String(await freePort());
-  server = await spawnServe({ cwd: dir.path, env: { WAHOOK_PORT: port, WAHOOK_LOG_LEVEL: 'warn' } });
+  server = local.server;
   expect(server.stdout()).toContain('local mode');
 });
 
 afterAll(async () => {
-  await server?.kill('SIGTERM');
-  await dir?.remove();
+  await local?.stop();
   await elsewhere?.remove();
 });
 
@@ -70,9 +56,7 @@ describe('every command finds the secrets of a local-mode server', () => {
   });
 
   it('status, requests and replay reach the default server with the generated admin token', async () => {
-    const token = (
-      JSON.parse(readFileSync(join(dir.path, 'data', 'local-secrets.json'), 'utf8')) as { adminToken: string }
-    ).adminToken;
+    const token = local.adminToken();
     const list = await httpRequest(`${server.url}/v1/messages?limit=1`, {
       headers: { authorization: `Bearer ${token}` },
     });

@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChildServer, runWahook, spawnServe, TEST_ENV } from '../helpers/server.js';
-import { createTempDir, type TempDir } from '../helpers/tmp.js';
+import { type LocalServe, startLocalServe } from '../helpers/local-serve.js';
+import { runWahook, TEST_ENV } from '../helpers/server.js';
+import { createTempDir } from '../helpers/tmp.js';
 
 /**
  * A newcomer's first send with no Meta account: `wahook serve --fake-graph` in local mode, then
@@ -9,41 +9,27 @@ import { createTempDir, type TempDir } from '../helpers/tmp.js';
  * posts back travel over real HTTP, signed with the generated app secret, through the receiver,
  * the background worker and the messages API that --follow polls.
  */
-let dir: TempDir;
-let server: ChildServer;
-let port: string;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
+let local: LocalServe;
 
 beforeAll(async () => {
-  dir = await createTempDir('wahook-local-fake-graph-');
-  port = String(await freePort());
-  server = await spawnServe({ cwd: dir.path, env: { WAHOOK_PORT: port, WAHOOK_LOG_LEVEL: 'warn' } }, [
-    '--fake-graph',
-  ]);
+  local = await startLocalServe('wahook-local-fake-graph-', { serveArgs: ['--fake-graph'] });
 });
 
 afterAll(async () => {
-  await server?.kill('SIGTERM');
-  await dir?.remove();
+  await local?.stop();
 });
 
 describe('local mode with the fake Graph API', () => {
   it('prints the fake and a send command that works as printed', () => {
-    expect(server.stdout()).toContain('local mode');
-    expect(server.stdout()).toMatch(/Fake Graph API \(no Meta account needed\) on http:\/\/127\.0\.0\.1:\d+/);
-    expect(server.stdout()).toMatch(/wahook send --phone-number-id 112233445566778 --to \S+ --text/);
+    expect(local.server.stdout()).toContain('local mode');
+    expect(local.server.stdout()).toMatch(
+      /Fake Graph API \(no Meta account needed\) on http:\/\/127\.0\.0\.1:\d+/,
+    );
+    expect(local.server.stdout()).toMatch(/wahook send --phone-number-id 112233445566778 --to \S+ --text/);
   });
 
   it('wahook send --follow sees the text message reach delivered', async () => {
-    const run = await runWahook(
+    const run = await local.wahook(
       [
         'send',
         '--phone-number-id',
@@ -56,7 +42,7 @@ describe('local mode with the fake Graph API', () => {
         '--timeout',
         '60s',
       ],
-      { cwd: dir.path, env: { WAHOOK_PORT: port }, timeoutMs: 90_000 },
+      { timeoutMs: 90_000 },
     );
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.stdout).toMatch(/accepted id snd_\w+, wamid wamid\./);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStages } from '../../../../src/stages.js';
 import { lookupErrorCode } from '../../../../src/whatsapp/error-catalog.js';
+import { freePort } from '../../../helpers/local-serve.js';
 import { adminRequest, startTestServer, type TestServer } from '../../../helpers/server.js';
 import { TEST_ADMIN_TOKEN } from '../../../helpers/signing.js';
 import { createTempDir, type TempDir } from '../../../helpers/tmp.js';
@@ -191,11 +192,7 @@ describe('wahook status --local', () => {
 
 /** A URL on a loopback port that was free a moment ago, so a connection is refused. */
 async function closedPortUrl(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await freePort()}`;
 }
 
 /** Some other web server: answers every request with an HTML 404. */
