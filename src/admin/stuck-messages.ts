@@ -4,12 +4,11 @@
  * entry is the message as GET /v1/messages/{wamid} shows it (a send whose first status never came
  * is shown from its send) with `stuck: {stage, since}`.
  */
-import type { MessageReader } from '../store/ports.js';
 import type { SendRow, SendStore, StuckStage } from '../store/send-ports.js';
 import { isTimeCursor } from './cursors.js';
 import { messageWithContext } from './message-json.js';
 
-export type StuckStore = MessageReader & Pick<SendStore, 'listStuckSends'>;
+export type StuckStore = Pick<SendStore, 'listStuckSends'>;
 
 export interface StuckCursor {
   stuckAt: number;
@@ -25,31 +24,29 @@ export interface StuckEntry {
 /** Longest send id a cursor may carry (ours are about 30 characters). */
 const MAX_CURSOR_ID = 128;
 
+/** One query per page: the stuck sends come with their messages (listStuckSends joins them). */
 export async function listStuckMessages(
   store: StuckStore,
   options: { limit: number; phoneNumberId?: string; before?: StuckCursor },
 ): Promise<{ entries: StuckEntry[]; next: string | null }> {
-  const sends = await store.listStuckSends(options);
-  const entries = await Promise.all(
-    sends.map(async (send): Promise<StuckEntry> => {
-      const wamid = send.wamid as string;
-      const message = await store.getMessage(wamid);
-      const json = messageWithContext(wamid, message, { wamid, metadata: send.metadata, send });
-      return {
-        send,
-        // A send always yields a message view, with or without a stored status.
-        message: json as NonNullable<typeof json>,
-        stuck: {
-          stage: send.stuckStage as StuckStage,
-          since: new Date(send.stuckAt ?? 0).toISOString(),
-        },
-      };
-    }),
-  );
-  const last = sends.at(-1);
+  const stuck = await store.listStuckSends(options);
+  const entries = stuck.map(({ send, message }): StuckEntry => {
+    const wamid = send.wamid as string;
+    const json = messageWithContext(wamid, message, { wamid, metadata: send.metadata, send });
+    return {
+      send,
+      // A send always yields a message view, with or without a stored status.
+      message: json as NonNullable<typeof json>,
+      stuck: {
+        stage: send.stuckStage as StuckStage,
+        since: new Date(send.stuckAt ?? 0).toISOString(),
+      },
+    };
+  });
+  const last = stuck.at(-1)?.send;
   return {
     entries,
-    next: last && sends.length === options.limit ? encodeStuckCursor(last) : null,
+    next: last && stuck.length === options.limit ? encodeStuckCursor(last) : null,
   };
 }
 

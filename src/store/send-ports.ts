@@ -9,6 +9,8 @@
  *   it. A status webhook whose `biz_opaque_callback_data` names the send moves it to `accepted`
  *   and adopts the wamid (ProcessingTx.settleSends).
  */
+import type { StoredMessage } from './ports.js';
+
 export const SEND_STATES = ['sending', 'accepted', 'failed', 'unknown'] as const;
 export type SendState = (typeof SEND_STATES)[number];
 
@@ -96,13 +98,19 @@ export interface SendStore {
   /**
    * Sends judged stuck whose message has not moved past that stage since (no status at all for
    * `sent`; none of delivered, read, played, failed for `delivered`), newest judgement first,
-   * before the cursor.
+   * before the cursor. Each comes with its message as stored, read by the same query.
    */
   listStuckSends(options: {
     limit: number;
     phoneNumberId?: string;
     before?: { stuckAt: number; id: string };
-  }): Promise<SendRow[]>;
+  }): Promise<StuckSend[]>;
+}
+
+/** A send on the stuck list and its message record, undefined while no status has come. */
+export interface StuckSend {
+  send: SendRow;
+  message: StoredMessage | undefined;
 }
 
 /** A send whose wamid a status webhook revealed: `biz_opaque_callback_data` named it. */

@@ -176,30 +176,28 @@ export function sendsContract(ctx: ContractContext): void {
         T0 + 200,
       );
       expect(await store.getSend('snd_a')).toMatchObject({ stuckStage: 'sent', stuckAt: T0 + 100 });
-      const all = await store.listStuckSends({ limit: 10 });
+      const all = (await store.listStuckSends({ limit: 10 })).map(({ send }) => send);
       expect(all.map((send) => [send.id, send.stuckStage])).toEqual([
         ['snd_c', 'sent'],
         ['snd_b', 'delivered'],
         ['snd_a', 'sent'],
       ]);
-      const first = await store.listStuckSends({ limit: 2 });
+      const first = (await store.listStuckSends({ limit: 2 })).map(({ send }) => send);
       const last = first.at(-1)!;
-      const rest = await store.listStuckSends({
-        limit: 2,
-        before: { stuckAt: last.stuckAt!, id: last.id },
-      });
+      const rest = (
+        await store.listStuckSends({ limit: 2, before: { stuckAt: last.stuckAt!, id: last.id } })
+      ).map(({ send }) => send);
       expect([...first, ...rest].map((send) => send.id)).toEqual(['snd_c', 'snd_b', 'snd_a']);
-      expect((await store.listStuckSends({ limit: 10, phoneNumberId: '111' })).map((s) => s.id)).toEqual([
-        'snd_b',
-        'snd_a',
-      ]);
+      expect(
+        (await store.listStuckSends({ limit: 10, phoneNumberId: '111' })).map(({ send }) => send.id),
+      ).toEqual(['snd_b', 'snd_a']);
       // A stage-sent send whose first status came, and a cleared judgement, leave the list.
       await store.withProcessingTx((tx) =>
         tx.putMessages([storedMessage('wamid.snd_c', { status: 'sent' })]),
       );
       await store.setStuck([{ sendId: 'snd_b', stage: null }], T0 + 300);
       expect(await store.getSend('snd_b')).toMatchObject({ stuckStage: null, stuckAt: null });
-      expect((await store.listStuckSends({ limit: 10 })).map((send) => send.id)).toEqual(['snd_a']);
+      expect((await store.listStuckSends({ limit: 10 })).map(({ send }) => send.id)).toEqual(['snd_a']);
     });
   });
 }

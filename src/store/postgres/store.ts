@@ -54,6 +54,7 @@ import type {
   SendRow,
   SendState,
   StuckJudgement,
+  StuckSend,
 } from '../send-ports.js';
 import * as deadLetters from '../shared/dead-letters.js';
 import { erasePersonWith } from '../shared/erasure.js';
@@ -368,7 +369,7 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     limit: number;
     phoneNumberId?: string;
     before?: { stuckAt: number; id: string };
-  }): Promise<SendRow[]> {
+  }): Promise<StuckSend[]> {
     return sends.listStuckSends(this.sql, options);
   }
 

@@ -4,8 +4,10 @@ import type {
   SendOutcome,
   SendRow,
   SendState,
+  StuckSend,
   StuckStage,
 } from '../send-ports.js';
+import { type MessageRow, toStoredMessage } from './event-rows.js';
 
 /** Row mappers for sends and message context, shared by both adapters (same column names). */
 export interface SendRecord {
@@ -64,10 +66,34 @@ export function stuckSendsQuery(options: {
       OR (s.stuck_stage = 'delivered' AND (m.status IS NULL OR m.status NOT IN ('delivered', 'read', 'played', 'failed'))))`,
   );
   return {
-    sql: `SELECT ${sendColumns('s')} FROM sends s LEFT JOIN messages m ON m.id = s.wamid
+    sql: `SELECT ${sendColumns('s')}, ${STUCK_MESSAGE_COLUMNS} FROM sends s LEFT JOIN messages m ON m.id = s.wamid
       WHERE ${conditions.join(' AND ')} ORDER BY s.stuck_at DESC, s.id DESC LIMIT ${next(options.limit)}`,
     params,
   };
+}
+
+/** The joined message's columns, renamed so they cannot meet a send column; all null without a status. */
+const STUCK_MESSAGE_COLUMNS = `m.id AS m_id, m.direction AS m_direction, m.status AS m_status,
+  m.phone_number_id AS m_phone_number_id, m.record AS m_record, m.first_seen_at AS m_first_seen_at,
+  m.updated_at AS m_updated_at`;
+
+/** A row of the stuck list: the send, and its message as stored when one is (m_id not null). */
+export type StuckSendRecord = SendRecord & { [K in keyof MessageRow as `m_${K}`]: MessageRow[K] | null };
+
+export function toStuckSend(record: StuckSendRecord): StuckSend {
+  const message =
+    record.m_id === null
+      ? undefined
+      : toStoredMessage({
+          id: record.m_id,
+          direction: record.m_direction as string,
+          status: record.m_status as string,
+          phone_number_id: record.m_phone_number_id,
+          record: record.m_record,
+          first_seen_at: record.m_first_seen_at as number | string,
+          updated_at: record.m_updated_at as number | string,
+        });
+  return { send: toSendRow(record), message };
 }
 
 export function sendColumns(alias: string): string {

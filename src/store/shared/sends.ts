@@ -8,6 +8,7 @@ import {
   type SendSettlement,
   type SendState,
   type StuckJudgement,
+  type StuckSend,
 } from '../send-ports.js';
 import type { ErasurePlan } from './erasure.js';
 import {
@@ -16,10 +17,12 @@ import {
   keepsSettlement,
   SEND_COLUMNS,
   type SendRecord,
+  type StuckSendRecord,
   sendColumns,
   stuckSendsQuery,
   toMessageContext,
   toSendRow,
+  toStuckSend,
 } from './send-rows.js';
 import type { SqlOps, SqlTxOps } from './sql-ops.js';
 
@@ -256,10 +259,10 @@ export async function setStuck(
 export async function listStuckSends(
   ops: SqlOps,
   options: Parameters<typeof stuckSendsQuery>[0],
-): Promise<SendRow[]> {
+): Promise<StuckSend[]> {
   const query = stuckSendsQuery(options);
-  const result = await ops.query<SendRecord>(query.sql, query.params);
-  return result.rows.map(toSendRow);
+  const result = await ops.query<StuckSendRecord>(query.sql, query.params);
+  return result.rows.map(toStuckSend);
 }
 
 /**

@@ -55,6 +55,7 @@ import type {
   SendRow,
   SendState,
   StuckJudgement,
+  StuckSend,
 } from '../send-ports.js';
 import * as deadLetters from '../shared/dead-letters.js';
 import { erasePersonWith } from '../shared/erasure.js';
@@ -525,7 +526,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     limit: number;
     phoneNumberId?: string;
     before?: { stuckAt: number; id: string };
-  }): Promise<SendRow[]> {
+  }): Promise<StuckSend[]> {
     return this.txLock.run(async () => sends.listStuckSends(this.sql, options));
   }
 }

@@ -62,7 +62,7 @@ async function setup() {
   const setStatus = (id: string, status: string) =>
     temp.store.withProcessingTx((tx) => tx.putMessages([storedMessage(`wamid.${id}`, { status })]));
   const listed = async () =>
-    (await temp.store.listStuckSends({ limit: 10 })).map((row) => [row.wamid, row.stuckStage]);
+    (await temp.store.listStuckSends({ limit: 10 })).map(({ send }) => [send.wamid, send.stuckStage]);
   // The judgement as stored, whether or not the list would show it.
   const judged = async () =>
     (await temp.store.listSends({ states: ['accepted'], createdBefore: now, limit: 10 })).map(
