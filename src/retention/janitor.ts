@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../lib/clock.js';
+import { createPeriodic } from '../lib/periodic.js';
 import type { Bus } from '../observe/bus.js';
 import type { Stage } from '../stage.js';
 import type { RetentionStore } from '../store/retention-ports.js';
@@ -27,9 +28,9 @@ export interface JanitorOptions {
 }
 
 export function createJanitor(options: JanitorOptions): Stage & { runOnce(): Promise<number> } {
-  let running = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<number> | undefined;
+  // A run goes on batch after batch while the loop runs, or while runOnce is called from outside.
+  let runningOnce = false;
+  const keepGoing = () => loop.isRunning() || runningOnce;
 
   const purgeClass = async (dataClass: (typeof PURGE_ORDER)[number], keepMs: number) => {
     let rows = 0;
@@ -41,7 +42,7 @@ export function createJanitor(options: JanitorOptions): Stage & { runOnce(): Pro
       const ms = performance.now() - batchStarted;
       rows += removed;
       if (removed > 0) options.bus.emit('retention:purged', { dataClass, rows: removed, ms });
-      if (removed < BATCH_ROWS || !running) return rows;
+      if (removed < BATCH_ROWS || !keepGoing()) return rows;
       await sleep(Math.max(MIN_PAUSE_MS, PAUSE_FACTOR * ms));
     }
   };
@@ -63,34 +64,19 @@ export function createJanitor(options: JanitorOptions): Stage & { runOnce(): Pro
     return total;
   };
 
-  const schedule = () => {
-    if (!running) return;
-    timer = setTimeout(() => {
-      current = runOnce();
-      void current.finally(schedule);
-    }, options.intervalMs);
-    timer.unref?.();
-  };
+  const loop = createPeriodic(options.intervalMs, runOnce);
 
   return {
     name: 'janitor',
-    start() {
-      if (running || options.intervalMs <= 0) return;
-      running = true;
-      schedule();
-    },
-    async stop() {
-      running = false;
-      if (timer) clearTimeout(timer);
-      await current;
-    },
+    start: loop.start,
+    stop: loop.stop,
     runOnce: async () => {
-      const wasRunning = running;
-      running = true;
+      const was = runningOnce;
+      runningOnce = true;
       try {
         return await runOnce();
       } finally {
-        running = wasRunning;
+        runningOnce = was;
       }
     },
   };
