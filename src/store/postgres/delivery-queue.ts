@@ -9,7 +9,13 @@ import type {
   RecordedAttempt,
 } from '../delivery-ports.js';
 import { pickClaim, retriedBatchIds } from '../shared/delivery-batches.js';
-import { type CandidateRecord, inDueOrder, scanSizes, toClaimed } from '../shared/delivery-rows.js';
+import {
+  type CandidateRecord,
+  inDueOrder,
+  scanSizeSql,
+  scanSizes,
+  toClaimed,
+} from '../shared/delivery-rows.js';
 import {
   DEAD_LETTER_PENDING_SQL,
   DISABLE_SUBSCRIPTION_SQL,
@@ -33,16 +39,13 @@ import type { Queryable } from './sql.js';
  */
 export async function claimDeliveries(db: Queryable, claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
   if (claim.limit <= 0) return [];
-  const batchedRows = await db.query<{ id: string; batch_max_events: number }>(
-    `SELECT id, batch_max_events FROM subscriptions
-     WHERE enabled AND paused_at IS NULL AND batch_max_events IS NOT NULL`,
-  );
-  const sizes = scanSizes(claim, new Map(batchedRows.rows.map((row) => [row.id, row.batch_max_events])));
-  // Each enabled, unpaused subscription's due rows are read on their own (LATERAL, bounded by its scan size).
+  const sizes = scanSizes(claim);
+  // Each enabled, unpaused subscription's due rows are read on their own (LATERAL, bounded by its
+  // scan size, which its batch settings in the same row size further): one round trip.
   const candidates = await db.query<CandidateRecord & pg.QueryResultRow>(
     `WITH open AS (
        SELECT s.id, s.url, s.secret, s.headers, s.batch_max_events, s.batch_max_wait_ms,
-         COALESCE(known.scan, $5) AS scan
+         ${scanSizeSql('COALESCE(known.scan, $5::int)', '$1::text')} AS scan
        FROM subscriptions s
        LEFT JOIN unnest($3::text[], $4::int[]) AS known(id, scan) ON known.id = s.id
        WHERE s.enabled AND s.paused_at IS NULL)

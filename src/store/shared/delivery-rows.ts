@@ -117,24 +117,23 @@ function scanSize(free: number, claim: DeliveryClaim): number {
   return Math.max(0, Math.min(free, claim.limit));
 }
 
-/**
- * scanSize of every subscription the claim names, and of the ones it does not (their default). A
- * batched subscription (`batched`: its max events, live lane only) reads up to two batches' worth
- * of rows, one when it has a single free slot: a slot holds a batch there.
- */
-export function scanSizes(
-  claim: DeliveryClaim,
-  batched: ReadonlyMap<string, number> = new Map(),
-): { known: Map<string, number>; otherwise: number } {
+/** scanSize of every subscription the claim names, and of the ones it does not (their default). */
+export function scanSizes(claim: DeliveryClaim): { known: Map<string, number>; otherwise: number } {
   const known = new Map([...claim.slots].map(([id, free]) => [id, scanSize(free, claim)]));
-  const otherwise = scanSize(claim.defaultSlots, claim);
-  if (claim.lane === 'live') {
-    for (const [id, maxEvents] of batched) {
-      const scan = known.get(id) ?? otherwise;
-      known.set(id, Math.min(scan, 2) * maxEvents);
-    }
-  }
-  return { known, otherwise };
+  return { known, otherwise: scanSize(claim.defaultSlots, claim) };
+}
+
+/**
+ * The scan size of subscription row `s` in SQL, from its scanSize (`base`) and the claim's lane
+ * (`lane`): a batched subscription reads up to two batches' worth of rows in the live lane, one
+ * when it has a single free slot (a slot holds a batch there). Written into the claim's own query
+ * on both stores, so the batch settings are read with the rows, never from a copy, and cost no
+ * round trip of their own.
+ */
+export function scanSizeSql(base: string, lane: string): string {
+  return `CASE WHEN ${lane} = 'live' AND s.batch_max_events IS NOT NULL
+      THEN (CASE WHEN ${base} < 2 THEN ${base} ELSE 2 END) * s.batch_max_events
+      ELSE ${base} END`;
 }
 
 /** The candidates of several subscriptions in one due order: oldest due first, then by id. */

@@ -9,7 +9,13 @@ import type {
   RecordedAttempt,
 } from '../delivery-ports.js';
 import { pickClaim, retriedBatchIds } from '../shared/delivery-batches.js';
-import { type CandidateRecord, inDueOrder, scanSizes, toClaimed } from '../shared/delivery-rows.js';
+import {
+  type CandidateRecord,
+  inDueOrder,
+  scanSizeSql,
+  scanSizes,
+  toClaimed,
+} from '../shared/delivery-rows.js';
 import {
   DEAD_LETTER_PENDING_SQL,
   DISABLE_SUBSCRIPTION_SQL,
@@ -33,19 +39,14 @@ export function claimDeliveries(db: Database.Database, claim: DeliveryClaim): Cl
 }
 
 function claimWithin(db: Database.Database, claim: DeliveryClaim): ClaimedDelivery[] {
-  const enabled = prepared(
-    db,
-    'SELECT id, batch_max_events FROM subscriptions WHERE enabled = 1 AND paused_at IS NULL',
-  ).all() as { id: string; batch_max_events: number | null }[];
-  const batched = new Map(
-    enabled.flatMap((row) =>
-      row.batch_max_events === null ? [] : [[row.id, row.batch_max_events] as const],
-    ),
-  );
-  const sizes = scanSizes(claim, batched);
+  const sizes = scanSizes(claim);
+  const enabled = prepared(db, OPEN_SUBSCRIPTIONS_SQL).all({
+    known: JSON.stringify(Object.fromEntries(sizes.known)),
+    otherwise: sizes.otherwise,
+    lane: claim.lane,
+  }) as { id: string; scan: number }[];
   const candidates: CandidateRecord[] = [];
-  for (const { id: subscriptionId } of enabled) {
-    const scan = sizes.known.get(subscriptionId) ?? sizes.otherwise;
+  for (const { id: subscriptionId, scan } of enabled) {
     if (scan === 0) continue;
     const rows = prepared(db, DUE_SQL).all({ subscriptionId, lane: claim.lane, now: claim.now, scan });
     candidates.push(...(rows as CandidateRecord[]));
@@ -100,6 +101,11 @@ function releaseIncompleteBatches(
   }
   return broken;
 }
+
+/** Each enabled, unpaused subscription with its scan size (@known: the claim's sizes by id, as JSON). */
+const OPEN_SUBSCRIPTIONS_SQL = `SELECT s.id, ${scanSizeSql('COALESCE(known.value, @otherwise)', '@lane')} AS scan
+  FROM subscriptions s LEFT JOIN json_each(@known) AS known ON known.key = s.id
+  WHERE s.enabled = 1 AND s.paused_at IS NULL`;
 
 /**
  * One subscription's due rows, oldest due first, skipping rows whose key has an earlier pending
