@@ -3,8 +3,11 @@ import type { ClaimOptions, InboxAppend, InboxRow, InboxState, InboxStats, Inbox
 import {
   INBOX_SUMMARY_COLUMNS,
   type InboxRecord,
+  type InboxStatsRecord,
   inboxStateFilter,
+  inboxValues,
   toInboxRow,
+  toInboxStats,
   toInboxSummary,
 } from '../shared/rows.js';
 import { fitsOneStatement, insertRows, type Queryable, withTransaction } from './sql.js';
@@ -19,14 +22,7 @@ const INBOX_CASTS = ['', '', '', '', '::jsonb', ''] as const;
  */
 export async function appendInbox(pool: pg.Pool, rows: readonly InboxAppend[]): Promise<number[]> {
   if (rows.length === 0) return [];
-  const values = rows.map((row) => [
-    row.receivedAt,
-    row.source,
-    row.auth,
-    row.contentType,
-    JSON.stringify(row.headers),
-    row.body,
-  ]);
+  const values = rows.map(inboxValues);
   const insert = (db: Queryable) =>
     insertRows<{ id: number }>(db, INSERT_INBOX, INBOX_CASTS, values, 'RETURNING id');
   // A burst too large for one statement still commits as one unit.
@@ -62,13 +58,7 @@ export async function listInbox(
 }
 
 export async function inboxStats(db: Queryable): Promise<InboxStats> {
-  const result = await db.query<{
-    total: number;
-    pending: number;
-    quarantined: number;
-    processed: number;
-    oldest: number | null;
-  }>(
+  const result = await db.query<InboxStatsRecord>(
     `SELECT COUNT(*) AS total,
        COUNT(*) FILTER (WHERE state = 'pending') AS pending,
        COUNT(*) FILTER (WHERE state = 'quarantined') AS quarantined,
@@ -76,14 +66,7 @@ export async function inboxStats(db: Queryable): Promise<InboxStats> {
        (SELECT MIN(received_at) FROM inbox_rows WHERE state = 'pending') AS oldest
      FROM inbox_state`,
   );
-  const row = result.rows[0] ?? { total: 0, pending: 0, quarantined: 0, processed: 0, oldest: null };
-  return {
-    total: row.total,
-    pending: row.pending,
-    quarantined: row.quarantined,
-    processed: row.processed,
-    oldestPendingAt: row.oldest,
-  };
+  return toInboxStats(result.rows[0] ?? { total: 0, pending: 0, quarantined: 0, processed: 0, oldest: null });
 }
 
 /**

@@ -1,4 +1,12 @@
-import type { InboxRow, InboxState, InboxSummary, RejectedRequest, RejectedRequestRow } from '../ports.js';
+import type {
+  InboxAppend,
+  InboxRow,
+  InboxState,
+  InboxStats,
+  InboxSummary,
+  RejectedRequest,
+  RejectedRequestRow,
+} from '../ports.js';
 
 /** Row mappers shared by both adapters: the column names are the same in both dialects. */
 export interface InboxRecord {
@@ -13,6 +21,39 @@ export interface InboxRecord {
   attempts: number;
   error: string | null;
   processed_at: number | string | null;
+}
+
+/** An inbox append's values in insert order: received_at, source, auth, content_type, headers, body. */
+export type InboxValues = [
+  receivedAt: number,
+  source: string,
+  auth: string,
+  contentType: string | null,
+  headersJson: string,
+  body: Uint8Array,
+];
+
+export function inboxValues(row: InboxAppend): InboxValues {
+  return [row.receivedAt, row.source, row.auth, row.contentType, JSON.stringify(row.headers), row.body];
+}
+
+/** The counts row both adapters' inboxStats query selects. */
+export interface InboxStatsRecord {
+  total: number;
+  pending: number;
+  quarantined: number;
+  processed: number;
+  oldest: number | null;
+}
+
+export function toInboxStats(record: InboxStatsRecord): InboxStats {
+  return {
+    total: record.total,
+    pending: record.pending,
+    quarantined: record.quarantined,
+    processed: record.processed,
+    oldestPendingAt: record.oldest,
+  };
 }
 
 export function toInboxRow(record: InboxRecord): InboxRow {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { InboxAppend } from '../ports.js';
+import { inboxValues } from '../shared/rows.js';
 import type { InboxAppendTuple } from './inbox-sql.js';
 import { sqliteThreadFile, stopThread } from './threads.js';
 
@@ -25,14 +26,7 @@ export class SqliteInboxWriter {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     const worker = this.ensureWorker();
     const seq = ++this.seq;
-    const tuples: InboxAppendTuple[] = rows.map((row) => [
-      row.receivedAt,
-      row.source,
-      row.auth,
-      row.contentType,
-      JSON.stringify(row.headers),
-      row.body,
-    ]);
+    const tuples: InboxAppendTuple[] = rows.map(inboxValues);
     return new Promise<number[]>((resolve, reject) => {
       // Referenced while a batch is in flight, so a process with nothing else to do still waits
       // for its commit; unreferenced when idle, so the thread never keeps a finished process alive.

@@ -70,11 +70,13 @@ import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import {
   INBOX_SUMMARY_COLUMNS,
   type InboxRecord,
+  type InboxStatsRecord,
   inboxStateFilter,
   REJECTED_COLUMNS,
   type RejectedRecord,
   rejectedValues,
   toInboxRow,
+  toInboxStats,
   toInboxSummary,
   toRejectedRow,
 } from '../shared/rows.js';
@@ -235,20 +237,8 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
            (SELECT MIN(received_at) FROM inbox_rows WHERE state = 'pending') AS oldest
          FROM inbox_state`,
       )
-      .get() as {
-      total: number;
-      pending: number;
-      quarantined: number;
-      processed: number;
-      oldest: number | null;
-    };
-    return {
-      total: row.total,
-      pending: row.pending,
-      quarantined: row.quarantined,
-      processed: row.processed,
-      oldestPendingAt: row.oldest,
-    };
+      .get() as InboxStatsRecord;
+    return toInboxStats(row);
   }
 
   claimInbox(options: ClaimOptions): Promise<InboxRow[]> {
