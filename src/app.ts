@@ -20,7 +20,6 @@ import { refuseNulCharacters } from './admin/nul-guard.js';
 import { openApiRoutes, registerOpenApi } from './admin/openapi.js';
 import { sendRoutes } from './admin/send-routes.js';
 import { subscriptionRoutes } from './admin/subscription-routes.js';
-import type { HeaderAuthSource } from './config/settings.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { httpAnswer, toWahookError, WahookError } from './errors.js';
 import type { Clock } from './lib/clock.js';
@@ -28,11 +27,10 @@ import type { Wakeups } from './lib/wakeups.js';
 import type { Bus } from './observe/bus.js';
 import { httpServerOptions } from './ops/http-server-options.js';
 import { opsRoutes } from './ops/ops-routes.js';
-import type { RejectedRecorder } from './receive/rejected-recorder.js';
-import { WEBHOOK_PATH, webhookRoutes } from './receive/webhook-routes.js';
+import { WEBHOOK_PATH, type WebhookRouteOptions, webhookRoutes } from './receive/webhook-routes.js';
 import type { Sender } from './send/sender.js';
 import { isStoreFailure } from './store/failures.js';
-import type { InboxAppend, Store } from './store/ports.js';
+import type { Store } from './store/ports.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -43,15 +41,8 @@ export interface AppDeps {
   /** What a mutation signals (a replay wakes delivery), from the API and the dashboard alike. */
   wakeups: Wakeups;
   adminToken: string;
-  /** Present when this process has the receiver role. */
-  webhook?: {
-    appSecrets: readonly string[];
-    verifyToken: string;
-    headerAuth: readonly HeaderAuthSource[];
-    maxBodyBytes: number;
-    inbox: { append(row: InboxAppend): Promise<number> };
-    rejected: RejectedRecorder;
-  };
+  /** Present when this process has the receiver role; the bus and clock are the app's own. */
+  webhook?: Omit<WebhookRouteOptions, 'bus' | 'clock'>;
   /** POST /v1/messages: every process serves it, whatever its roles. */
   sender: Sender;
   /** Per subscription, the breaker state of this process's delivery loop (role delivery only). */
