@@ -121,40 +121,63 @@ export function createStuckScanner(deps: {
       const counts = { sent: 0, delivered: 0 };
       if (!Number.isFinite(shortest)) return counts;
       // Send ids begin with their creation time, so the horizon is an id: sends older than twice
-      // the longest limit were judged long ago and are not read again.
+      // the longest limit were judged long ago and are not read again, except the few that still
+      // carry a judgement, so that one whose message moved on loses its flag however old it is.
       const horizon = now - 2 * Math.max(sentAfterMs, deliveredAfterMs);
-      let afterId = `snd_${Math.max(0, horizon).toString(36).padStart(9, '0')}`;
-      for (;;) {
-        const page = await deps.store.listSends({
-          states: ['accepted'],
-          createdBefore: now - shortest,
-          limit: PAGE,
-          afterId,
-        });
-        const events: NewEvent[] = [];
-        const changed: StuckJudgement[] = [];
-        for (const send of page) {
-          const message = send.wamid === null ? undefined : await deps.store.getMessage(send.wamid);
-          const stage = judgeStuck(send, message?.status, now, deps.options);
-          if ((stage ?? null) !== send.stuckStage) changed.push({ sendId: send.id, stage: stage ?? null });
-          if (stage === undefined) continue;
-          counts[stage] += 1;
-          events.push(stuckEvent(send, stage, message?.status ?? 'accepted', now));
-        }
-        if (events.length > 0) {
-          await deps.store.withProcessingTx(async (tx) =>
-            tx.enqueueDeliveries(await tx.insertEvents(events), now),
-          );
-        }
-        // After the events: a crash between the two leaves the judgement unchanged, and the next
-        // scan writes it (the events are deduplicated by id).
-        await deps.store.setStuck(changed, now);
-        const last = page.at(-1);
-        if (!last || page.length < PAGE) break;
-        afterId = last.id;
-      }
+      const horizonId = `snd_${Math.max(0, horizon).toString(36).padStart(9, '0')}`;
+      const judge = (page: readonly SendRow[]) => judgePage(deps, page, now, counts);
+      await eachPage(
+        (afterId) => deps.store.listFlaggedSendsBefore({ beforeId: horizonId, limit: PAGE, afterId }),
+        judge,
+      );
+      await eachPage(
+        (afterId) =>
+          deps.store.listSends({ states: ['accepted'], createdBefore: now - shortest, limit: PAGE, afterId }),
+        judge,
+        horizonId,
+      );
       deps.bus.emit('send:stuck_scan', counts);
       return counts;
     },
   };
+}
+
+/** Reads pages of sends in id order, from after `afterId`, until one comes back short. */
+async function eachPage(
+  read: (afterId: string) => Promise<SendRow[]>,
+  handle: (page: readonly SendRow[]) => Promise<void>,
+  afterId = '',
+): Promise<void> {
+  for (let after = afterId; ; ) {
+    const page = await read(after);
+    await handle(page);
+    const last = page.at(-1);
+    if (!last || page.length < PAGE) return;
+    after = last.id;
+  }
+}
+
+/** Judges one page of sends: writes the new stuck events, then the judgements that changed. */
+async function judgePage(
+  deps: Parameters<typeof createStuckScanner>[0],
+  page: readonly SendRow[],
+  now: number,
+  counts: { sent: number; delivered: number },
+): Promise<void> {
+  const events: NewEvent[] = [];
+  const changed: StuckJudgement[] = [];
+  for (const send of page) {
+    const message = send.wamid === null ? undefined : await deps.store.getMessage(send.wamid);
+    const stage = judgeStuck(send, message?.status, now, deps.options);
+    if ((stage ?? null) !== send.stuckStage) changed.push({ sendId: send.id, stage: stage ?? null });
+    if (stage === undefined) continue;
+    counts[stage] += 1;
+    events.push(stuckEvent(send, stage, message?.status ?? 'accepted', now));
+  }
+  if (events.length > 0) {
+    await deps.store.withProcessingTx(async (tx) => tx.enqueueDeliveries(await tx.insertEvents(events), now));
+  }
+  // After the events: a crash between the two leaves the judgement unchanged, and the next scan
+  // writes it (the events are deduplicated by id).
+  await deps.store.setStuck(changed, now);
 }

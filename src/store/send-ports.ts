@@ -93,6 +93,12 @@ export interface SendStore {
     limit: number;
     afterId?: string;
   }): Promise<SendRow[]>;
+  /**
+   * Sends that carry a stuck judgement and whose id sorts before `beforeId` (ids begin with the
+   * creation time: the sends older than the scan's look-back), in id order after `afterId`. The
+   * scan re-judges them so a flag is cleared once the message moves on, however old the send.
+   */
+  listFlaggedSendsBefore(options: { beforeId: string; limit: number; afterId?: string }): Promise<SendRow[]>;
   /** Stores judgements of the stuck scan; a send whose judgement did not change need not be given. */
   setStuck(judgements: readonly StuckJudgement[], now: number): Promise<void>;
   /**

@@ -362,6 +362,9 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   }): Promise<SendRow[]> {
     return sends.listSends(this.sql, options);
   }
+  listFlaggedSendsBefore(options: { beforeId: string; limit: number; afterId?: string }): Promise<SendRow[]> {
+    return sends.listFlaggedSendsBefore(this.sql, options);
+  }
   setStuck(judgements: readonly StuckJudgement[], now: number): Promise<void> {
     return sends.setStuck(this.sql, judgements, now);
   }

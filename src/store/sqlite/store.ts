@@ -509,6 +509,9 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }): Promise<SendRow[]> {
     return this.txLock.run(async () => sends.listSends(this.sql, options));
   }
+  listFlaggedSendsBefore(options: { beforeId: string; limit: number; afterId?: string }): Promise<SendRow[]> {
+    return this.txLock.run(async () => sends.listFlaggedSendsBefore(this.sql, options));
+  }
   setStuck(judgements: readonly StuckJudgement[], now: number): Promise<void> {
     return this.txLock.run(async () => sends.setStuck(this.sql, judgements, now));
   }

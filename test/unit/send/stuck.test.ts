@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { Bus } from '../../../src/observe/bus.js';
 import { createStuckScanner } from '../../../src/send/stuck.js';
 import type { NewSend } from '../../../src/store/send-ports.js';
-import { tempStore } from '../../helpers/delivery-fixtures.js';
+import { describeEachStore, type EachStore } from '../../helpers/delivery-fixtures.js';
 import { storedMessage } from '../../store-contract/fixtures.js';
 
-/** The stuck detector on a real SQLite store and an injected clock. */
+/** The stuck detector on a real store, SQLite and PostgreSQL, and an injected clock. */
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -33,9 +33,9 @@ function send(id: string, type: string, createdAt = T0): NewSend {
   };
 }
 
-async function setup() {
-  const temp = await tempStore();
-  cleanups.push(temp.cleanup);
+async function setup(stores: EachStore) {
+  const temp = await stores.open();
+  cleanups.push(temp.close);
   let now = T0;
   const bus = new Bus();
   const scans: { sent: number; delivered: number }[] = [];
@@ -80,9 +80,9 @@ async function setup() {
   };
 }
 
-describe('stuck messages', () => {
+describeEachStore('stuck messages', (stores) => {
   it('a text message without delivered past its limit yields one message.stuck; a reaction with only sent does not', async () => {
-    const { scanner, accept, stuckEvents, advance, scans } = await setup();
+    const { scanner, accept, stuckEvents, advance, scans } = await setup(stores);
     await accept('text1', 'text', 'sent');
     await accept('react1', 'reaction', 'sent');
     await accept('read1', 'text', 'read');
@@ -100,7 +100,7 @@ describe('stuck messages', () => {
   });
 
   it('an accepted send with no sent status past WAHOOK_STUCK_SENT_AFTER is stuck at sent, once', async () => {
-    const { scanner, accept, stuckEvents, advance } = await setup();
+    const { scanner, accept, stuckEvents, advance } = await setup(stores);
     await accept('quiet', 'text', null);
     advance(4 * MINUTE);
     await scanner.runOnce();
@@ -112,7 +112,7 @@ describe('stuck messages', () => {
   });
 
   it('keeps its judgement on the send: set when stuck, moved to the next stage, cleared once delivered', async () => {
-    const { scanner, accept, setStatus, listed, judged, advance } = await setup();
+    const { scanner, accept, setStatus, listed, judged, advance } = await setup(stores);
     await accept('slow', 'text', null);
     advance(6 * MINUTE);
     await scanner.runOnce();
@@ -127,6 +127,35 @@ describe('stuck messages', () => {
     await setStatus('slow', 'delivered');
     await scanner.runOnce();
     expect(await listed()).toEqual([]);
+    expect(await judged()).toEqual([null]);
+  });
+
+  it('clears the judgement of a send older than the look-back once its message is delivered', async () => {
+    const { scanner, accept, setStatus, listed, judged, advance } = await setup(stores);
+    await accept('old', 'text', 'sent');
+    advance(61 * MINUTE);
+    await scanner.runOnce();
+    expect(await judged()).toEqual(['delivered']);
+    // Past twice the longest limit: the scan's look-back no longer reaches the send.
+    advance(24 * 60 * MINUTE);
+    await setStatus('old', 'delivered');
+    expect(await listed()).toEqual([]);
+    await scanner.runOnce();
+    expect(await judged()).toEqual([null]);
+  });
+
+  it('keeps the judgement of an old send whose message is still stuck, and moves it on with its status', async () => {
+    const { scanner, accept, setStatus, judged, advance, scans } = await setup(stores);
+    await accept('lost', 'text', null);
+    advance(6 * MINUTE);
+    await scanner.runOnce();
+    expect(await judged()).toEqual(['sent']);
+    advance(24 * 60 * MINUTE);
+    await scanner.runOnce();
+    expect(await judged()).toEqual(['sent']);
+    expect(scans.at(-1)).toEqual({ sent: 1, delivered: 0 });
+    await setStatus('lost', 'read');
+    await scanner.runOnce();
     expect(await judged()).toEqual([null]);
   });
 });
