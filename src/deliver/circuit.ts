@@ -1,4 +1,5 @@
 import type { Clock } from '../lib/clock.js';
+import { checkMove, type Move } from '../lib/state-machine.js';
 
 /**
  * A circuit breaker per subscription, held in the memory of each delivery loop.
@@ -21,7 +22,7 @@ export type BreakerState = (typeof BREAKER_STATES)[number];
 
 type BreakerEvent = 'success' | 'failure_below_threshold' | 'failure_at_threshold' | 'pause_over';
 
-export const BREAKER_TRANSITIONS: readonly { from: BreakerState; on: BreakerEvent; to: BreakerState }[] = [
+export const BREAKER_TRANSITIONS: readonly Move<BreakerState, BreakerEvent>[] = [
   { from: 'closed', on: 'success', to: 'closed' },
   { from: 'closed', on: 'failure_below_threshold', to: 'closed' },
   { from: 'closed', on: 'failure_at_threshold', to: 'open' },
@@ -35,9 +36,7 @@ export const BREAKER_TRANSITIONS: readonly { from: BreakerState; on: BreakerEven
 ];
 
 function nextBreakerState(from: BreakerState, on: BreakerEvent): BreakerState {
-  const transition = BREAKER_TRANSITIONS.find((entry) => entry.from === from && entry.on === on);
-  if (!transition) throw new Error(`a ${from} breaker cannot move on ${on}`);
-  return transition.to;
+  return checkMove(BREAKER_TRANSITIONS, 'breaker', from, on);
 }
 
 export interface BreakerPolicy {

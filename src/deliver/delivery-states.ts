@@ -1,3 +1,5 @@
+import { checkMove, type Transition } from '../lib/state-machine.js';
+
 /**
  * The delivery state machine.
  *
@@ -36,14 +38,7 @@ export const DELIVERY_EVENTS = [
 ] as const;
 export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];
 
-interface Transition {
-  readonly from: DeliveryState;
-  readonly on: DeliveryEvent;
-  readonly to: DeliveryState;
-  readonly why: string;
-}
-
-export const DELIVERY_TRANSITIONS: readonly Transition[] = [
+export const DELIVERY_TRANSITIONS: readonly Transition<DeliveryState, DeliveryEvent>[] = [
   { from: 'pending', on: 'claimed', to: 'pending', why: 'a loop leases a due row; the lease is a column' },
   { from: 'pending', on: 'lease_expired', to: 'pending', why: 'the loop died mid-attempt; claimable again' },
   {
@@ -76,7 +71,5 @@ export const DELIVERY_TRANSITIONS: readonly Transition[] = [
 
 /** The state a delivery in `from` moves to on `on`; throws for a move the table does not allow. */
 export function checkDeliveryTransition(from: DeliveryState, on: DeliveryEvent): DeliveryState {
-  const transition = DELIVERY_TRANSITIONS.find((entry) => entry.from === from && entry.on === on);
-  if (!transition) throw new Error(`a ${from} delivery cannot move on ${on}`);
-  return transition.to;
+  return checkMove(DELIVERY_TRANSITIONS, 'delivery', from, on);
 }

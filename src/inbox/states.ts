@@ -15,6 +15,7 @@
  * for a finish, `state = 'quarantined'` for a reprocess), so a stale worker changes nothing.
  */
 import { escapeControlCharacters } from '../lib/control-characters.js';
+import type { Transition } from '../lib/state-machine.js';
 
 /** What ① receive hands to ② inbox for one accepted request. */
 export interface InboxAppend {
@@ -51,14 +52,7 @@ export const INBOX_EVENTS = [
 ] as const;
 export type InboxEvent = (typeof INBOX_EVENTS)[number];
 
-interface InboxTransition {
-  readonly from: InboxState;
-  readonly on: InboxEvent;
-  readonly to: InboxState;
-  readonly why: string;
-}
-
-export const INBOX_TRANSITIONS: readonly InboxTransition[] = [
+export const INBOX_TRANSITIONS: readonly Transition<InboxState, InboxEvent>[] = [
   { from: 'pending', on: 'claimed', to: 'pending', why: 'a worker leases it; the lease is a column' },
   { from: 'pending', on: 'lease_expired', to: 'pending', why: 'the worker died mid-batch; claimable again' },
   {
