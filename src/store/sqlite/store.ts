@@ -112,6 +112,7 @@ import {
   subscriptionFileOps,
   updateSubscription,
 } from './subscriptions.js';
+import { WriteTurns, writeTurnsBuffer } from './write-turns.js';
 
 /**
  * The embedded store. Inbox appends go through the writer thread (group-committed by the caller);
@@ -135,6 +136,13 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   private readonly txLock = new Mutex();
   /** Shared SQL on `db` (see shared/sql-ops.ts); run it only under `txLock`. */
   private readonly sql: SqlTxOps;
+  /**
+   * This process's turns at the file's write lock (write-turns.ts), taken by the writes of the
+   * pipeline's hot path: inbox claims, processing, delivery claims and attempt records. Admin and
+   * send writes, rare and on the receiver's thread, meet SQLite's lock as they are: waiting for a
+   * turn there would stop the event loop that answers webhooks.
+   */
+  private readonly turns: WriteTurns;
 
   constructor(
     readonly path: string,
@@ -147,6 +155,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     this.sql = sqlTxOps(this.db);
     this.reader = openSqlite(path);
     this.reader.pragma('query_only = ON');
+    this.turns = new WriteTurns(writeTurnsBuffer(path));
     this.writer = new SqliteInboxWriter(path);
     const onDisk = path !== ':memory:';
     this.checkpointer =
@@ -242,7 +251,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 
   claimInbox(options: ClaimOptions): Promise<InboxRow[]> {
-    return this.txLock.run(async () => this.claimInboxNow(options));
+    return this.txLock.run(async () => this.turns.hold(() => this.claimInboxNow(options)));
   }
 
   /** The lease goes to the narrow state rows; the requests are read once they are ours. */
@@ -305,7 +314,9 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 
   withProcessingTx<T>(work: (tx: ProcessingTx) => Promise<T>): Promise<T> {
-    return this.txLock.run(() => withImmediateTx(this.db, () => work(new SqliteProcessingTx(this.db))));
+    return this.txLock.run(() =>
+      this.turns.holdAsync(() => withImmediateTx(this.db, () => work(new SqliteProcessingTx(this.db)))),
+    );
   }
 
   async listEvents(options: {
@@ -443,13 +454,13 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     );
   }
   claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
-    return this.txLock.run(async () => claimDeliveries(this.db, claim));
+    return this.txLock.run(async () => this.turns.hold(() => claimDeliveries(this.db, claim)));
   }
   recordDeliveryAttempts(entries: readonly RecordedAttempt[]): Promise<boolean[]> {
-    return this.txLock.run(async () => recordDeliveryAttempts(this.db, entries));
+    return this.txLock.run(async () => this.turns.hold(() => recordDeliveryAttempts(this.db, entries)));
   }
   deferDeliveries(entries: readonly DeferredDelivery[]): Promise<void> {
-    return this.txLock.run(async () => deferDeliveries(this.db, entries));
+    return this.txLock.run(async () => this.turns.hold(() => deferDeliveries(this.db, entries)));
   }
   deliveryQueueStats(now: number): Promise<DeliveryQueueStats> {
     return this.txLock.run(async () => deliveryQueueStats(this.db, now));

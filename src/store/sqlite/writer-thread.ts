@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite } from './connection.js';
 import { INSERT_INBOX_SQL, type InboxAppendTuple } from './inbox-sql.js';
+import { WriteTurns, writeTurnsBuffer } from './write-turns.js';
 
 interface AppendMessage {
   seq: number;
@@ -16,7 +17,10 @@ interface AppendMessage {
 const port = parentPort;
 if (!port) throw new Error('writer-thread.js must run as a worker thread');
 
-const db = openSqlite((workerData as { path: string }).path);
+const { path } = workerData as { path: string };
+const db = openSqlite(path);
+// Webhooks wait for these commits before their 200: at the write lock this thread goes first.
+const turns = new WriteTurns(writeTurnsBuffer(path), { first: true });
 // Bounded wait for the write lock: the receiver must answer 503 rather than hang while locked out.
 db.pragma('busy_timeout = 2000');
 const insert = db.prepare(INSERT_INBOX_SQL);
@@ -36,11 +40,11 @@ port.on('message', (message: AppendMessage | 'close') => {
   try {
     if (message.rows.length === 0) {
       // A probe: take and release the write lock, proving the file accepts writes right now.
-      db.exec('BEGIN IMMEDIATE; ROLLBACK');
+      turns.hold(() => db.exec('BEGIN IMMEDIATE; ROLLBACK'));
       port.postMessage({ seq: message.seq, ids: [] });
       return;
     }
-    port.postMessage({ seq: message.seq, ids: appendAll(message.rows) });
+    port.postMessage({ seq: message.seq, ids: turns.hold(() => appendAll(message.rows)) });
   } catch (err) {
     port.postMessage({ seq: message.seq, error: (err as Error).message });
   }
