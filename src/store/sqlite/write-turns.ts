@@ -10,10 +10,10 @@ import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_th
  * 20, 25… ms between tries whatever the holder does: a writer that found the lock taken twice slept
  * 3 ms for a commit that had ended after 0.2, and its thread's event loop stood still meanwhile.
  *
- * The turns are advisory: SQLite's own lock still guards every write, so a thread that waited
- * longer than `giveUpMs` (a holder that died mid-turn, a process on the same file that knows
- * nothing of this buffer) goes ahead and meets SQLite's lock as before. Correctness never rests
- * on the turns; only the waiting does.
+ * The turns are advisory: SQLite's own lock still guards every write (and another process on the
+ * same file knows nothing of these cells), so a thread that waited longer than `giveUpMs` for a
+ * holder takes the turn from it and goes ahead: a thread stopped mid-turn cannot hold the others
+ * up for longer than that, once. Correctness never rests on the turns; only the waiting does.
  */
 const OWNER = 0;
 const FIRST_WAITING = 1;
@@ -75,7 +75,7 @@ export class WriteTurns {
     }
   }
 
-  /** True when this call took the turn (and must give it back); false when held already or given up. */
+  /** True when this call took the turn (and must give it back); false when this thread holds it already. */
   private take(): boolean {
     const { cells, me } = this;
     if (Atomics.load(cells, OWNER) === me) return false;
@@ -84,13 +84,18 @@ export class WriteTurns {
     try {
       for (;;) {
         const owner = Atomics.load(cells, OWNER);
-        const mayTake = owner === 0 && (this.first || Atomics.load(cells, FIRST_WAITING) === 0);
-        if (mayTake && Atomics.compareExchange(cells, OWNER, 0, me) === 0) return true;
-        const left = deadline - performance.now();
-        if (left <= 0) return false;
+        const late = performance.now() >= deadline;
+        if (owner === 0) {
+          // A late thread no longer lets a first-in-line writer go ahead: one stopped while waiting
+          // would otherwise leave its count behind for good.
+          const mayTake = this.first || late || Atomics.load(cells, FIRST_WAITING) === 0;
+          if (mayTake && Atomics.compareExchange(cells, OWNER, 0, me) === 0) return true;
+        } else if (late && Atomics.compareExchange(cells, OWNER, owner, me) === owner) return true;
+        if (late) continue;
         // Sleeps until the holder lets go (notify), or briefly when the lock is free but a
         // first-in-line writer is about to take it.
-        Atomics.wait(cells, OWNER, owner, Math.min(left, owner === 0 ? YIELD_MS : left));
+        const left = Math.max(0, deadline - performance.now());
+        Atomics.wait(cells, OWNER, owner, owner === 0 ? Math.min(left, YIELD_MS) : left);
       }
     } finally {
       if (this.first) Atomics.sub(cells, FIRST_WAITING, 1);

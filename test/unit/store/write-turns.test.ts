@@ -21,6 +21,7 @@ interface Report {
   inside?: number;
   order?: number;
   took?: boolean;
+  waitedMs?: number;
 }
 
 async function startThreads(count: number, buffer = new SharedArrayBuffer(8)) {
@@ -82,6 +83,8 @@ describe('write turns', () => {
     next.thread.postMessage({ hold: 1, tag: 'next', giveUpMs: 200 });
     await until(() => next.reports.length === 1, 'the next writer, past the dead holder');
     expect(next.reports[0]?.inside).toBe(1);
+    // The dead thread never gave its turn back: the next writer took it once its wait ran out.
+    expect(next.reports[0]?.waitedMs).toBeGreaterThanOrEqual(190);
   });
 
   it('lets a thread that holds its turn write again inside it, and gives the turn back after', async () => {
