@@ -2,7 +2,9 @@
  * A message as the admin API shows it, one implementation for the routes, the stuck list and
  * `wahook status`.
  */
-import { completeRecord, type MessageDirection } from '../process/message-record.js';
+
+import type { MessageDirection } from '../events/record-types.js';
+import { completeRecord } from '../process/message-record.js';
 import { fromStoredRecord } from '../process/stored-record.js';
 import type { StoredMessage } from '../store/ports.js';
 import type { MessageContext } from '../store/send-ports.js';

@@ -1,4 +1,5 @@
 import { eventIdFor } from '../events/ids.js';
+import type { MessageError, MessageRecord } from '../events/record-types.js';
 import {
   EVENT_SCHEMA_VERSION,
   EVENT_TYPES,
@@ -15,7 +16,6 @@ import type { NewEvent } from '../store/ports.js';
 import type { MessageContext } from '../store/send-ports.js';
 import { explainError } from '../whatsapp/error-catalog.js';
 import type { WhatsAppError } from '../whatsapp/types.js';
-import type { MessageError, MessageRecord } from './message-record.js';
 import type {
   ParsedEcho,
   ParsedError,

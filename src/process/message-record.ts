@@ -38,15 +38,6 @@ import type {
 import { explainError } from '../whatsapp/error-catalog.js';
 import { compareStatusPoints, decideCurrentStatus, type StatusPoint } from '../whatsapp/status-rank.js';
 
-export type {
-  HistoryEntry,
-  MessageDirection,
-  MessageError,
-  MessageRecord,
-  MessageTimestamps,
-  RecordCounterpart,
-} from '../events/record-types.js';
-
 const COUNTERPART_FIELDS = [
   'waId',
   'userId',

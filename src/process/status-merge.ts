@@ -10,15 +10,9 @@
  * survives. Such a second update is not new (`isNew: false`): it is the same event, told again.
  */
 import { canonicalJson } from '../events/ids.js';
+import type { HistoryEntry, RecordCounterpart } from '../events/record-types.js';
 import type { Counterpart, StatusUpdate, WhatsAppError } from '../whatsapp/types.js';
-import {
-  emptyCounterpart,
-  type HistoryEntry,
-  type RecordCore,
-  type RecordCounterpart,
-  type RecordHistory,
-  summarizeHistory,
-} from './message-record.js';
+import { emptyCounterpart, type RecordCore, type RecordHistory, summarizeHistory } from './message-record.js';
 
 export interface MergeResult {
   record: RecordCore;

@@ -8,16 +8,10 @@
  * Records stored whole before this format are read through their history like the new ones, so
  * no migration rewrites them; each is stored in the new format at its next update.
  */
+
+import type { HistoryEntry, MessageRecord, RecordCounterpart } from '../events/record-types.js';
 import { RecordNotJson } from '../store/ports.js';
-import {
-  completeRecord,
-  emptyCounterpart,
-  type HistoryEntry,
-  type MessageRecord,
-  type RecordCounterpart,
-  type RecordHistory,
-  summarizeHistory,
-} from './message-record.js';
+import { completeRecord, emptyCounterpart, type RecordHistory, summarizeHistory } from './message-record.js';
 
 /** A history entry as stored: `counterpart` holds only the fields that are not null. */
 type StoredEntry = Omit<HistoryEntry, 'counterpart'> & { counterpart?: Partial<RecordCounterpart> };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { decodeCursor, encodeCursor } from '../../admin/message-routes.js';
-import type { MessageRecord } from '../../process/message-record.js';
+import type { MessageRecord } from '../../events/record-types.js';
 import { fromStoredRecord } from '../../process/stored-record.js';
 import type { EventDelivery } from '../../store/delivery-ports.js';
 import type { StoredEvent, StoredMessage } from '../../store/ports.js';

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/events/ids.js';
-import { completeRecord, type MessageRecord } from '../../../src/process/message-record.js';
+import type { MessageRecord } from '../../../src/events/record-types.js';
+import { completeRecord } from '../../../src/process/message-record.js';
 import { mergeStatus } from '../../../src/process/status-merge.js';
 import { fromStoredRecord, storedHistory, toStoredRecord } from '../../../src/process/stored-record.js';
 import type { Pricing, StatusUpdate, WhatsAppError } from '../../../src/whatsapp/types.js';

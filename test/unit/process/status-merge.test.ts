@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  completeRecord,
-  type MessageRecord,
-  type RecordCore,
-  type RecordHistory,
-} from '../../../src/process/message-record.js';
+import type { MessageRecord } from '../../../src/events/record-types.js';
+import { completeRecord, type RecordCore, type RecordHistory } from '../../../src/process/message-record.js';
 import { mergeStatus, recordInbound } from '../../../src/process/status-merge.js';
 import { fromStoredRecord, toStoredRecord } from '../../../src/process/stored-record.js';
 import type { StatusUpdate, WhatsAppError } from '../../../src/whatsapp/types.js';

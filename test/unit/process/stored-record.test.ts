@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { completeRecord, type MessageRecord, type RecordCore } from '../../../src/process/message-record.js';
+import type { MessageRecord } from '../../../src/events/record-types.js';
+import { completeRecord, type RecordCore } from '../../../src/process/message-record.js';
 import { mergeStatus, recordInbound } from '../../../src/process/status-merge.js';
 import { fromStoredRecord, storedHistory, toStoredRecord } from '../../../src/process/stored-record.js';
 import type { StatusUpdate } from '../../../src/whatsapp/types.js';
