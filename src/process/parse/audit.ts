@@ -10,6 +10,7 @@
  * wire schema is known here without a second list to keep in step.
  */
 import type { z } from 'zod';
+import { wireBoolean, wireNumber, wireString } from '../../whatsapp/payload-schema-common.js';
 import { isRecord } from './normalize.js';
 
 export interface Audit {
@@ -43,14 +44,30 @@ export function defOf(schema: z.ZodType): ZodDef {
 
 /** The schema under optional/nullable/catch/default wrappers and the input side of transforms. */
 export function structural(schema: z.ZodType): z.ZodType {
+  // Every leaf of every row asks this, and a schema never changes: unwrap each one once.
+  let inner = STRUCTURAL.get(schema);
+  if (inner === undefined) {
+    inner = unwrap(schema);
+    STRUCTURAL.set(schema, inner);
+  }
+  return inner;
+}
+
+const STRUCTURAL = new WeakMap<z.ZodType, z.ZodType>();
+const WRAPPERS: ReadonlySet<string> = new Set([
+  'optional',
+  'nullable',
+  'catch',
+  'default',
+  'prefault',
+  'readonly',
+]);
+
+function unwrap(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (let guard = 0; guard < 32; guard += 1) {
     const def = defOf(current);
-    if (
-      def.innerType &&
-      ['optional', 'nullable', 'catch', 'default', 'prefault', 'readonly'].includes(def.type)
-    )
-      current = def.innerType;
+    if (def.innerType && WRAPPERS.has(def.type)) current = def.innerType;
     else if (def.type === 'pipe' && def.in) current = def.in;
     else return current;
   }
@@ -113,9 +130,25 @@ function walk(
   // `unknown` and `record` slots are read whole by the parser (or parsed again on their own).
   if (def.type === 'unknown' || def.type === 'any' || def.type === 'record') return;
   // A leaf: the liberal schema reads a wrong type as absent, which is exactly what to catch.
+  if (PLAINLY_READ.get(schema)?.(raw) === true) return;
   const parsed = schema.safeParse(raw);
   if (!parsed.success || parsed.data === undefined) wrongType(audit, path, raw);
 }
+
+/**
+ * Values the commonest leaves read without a doubt, answered without running zod a second time
+ * over what the parse already read (most of a row's leaves are strings). A value not answered
+ * here goes through the schema itself.
+ */
+const isJsonNumber = (raw: unknown) => typeof raw === 'number' && Number.isFinite(raw);
+const PLAINLY_READ: ReadonlyMap<z.ZodType, (raw: unknown) => boolean> = new Map<
+  z.ZodType,
+  (raw: unknown) => boolean
+>([
+  [wireString, (raw) => typeof raw === 'string' || isJsonNumber(raw)],
+  [wireNumber, isJsonNumber],
+  [wireBoolean, (raw) => typeof raw === 'boolean'],
+]);
 
 function wrongType(audit: Audit, path: string, raw: unknown): void {
   audit.unparsed[path] = raw;

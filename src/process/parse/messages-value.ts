@@ -10,7 +10,11 @@
  * extra event needs an id of its own. Only when no item can be read does the value's rest travel
  * in one `whatsapp.messages` event of its own, flagged `no_readable_items`.
  */
-import { MESSAGES_VALUE_KEYS, wireMessagesValueSchema } from '../../whatsapp/payload-schema-common.js';
+import {
+  MESSAGES_VALUE_KEYS,
+  type WireMessagesValue,
+  wireMessagesValueSchema,
+} from '../../whatsapp/payload-schema-common.js';
 import { itemSiblingsValue } from '../../whatsapp/payload-schema-updates.js';
 import { type Audit, auditAgainst, auditFlags, emptyAudit } from './audit.js';
 import { contactsPerItem } from './contact-owners.js';
@@ -38,28 +42,33 @@ export interface MessagesValueSource {
  */
 export function messagesValueContext(source: MessagesValueSource, itemKeys: readonly string[]): ValueContext {
   const { value } = source;
-  const wire = wireMessagesValueSchema.parse(value);
-  const isKnownKey = (key: string) => MESSAGES_VALUE_KEYS.has(key) || itemKeys.includes(key);
+  // Everything the context reads lies beside the item arrays, so only that part is parsed and
+  // walked: the items are parsed on their own, one by one.
   const siblings = siblingsOf(value, [...ITEM_ARRAYS, ...itemKeys]);
+  const wire = wireMessagesValueSchema.parse(siblings);
+  const isKnownKey = (key: string) => MESSAGES_VALUE_KEYS.has(key) || itemKeys.includes(key);
   const beside = auditAgainst(wireMessagesValueSchema, siblings, emptyAudit(), { path: 'value' });
   return createValueContext({
-    ...source,
+    wabaId: source.wabaId,
+    field: source.field,
+    time: source.time,
+    value,
     phoneNumberId: orNull(wire.metadata?.phone_number_id),
     displayPhoneNumber: orNull(wire.metadata?.display_phone_number),
     contacts: wire.contacts ?? [],
-    shared: sharedOf(value),
+    shared: sharedOf(wire),
     beside: beside.unparsed,
     flags: [...unknownKeysFlag(value, isKnownKey, 'unknown_value_fields'), ...nestedFlags(beside)],
   });
 }
 
-/** The value's `contacts[]` presented as for item updates, and its `messaging_product`. */
-export function sharedOf(value: Record<string, unknown>): FromValue {
-  const shared = present(itemSiblingsValue, itemSiblingsValue.parse(value)) as {
-    contacts: FromValue['contacts'] | null;
-    messagingProduct: FromValue['messagingProduct'];
-  };
-  return { contacts: shared.contacts ?? [], messagingProduct: shared.messagingProduct };
+/**
+ * The value's `contacts[]` presented as for item updates, and its `messaging_product`. Both come
+ * from the value's parse: `contacts` has the same wire schema here as in `itemSiblingsValue`.
+ */
+function sharedOf(wire: WireMessagesValue): FromValue {
+  const contacts = present(itemSiblingsValue.shape.contacts, wire.contacts) as FromValue['contacts'] | null;
+  return { contacts: contacts ?? [], messagingProduct: orNull(wire.messaging_product) };
 }
 
 export function parseMessagesValue(source: MessagesValueSource): ParsedItem[] {
@@ -76,8 +85,9 @@ export function parseMessagesValue(source: MessagesValueSource): ParsedItem[] {
     ...eachItem(ctx, 'statuses', (raw, _index, sole) => parseStatus(raw, ctx, sole)),
     ...eachItem(ctx, 'errors', (raw, index) => parseValueError(raw, ctx, index)),
   ]);
+  if (items.some((item) => item.kind !== 'field')) return items;
   const rest = siblingsOf(value, ITEM_ARRAYS);
-  if (items.some((item) => item.kind !== 'field') || Object.keys(rest).length === 0) return items;
+  if (Object.keys(rest).length === 0) return items;
   // Empty arrays, or only unreadable items: no item carries the value's contacts and metadata.
   const flags = [...ctx.flags, 'no_readable_items'];
   return [

@@ -16,8 +16,17 @@ import { isRecord, toWhatsAppError } from './normalize.js';
 
 /** `message_template_id` → `messageTemplateId`, as the type `CamelCase` (events/presented.ts) does it. */
 export function camelCase(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_match, next: string) => next.toUpperCase());
+  // Keys come from the wire schemas, a few hundred in all, and every presented item renames them
+  // again: the regex replace cost more than the rest of presenting.
+  let camel = CAMEL_CASED.get(key);
+  if (camel === undefined) {
+    camel = key.replace(/_([a-z0-9])/g, (_match, next: string) => next.toUpperCase());
+    CAMEL_CASED.set(key, camel);
+  }
+  return camel;
 }
+
+const CAMEL_CASED = new Map<string, string>();
 
 /** The parsed (`schema.parse`) value of `schema`, presented; null for absent values. */
 export function present(schema: z.ZodType, parsed: unknown): unknown {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } from '../ports.js';
 import type { MessageContext, SendSettlement } from '../send-ports.js';
-import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
+import { type MessageRow, toStoredMessage, withSeq } from '../shared/event-rows.js';
 import { FinishInboxRows } from '../shared/processing-tx-base.js';
 import { messageContexts, settleSends } from '../shared/sends.js';
 import type { SqlOps } from '../shared/sql-ops.js';
@@ -116,7 +116,7 @@ export class PostgresProcessingTx extends FinishInboxRows implements ProcessingT
       if (seq === undefined) continue;
       // A batch may name an id twice; only its first occurrence was inserted.
       seqById.delete(event.id);
-      inserted.push({ ...event, seq });
+      inserted.push(withSeq(event, seq));
     }
     return inserted.sort((a, b) => a.seq - b.seq);
   }

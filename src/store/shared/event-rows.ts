@@ -1,4 +1,4 @@
-import { RecordNotJson, type StoredEvent, type StoredMessage } from '../ports.js';
+import { type NewEvent, RecordNotJson, type StoredEvent, type StoredMessage } from '../ports.js';
 
 /** Row mappers for events and messages, shared by both adapters (same column names). */
 export interface EventRecord {
@@ -22,6 +22,23 @@ export function toStoredEvent(record: EventRecord): StoredEvent {
     orderingKey: record.ordering_key,
     phoneNumberId: record.phone_number_id,
     data: typeof record.data === 'string' ? JSON.parse(record.data) : record.data,
+  };
+}
+
+/**
+ * A new event with the seq the store gave it. Field by field, not `{ ...event, seq }`: on Node 20 a
+ * key added after a leading spread costs about a microsecond, paid for every event processed.
+ */
+export function withSeq(event: NewEvent, seq: number): StoredEvent {
+  return {
+    id: event.id,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    createdAt: event.createdAt,
+    orderingKey: event.orderingKey,
+    phoneNumberId: event.phoneNumberId,
+    data: event.data,
+    seq,
   };
 }
 

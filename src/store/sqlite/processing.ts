@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { InboxFinish, NewEvent, ProcessingTx, StoredEvent, StoredMessage } from '../ports.js';
 import type { MessageContext, SendSettlement } from '../send-ports.js';
-import { type MessageRow, toStoredMessage } from '../shared/event-rows.js';
+import { type MessageRow, toStoredMessage, withSeq } from '../shared/event-rows.js';
 import { FinishInboxRows } from '../shared/processing-tx-base.js';
 import { messageContexts, settleSends } from '../shared/sends.js';
 import type { SqlOps } from '../shared/sql-ops.js';
@@ -70,7 +70,7 @@ export class SqliteProcessingTx extends FinishInboxRows implements ProcessingTx 
         event.phoneNumberId,
         JSON.stringify(event.data),
       );
-      if (result.changes === 1) inserted.push({ ...event, seq: Number(result.lastInsertRowid) });
+      if (result.changes === 1) inserted.push(withSeq(event, Number(result.lastInsertRowid)));
     }
     return inserted;
   }
