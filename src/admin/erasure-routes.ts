@@ -32,6 +32,8 @@ function erasedCounts() {
     inbox_redacted: count,
     requests: count,
     sends: count,
+    answers_redacted: count,
+    metadata_redacted: count,
   } satisfies Record<keyof ErasureCounts, typeof count>);
 }
 

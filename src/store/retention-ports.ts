@@ -34,6 +34,17 @@ export interface ErasureCounts {
   requests: number;
   /** Sends through POST /v1/messages to the person, with their business metadata. */
   sends: number;
+  /**
+   * Subscriber answers recorded for deliveries of other events (attempt response prefixes and
+   * errors, last errors of pending deliveries and dead letters) that quoted the person: cleared,
+   * while the delivery and its attempts stay.
+   */
+  answers_redacted: number;
+  /**
+   * Business metadata of other messages and sends that named the person (PUT /v1/messages/{wamid}/metadata,
+   * a send's `metadata`): rewritten without the fields and items that did, the rest kept.
+   */
+  metadata_redacted: number;
 }
 
 export interface ErasureLogEntry {

@@ -72,3 +72,23 @@ export function redactPerson(document: unknown, person: PersonIdentifier): unkno
   const body = walk(document, null);
   return peopleLeft > 0 ? body : null;
 }
+
+/**
+ * A JSON document the business wrote (metadata of a message), without the person: each field
+ * whose value names them and each array item that names them anywhere inside (a contact entry) is
+ * left out; nested objects keep their other fields, and the rest stays as it was. Unlike a webhook body it has no people items to count, so it is never deleted whole.
+ */
+export function withoutPerson(document: unknown, person: PersonIdentifier): unknown {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.filter((item) => !mentionsPerson(item, person)).map(walk);
+    if (node !== null && typeof node === 'object') {
+      return Object.fromEntries(
+        Object.entries(node)
+          .filter(([, value]) => typeof value !== 'string' || !mentionsPerson(value, person))
+          .map(([name, value]) => [name, walk(value)]),
+      );
+    }
+    return node;
+  };
+  return walk(document);
+}

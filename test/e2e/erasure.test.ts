@@ -101,6 +101,8 @@ async function erase(server: TestServer) {
     inbox_redacted: 0,
     requests: 0,
     sends: 0,
+    answers_redacted: 0,
+    metadata_redacted: 0,
   });
   expect(await readInboxCounts(server.url)).toMatchObject({ total: 1 });
 }

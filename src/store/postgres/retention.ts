@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import type { DataClass, ErasureCounts, ErasureLogEntry, PurgeBatch } from '../retention-ports.js';
 import type { ErasureOps, ErasurePlan, ErasureTable, RowKey } from '../shared/erasure.js';
+import { redactAnswers } from '../shared/erasure-answers.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
-import { eraseSendsAndContext } from '../shared/sends.js';
+import { eraseSendsAndContext, redactMetadata } from '../shared/sends.js';
 import { type Queryable, sqlOps, withTransaction } from './sql.js';
 
 /**
@@ -73,9 +74,17 @@ export async function oldestRowTimes(db: Queryable): Promise<Record<DataClass, n
   };
 }
 
+/**
+ * Business metadata is typed by people, so a number in it (and in the status events and message
+ * records that carry it) may be spelled `+49 151 1234 5678`: the column is searched as written (a
+ * BSUID) and with the separators a number may have taken out.
+ */
+const mentionsInAnySpelling = (column: string) =>
+  `strpos(${column}, $1) > 0 OR strpos(regexp_replace(${column}, '[ ().-]', '', 'g'), $1) > 0`;
+
 const SCAN: Record<ErasureTable, { key: string; type: string; table: string; hit: string }> = {
-  events: { key: 'seq', type: 'bigint', table: 'events', hit: 'strpos(data::text, $1) > 0' },
-  messages: { key: 'id', type: 'text', table: 'messages', hit: 'strpos(record::text, $1) > 0' },
+  events: { key: 'seq', type: 'bigint', table: 'events', hit: mentionsInAnySpelling('data::text') },
+  messages: { key: 'id', type: 'text', table: 'messages', hit: mentionsInAnySpelling('record::text') },
   inbox: {
     key: 'id',
     type: 'bigint',
@@ -86,7 +95,8 @@ const SCAN: Record<ErasureTable, { key: string; type: string; table: string; hit
     key: 'id',
     type: 'bigint',
     table: 'rejected_requests',
-    hit: "position(convert_to($1::text, 'UTF8') in body_prefix) > 0 OR strpos(headers::text, $1) > 0",
+    hit: `position(convert_to($1::text, 'UTF8') in body_prefix) > 0 OR strpos(headers::text, $1) > 0
+      OR strpos(path, $1) > 0 OR strpos(hints::text, $1) > 0`,
   },
   // The number as sent (E.164) or as Meta answered it (wa_id), or the BSUID: exact, not a byte
   // match, so that someone else's longer number keeps its send.
@@ -96,12 +106,23 @@ const SCAN: Record<ErasureTable, { key: string; type: string; table: string; hit
     table: 'sends',
     hit: "wa_id = $1 OR user_id = $1 OR recipient = $1 OR recipient = '+' || $1",
   },
+  attempt_answers: {
+    key: 'id',
+    type: 'bigint',
+    table: 'delivery_attempts',
+    hit: 'strpos(response_prefix, $1) > 0 OR strpos(error, $1) > 0',
+  },
+  delivery_errors: { key: 'id', type: 'bigint', table: 'deliveries', hit: 'strpos(last_error, $1) > 0' },
+  contexts: { key: 'wamid', type: 'text', table: 'message_context', hit: mentionsInAnySpelling('metadata') },
+  send_metadata: { key: 'id', type: 'text', table: 'sends', hit: mentionsInAnySpelling('metadata') },
 };
 
-const READ: Record<'events' | 'messages' | 'inbox', string> = {
+const READ: Record<'events' | 'messages' | 'inbox' | 'contexts' | 'send_metadata', string> = {
   events: 'SELECT seq AS key, data::text AS value FROM events WHERE seq = ANY($1::bigint[])',
   messages: 'SELECT id AS key, record::text AS value FROM messages WHERE id = ANY($1::text[])',
   inbox: 'SELECT id AS key, body AS value FROM inbox WHERE id = ANY($1::bigint[])',
+  contexts: 'SELECT wamid AS key, metadata AS value FROM message_context WHERE wamid = ANY($1::text[])',
+  send_metadata: 'SELECT id AS key, metadata AS value FROM sends WHERE id = ANY($1::text[])',
 };
 
 /**
@@ -160,6 +181,8 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
     plan.requestIds,
   ]);
   const sends = await eraseSendsAndContext(sqlOps(db), plan);
+  const answersRedacted = await redactAnswers(sqlOps(db), plan);
+  const metadataRedacted = await redactMetadata(sqlOps(db), plan);
   const counts: ErasureCounts = {
     messages: messages.rowCount ?? 0,
     events: events.rowCount ?? 0,
@@ -168,6 +191,8 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
     inbox_redacted: inboxRedacted,
     requests: requests.rowCount ?? 0,
     sends,
+    answers_redacted: answersRedacted,
+    metadata_redacted: metadataRedacted,
   };
   await db.query('INSERT INTO erasures (erased_at, kind, counts) VALUES ($1, $2, $3)', [
     now,

@@ -1,4 +1,9 @@
-import { mentionsPerson, redactPerson, searchNeedle } from '../../whatsapp/person-redaction.js';
+import {
+  mentionsPerson,
+  redactPerson,
+  searchNeedle,
+  withoutPerson,
+} from '../../whatsapp/person-redaction.js';
 import type { ErasureCounts, PersonRef } from '../retention-ports.js';
 
 /**
@@ -13,11 +18,22 @@ import type { ErasureCounts, PersonRef } from '../retention-ports.js';
  *
  * Removing: one transaction deletes the matched events with their deliveries (and leaves dedupe
  * tombstones, so a retry of the same webhook does not bring the events back), the message records,
- * the log rows, the sends to the person with the business metadata of their messages, and deletes
+ * the log rows, the sends to the person with the business metadata of their messages, the answers
+ * of other deliveries that quoted them, rewrites the business metadata of other messages and sends
+ * that names them (a referral, a second contact) without those fields, and deletes
  * or rewrites the inbox rows (a body that still holds other people keeps
  * them and is marked redacted), then logs the counts and the kind of identifier, never the value.
  */
-export type ErasureTable = 'events' | 'messages' | 'inbox' | 'requests' | 'sends';
+export type ErasureTable =
+  | 'events'
+  | 'messages'
+  | 'inbox'
+  | 'requests'
+  | 'sends'
+  | 'attempt_answers'
+  | 'delivery_errors'
+  | 'contexts'
+  | 'send_metadata';
 export type RowKey = number | string;
 
 export interface InboxRewrite {
@@ -34,6 +50,19 @@ export interface ErasurePlan {
   requestIds: number[];
   /** Sends to the person; their business metadata goes with them and with the message records. */
   sendIds: string[];
+  /** Attempts (of deliveries that stay) whose recorded answer or error holds the identifier. */
+  attemptIds: number[];
+  /** Deliveries that stay whose last error holds the identifier. */
+  deliveryIds: number[];
+  /** Business metadata of other messages (by wamid) and sends (by id) that names the person, rewritten without them. */
+  contextRewrites: MetadataRewrite[];
+  sendMetadataRewrites: MetadataRewrite[];
+}
+
+export interface MetadataRewrite {
+  key: string;
+  /** The metadata as JSON, without the fields and items that named the person. */
+  metadata: string;
 }
 
 export interface ErasureOps {
@@ -44,9 +73,9 @@ export interface ErasureOps {
     after: RowKey | null,
     limit: number,
   ): Promise<{ last: RowKey | null; hits: RowKey[] }>;
-  /** The stored text (events, messages) or bytes (inbox) of these rows. */
+  /** The stored text (events, messages, metadata) or bytes (inbox) of these rows. */
   readValues(
-    table: 'events' | 'messages' | 'inbox',
+    table: 'events' | 'messages' | 'inbox' | 'contexts' | 'send_metadata',
     keys: readonly RowKey[],
   ): Promise<Map<RowKey, string | Buffer>>;
   /** Applies the plan in one transaction and logs it; answers the counts. */
@@ -86,6 +115,16 @@ export async function erasePersonWith(
     const values = await ops.readValues(table, keys);
     return keys.filter((key) => names(values.get(key)));
   };
+  const rewritten = async (table: 'contexts' | 'send_metadata') => {
+    const keys = await found(table);
+    const values = await ops.readValues(table, keys);
+    const rewrites: MetadataRewrite[] = [];
+    for (const key of keys) {
+      const metadata = rewriteMetadata(values.get(key), person);
+      if (metadata !== undefined) rewrites.push({ key: String(key), metadata });
+    }
+    return rewrites;
+  };
   const inboxKeys = await found('inbox');
   const bodies = await ops.readValues('inbox', inboxKeys);
   const inbox: InboxRewrite[] = [];
@@ -101,6 +140,10 @@ export async function erasePersonWith(
       inbox,
       requestIds: (await found('requests')).map(Number),
       sendIds: (await found('sends')).map(String),
+      attemptIds: (await found('attempt_answers')).map(Number),
+      deliveryIds: (await found('delivery_errors')).map(Number),
+      contextRewrites: await rewritten('contexts'),
+      sendMetadataRewrites: await rewritten('send_metadata'),
     },
     now,
   );
@@ -121,6 +164,20 @@ function rewriteBody(body: string | Buffer | undefined, person: PersonRef): Buff
   return rest === null ? null : Buffer.from(JSON.stringify(rest));
 }
 
+/** undefined: the metadata does not name the person; else the metadata without them, as JSON. */
+function rewriteMetadata(text: string | Buffer | undefined, person: PersonRef): string | undefined {
+  if (text === undefined) return undefined;
+  let document: unknown;
+  try {
+    document = JSON.parse(text.toString());
+  } catch {
+    // Written by JSON.stringify, so a hand edit: the bytes matched, nothing of it can be kept.
+    return '{}';
+  }
+  if (!mentionsPerson(document, person)) return undefined;
+  return JSON.stringify(withoutPerson(document, person));
+}
+
 export const NO_ERASURE: ErasureCounts = {
   messages: 0,
   events: 0,
@@ -129,4 +186,6 @@ export const NO_ERASURE: ErasureCounts = {
   inbox_redacted: 0,
   requests: 0,
   sends: 0,
+  answers_redacted: 0,
+  metadata_redacted: 0,
 };

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { DataClass, ErasureCounts, PurgeBatch } from '../retention-ports.js';
 import type { ErasureOps, ErasurePlan, ErasureTable, RowKey } from '../shared/erasure.js';
+import { redactAnswers } from '../shared/erasure-answers.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
-import { eraseSendsAndContext } from '../shared/sends.js';
+import { eraseSendsAndContext, redactMetadata } from '../shared/sends.js';
 import { prepared } from './prepared.js';
 import { sqlOps, withImmediateTx } from './sql.js';
 
@@ -92,14 +93,25 @@ export function oldestRowTimes(db: Database.Database): Record<DataClass, number 
   return db.prepare(OLDEST_ROW_TIMES_SQL).get() as Record<DataClass, number | null>;
 }
 
+/**
+ * Business metadata is typed by people, so a number in it (and in the status events and message
+ * records that carry it) may be spelled `+49 151 1234 5678`: the column is searched as written (a
+ * BSUID) and with the separators a number may have taken out.
+ */
+function mentionsInAnySpelling(column: string): string {
+  let digits = column;
+  for (const separator of [' ', '-', '(', ')', '.']) digits = `replace(${digits}, '${separator}', '')`;
+  return `instr(${column}, @needle) > 0 OR instr(${digits}, @needle) > 0`;
+}
+
 const SCAN: Record<ErasureTable, { key: string; table: string; hit: string }> = {
-  events: { key: 'seq', table: 'events', hit: 'instr(data, @needle) > 0' },
-  messages: { key: 'id', table: 'messages', hit: 'instr(record, @needle) > 0' },
+  events: { key: 'seq', table: 'events', hit: mentionsInAnySpelling('data') },
+  messages: { key: 'id', table: 'messages', hit: mentionsInAnySpelling('record') },
   inbox: { key: 'id', table: 'inbox', hit: 'instr(body, @bytes) > 0' },
   requests: {
     key: 'id',
     table: 'rejected_requests',
-    hit: 'instr(body_prefix, @bytes) > 0 OR instr(headers, @needle) > 0',
+    hit: 'instr(body_prefix, @bytes) > 0 OR instr(headers, @needle) > 0 OR instr(path, @needle) > 0 OR instr(hints, @needle) > 0',
   },
   // The number as sent (E.164) or as Meta answered it (wa_id), or the BSUID: exact, not a byte
   // match, so that someone else's longer number keeps its send.
@@ -108,12 +120,24 @@ const SCAN: Record<ErasureTable, { key: string; table: string; hit: string }> = 
     table: 'sends',
     hit: "wa_id = @needle OR user_id = @needle OR recipient = @needle OR recipient = '+' || @needle",
   },
+  attempt_answers: {
+    key: 'id',
+    table: 'delivery_attempts',
+    hit: 'instr(response_prefix, @needle) > 0 OR instr(error, @needle) > 0',
+  },
+  delivery_errors: { key: 'id', table: 'deliveries', hit: 'instr(last_error, @needle) > 0' },
+  contexts: { key: 'wamid', table: 'message_context', hit: mentionsInAnySpelling('metadata') },
+  send_metadata: { key: 'id', table: 'sends', hit: mentionsInAnySpelling('metadata') },
 };
 
-const READ: Record<'events' | 'messages' | 'inbox', string> = {
+const READ: Record<'events' | 'messages' | 'inbox' | 'contexts' | 'send_metadata', string> = {
   events: 'SELECT seq AS key, data AS value FROM events WHERE seq IN (SELECT value FROM json_each(?))',
   messages: 'SELECT id AS key, record AS value FROM messages WHERE id IN (SELECT value FROM json_each(?))',
   inbox: 'SELECT id AS key, body AS value FROM inbox WHERE id IN (SELECT value FROM json_each(?))',
+  contexts:
+    'SELECT wamid AS key, metadata AS value FROM message_context WHERE wamid IN (SELECT value FROM json_each(?))',
+  send_metadata:
+    'SELECT id AS key, metadata AS value FROM sends WHERE id IN (SELECT value FROM json_each(?))',
 };
 
 /**
@@ -187,6 +211,8 @@ async function applyPlan(db: Database.Database, plan: ErasurePlan, now: number):
     'DELETE FROM rejected_requests WHERE id IN (SELECT value FROM json_each(?))',
   ).run(JSON.stringify(plan.requestIds)).changes;
   const sends = await eraseSendsAndContext(sqlOps(db), plan);
+  const answersRedacted = await redactAnswers(sqlOps(db), plan);
+  const metadataRedacted = await redactMetadata(sqlOps(db), plan);
   const counts: ErasureCounts = {
     messages,
     events,
@@ -195,6 +221,8 @@ async function applyPlan(db: Database.Database, plan: ErasurePlan, now: number):
     inbox_redacted: inboxRedacted,
     requests,
     sends,
+    answers_redacted: answersRedacted,
+    metadata_redacted: metadataRedacted,
   };
   prepared(db, 'INSERT INTO erasures (erased_at, kind, counts) VALUES (?, ?, ?)').run(
     now,

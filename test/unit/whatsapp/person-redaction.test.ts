@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { withoutPerson } from '../../../src/whatsapp/person-redaction.js';
+
+const LENA = { kind: 'wa_id' as const, value: '4915112345678' };
+
+describe('withoutPerson', () => {
+  it('drops the fields and array items that name the person in any spelling, and keeps the rest', () => {
+    const metadata = {
+      customer: '+4917600000042',
+      referred_by: '+49 151 1234 5678',
+      household: ['4915112345678', '4917600000043'],
+      contacts: [{ phone: '(49) 151-1234-5678', role: 'friend' }, { phone: '4917600000044' }],
+      order: 7731,
+    };
+    expect(withoutPerson(metadata, LENA)).toEqual({
+      customer: '+4917600000042',
+      household: ['4917600000043'],
+      contacts: [{ phone: '4917600000044' }],
+      order: 7731,
+    });
+  });
+
+  it('keeps a longer number that only contains the digits, and a BSUID only when equal', () => {
+    expect(withoutPerson({ other: '49151123456789' }, LENA)).toEqual({ other: '49151123456789' });
+    const bsuid = { kind: 'user_id' as const, value: 'DE.8841203399120045771' };
+    expect(withoutPerson({ a: 'DE.8841203399120045771', b: 'DE.88412033991200457710' }, bsuid)).toEqual({
+      b: 'DE.88412033991200457710',
+    });
+  });
+});
