@@ -4,18 +4,16 @@ import { addServerOptions, connectAdminClient, type ServerFlags } from '../api-c
 import type { CliContext } from '../context.js';
 import { parseAnswer } from '../format/answer.js';
 import { printAnswer } from '../format/output.js';
-import { addPageOptions, nextPageLines, pageQuery } from '../format/pages.js';
+import { addPageOptions, nextPageLines, type PageFlags, pageQuery } from '../format/pages.js';
 import { renderTable, truncate } from '../format/table.js';
 
 /**
  * `wahook deliveries`: GET /v1/deliveries, the pending deliveries (attempts, last error, next
  * attempt) or the dead letters, so a failing subscriber shows long before its retries run out.
  */
-interface DeliveriesFlags extends ServerFlags {
+interface DeliveriesFlags extends ServerFlags, PageFlags {
   readonly state: string;
   readonly subscription?: string;
-  readonly limit: string;
-  readonly after?: string;
   readonly json?: boolean;
 }
 

@@ -5,17 +5,15 @@ import { addServerOptions, connectAdminClient, type ServerFlags } from '../api-c
 import type { CliContext } from '../context.js';
 import { parseAnswer } from '../format/answer.js';
 import { printAnswer } from '../format/output.js';
-import { addPageOptions, nextPageLines, pageQuery } from '../format/pages.js';
+import { addPageOptions, nextPageLines, type PageFlags, pageQuery } from '../format/pages.js';
 import { renderTable, truncate } from '../format/table.js';
 
 /**
  * `wahook inbox`: the stored webhook rows of a running server (GET /v1/inbox), by default the
  * quarantined ones with their reason, and their reprocessing after a fix (POST …/reprocess).
  */
-interface InboxFlags extends ServerFlags {
+interface InboxFlags extends ServerFlags, PageFlags {
   readonly state: string;
-  readonly limit: string;
-  readonly after?: string;
   readonly reprocess?: string;
   readonly reprocessAll?: boolean;
   readonly json?: boolean;

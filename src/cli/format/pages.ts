@@ -9,6 +9,12 @@ export function nextPageLines(next: string | null): string[] {
   return next === null ? [] : [`more: --after ${next}`];
 }
 
+/** What commander gives a listing for the options below. */
+export interface PageFlags {
+  readonly limit: string;
+  readonly after?: string;
+}
+
 /** `--limit` and `--after`, as every listing that pages by cursor takes them. */
 export function addPageOptions(command: Command, max: number, order = ''): Command {
   return command
@@ -21,7 +27,7 @@ export function addPageOptions(command: Command, max: number, order = ''): Comma
  * it (the inbox pages newest first, so its next page holds the rows *before* the cursor's).
  */
 export function pageQuery(
-  flags: { readonly limit: string; readonly after?: string },
+  flags: PageFlags,
   max: number,
   cursorParam: 'after' | 'before',
 ): Record<string, string> {
