@@ -106,10 +106,15 @@ function walk(
       return;
     }
     if (depth >= MAX_AUDIT_DEPTH) return;
-    for (const [key, value] of Object.entries(raw)) {
+    for (const key of Object.keys(raw)) {
+      const value = raw[key];
       const child = Object.hasOwn(def.shape, key) ? def.shape[key] : undefined;
+      const known = child !== undefined && (knownTop === undefined || knownTop(key));
+      // Most keys are leaves read as sent: settled here, before a path is spelled out for them.
+      if (known && (value === undefined || value === null || PLAINLY_READ.get(child)?.(value) === true))
+        continue;
       const childPath = path === '' ? key : `${path}.${key}`;
-      if (child === undefined || (knownTop !== undefined && !knownTop(key))) {
+      if (!known) {
         audit.unparsed[childPath] = value;
         audit.unknownPaths.push(childPath);
       } else walk(child, value, childPath, audit, depth + 1);
