@@ -3,6 +3,7 @@ import type { ClaimedDelivery, DeliveryClaim } from '../../src/store/delivery-po
 import type { Store } from '../../src/store/ports.js';
 import type { PostgresStore } from '../../src/store/postgres/store.js';
 import { commitEvents, describeEachStore, makeEvent } from '../helpers/delivery-fixtures.js';
+import { subscriptionInput } from '../store-contract/fixtures.js';
 
 /**
  * The claim reads each subscription's batch settings in its own query: an update is seen by the
@@ -18,19 +19,9 @@ function claimAt(now: number, owner = 'loop-a'): DeliveryClaim {
 }
 
 async function batchedSubscription(store: Store, id: string, maxEvents: number) {
-  await store.createSubscription({
-    id,
-    url: `https://crm.example.com/hooks/${id}`,
-    events: ['*'],
-    phoneNumberIds: null,
-    headers: {},
-    description: null,
-    enabled: true,
-    batch: { maxEvents, maxWaitMs: 0 },
-    secret: `whsec_${Buffer.from(id.padEnd(24, '0')).toString('base64')}`,
-    source: 'api',
-    now: Date.now(),
-  });
+  await store.createSubscription(
+    subscriptionInput(id, { batch: { maxEvents, maxWaitMs: 0 }, now: Date.now() }),
+  );
 }
 
 const batchSizes = (claimed: readonly ClaimedDelivery[]) => {

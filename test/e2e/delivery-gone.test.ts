@@ -1,7 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { DeliveryLoop } from '../../src/deliver/delivery-loop.js';
 import { type DeliveryOptions, deliveryOptions } from '../../src/deliver/options.js';
-import { generateSecret } from '../../src/deliver/signing.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { Bus } from '../../src/observe/bus.js';
 import type { PostgresStore } from '../../src/store/postgres/store.js';
@@ -14,6 +13,7 @@ import {
   startSubscriber,
 } from '../helpers/delivery-fixtures.js';
 import { waitFor } from '../helpers/wait.js';
+import { subscriptionInput } from '../store-contract/fixtures.js';
 
 /**
  * A subscriber that answers 410 Gone receives one request, never more: the attempt that frees its
@@ -45,18 +45,9 @@ async function setup(stores: EachStore, options: Partial<DeliveryOptions> = {}):
     return { status: 410, body: 'unsubscribed' };
   });
   cleanups.push(gone.close);
-  const subscription = await temp.store.createSubscription({
-    id: `sub_gone_${Math.random().toString(36).slice(2)}`,
-    url: gone.url,
-    events: ['*'],
-    phoneNumberIds: null,
-    headers: {},
-    description: null,
-    enabled: true,
-    secret: generateSecret(),
-    source: 'api',
-    now: Date.now(),
-  });
+  const subscription = await temp.store.createSubscription(
+    subscriptionInput(`sub_gone_${Math.random().toString(36).slice(2)}`, { url: gone.url, now: Date.now() }),
+  );
   const bus = new Bus();
   const loop = new DeliveryLoop({
     store: temp.store,
