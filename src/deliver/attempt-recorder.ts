@@ -19,7 +19,6 @@ export function createAttemptRecorder(
 ): GroupCommit<RecordedAttempt, boolean> {
   return new GroupCommit((entries) => store.recordDeliveryAttempts(entries), {
     maxBatch: MAX_BATCH,
-    gather: 'turn',
     missing: false,
   });
 }

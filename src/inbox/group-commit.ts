@@ -35,7 +35,6 @@ export class GroupCommitter {
   ) {
     this.commits = new GroupCommit(appendBatch, {
       maxBatch: options.maxBatch,
-      gather: 'turn',
       timeoutMs: options.commitTimeoutMs,
       missing: -1,
       onCommitted: (rows, commitMs) => {

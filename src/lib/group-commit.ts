@@ -4,19 +4,15 @@
  * promise settles with its own commit: it resolves only once its item is durable, and a commit
  * that fails (or, with `timeoutMs`, is overdue) rejects every item in it.
  *
- * Two ways to start a commit when nothing is in flight (`gather`): wait one turn of the event
- * loop (`'turn'`, setImmediate), so that items of the same turn share the commit, or commit at
- * once (`'now'`). Both users wait a turn: the inbox (inbox/group-commit.ts), whose requests are
- * parsed many to a turn, and the delivery loop's attempt records (deliver/attempt-recorder.ts),
- * whose answers arrive many to a turn. A synchronous store (SQLite) finishes a commit before the
- * next item arrives, so with `'now'` nothing is ever in flight to gather behind: every item was a
- * transaction of its own.
+ * With nothing in flight, a commit starts after one turn of the event loop (setImmediate), so
+ * that the items of the same turn share it: the inbox's requests (inbox/group-commit.ts) are
+ * parsed many to a turn, and the delivery loop's answers (deliver/attempt-recorder.ts) arrive many
+ * to a turn. Committing at once instead gathered nothing on a synchronous store (SQLite): its
+ * commit ends before the next item arrives, so every item was a transaction of its own.
  */
 export interface GroupCommitOptions<R> {
   /** Most items in one commit; a larger backlog goes in consecutive commits. */
   maxBatch: number;
-  /** With nothing in flight: wait one turn of the event loop for company, or commit now. */
-  gather: 'turn' | 'now';
   /**
    * A commit slower than this fails. The budget runs from the oldest item's arrival, so an item
    * queued behind a hung commit is answered within one budget, not after that commit's and then
@@ -71,10 +67,6 @@ export class GroupCommit<T, R> {
 
   private start(): void {
     if (this.inFlight || this.scheduled) return;
-    if (this.options.gather === 'now') {
-      this.flush();
-      return;
-    }
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;

@@ -29,7 +29,6 @@ function held(): HeldCommit & { commit: (items: readonly number[]) => Promise<nu
 
 const options = (overrides: Partial<GroupCommitOptions<number>> = {}): GroupCommitOptions<number> => ({
   maxBatch: 3,
-  gather: 'now',
   missing: -1,
   ...overrides,
 });
@@ -37,10 +36,11 @@ const options = (overrides: Partial<GroupCommitOptions<number>> = {}): GroupComm
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('GroupCommit', () => {
-  it("commits at once with gather 'now', and items added meanwhile go together in the next commit", async () => {
+  it('items added while a commit is in flight go together in the next commit', async () => {
     const store = held();
     const commits = new GroupCommit(store.commit, options());
     const first = commits.add(1);
+    await turn();
     expect(store.batches).toEqual([[1]]);
     const queued = [commits.add(2), commits.add(3)];
     expect(store.batches).toEqual([[1]]);
@@ -52,9 +52,9 @@ describe('GroupCommit', () => {
     expect(await Promise.all(queued)).toEqual([4, 6]);
   });
 
-  it("waits one turn with gather 'turn', so items of the same turn share the first commit", async () => {
+  it('waits one turn, so items of the same turn share the first commit', async () => {
     const store = held();
-    const commits = new GroupCommit(store.commit, options({ gather: 'turn' }));
+    const commits = new GroupCommit(store.commit, options());
     const results = [commits.add(1), commits.add(2)];
     expect(store.batches).toEqual([]);
     await turn();
@@ -66,7 +66,9 @@ describe('GroupCommit', () => {
   it('splits a backlog larger than maxBatch over consecutive commits, in order', async () => {
     const store = held();
     const commits = new GroupCommit(store.commit, options());
-    const results = [commits.add(1), ...[2, 3, 4, 5, 6, 7].map((n) => commits.add(n))];
+    const first = commits.add(1);
+    await turn();
+    const results = [first, ...[2, 3, 4, 5, 6, 7].map((n) => commits.add(n))];
     store.settle();
     await turn();
     store.settle();
@@ -80,6 +82,7 @@ describe('GroupCommit', () => {
     const store = held();
     const commits = new GroupCommit(store.commit, options());
     const all = commits.addAll([1, 2, 3]);
+    await turn();
     expect(store.batches).toEqual([[1, 2, 3]]);
     store.settle();
     expect(await all).toEqual([2, 4, 6]);
@@ -93,6 +96,7 @@ describe('GroupCommit', () => {
       options({ onFailed: (items, error) => failed.push(`${items}:${error.message}`) }),
     );
     const first = commits.add(1);
+    await turn();
     const second = commits.add(2);
     store.settle(new Error('disk full'));
     await expect(first).rejects.toThrow('disk full');
@@ -120,7 +124,7 @@ describe('GroupCommit', () => {
 
   it('drains: resolves once every item added so far has settled', async () => {
     const store = held();
-    const commits = new GroupCommit(store.commit, options({ gather: 'turn' }));
+    const commits = new GroupCommit(store.commit, options());
     const settled: number[] = [];
     for (const n of [1, 2]) void commits.add(n).then((r) => settled.push(r));
     const drained = commits.drain();
