@@ -25,6 +25,8 @@ export function createBackgroundStage(context: StageContext, roles: readonly Bac
 
   const spawn = () => {
     const thread = new Worker(threadFile(), { workerData: { config: context.config, roles } });
+    // Read now: once the thread has stopped, threadId answers -1.
+    const { threadId } = thread;
     thread.on('message', (message: FromBackground) => {
       if (message.kind === 'wakeup') context.wakeups.signal(message.signal);
       if (message.kind !== 'bus') return;
@@ -35,6 +37,7 @@ export function createBackgroundStage(context: StageContext, roles: readonly Bac
       context.bus.emit('loop:error', { loop: `background:${roles.join('+')}`, error: err.message });
     });
     thread.on('exit', () => {
+      context.store.threadExited(threadId);
       if (worker === thread) worker = undefined;
       if (stopping) return;
       restart = setTimeout(spawn, RESTART_MS);

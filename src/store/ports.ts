@@ -104,6 +104,11 @@ export interface StoreLifecycle {
   migrate(): Promise<void>;
   /** Flushes and closes every connection; later calls reject. */
   close(): Promise<void>;
+  /**
+   * A thread of this process that opened the same store exited (it may have died mid-write):
+   * whatever it held of the process's shared state is let go. SQLite: its write turn.
+   */
+  threadExited(threadId: number): void;
 }
 
 /** A stored event: `seq` is its place in the log, the cursor of GET /v1/events. */

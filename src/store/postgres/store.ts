@@ -202,6 +202,10 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     return reads.listMessages(this.pool, query);
   }
 
+  threadExited(_threadId: number): void {
+    // Nothing is shared between the threads of a process here: each has its own pool.
+  }
+
   /**
    * A ROW EXCLUSIVE lock on the inbox is what an append takes first: it fails on a read-only
    * server (a standby after failover, default_transaction_read_only) and waits, within the

@@ -3,6 +3,7 @@ import type { InboxAppend } from '../ports.js';
 import { inboxValues } from '../shared/rows.js';
 import type { InboxAppendTuple } from './inbox-sql.js';
 import { sqliteThreadFile, stopThread } from './threads.js';
+import { releaseTurnsOf, writeTurnsBuffer } from './write-turns.js';
 
 interface Pending {
   resolve: (ids: number[]) => void;
@@ -65,7 +66,12 @@ export class SqliteInboxWriter {
       this.pending.clear();
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`inbox writer thread exited with code ${code}`)));
+    const { threadId } = worker;
+    worker.on('exit', (code) => {
+      // A writer that died waiting for its turn, or holding it, must not keep the others waiting.
+      releaseTurnsOf(writeTurnsBuffer(this.path), threadId);
+      fail(new Error(`inbox writer thread exited with code ${code}`));
+    });
     worker.unref();
     this.worker = worker;
     return worker;

@@ -112,7 +112,7 @@ import {
   subscriptionFileOps,
   updateSubscription,
 } from './subscriptions.js';
-import { WriteTurns, writeTurnsBuffer } from './write-turns.js';
+import { releaseTurnsOf, WriteTurns, writeTurnsBuffer } from './write-turns.js';
 
 /**
  * The embedded store. Inbox appends go through the writer thread (group-committed by the caller);
@@ -383,6 +383,10 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY updated_at DESC, id DESC LIMIT ?`;
     return (this.reader.prepare(sql).all(...params, query.limit) as MessageRow[]).map(toStoredMessage);
+  }
+
+  threadExited(threadId: number): void {
+    releaseTurnsOf(writeTurnsBuffer(this.path), threadId);
   }
 
   async checkWritable(): Promise<void> {

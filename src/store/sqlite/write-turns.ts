@@ -11,19 +11,26 @@ import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_th
  * 3 ms for a commit that had ended after 0.2, and its thread's event loop stood still meanwhile.
  *
  * The turns are advisory: SQLite's own lock still guards every write (and another process on the
- * same file knows nothing of these cells), so a thread that waited longer than `giveUpMs` for a
- * holder takes the turn from it and goes ahead: a thread stopped mid-turn cannot hold the others
- * up for longer than that, once. Correctness never rests on the turns; only the waiting does.
+ * same file knows nothing of these cells). A thread that has waited `giveUpMs` behind the same
+ * holder takes the turn from it; the wait starts again whenever the turn changes hands, so a
+ * slow lock is never taken from a live holder that just got it. The thread that starts a thread
+ * also clears that thread's cells when it exits (`releaseTurnsOf`), so one that died mid-turn or
+ * mid-wait holds nobody up. Correctness never rests on the turns; only the waiting does.
+ *
+ * One thread holds its turn across the awaits of a transaction (`holdAsync`), so every caller on a
+ * thread must serialize its transactions on that thread as the store does (its `txLock`): a turn
+ * is the thread's, and a second caller in the same thread would run inside the first one's turn.
  */
 const OWNER = 0;
+/** The first-in-line writer that is waiting (thread id + 1), 0 when none: there is one, the inbox writer. */
 const FIRST_WAITING = 1;
 /** While a first-in-line writer waits, others look again this often for a free lock. */
 const YIELD_MS = 1;
 const GIVE_UP_MS = 2_000;
 
 /**
- * The shared cells of one database file, the holder's thread (0 = free) and how many first-in-line
- * writers wait: made by the first store that opens the file in this process and handed to every
+ * The shared cells of one database file, the holder's thread and the waiting first-in-line
+ * writer's: made by the first store that opens the file in this process and handed to every
  * thread started after it (worker_threads environment data, where a SharedArrayBuffer stays
  * shared), so the stores of the background threads and the inbox writer find the same cells.
  */
@@ -34,6 +41,14 @@ export function writeTurnsBuffer(path: string): SharedArrayBuffer {
   const buffer = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
   setEnvironmentData(key, buffer);
   return buffer;
+}
+
+/** After a thread exited: whatever turn it held or waited for is free again, and waiters wake. */
+export function releaseTurnsOf(buffer: SharedArrayBuffer, exitedThreadId: number): void {
+  const cells = new Int32Array(buffer);
+  const id = exitedThreadId + 1;
+  Atomics.compareExchange(cells, FIRST_WAITING, id, 0);
+  if (Atomics.compareExchange(cells, OWNER, id, 0) === id) Atomics.notify(cells, OWNER);
 }
 
 export interface WriteTurnsOptions {
@@ -79,26 +94,28 @@ export class WriteTurns {
   private take(): boolean {
     const { cells, me } = this;
     if (Atomics.load(cells, OWNER) === me) return false;
-    const deadline = performance.now() + this.giveUpMs;
-    if (this.first) Atomics.add(cells, FIRST_WAITING, 1);
+    if (this.first) Atomics.store(cells, FIRST_WAITING, me);
     try {
+      let holder = Atomics.load(cells, OWNER);
+      let deadline = performance.now() + this.giveUpMs;
       for (;;) {
         const owner = Atomics.load(cells, OWNER);
-        const late = performance.now() >= deadline;
+        if (owner !== holder) {
+          holder = owner;
+          deadline = performance.now() + this.giveUpMs;
+        }
+        const left = deadline - performance.now();
         if (owner === 0) {
-          // A late thread no longer lets a first-in-line writer go ahead: one stopped while waiting
-          // would otherwise leave its count behind for good.
-          const mayTake = this.first || late || Atomics.load(cells, FIRST_WAITING) === 0;
+          const mayTake = this.first || left <= 0 || Atomics.load(cells, FIRST_WAITING) === 0;
           if (mayTake && Atomics.compareExchange(cells, OWNER, 0, me) === 0) return true;
-        } else if (late && Atomics.compareExchange(cells, OWNER, owner, me) === owner) return true;
-        if (late) continue;
+        } else if (left <= 0 && Atomics.compareExchange(cells, OWNER, owner, me) === owner) return true;
+        if (left <= 0) continue;
         // Sleeps until the holder lets go (notify), or briefly when the lock is free but a
         // first-in-line writer is about to take it.
-        const left = Math.max(0, deadline - performance.now());
         Atomics.wait(cells, OWNER, owner, owner === 0 ? Math.min(left, YIELD_MS) : left);
       }
     } finally {
-      if (this.first) Atomics.sub(cells, FIRST_WAITING, 1);
+      if (this.first) Atomics.compareExchange(cells, FIRST_WAITING, me, 0);
     }
   }
 

@@ -19,10 +19,11 @@ if (!port) throw new Error('writer-thread.js must run as a worker thread');
 
 const { path } = workerData as { path: string };
 const db = openSqlite(path);
-// Webhooks wait for these commits before their 200: at the write lock this thread goes first.
-const turns = new WriteTurns(writeTurnsBuffer(path), { first: true });
-// Bounded wait for the write lock: the receiver must answer 503 rather than hang while locked out.
-db.pragma('busy_timeout = 2000');
+// Webhooks wait for these commits before their 200: at the write lock this thread goes first. Its
+// waits are bounded so that a locked-out receiver answers 503 (and /readyz fails) within 2 s: at
+// most 1 s for the turn, then at most 1 s for SQLite's own lock (another process on the file).
+const turns = new WriteTurns(writeTurnsBuffer(path), { first: true, giveUpMs: 1_000 });
+db.pragma('busy_timeout = 1000');
 const insert = db.prepare(INSERT_INBOX_SQL);
 const appendAll = db.transaction((rows: InboxAppendTuple[]) =>
   rows.map((row) => {

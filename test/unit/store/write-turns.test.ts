@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WriteTurns, writeTurnsBuffer } from '../../../src/store/sqlite/write-turns.js';
+import { releaseTurnsOf, WriteTurns, writeTurnsBuffer } from '../../../src/store/sqlite/write-turns.js';
 
 /**
  * Turns at SQLite's write lock between real threads of one process (write-turns.ts): one holder at
@@ -85,6 +85,21 @@ describe('write turns', () => {
     expect(next.reports[0]?.inside).toBe(1);
     // The dead thread never gave its turn back: the next writer took it once its wait ran out.
     expect(next.reports[0]?.waitedMs).toBeGreaterThanOrEqual(190);
+  });
+
+  it('frees the turn of a thread that exited holding it, once its starter says so', async () => {
+    const { buffer, threads: started } = await startThreads(2);
+    const [dying, next] = started as [(typeof started)[0], (typeof started)[0]];
+    const { threadId } = dying.thread;
+    const exited = new Promise((resolve) => dying.thread.once('exit', resolve));
+    dying.thread.postMessage({ die: true, tag: 'dying' });
+    await exited;
+    expect(new Int32Array(buffer)[0]).toBe(threadId + 1);
+    releaseTurnsOf(buffer, threadId);
+    // A budget no test waits out: the turn is free because it was let go, not taken over.
+    next.thread.postMessage({ hold: 1, tag: 'next', giveUpMs: 600_000 });
+    await until(() => next.reports.length === 1, 'the next writer');
+    expect(new Int32Array(buffer)[0]).toBe(0);
   });
 
   it('lets a thread that holds its turn write again inside it, and gives the turn back after', async () => {
