@@ -121,14 +121,16 @@ export function createStuckScanner(deps: {
       const counts = { sent: 0, delivered: 0 };
       if (!Number.isFinite(shortest)) return counts;
       // Send ids begin with their creation time, so the horizon is an id: sends older than twice
-      // the longest limit were judged long ago and are not read again, except the few that still
-      // carry a judgement, so that one whose message moved on loses its flag however old it is.
+      // the longest limit were judged long ago and are not judged again. The few that still carry
+      // a judgement are only re-read to clear it once their message moved on: judging them anew
+      // would announce stages again, wrongly once retention has purged the message row (its
+      // status then reads as never sent), and again once the first announcement's event is gone.
       const horizon = now - 2 * Math.max(sentAfterMs, deliveredAfterMs);
       const horizonId = `snd_${Math.max(0, horizon).toString(36).padStart(9, '0')}`;
       const judge = (page: readonly SendRow[]) => judgePage(deps, page, now, counts);
       await eachPage(
         (afterId) => deps.store.listFlaggedSendsBefore({ beforeId: horizonId, limit: PAGE, afterId }),
-        judge,
+        (page) => clearMovedOn(deps, page, now, counts),
       );
       await eachPage(
         (afterId) =>
@@ -155,6 +157,26 @@ async function eachPage(
     if (!last || page.length < PAGE) return;
     after = last.id;
   }
+}
+
+/**
+ * Old flagged sends: a flag whose message moved on is cleared; the others keep the stage they were
+ * judged at and count. No events: their stage was announced when it was judged.
+ */
+async function clearMovedOn(
+  deps: Parameters<typeof createStuckScanner>[0],
+  page: readonly SendRow[],
+  now: number,
+  counts: { sent: number; delivered: number },
+): Promise<void> {
+  const cleared: StuckJudgement[] = [];
+  for (const send of page) {
+    const message = send.wamid === null ? undefined : await deps.store.getMessage(send.wamid);
+    const stillStuck = judgeStuck(send, message?.status, now, deps.options) !== undefined;
+    if (stillStuck && send.stuckStage) counts[send.stuckStage] += 1;
+    else cleared.push({ sendId: send.id, stage: null });
+  }
+  await deps.store.setStuck(cleared, now);
 }
 
 /** Judges one page of sends: writes the new stuck events, then the judgements that changed. */

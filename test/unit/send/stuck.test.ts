@@ -68,9 +68,12 @@ async function setup(stores: EachStore) {
     (await temp.store.listSends({ states: ['accepted'], createdBefore: now, limit: 10 })).map(
       (row) => row.stuckStage,
     );
+  // What retention does to a message row past WAHOOK_RETENTION_MESSAGES.
+  const purgeMessage = (id: string) => temp.rows('DELETE FROM messages WHERE id = $1', [`wamid.${id}`]);
   return {
     scanner,
     accept,
+    purgeMessage,
     stuckEvents,
     scans,
     setStatus,
@@ -142,6 +145,21 @@ describeEachStore('stuck messages', (stores) => {
     expect(await listed()).toEqual([]);
     await scanner.runOnce();
     expect(await judged()).toEqual([null]);
+  });
+
+  it('announces an old send once: past the look-back its flag is kept or cleared, never judged again', async () => {
+    const { scanner, accept, purgeMessage, stuckEvents, judged, advance } = await setup(stores);
+    await accept('slow', 'text', 'sent');
+    advance(61 * MINUTE);
+    await scanner.runOnce();
+    expect((await stuckEvents()).map((event) => event.stage)).toEqual(['delivered']);
+    advance(24 * 60 * MINUTE);
+    // Judged anew without its message row, the send would read as never sent.
+    await purgeMessage('slow');
+    await scanner.runOnce();
+    await scanner.runOnce();
+    expect(await judged()).toEqual(['delivered']);
+    expect((await stuckEvents()).map((event) => event.stage)).toEqual(['delivered']);
   });
 
   it('keeps the judgement of an old send whose message is still stuck, and moves it on with its status', async () => {
