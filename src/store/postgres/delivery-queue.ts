@@ -130,13 +130,18 @@ export async function recordDeliveryAttempts(
   entries: readonly RecordedAttempt[],
 ): Promise<boolean[]> {
   const disabling = disablingEntries(entries);
-  // Lock the subscriptions first, in the order an operator's disable locks them (the subscription,
-  // then its deliveries), so the two never deadlock.
+  // A disable dead-letters every pending delivery of its subscription, rows another recorder may
+  // be moving in its own batch. So when this batch disables anything, it first locks the
+  // subscriptions of all its entries, in id order, as an operator's disable does (the
+  // subscription, then its deliveries): two recorders disabling different subscriptions that each
+  // hold a delivery of the other's then wait in line instead of deadlocking. NO KEY UPDATE: the
+  // key lock that new deliveries' foreign keys take is not blocked.
   if (disabling.length > 0) {
     await client.query(
-      `SELECT s.id FROM subscriptions s JOIN deliveries d ON d.subscription_id = s.id
-       WHERE d.id = ANY($1::bigint[]) ORDER BY s.id FOR UPDATE OF s`,
-      [disabling.map((entry) => entry.deliveryId)],
+      `SELECT s.id FROM subscriptions s
+       WHERE s.id IN (SELECT d.subscription_id FROM deliveries d WHERE d.id = ANY($1::bigint[]))
+       ORDER BY s.id FOR NO KEY UPDATE OF s`,
+      [entries.map((entry) => entry.deliveryId)],
     );
   }
   const applied: boolean[] = [];
