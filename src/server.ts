@@ -15,8 +15,8 @@ import { WahookError } from './errors.js';
 import { type InProcessFakeGraph, startInProcessFakeGraph } from './fake-graph/in-process.js';
 import { GroupCommitter, INBOX_GROUP_COMMIT } from './inbox/group-commit.js';
 import { type Clock, systemClock } from './lib/clock.js';
-import { Wakeups } from './lib/wakeups.js';
-import { Bus } from './observe/bus.js';
+import type { Wakeups } from './lib/wakeups.js';
+import { Bus, wakeupsReportingTo } from './observe/bus.js';
 import { registerDeliveryMetrics } from './observe/delivery-metrics.js';
 import { logBusEvents } from './observe/log-events.js';
 import { createLogger } from './observe/logger.js';
@@ -110,9 +110,7 @@ export async function startServer(given: Config, options: ServerOptions = {}): P
     config = withFakeGraphTarget(config, fakeGraph);
   }
   const bus = new Bus();
-  const wakeups = new Wakeups((signal, error) =>
-    bus.emit('loop:error', { loop: 'wakeups', error: `a ${signal} listener threw: ${error.message}` }),
-  );
+  const wakeups = wakeupsReportingTo(bus);
   const registry = createMetrics(bus, store);
   registerProcessMetrics(bus, registry);
   registerDeliveryMetrics(registry, bus, store, clock);

@@ -8,8 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/load.js';
 import { systemClock } from '../lib/clock.js';
-import { Wakeups } from '../lib/wakeups.js';
-import { Bus, type BusEventName, type BusEvents } from '../observe/bus.js';
+import { Bus, type BusEventName, type BusEvents, wakeupsReportingTo } from '../observe/bus.js';
 import { createLogger } from '../observe/logger.js';
 import { createStages } from '../stages.js';
 import { openStore } from '../store/open-store.js';
@@ -35,9 +34,7 @@ function send(message: FromBackground): void {
   port?.postMessage(message);
 }
 
-const wakeups = new Wakeups((signal, error) =>
-  bus.emit('loop:error', { loop: 'wakeups', error: `a ${signal} listener threw: ${error.message}` }),
-);
+const wakeups = wakeupsReportingTo(bus);
 for (const signal of wakeupsOf(roles).tells) wakeups.on(signal, () => send({ kind: 'wakeup', signal }));
 const store = await openStore(config.databaseUrl, {
   walLimitBytes: config.sqliteWalLimitBytes,

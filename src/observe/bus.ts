@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { Wakeups } from '../lib/wakeups.js';
 
 /**
  * The typed internal event bus. Core code says what happened; metrics and logs subscribe. No stage
@@ -70,4 +71,11 @@ export class Bus {
     this.emitter.on(name, listener);
     return () => this.emitter.off(name, listener);
   }
+}
+
+/** Wake-ups whose failing listeners are reported on the bus, as a failing loop is. */
+export function wakeupsReportingTo(bus: Bus): Wakeups {
+  return new Wakeups((signal, error) =>
+    bus.emit('loop:error', { loop: 'wakeups', error: `a ${signal} listener threw: ${error.message}` }),
+  );
 }
