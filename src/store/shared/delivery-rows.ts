@@ -103,7 +103,6 @@ export function toLane(value: string): DeliveryLane {
   return value === 'replay' ? 'replay' : 'live';
 }
 
-/** How many candidates one claim reads per slot it wants: room for rows skipped for lack of slots. */
 /**
  * How many due rows a claim reads of one subscription: as many as its free slots (never more than
  * the claim wants), none when its window is full. The claim picks no more rows than that anyway
