@@ -21,7 +21,7 @@ export function createServeStages(context: StageContext): Stage[] {
     (role): role is BackgroundRole => role === 'worker' || role === 'delivery',
   );
   if (!context.roles.includes('receiver') || background.length === 0) return createStages(context);
-  const threads = background.map((role) => createBackgroundStage(context, [role]));
+  const threads = background.map((role) => createBackgroundStage(context, role));
   const here = context.roles.filter((role) => role !== 'worker' && role !== 'delivery');
   return [...createStages({ ...context, roles: here }), ...threads];
 }

@@ -15,23 +15,15 @@ export type FromBackground =
 export type BackgroundRole = Extract<Role, 'worker' | 'delivery'>;
 
 /**
- * The wake-ups a thread of these roles hears from the main thread, and those it passes back. The
+ * The wake-ups the thread of each role hears from the main thread, and those it passes back. The
  * worker hears of appends and commits events; the delivery loop hears of events and replays; the
  * main thread serves the event streams and passes each signal on to the threads that listen. A
  * thread passes back only what it commits and never hears it again, so no signal goes round in a
  * circle: the main thread is the only hub.
  */
-export function wakeupsOf(roles: readonly BackgroundRole[]): { hears: Wakeup[]; tells: Wakeup[] } {
-  const hears = new Set<Wakeup>();
-  const tells = new Set<Wakeup>();
-  if (roles.includes('worker')) {
-    hears.add('inbox:appended');
-    tells.add('events:appended');
-  }
-  if (roles.includes('delivery')) {
-    hears.add('dead_letters:replayed');
-    // Events committed in the same thread wake the loop there; from another thread they come in.
-    if (!roles.includes('worker')) hears.add('events:appended');
-  }
-  return { hears: [...hears], tells: [...tells] };
-}
+export const WAKEUPS_OF: Readonly<
+  Record<BackgroundRole, { hears: readonly Wakeup[]; tells: readonly Wakeup[] }>
+> = {
+  worker: { hears: ['inbox:appended'], tells: ['events:appended'] },
+  delivery: { hears: ['events:appended', 'dead_letters:replayed'], tells: [] },
+};

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { BusEventName, BusEvents } from '../observe/bus.js';
 import type { StageContext } from '../server.js';
 import type { Stage } from '../stage.js';
-import { type BackgroundRole, type FromBackground, type ToBackground, wakeupsOf } from './messages.js';
+import { type BackgroundRole, type FromBackground, type ToBackground, WAKEUPS_OF } from './messages.js';
 
 /**
  * Main-thread side of a background thread (thread.ts): processing or delivery runs there, so its
@@ -16,7 +16,7 @@ import { type BackgroundRole, type FromBackground, type ToBackground, wakeupsOf 
 
 const RESTART_MS = 1_000;
 
-export function createBackgroundStage(context: StageContext, roles: readonly BackgroundRole[]): Stage {
+export function createBackgroundStage(context: StageContext, role: BackgroundRole): Stage {
   let worker: Worker | undefined;
   let stopping = false;
   let restart: NodeJS.Timeout | undefined;
@@ -24,7 +24,7 @@ export function createBackgroundStage(context: StageContext, roles: readonly Bac
   const post = (message: ToBackground) => worker?.postMessage(message);
 
   const spawn = () => {
-    const thread = new Worker(threadFile(), { workerData: { config: context.config, roles } });
+    const thread = new Worker(threadFile(), { workerData: { config: context.config, role } });
     // Read now: once the thread has stopped, threadId answers -1.
     const { threadId } = thread;
     thread.on('message', (message: FromBackground) => {
@@ -34,7 +34,7 @@ export function createBackgroundStage(context: StageContext, roles: readonly Bac
         context.bus.emit(name, payload as BusEvents[BusEventName]);
     });
     thread.on('error', (err) => {
-      context.bus.emit('loop:error', { loop: `background:${roles.join('+')}`, error: err.message });
+      context.bus.emit('loop:error', { loop: `background:${role}`, error: err.message });
     });
     thread.on('exit', () => {
       context.store.threadExited(threadId);
@@ -46,10 +46,10 @@ export function createBackgroundStage(context: StageContext, roles: readonly Bac
   };
 
   return {
-    name: `background:${roles.join('+')}`,
+    name: `background:${role}`,
     start() {
       if (worker || stopping) return;
-      const forwards = wakeupsOf(roles).hears.map((signal) =>
+      const forwards = WAKEUPS_OF[role].hears.map((signal) =>
         context.wakeups.on(signal, () => post({ kind: 'wakeup', signal })),
       );
       unsubscribe = () => {

@@ -12,11 +12,11 @@ import { Bus, type BusEventName, type BusEvents, wakeupsReportingTo } from '../o
 import { createLogger } from '../observe/logger.js';
 import { createStages } from '../stages.js';
 import { openStore } from '../store/open-store.js';
-import { type BackgroundRole, type FromBackground, type ToBackground, wakeupsOf } from './messages.js';
+import { type BackgroundRole, type FromBackground, type ToBackground, WAKEUPS_OF } from './messages.js';
 
 const port = parentPort;
 if (!port) throw new Error('background thread: must run as a worker thread');
-const { config, roles } = workerData as { config: Config; roles: BackgroundRole[] };
+const { config, role } = workerData as { config: Config; role: BackgroundRole };
 
 const bus = new Bus();
 const forwarded: [BusEventName, unknown][] = [];
@@ -35,7 +35,7 @@ function send(message: FromBackground): void {
 }
 
 const wakeups = wakeupsReportingTo(bus);
-for (const signal of wakeupsOf(roles).tells) wakeups.on(signal, () => send({ kind: 'wakeup', signal }));
+for (const signal of WAKEUPS_OF[role].tells) wakeups.on(signal, () => send({ kind: 'wakeup', signal }));
 const store = await openStore(config.databaseUrl, {
   walLimitBytes: config.sqliteWalLimitBytes,
   diskReserveBytes: config.diskReserveBytes,
@@ -46,7 +46,7 @@ const stages = createStages({
   // The main thread applied the subscriptions file already. A processing batch holds SQLite's
   // write lock, which the receiver's commits wait for: 200 rows, as beside a receiver.
   config: { ...config, subscriptionsFile: undefined, workerBatchSize: config.workerBatchSize ?? 200 },
-  roles,
+  roles: [role],
   store,
   bus,
   clock: systemClock,
