@@ -29,11 +29,16 @@ function namesPerson(value: string, person: PersonIdentifier, needle: string): b
   return /^\+?[\d\s().-]+$/.test(value.trim()) && phoneDigits(value) === needle;
 }
 
-/** Whether any string anywhere in the JSON value names the person. */
+/**
+ * Whether any string anywhere in the JSON value names the person, or a number spells their phone
+ * number (metadata the business wrote may hold `"referred_by": 4915112345678`).
+ */
 export function mentionsPerson(value: unknown, person: PersonIdentifier): boolean {
   const needle = searchNeedle(person);
   const walk = (node: unknown): boolean => {
     if (typeof node === 'string') return namesPerson(node, person, needle);
+    if (typeof node === 'number')
+      return person.kind === 'wa_id' && Number.isSafeInteger(node) && String(node) === needle;
     if (Array.isArray(node)) return node.some(walk);
     if (node !== null && typeof node === 'object') return Object.values(node).some(walk);
     return false;
@@ -84,7 +89,10 @@ export function withoutPerson(document: unknown, person: PersonIdentifier): unkn
     if (node !== null && typeof node === 'object') {
       return Object.fromEntries(
         Object.entries(node)
-          .filter(([, value]) => typeof value !== 'string' || !mentionsPerson(value, person))
+          // A field goes when its own value names the person; an object or array is walked instead.
+          .filter(
+            ([, value]) => (value !== null && typeof value === 'object') || !mentionsPerson(value, person),
+          )
           .map(([name, value]) => [name, walk(value)]),
       );
     }

@@ -20,6 +20,11 @@ describe('withoutPerson', () => {
     });
   });
 
+  it('drops a field or array item holding the number as a JSON number, and keeps other numbers', () => {
+    const metadata = { referred_by: 4915112345678, household: [4915112345678, 4917600000043], order: 7731 };
+    expect(withoutPerson(metadata, LENA)).toEqual({ household: [4917600000043], order: 7731 });
+  });
+
   it('keeps a longer number that only contains the digits, and a BSUID only when equal', () => {
     expect(withoutPerson({ other: '49151123456789' }, LENA)).toEqual({ other: '49151123456789' });
     const bsuid = { kind: 'user_id' as const, value: 'DE.8841203399120045771' };
