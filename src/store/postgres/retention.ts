@@ -2,8 +2,9 @@ import type pg from 'pg';
 import type { DataClass, ErasureCounts, ErasureLogEntry, PurgeBatch } from '../retention-ports.js';
 import type { ErasureOps, ErasurePlan, ErasureTable, RowKey } from '../shared/erasure.js';
 import { redactAnswers } from '../shared/erasure-answers.js';
+import { redactMetadata } from '../shared/erasure-metadata.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
-import { eraseSendsAndContext, redactMetadata } from '../shared/sends.js';
+import { eraseSendsAndContext } from '../shared/sends.js';
 import { type Queryable, sqlOps, withTransaction } from './sql.js';
 
 /**

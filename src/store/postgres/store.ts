@@ -57,7 +57,7 @@ import type {
   StuckSend,
 } from '../send-ports.js';
 import * as deadLetters from '../shared/dead-letters.js';
-import { erasePersonWith } from '../shared/erasure.js';
+import { type ErasureOps, erasePersonWith } from '../shared/erasure.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import * as sends from '../shared/sends.js';
 import type { SqlTxOps } from '../shared/sql-ops.js';
@@ -235,7 +235,12 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
 
   erasePerson(person: PersonRef, now: number): Promise<ErasureCounts> {
     this.assertOpen();
-    return erasePersonWith(retention.erasureOps(this.pool), person, now);
+    return erasePersonWith(this.erasureOps(), person, now);
+  }
+
+  /** The statements an erasure runs here; erasePerson drives them with the shared erasure code. */
+  erasureOps(): ErasureOps {
+    return retention.erasureOps(this.pool);
   }
 
   listErasures(limit: number): Promise<ErasureLogEntry[]> {

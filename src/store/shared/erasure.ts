@@ -20,7 +20,8 @@ import type { ErasureCounts, PersonRef } from '../retention-ports.js';
  * tombstones, so a retry of the same webhook does not bring the events back), the message records,
  * the log rows, the sends to the person with the business metadata of their messages, the answers
  * of other deliveries that quoted them, rewrites the business metadata of other messages and sends
- * that names them (a referral, a second contact) without those fields, and deletes
+ * that names them (a referral, a second contact) without those fields (only over the text that was
+ * read: erasure-metadata.ts redacts a newer one instead of overwriting it), and deletes
  * or rewrites the inbox rows (a body that still holds other people keeps
  * them and is marked redacted), then logs the counts and the kind of identifier, never the value.
  */
@@ -61,6 +62,8 @@ export interface ErasurePlan {
 
 export interface MetadataRewrite {
   key: string;
+  /** The metadata as the erasure read it: the rewrite is written only over this text. */
+  previous: string;
   /** The metadata as JSON, without the fields and items that named the person. */
   metadata: string;
 }
@@ -120,8 +123,10 @@ export async function erasePersonWith(
     const values = await ops.readValues(table, keys);
     const rewrites: MetadataRewrite[] = [];
     for (const key of keys) {
-      const metadata = rewriteMetadata(values.get(key), person);
-      if (metadata !== undefined) rewrites.push({ key: String(key), metadata });
+      const previous = values.get(key);
+      const metadata = rewriteMetadata(previous, person);
+      if (previous !== undefined && metadata !== undefined)
+        rewrites.push({ key: String(key), previous: previous.toString(), metadata });
     }
     return rewrites;
   };
@@ -165,7 +170,7 @@ function rewriteBody(body: string | Buffer | undefined, person: PersonRef): Buff
 }
 
 /** undefined: the metadata does not name the person; else the metadata without them, as JSON. */
-function rewriteMetadata(text: string | Buffer | undefined, person: PersonRef): string | undefined {
+export function rewriteMetadata(text: string | Buffer | undefined, person: PersonRef): string | undefined {
   if (text === undefined) return undefined;
   let document: unknown;
   try {

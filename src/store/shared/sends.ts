@@ -118,7 +118,7 @@ async function attachContext(
 }
 
 /** Replaces the wamid's index entries, all in one INSERT (each entry a [key, value] pair of a JSON array). */
-async function indexMetadata(ops: SqlOps, wamid: string, metadata: BusinessMetadata): Promise<void> {
+export async function indexMetadata(ops: SqlOps, wamid: string, metadata: BusinessMetadata): Promise<void> {
   await ops.query('DELETE FROM message_metadata WHERE wamid = $1', [wamid]);
   const entries = metadataIndexEntries(metadata);
   if (entries.length === 0) return;
@@ -300,33 +300,4 @@ export async function eraseSendsAndContext(
   );
   const sends = await ops.query(`DELETE FROM sends WHERE ${dialect.inList('id', '$1', 'text')}`, [sendIds]);
   return sends.changes;
-}
-
-/**
- * Part of an erasure, after eraseSendsAndContext: the business metadata of the messages and sends
- * that stay, rewritten without the person, and the wamid's index entries with it. Answers the rows
- * rewritten.
- */
-export async function redactMetadata(
-  ops: SqlOps,
-  plan: Pick<ErasurePlan, 'contextRewrites' | 'sendMetadataRewrites'>,
-): Promise<number> {
-  let rows = 0;
-  for (const rewrite of plan.contextRewrites) {
-    const changed = await ops.query('UPDATE message_context SET metadata = $1 WHERE wamid = $2', [
-      rewrite.metadata,
-      rewrite.key,
-    ]);
-    if (changed.changes === 0) continue;
-    rows += changed.changes;
-    await indexMetadata(ops, rewrite.key, JSON.parse(rewrite.metadata) as BusinessMetadata);
-  }
-  for (const rewrite of plan.sendMetadataRewrites) {
-    const changed = await ops.query('UPDATE sends SET metadata = $1 WHERE id = $2', [
-      rewrite.metadata,
-      rewrite.key,
-    ]);
-    rows += changed.changes;
-  }
-  return rows;
 }

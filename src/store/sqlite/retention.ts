@@ -2,8 +2,9 @@ import type Database from 'better-sqlite3';
 import type { DataClass, ErasureCounts, PurgeBatch } from '../retention-ports.js';
 import type { ErasureOps, ErasurePlan, ErasureTable, RowKey } from '../shared/erasure.js';
 import { redactAnswers } from '../shared/erasure-answers.js';
+import { redactMetadata } from '../shared/erasure-metadata.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
-import { eraseSendsAndContext, redactMetadata } from '../shared/sends.js';
+import { eraseSendsAndContext } from '../shared/sends.js';
 import { prepared } from './prepared.js';
 import { sqlOps, withImmediateTx } from './sql.js';
 

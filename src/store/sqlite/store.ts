@@ -58,7 +58,7 @@ import type {
   StuckSend,
 } from '../send-ports.js';
 import * as deadLetters from '../shared/dead-letters.js';
-import { erasePersonWith } from '../shared/erasure.js';
+import { type ErasureOps, erasePersonWith } from '../shared/erasure.js';
 import {
   COUNTERPART_EXPRESSIONS,
   type EventRecord,
@@ -418,8 +418,11 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     return oldestRowTimes(this.reader);
   }
   erasePerson(person: PersonRef, now: number): Promise<ErasureCounts> {
-    const ops = erasureOps(this.reader, this.db, (work) => this.txLock.run(work));
-    return erasePersonWith(ops, person, now);
+    return erasePersonWith(this.erasureOps(), person, now);
+  }
+  /** The statements an erasure runs here; erasePerson drives them with the shared erasure code. */
+  erasureOps(): ErasureOps {
+    return erasureOps(this.reader, this.db, (work) => this.txLock.run(work));
   }
   async listErasures(limit: number): Promise<ErasureLogEntry[]> {
     return listErasures(this.reader, limit);
