@@ -34,6 +34,7 @@ function erasedCounts() {
     sends: count,
     answers_redacted: count,
     metadata_redacted: count,
+    inbox_errors_redacted: count,
   } satisfies Record<keyof ErasureCounts, typeof count>);
 }
 

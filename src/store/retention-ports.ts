@@ -45,6 +45,12 @@ export interface ErasureCounts {
    * a send's `metadata`): rewritten without the fields and items that did, the rest kept.
    */
   metadata_redacted: number;
+  /**
+   * Quarantine reasons of inbox rows that stay (`error`: a reason quotes keys and values of the
+   * body, a control character's field with its value) that held the identifier: replaced by
+   * `[reason erased]`, the row and its state kept.
+   */
+  inbox_errors_redacted: number;
 }
 
 export interface ErasureLogEntry {

@@ -102,7 +102,57 @@ interface DeadLetter {
   last_error: string | null;
 }
 
+interface InboxListing {
+  inbox: { id: number; state: string; error: string | null }[];
+}
+
 describeEachStore('erasure of answers, the rejected log and sends', (stores) => {
+  it('replaces the quarantine reason that quotes the person and keeps the row', async () => {
+    const server = await startTestServerOn(stores, { env: { WAHOOK_ROLES: 'all' }, stages: createStages });
+    cleanups.push(server.cleanup);
+    // A relay that mangled her BSUID: the body is quarantined with a reason that quotes it.
+    const bsuid = 'DE.8841203399120045771';
+    const body = cloudWebhook('messages', {
+      messaging_product: 'whatsapp',
+      metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+      contacts: [
+        { profile: { name: 'Lena' }, wa_id: LENA.wa, user_id: bsuid },
+        { profile: { name: 'Otto' }, wa_id: OTTO.wa },
+      ],
+      messages: [
+        { ...textMessage(LENA.wa, LENA.text, 1), from_user_id: `${bsuid}\u0007` },
+        textMessage(OTTO.wa, OTTO.text, 2),
+      ],
+    });
+    await postSigned(server.url, body);
+    const quarantined = async () =>
+      (await adminRequest(server.url, '/v1/inbox?state=quarantined')).json<InboxListing>().inbox;
+    await waitFor(async () => (await quarantined()).length === 1, 'the quarantined row');
+    expect((await quarantined())[0]?.error).toContain(bsuid);
+
+    // Her number takes her items out of the body; the reason quotes only her BSUID.
+    const byNumber = await erase(server, LENA.wa);
+    expect(byNumber).toMatchObject({ inbox_redacted: 1 });
+    const byBsuid = await adminRequest(server.url, '/v1/erasure', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: bsuid }),
+    });
+    expect(byBsuid.status, byBsuid.text()).toBe(200);
+    for (const value of [LENA.wa, bsuid, LENA.text])
+      expect(await columnsHolding(server.server.store, value), value).toEqual([]);
+    expect(byNumber.inbox_errors_redacted).toBe(0);
+    expect(byBsuid.json<{ erased: Record<string, number> }>().erased).toMatchObject({
+      inbox_deleted: 0,
+      inbox_redacted: 0,
+      inbox_errors_redacted: 1,
+    });
+    const [row] = await quarantined();
+    expect(row?.error).toBe('[reason erased]');
+    const kept = await adminRequest(server.url, `/v1/inbox/${row?.id}`);
+    expect(kept.json<{ body: string }>().body).toContain(OTTO.text);
+  });
+
   it('clears the answer a subscriber echoed for a batch from the other person’s attempts and dead letter', async () => {
     const server = await startTestServerOn(stores, {
       env: { WAHOOK_ROLES: 'all', WAHOOK_DELIVERY_RETRY_DELAYS: '5ms' },

@@ -103,6 +103,7 @@ async function erase(server: TestServer) {
     sends: 0,
     answers_redacted: 0,
     metadata_redacted: 0,
+    inbox_errors_redacted: 0,
   });
   expect(await readInboxCounts(server.url)).toMatchObject({ total: 1 });
 }

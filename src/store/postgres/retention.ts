@@ -1,6 +1,13 @@
 import type pg from 'pg';
+import { searchNeedle } from '../../whatsapp/person-redaction.js';
 import type { DataClass, ErasureCounts, ErasureLogEntry, PurgeBatch } from '../retention-ports.js';
-import type { ErasureOps, ErasurePlan, ErasureTable, RowKey } from '../shared/erasure.js';
+import {
+  ERASED_REASON,
+  type ErasureOps,
+  type ErasurePlan,
+  type ErasureTable,
+  type RowKey,
+} from '../shared/erasure.js';
 import { redactAnswers } from '../shared/erasure-answers.js';
 import { redactMetadata } from '../shared/erasure-metadata.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
@@ -92,6 +99,7 @@ const SCAN: Record<ErasureTable, { key: string; type: string; table: string; hit
     table: 'inbox',
     hit: "position(convert_to($1::text, 'UTF8') in body) > 0",
   },
+  inbox_errors: { key: 'id', type: 'bigint', table: 'inbox_state', hit: 'strpos(error, $1) > 0' },
   requests: {
     key: 'id',
     type: 'bigint',
@@ -178,6 +186,12 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
     await db.query('UPDATE inbox_state SET redacted_at = $1 WHERE id = $2', [now, row.id]);
     inboxRedacted += changed.rowCount ?? 0;
   }
+  // After the deletes: a row that went has no reason left to redact. The match is tested again, as
+  // the row may have been reprocessed since the scan.
+  const inboxErrorsRedacted = await db.query(
+    'UPDATE inbox_state SET error = $3 WHERE id = ANY($1::bigint[]) AND strpos(error, $2) > 0',
+    [plan.inboxErrorIds, searchNeedle(plan.person), ERASED_REASON],
+  );
   const requests = await db.query('DELETE FROM rejected_requests WHERE id = ANY($1::bigint[])', [
     plan.requestIds,
   ]);
@@ -194,6 +208,7 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
     sends,
     answers_redacted: answersRedacted,
     metadata_redacted: metadataRedacted,
+    inbox_errors_redacted: inboxErrorsRedacted.rowCount ?? 0,
   };
   await db.query('INSERT INTO erasures (erased_at, kind, counts) VALUES ($1, $2, $3)', [
     now,

@@ -23,12 +23,13 @@ import type { ErasureCounts, PersonRef } from '../retention-ports.js';
  * that names them (a referral, a second contact) without those fields (only over the text that was
  * read: erasure-metadata.ts redacts a newer one instead of overwriting it), and deletes
  * or rewrites the inbox rows (a body that still holds other people keeps
- * them and is marked redacted), then logs the counts and the kind of identifier, never the value.
+ * them and is marked redacted) and replaces the quarantine reasons that quote them, then logs the counts and the kind of identifier, never the value.
  */
 export type ErasureTable =
   | 'events'
   | 'messages'
   | 'inbox'
+  | 'inbox_errors'
   | 'requests'
   | 'sends'
   | 'attempt_answers'
@@ -48,6 +49,8 @@ export interface ErasurePlan {
   eventSeqs: number[];
   messageIds: string[];
   inbox: InboxRewrite[];
+  /** Inbox rows whose quarantine reason holds the identifier (a reason quotes values of the body). */
+  inboxErrorIds: number[];
   requestIds: number[];
   /** Sends to the person; their business metadata goes with them and with the message records. */
   sendIds: string[];
@@ -143,6 +146,7 @@ export async function erasePersonWith(
       eventSeqs: (await matching('events')).map(Number),
       messageIds: (await matching('messages')).map(String),
       inbox,
+      inboxErrorIds: (await found('inbox_errors')).map(Number),
       requestIds: (await found('requests')).map(Number),
       sendIds: (await found('sends')).map(String),
       attemptIds: (await found('attempt_answers')).map(Number),
@@ -193,4 +197,8 @@ export const NO_ERASURE: ErasureCounts = {
   sends: 0,
   answers_redacted: 0,
   metadata_redacted: 0,
+  inbox_errors_redacted: 0,
 };
+
+/** What stands where a quarantine reason that quoted an erased person was. */
+export const ERASED_REASON = '[reason erased]';

@@ -1,6 +1,13 @@
 import type Database from 'better-sqlite3';
+import { searchNeedle } from '../../whatsapp/person-redaction.js';
 import type { DataClass, ErasureCounts, PurgeBatch } from '../retention-ports.js';
-import type { ErasureOps, ErasurePlan, ErasureTable, RowKey } from '../shared/erasure.js';
+import {
+  ERASED_REASON,
+  type ErasureOps,
+  type ErasurePlan,
+  type ErasureTable,
+  type RowKey,
+} from '../shared/erasure.js';
 import { redactAnswers } from '../shared/erasure-answers.js';
 import { redactMetadata } from '../shared/erasure-metadata.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
@@ -109,6 +116,7 @@ const SCAN: Record<ErasureTable, { key: string; table: string; hit: string }> = 
   events: { key: 'seq', table: 'events', hit: mentionsInAnySpelling('data') },
   messages: { key: 'id', table: 'messages', hit: mentionsInAnySpelling('record') },
   inbox: { key: 'id', table: 'inbox', hit: 'instr(body, @bytes) > 0' },
+  inbox_errors: { key: 'id', table: 'inbox_state', hit: 'instr(error, @needle) > 0' },
   requests: {
     key: 'id',
     table: 'rejected_requests',
@@ -207,6 +215,12 @@ async function applyPlan(db: Database.Database, plan: ErasurePlan, now: number):
     prepared(db, 'UPDATE inbox_state SET redacted_at = ? WHERE id = ?').run(now, row.id);
     inboxRedacted += changed;
   }
+  // After the deletes: a row that went has no reason left to redact. The match is tested again, as
+  // the row may have been reprocessed since the scan.
+  const inboxErrorsRedacted = prepared(
+    db,
+    'UPDATE inbox_state SET error = ? WHERE id IN (SELECT value FROM json_each(?)) AND instr(error, ?) > 0',
+  ).run(ERASED_REASON, JSON.stringify(plan.inboxErrorIds), searchNeedle(plan.person)).changes;
   const requests = prepared(
     db,
     'DELETE FROM rejected_requests WHERE id IN (SELECT value FROM json_each(?))',
@@ -224,6 +238,7 @@ async function applyPlan(db: Database.Database, plan: ErasurePlan, now: number):
     sends,
     answers_redacted: answersRedacted,
     metadata_redacted: metadataRedacted,
+    inbox_errors_redacted: inboxErrorsRedacted,
   };
   prepared(db, 'INSERT INTO erasures (erased_at, kind, counts) VALUES (?, ?, ?)').run(
     now,
