@@ -35,6 +35,7 @@ function erasedCounts() {
     answers_redacted: count,
     metadata_redacted: count,
     inbox_errors_redacted: count,
+    send_messages_redacted: count,
   } satisfies Record<keyof ErasureCounts, typeof count>);
 }
 

@@ -51,6 +51,11 @@ export interface ErasureCounts {
    * `[reason erased]`, the row and its state kept.
    */
   inbox_errors_redacted: number;
+  /**
+   * Messages of sends to other people whose texts gave the person's number (in any international
+   * spelling) or BSUID: each mention replaced by `[erased]`, the send and the rest kept.
+   */
+  send_messages_redacted: number;
 }
 
 export interface ErasureLogEntry {

@@ -100,3 +100,34 @@ export function withoutPerson(document: unknown, person: PersonIdentifier): unkn
   };
   return walk(document);
 }
+
+/** What stands in a free text where it named an erased person. */
+export const ERASED_MENTION = '[erased]';
+
+/**
+ * Every string of a JSON value (a message the business sent someone else) with each mention of the
+ * person replaced by `[erased]`: their number written internationally, with or without `+` or
+ * `00`, with spaces, dashes, dots or brackets anywhere in it, or their BSUID. A digit (or, for a
+ * BSUID, a letter or digit) right before or after makes it another identifier, which stays. A
+ * number written nationally (`0151 …`) cannot be told from another country's and is not found.
+ */
+export function withoutMentions(document: unknown, person: PersonIdentifier): unknown {
+  const mention = mentionPattern(person);
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return node.replace(mention, ERASED_MENTION);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node !== null && typeof node === 'object')
+      return Object.fromEntries(Object.entries(node).map(([name, value]) => [name, walk(value)]));
+    return node;
+  };
+  return walk(document);
+}
+
+function mentionPattern(person: PersonIdentifier): RegExp {
+  const needle = searchNeedle(person);
+  if (person.kind === 'user_id') {
+    const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'gu');
+  }
+  return new RegExp(`(?<!\\d)(?:\\+|00)?${[...needle].join('[\\s().-]*')}(?!\\d)`, 'g');
+}

@@ -216,6 +216,48 @@ describeEachStore('erasure of answers, the rejected log and sends', (stores) => 
     expect(await columnsHolding(server.server.store, LENA.wa)).toEqual([]);
   });
 
+  it('replaces the person’s number in the text of a send to someone else, and keeps the send', async () => {
+    const graph = await startFakeGraph({ openWindows: true });
+    cleanups.push(graph.close);
+    const server = await startTestServerOn(stores, {
+      env: { WAHOOK_GRAPH_API_URL: graph.url, WAHOOK_GRAPH_ACCESS_TOKEN: FAKE_TOKEN },
+      stages: createStages,
+    });
+    cleanups.push(server.cleanup);
+    const send = async (text: string, key: string) => {
+      const answer = await adminRequest(server.url, '/v1/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          phone_number_id: GRAPH_NUMBER_ID,
+          to: `+${OTTO.wa}`,
+          message: { type: 'text', text: { body: text } },
+          idempotency_key: key,
+        }),
+      });
+      expect(answer.status, answer.text()).toBe(202);
+      return answer.json<{ id: string }>().id;
+    };
+    const referral = await send(`${OTTO.text}: Lena (+49 151 1234 5678) sent you a voucher`, 'referral');
+    const other = await send(`${OTTO.text}: call 49151123456789 for help`, 'help');
+
+    const erased = await erase(server, LENA.wa);
+    // Her digits stay only inside the longer number, checked below.
+    expect(await columnsHolding(server.server.store, '+49 151 1234 5678')).toEqual([]);
+    expect(erased).toMatchObject({ sends: 0, send_messages_redacted: 1 });
+    const store = server.server.store;
+    const ops =
+      store.dialect === 'sqlite'
+        ? sqliteSqlOps((store as SqliteStore).db)
+        : postgresSqlOps((store as PostgresStore).pool);
+    const messages = (await ops.query<{ id: string; message: string }>('SELECT id, message FROM sends')).rows;
+    expect(Object.fromEntries(messages.map((row) => [row.id, JSON.parse(row.message)]))).toEqual({
+      [referral]: { type: 'text', text: { body: `${OTTO.text}: Lena ([erased]) sent you a voucher` } },
+      // Someone else's longer number stays.
+      [other]: { type: 'text', text: { body: `${OTTO.text}: call 49151123456789 for help` } },
+    });
+  });
+
   it('removes a send to the person with its idempotency key, stuck flag and business metadata', async () => {
     const graph = await startFakeGraph({ openWindows: true });
     cleanups.push(graph.close);

@@ -104,6 +104,7 @@ async function erase(server: TestServer) {
     answers_redacted: 0,
     metadata_redacted: 0,
     inbox_errors_redacted: 0,
+    send_messages_redacted: 0,
   });
   expect(await readInboxCounts(server.url)).toMatchObject({ total: 1 });
 }

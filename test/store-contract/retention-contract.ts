@@ -224,6 +224,7 @@ export function retentionContract(ctx: ContractContext): void {
         answers_redacted: 0,
         metadata_redacted: 0,
         inbox_errors_redacted: 0,
+        send_messages_redacted: 0,
       });
       const byBsuid = await store.erasePerson({ kind: 'user_id', value: lena.bsuid }, T0 + DAY);
       expect(byBsuid).toMatchObject({ events: 1, deliveries: 1, inbox_deleted: 0, inbox_redacted: 0 });

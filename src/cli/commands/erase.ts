@@ -18,7 +18,7 @@ export function registerErase(program: Command, ctx: CliContext): void {
   const command = program
     .command('erase')
     .description(
-      "Erase one person: message records, events and their deliveries, rejected-log rows, sends to them with their business metadata, their part of raw webhook bodies, and what subscriber answers, quarantine reasons and other messages' metadata say of them.",
+      "Erase one person: message records, events and their deliveries, rejected-log rows, sends to them with their business metadata, their part of raw webhook bodies, and what subscriber answers, quarantine reasons, other messages' metadata and the texts of sends to others say of them.",
     )
     .option('--wa-id <number>', 'the person’s phone number as WhatsApp writes it (wa_id), e.g. 4915112345678')
     .option('--user-id <bsuid>', 'the person’s business-scoped user id (BSUID), e.g. DE.8841203399120045771')

@@ -9,7 +9,7 @@ import {
   type RowKey,
 } from '../shared/erasure.js';
 import { redactAnswers } from '../shared/erasure-answers.js';
-import { redactMetadata } from '../shared/erasure-metadata.js';
+import { redactRewrites } from '../shared/erasure-rewrites.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
 import { eraseSendsAndContext } from '../shared/sends.js';
 import { type Queryable, sqlOps, withTransaction } from './sql.js';
@@ -124,15 +124,19 @@ const SCAN: Record<ErasureTable, { key: string; type: string; table: string; hit
   delivery_errors: { key: 'id', type: 'bigint', table: 'deliveries', hit: 'strpos(last_error, $1) > 0' },
   contexts: { key: 'wamid', type: 'text', table: 'message_context', hit: mentionsInAnySpelling('metadata') },
   send_metadata: { key: 'id', type: 'text', table: 'sends', hit: mentionsInAnySpelling('metadata') },
+  // A message to someone else may give the person's number in its text, in any spelling.
+  send_messages: { key: 'id', type: 'text', table: 'sends', hit: mentionsInAnySpelling('message') },
 };
 
-const READ: Record<'events' | 'messages' | 'inbox' | 'contexts' | 'send_metadata', string> = {
-  events: 'SELECT seq AS key, data::text AS value FROM events WHERE seq = ANY($1::bigint[])',
-  messages: 'SELECT id AS key, record::text AS value FROM messages WHERE id = ANY($1::text[])',
-  inbox: 'SELECT id AS key, body AS value FROM inbox WHERE id = ANY($1::bigint[])',
-  contexts: 'SELECT wamid AS key, metadata AS value FROM message_context WHERE wamid = ANY($1::text[])',
-  send_metadata: 'SELECT id AS key, metadata AS value FROM sends WHERE id = ANY($1::text[])',
-};
+const READ: Record<'events' | 'messages' | 'inbox' | 'contexts' | 'send_metadata' | 'send_messages', string> =
+  {
+    events: 'SELECT seq AS key, data::text AS value FROM events WHERE seq = ANY($1::bigint[])',
+    messages: 'SELECT id AS key, record::text AS value FROM messages WHERE id = ANY($1::text[])',
+    inbox: 'SELECT id AS key, body AS value FROM inbox WHERE id = ANY($1::bigint[])',
+    contexts: 'SELECT wamid AS key, metadata AS value FROM message_context WHERE wamid = ANY($1::text[])',
+    send_metadata: 'SELECT id AS key, metadata AS value FROM sends WHERE id = ANY($1::text[])',
+    send_messages: 'SELECT id AS key, message AS value FROM sends WHERE id = ANY($1::text[])',
+  };
 
 /**
  * PostgreSQL keeps a deleted row's old version in the table file until vacuum reclaims it, and
@@ -197,7 +201,7 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
   ]);
   const sends = await eraseSendsAndContext(sqlOps(db), plan);
   const answersRedacted = await redactAnswers(sqlOps(db), plan);
-  const metadataRedacted = await redactMetadata(sqlOps(db), plan);
+  const rewritten = await redactRewrites(sqlOps(db), plan);
   const counts: ErasureCounts = {
     messages: messages.rowCount ?? 0,
     events: events.rowCount ?? 0,
@@ -207,8 +211,9 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
     requests: requests.rowCount ?? 0,
     sends,
     answers_redacted: answersRedacted,
-    metadata_redacted: metadataRedacted,
+    metadata_redacted: rewritten.metadata,
     inbox_errors_redacted: inboxErrorsRedacted.rowCount ?? 0,
+    send_messages_redacted: rewritten.messages,
   };
   await db.query('INSERT INTO erasures (erased_at, kind, counts) VALUES ($1, $2, $3)', [
     now,

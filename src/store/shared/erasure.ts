@@ -2,6 +2,7 @@ import {
   mentionsPerson,
   redactPerson,
   searchNeedle,
+  withoutMentions,
   withoutPerson,
 } from '../../whatsapp/person-redaction.js';
 import type { ErasureCounts, PersonRef } from '../retention-ports.js';
@@ -18,12 +19,14 @@ import type { ErasureCounts, PersonRef } from '../retention-ports.js';
  *
  * Removing: one transaction deletes the matched events with their deliveries (and leaves dedupe
  * tombstones, so a retry of the same webhook does not bring the events back), the message records,
- * the log rows, the sends to the person with the business metadata of their messages, the answers
- * of other deliveries that quoted them, rewrites the business metadata of other messages and sends
- * that names them (a referral, a second contact) without those fields (only over the text that was
- * read: erasure-metadata.ts redacts a newer one instead of overwriting it), and deletes
- * or rewrites the inbox rows (a body that still holds other people keeps
- * them and is marked redacted) and replaces the quarantine reasons that quote them, then logs the counts and the kind of identifier, never the value.
+ * the log rows, the sends to the person with the business metadata of their messages, and the
+ * answers of other deliveries that quoted them; it rewrites the business metadata of other
+ * messages and sends that names them (a referral, a second contact) without those fields, and the
+ * texts of sends to other people that give their number with it replaced (both only over the text
+ * that was read: erasure-rewrites.ts redacts a newer one instead of overwriting it); it deletes or
+ * rewrites the inbox rows (a body that still holds other people keeps them and is marked
+ * redacted) and replaces the quarantine reasons that quote them; then it logs the counts and the
+ * kind of identifier, never the value.
  */
 export type ErasureTable =
   | 'events'
@@ -35,7 +38,8 @@ export type ErasureTable =
   | 'attempt_answers'
   | 'delivery_errors'
   | 'contexts'
-  | 'send_metadata';
+  | 'send_metadata'
+  | 'send_messages';
 export type RowKey = number | string;
 
 export interface InboxRewrite {
@@ -59,17 +63,23 @@ export interface ErasurePlan {
   /** Deliveries that stay whose last error holds the identifier. */
   deliveryIds: number[];
   /** Business metadata of other messages (by wamid) and sends (by id) that names the person, rewritten without them. */
-  contextRewrites: MetadataRewrite[];
-  sendMetadataRewrites: MetadataRewrite[];
+  contextRewrites: ColumnRewrite[];
+  sendMetadataRewrites: ColumnRewrite[];
+  /** Messages of sends to other people whose text names the person, rewritten without the mentions. */
+  sendMessageRewrites: ColumnRewrite[];
 }
 
-export interface MetadataRewrite {
+/** A JSON column of one row, to be written without the person. */
+export interface ColumnRewrite {
   key: string;
-  /** The metadata as the erasure read it: the rewrite is written only over this text. */
+  /** The column as the erasure read it: the rewrite is written only over this text. */
   previous: string;
-  /** The metadata as JSON, without the fields and items that named the person. */
-  metadata: string;
+  /** The column as JSON, without what named the person. */
+  next: string;
 }
+
+/** undefined: the text does not name the person; else the text without them, as JSON. */
+export type Redaction = (text: string | Buffer | undefined, person: PersonRef) => string | undefined;
 
 export interface ErasureOps {
   /** The keys after `after` (null: from the start) in key order, `limit` of them, with which ones contain `needle`. */
@@ -81,7 +91,7 @@ export interface ErasureOps {
   ): Promise<{ last: RowKey | null; hits: RowKey[] }>;
   /** The stored text (events, messages, metadata) or bytes (inbox) of these rows. */
   readValues(
-    table: 'events' | 'messages' | 'inbox' | 'contexts' | 'send_metadata',
+    table: 'events' | 'messages' | 'inbox' | 'contexts' | 'send_metadata' | 'send_messages',
     keys: readonly RowKey[],
   ): Promise<Map<RowKey, string | Buffer>>;
   /** Applies the plan in one transaction and logs it; answers the counts. */
@@ -121,15 +131,15 @@ export async function erasePersonWith(
     const values = await ops.readValues(table, keys);
     return keys.filter((key) => names(values.get(key)));
   };
-  const rewritten = async (table: 'contexts' | 'send_metadata') => {
+  const rewritten = async (table: 'contexts' | 'send_metadata' | 'send_messages', redact: Redaction) => {
     const keys = await found(table);
     const values = await ops.readValues(table, keys);
-    const rewrites: MetadataRewrite[] = [];
+    const rewrites: ColumnRewrite[] = [];
     for (const key of keys) {
       const previous = values.get(key);
-      const metadata = rewriteMetadata(previous, person);
-      if (previous !== undefined && metadata !== undefined)
-        rewrites.push({ key: String(key), previous: previous.toString(), metadata });
+      const next = redact(previous, person);
+      if (previous !== undefined && next !== undefined)
+        rewrites.push({ key: String(key), previous: previous.toString(), next });
     }
     return rewrites;
   };
@@ -151,8 +161,9 @@ export async function erasePersonWith(
       sendIds: (await found('sends')).map(String),
       attemptIds: (await found('attempt_answers')).map(Number),
       deliveryIds: (await found('delivery_errors')).map(Number),
-      contextRewrites: await rewritten('contexts'),
-      sendMetadataRewrites: await rewritten('send_metadata'),
+      contextRewrites: await rewritten('contexts', rewriteMetadata),
+      sendMetadataRewrites: await rewritten('send_metadata', rewriteMetadata),
+      sendMessageRewrites: await rewritten('send_messages', rewriteMessage),
     },
     now,
   );
@@ -174,7 +185,26 @@ function rewriteBody(body: string | Buffer | undefined, person: PersonRef): Buff
 }
 
 /** undefined: the metadata does not name the person; else the metadata without them, as JSON. */
-export function rewriteMetadata(text: string | Buffer | undefined, person: PersonRef): string | undefined {
+export const rewriteMetadata: Redaction = (text, person) =>
+  rewriteJson(text, (document) =>
+    mentionsPerson(document, person) ? JSON.stringify(withoutPerson(document, person)) : undefined,
+  );
+
+/**
+ * undefined: the message (of a send to someone else) does not mention the person; else the message
+ * with each mention in its texts replaced (person-redaction.ts says what a mention is).
+ */
+export const rewriteMessage: Redaction = (text, person) =>
+  rewriteJson(text, (document) => {
+    const after = JSON.stringify(withoutMentions(document, person));
+    return after === JSON.stringify(document) ? undefined : after;
+  });
+
+/** A JSON column through `rewrite`; text that is not JSON becomes `{}`. */
+function rewriteJson(
+  text: string | Buffer | undefined,
+  rewrite: (document: unknown) => string | undefined,
+): string | undefined {
   if (text === undefined) return undefined;
   let document: unknown;
   try {
@@ -183,8 +213,7 @@ export function rewriteMetadata(text: string | Buffer | undefined, person: Perso
     // Written by JSON.stringify, so a hand edit: the bytes matched, nothing of it can be kept.
     return '{}';
   }
-  if (!mentionsPerson(document, person)) return undefined;
-  return JSON.stringify(withoutPerson(document, person));
+  return rewrite(document);
 }
 
 export const NO_ERASURE: ErasureCounts = {
@@ -198,6 +227,7 @@ export const NO_ERASURE: ErasureCounts = {
   answers_redacted: 0,
   metadata_redacted: 0,
   inbox_errors_redacted: 0,
+  send_messages_redacted: 0,
 };
 
 /** What stands where a quarantine reason that quoted an erased person was. */

@@ -9,7 +9,7 @@ import {
   type RowKey,
 } from '../shared/erasure.js';
 import { redactAnswers } from '../shared/erasure-answers.js';
-import { redactMetadata } from '../shared/erasure-metadata.js';
+import { redactRewrites } from '../shared/erasure-rewrites.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
 import { eraseSendsAndContext } from '../shared/sends.js';
 import { prepared } from './prepared.js';
@@ -137,17 +137,22 @@ const SCAN: Record<ErasureTable, { key: string; table: string; hit: string }> = 
   delivery_errors: { key: 'id', table: 'deliveries', hit: 'instr(last_error, @needle) > 0' },
   contexts: { key: 'wamid', table: 'message_context', hit: mentionsInAnySpelling('metadata') },
   send_metadata: { key: 'id', table: 'sends', hit: mentionsInAnySpelling('metadata') },
+  // A message to someone else may give the person's number in its text, in any spelling.
+  send_messages: { key: 'id', table: 'sends', hit: mentionsInAnySpelling('message') },
 };
 
-const READ: Record<'events' | 'messages' | 'inbox' | 'contexts' | 'send_metadata', string> = {
-  events: 'SELECT seq AS key, data AS value FROM events WHERE seq IN (SELECT value FROM json_each(?))',
-  messages: 'SELECT id AS key, record AS value FROM messages WHERE id IN (SELECT value FROM json_each(?))',
-  inbox: 'SELECT id AS key, body AS value FROM inbox WHERE id IN (SELECT value FROM json_each(?))',
-  contexts:
-    'SELECT wamid AS key, metadata AS value FROM message_context WHERE wamid IN (SELECT value FROM json_each(?))',
-  send_metadata:
-    'SELECT id AS key, metadata AS value FROM sends WHERE id IN (SELECT value FROM json_each(?))',
-};
+const READ: Record<'events' | 'messages' | 'inbox' | 'contexts' | 'send_metadata' | 'send_messages', string> =
+  {
+    events: 'SELECT seq AS key, data AS value FROM events WHERE seq IN (SELECT value FROM json_each(?))',
+    messages: 'SELECT id AS key, record AS value FROM messages WHERE id IN (SELECT value FROM json_each(?))',
+    inbox: 'SELECT id AS key, body AS value FROM inbox WHERE id IN (SELECT value FROM json_each(?))',
+    contexts:
+      'SELECT wamid AS key, metadata AS value FROM message_context WHERE wamid IN (SELECT value FROM json_each(?))',
+    send_metadata:
+      'SELECT id AS key, metadata AS value FROM sends WHERE id IN (SELECT value FROM json_each(?))',
+    send_messages:
+      'SELECT id AS key, message AS value FROM sends WHERE id IN (SELECT value FROM json_each(?))',
+  };
 
 /**
  * Scans and reads go through `reader` (its own snapshot, beside the writers); the plan is applied
@@ -227,7 +232,7 @@ async function applyPlan(db: Database.Database, plan: ErasurePlan, now: number):
   ).run(JSON.stringify(plan.requestIds)).changes;
   const sends = await eraseSendsAndContext(sqlOps(db), plan);
   const answersRedacted = await redactAnswers(sqlOps(db), plan);
-  const metadataRedacted = await redactMetadata(sqlOps(db), plan);
+  const rewritten = await redactRewrites(sqlOps(db), plan);
   const counts: ErasureCounts = {
     messages,
     events,
@@ -237,8 +242,9 @@ async function applyPlan(db: Database.Database, plan: ErasurePlan, now: number):
     requests,
     sends,
     answers_redacted: answersRedacted,
-    metadata_redacted: metadataRedacted,
+    metadata_redacted: rewritten.metadata,
     inbox_errors_redacted: inboxErrorsRedacted,
+    send_messages_redacted: rewritten.messages,
   };
   prepared(db, 'INSERT INTO erasures (erased_at, kind, counts) VALUES (?, ?, ?)').run(
     now,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutPerson } from '../../../src/whatsapp/person-redaction.js';
+import { withoutMentions, withoutPerson } from '../../../src/whatsapp/person-redaction.js';
 
 const LENA = { kind: 'wa_id' as const, value: '4915112345678' };
 
@@ -30,6 +30,32 @@ describe('withoutPerson', () => {
     const bsuid = { kind: 'user_id' as const, value: 'DE.8841203399120045771' };
     expect(withoutPerson({ a: 'DE.8841203399120045771', b: 'DE.88412033991200457710' }, bsuid)).toEqual({
       b: 'DE.88412033991200457710',
+    });
+  });
+});
+
+describe('withoutMentions', () => {
+  it('replaces the number inside texts in any international spelling, and keeps the rest', () => {
+    const message = {
+      type: 'text',
+      text: { body: 'Lena (+49 151 1234 5678) sent you, call 004915112345678 or wa.me/4915112345678.' },
+      lines: ['(+49) 151-1234-5678 is her number', 'nothing here'],
+    };
+    expect(withoutMentions(message, LENA)).toEqual({
+      type: 'text',
+      text: { body: 'Lena ([erased]) sent you, call [erased] or wa.me/[erased].' },
+      lines: ['([erased] is her number', 'nothing here'],
+    });
+  });
+
+  it('keeps a longer number that contains the digits, and a longer BSUID', () => {
+    const text = { body: 'call 49151123456789 or 14915112345678, order 4915112345678' };
+    expect(withoutMentions(text, LENA)).toEqual({
+      body: 'call 49151123456789 or 14915112345678, order [erased]',
+    });
+    const bsuid = { kind: 'user_id' as const, value: 'DE.8841203399120045771' };
+    expect(withoutMentions({ body: 'DE.8841203399120045771 and DE.88412033991200457710' }, bsuid)).toEqual({
+      body: '[erased] and DE.88412033991200457710',
     });
   });
 });
