@@ -55,7 +55,7 @@ async function runErase(options: EraseOptions, ctx: CliContext): Promise<number>
     }
     return [
       'erased:',
-      ...Object.entries(erased).map(([name, count]) => `  ${name.replace('_', ' ')}: ${String(count)}`),
+      ...Object.entries(erased).map(([name, count]) => `  ${name.replaceAll('_', ' ')}: ${String(count)}`),
     ];
   });
   return 0;
