@@ -5,6 +5,8 @@ import { type ErasureOps, erasePersonWith } from '../../src/store/shared/erasure
 import type { SqliteStore } from '../../src/store/sqlite/store.js';
 import { describeEachStore } from '../helpers/delivery-fixtures.js';
 import { testWamid } from '../helpers/pipeline.js';
+import { claimAt, commitEvents } from '../store-contract/delivery-queue-contract.js';
+import { failedAttempt, newEvent, subscriptionInput } from '../store-contract/fixtures.js';
 
 /**
  * An erasure reads what it will rewrite before its transaction and writes inside it. A write that
@@ -22,19 +24,29 @@ function realOps(store: Store): ErasureOps {
     : (store as PostgresStore).erasureOps();
 }
 
-/** The store's erasure statements, with `write` run once right after the erasure read `table`. */
+/**
+ * The store's erasure statements, with `write` run once right after the erasure read `table`
+ * (readValues), or found its rows by scanning (the last scanPage of a table that fits one page).
+ */
 function writingAfterRead(store: Store, table: string, write: () => Promise<void>): ErasureOps {
   const ops = realOps(store);
   let written = false;
+  const once = async (at: string) => {
+    if (at !== table || written) return;
+    written = true;
+    await write();
+  };
   return {
     ...ops,
     async readValues(readTable, keys) {
       const values = await ops.readValues(readTable, keys);
-      if (readTable === table && !written) {
-        written = true;
-        await write();
-      }
+      await once(readTable);
       return values;
+    },
+    async scanPage(scanTable, needle, after, limit) {
+      const page = await ops.scanPage(scanTable, needle, after, limit);
+      if (page.last === null) await once(scanTable);
+      return page;
     },
   };
 }
@@ -80,6 +92,35 @@ describeEachStore('erasure beside concurrent writes', (stores) => {
         referred_by: 'a flyer',
       });
       expect(await store.findWamidsByMetadata('referred_by', 'a flyer', 10)).toEqual([wamid]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('keeps the newer error of a delivery retried between the erasure’s search and its write', async () => {
+    const { store, close } = await stores.open();
+    try {
+      await store.createSubscription(subscriptionInput('crm'));
+      await commitEvents(store, [newEvent('otto-status')], NOW);
+      const attempt = async (at: number, status: number, error: string) => {
+        const [claimed] = await store.claimDeliveries(claimAt(at));
+        await store.recordDeliveryAttempts([
+          {
+            deliveryId: claimed!.id,
+            owner: 'loop-a',
+            attempt: { ...failedAttempt(at, error), status },
+            next: { state: 'pending', nextAttemptAt: at + 1 },
+          },
+        ]);
+      };
+      // The subscriber's error page echoed a batch that also held her event.
+      await attempt(NOW, 500, `HTTP 500: rejected {"from":"${LENA}"}`);
+      const ops = writingAfterRead(store, 'delivery_errors', () => attempt(NOW + 10, 503, 'HTTP 503: busy'));
+      const erased = await erasePersonWith(ops, { kind: 'wa_id', value: LENA }, NOW + 20);
+      const [delivery] = await store.listDeliveries({ state: 'pending', limit: 10 });
+      expect(delivery).toMatchObject({ attempts: 2, lastStatus: 503, lastError: 'HTTP 503: busy' });
+      // Only the first attempt's answer quoted her.
+      expect(erased.answers_redacted).toBe(1);
     } finally {
       await close();
     }

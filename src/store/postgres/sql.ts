@@ -81,6 +81,7 @@ export const POSTGRES: Dialect = {
   forUpdate: 'FOR UPDATE',
   // strpos on lower() rather than LIKE: the searched text may contain % or _.
   containsCi: (column, p) => `strpos(lower(${column}), lower(${p})) > 0`,
+  contains: (column, p) => `coalesce(strpos(${column}, ${p}), 0) > 0`,
 };
 
 /** Runs shared SQL on a pool (each statement on its own) or on one connection inside a transaction. */

@@ -24,6 +24,8 @@ export interface Dialect {
   forUpdate: string;
   /** Whether text `column` contains text parameter `p`, ignoring case. */
   containsCi(column: string, p: string): string;
+  /** Whether text `column` contains text parameter `p`, byte for byte (false for null). */
+  contains(column: string, p: string): string;
 }
 
 export interface SqlResult<R> {

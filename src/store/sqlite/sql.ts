@@ -13,6 +13,7 @@ export const SQLITE: Dialect = {
   forUpdate: '',
   // instr on lower() rather than LIKE: the searched text may contain % or _.
   containsCi: (column, p) => `instr(lower(${column}), lower(${p})) > 0`,
+  contains: (column, p) => `coalesce(instr(${column}, ${p}), 0) > 0`,
 };
 
 /**
