@@ -6,7 +6,7 @@ import type { SqliteStore } from '../../src/store/sqlite/store.js';
 import { describeEachStore } from '../helpers/delivery-fixtures.js';
 import { testWamid } from '../helpers/pipeline.js';
 import { claimAt, commitEvents } from '../store-contract/delivery-queue-contract.js';
-import { failedAttempt, newEvent, subscriptionInput } from '../store-contract/fixtures.js';
+import { failedAttempt, inboxAppend, newEvent, subscriptionInput } from '../store-contract/fixtures.js';
 
 /**
  * An erasure reads what it will rewrite before its transaction and writes inside it. A write that
@@ -25,14 +25,19 @@ function realOps(store: Store): ErasureOps {
 }
 
 /**
- * The store's erasure statements, with `write` run once right after the erasure read `table`
- * (readValues), or found its rows by scanning (the last scanPage of a table that fits one page).
+ * The store's erasure statements, with `write` run once right after the erasure found the rows of
+ * `table` (`scan`: its last scanPage) or read their values (`read`: readValues).
  */
-function writingAfterRead(store: Store, table: string, write: () => Promise<void>): ErasureOps {
+function writingAfter(
+  store: Store,
+  step: 'scan' | 'read',
+  table: string,
+  write: () => Promise<void>,
+): ErasureOps {
   const ops = realOps(store);
   let written = false;
-  const once = async (at: string) => {
-    if (at !== table || written) return;
+  const once = async (at: 'scan' | 'read', atTable: string) => {
+    if (at !== step || atTable !== table || written) return;
     written = true;
     await write();
   };
@@ -40,12 +45,12 @@ function writingAfterRead(store: Store, table: string, write: () => Promise<void
     ...ops,
     async readValues(readTable, keys) {
       const values = await ops.readValues(readTable, keys);
-      await once(readTable);
+      await once('read', readTable);
       return values;
     },
     async scanPage(scanTable, needle, after, limit) {
       const page = await ops.scanPage(scanTable, needle, after, limit);
-      if (page.last === null) await once(scanTable);
+      if (page.last === null) await once('scan', scanTable);
       return page;
     },
   };
@@ -57,7 +62,7 @@ describeEachStore('erasure beside concurrent writes', (stores) => {
     try {
       const wamid = testWamid('cas', 1);
       await store.putMessageMetadata(wamid, { customer: `+${OTTO}`, referred_by: `+${LENA}` }, NOW);
-      const ops = writingAfterRead(store, 'contexts', () =>
+      const ops = writingAfter(store, 'read', 'contexts', () =>
         store.putMessageMetadata(
           wamid,
           { customer: `+${OTTO}`, referred_by: `+${LENA}`, order: 'A-2' },
@@ -82,7 +87,7 @@ describeEachStore('erasure beside concurrent writes', (stores) => {
     try {
       const wamid = testWamid('cas', 2);
       await store.putMessageMetadata(wamid, { customer: `+${OTTO}`, referred_by: `+${LENA}` }, NOW);
-      const ops = writingAfterRead(store, 'contexts', () =>
+      const ops = writingAfter(store, 'read', 'contexts', () =>
         store.putMessageMetadata(wamid, { customer: `+${OTTO}`, referred_by: 'a flyer' }, NOW + 1),
       );
       const erased = await erasePersonWith(ops, { kind: 'wa_id', value: LENA }, NOW + 2);
@@ -115,12 +120,64 @@ describeEachStore('erasure beside concurrent writes', (stores) => {
       };
       // The subscriber's error page echoed a batch that also held her event.
       await attempt(NOW, 500, `HTTP 500: rejected {"from":"${LENA}"}`);
-      const ops = writingAfterRead(store, 'delivery_errors', () => attempt(NOW + 10, 503, 'HTTP 503: busy'));
+      const ops = writingAfter(store, 'scan', 'delivery_errors', () =>
+        attempt(NOW + 10, 503, 'HTTP 503: busy'),
+      );
       const erased = await erasePersonWith(ops, { kind: 'wa_id', value: LENA }, NOW + 20);
       const [delivery] = await store.listDeliveries({ state: 'pending', limit: 10 });
       expect(delivery).toMatchObject({ attempts: 2, lastStatus: 503, lastError: 'HTTP 503: busy' });
       // Only the first attempt's answer quoted her.
       expect(erased.answers_redacted).toBe(1);
+    } finally {
+      await close();
+    }
+  });
+
+  it('keeps out the person another erasure took from a shared body while this one ran', async () => {
+    const { store, close } = await stores.open();
+    try {
+      const people = { lena: LENA, otto: OTTO, max: '4917600000099' };
+      const body = {
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: '102290129340398',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+                  contacts: Object.values(people).map((wa) => ({ wa_id: wa })),
+                  messages: Object.entries(people).map(([name, wa], n) => ({
+                    from: wa,
+                    id: testWamid('shared', n),
+                    timestamp: '1767261600',
+                    type: 'text',
+                    text: { body: `${name} wrote this` },
+                  })),
+                },
+              },
+            ],
+          },
+        ],
+      };
+      const [id] = await store.appendInboxBatch([
+        inboxAppend(0, { body: Buffer.from(JSON.stringify(body)) }),
+      ]);
+      // Otto's erasure runs from start to end after Lena's has read the body.
+      const ops = writingAfter(store, 'read', 'inbox', async () => {
+        expect(await store.erasePerson({ kind: 'wa_id', value: OTTO }, NOW + 1)).toMatchObject({
+          inbox_redacted: 1,
+        });
+      });
+      const erased = await erasePersonWith(ops, { kind: 'wa_id', value: LENA }, NOW + 2);
+      const left = (await store.getInboxRow(id!))!.body.toString();
+      expect(left).toContain('max wrote this');
+      expect(left).not.toContain('otto wrote this');
+      expect(left).not.toContain(OTTO);
+      expect(left).not.toContain('lena wrote this');
+      expect(erased).toMatchObject({ inbox_redacted: 1, inbox_deleted: 0 });
     } finally {
       await close();
     }

@@ -9,6 +9,7 @@ import {
   type RowKey,
 } from '../shared/erasure.js';
 import { redactAnswers } from '../shared/erasure-answers.js';
+import { eraseInbox } from '../shared/erasure-inbox.js';
 import { redactRewrites } from '../shared/erasure-rewrites.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
 import { eraseSendsAndContext } from '../shared/sends.js';
@@ -180,16 +181,7 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
     [seqs, now],
   );
   const messages = await db.query('DELETE FROM messages WHERE id = ANY($1::text[])', [plan.messageIds]);
-  const removed = plan.inbox.filter((row) => row.body === null).map((row) => row.id);
-  await db.query('DELETE FROM inbox_state WHERE id = ANY($1::bigint[])', [removed]);
-  const inboxDeleted = await db.query('DELETE FROM inbox WHERE id = ANY($1::bigint[])', [removed]);
-  let inboxRedacted = 0;
-  for (const row of plan.inbox) {
-    if (row.body === null) continue;
-    const changed = await db.query('UPDATE inbox SET body = $1 WHERE id = $2', [row.body, row.id]);
-    await db.query('UPDATE inbox_state SET redacted_at = $1 WHERE id = $2', [now, row.id]);
-    inboxRedacted += changed.rowCount ?? 0;
-  }
+  const inbox = await eraseInbox(sqlOps(db), plan, now);
   // After the deletes: a row that went has no reason left to redact. The match is tested again, as
   // the row may have been reprocessed since the scan.
   const inboxErrorsRedacted = await db.query(
@@ -206,8 +198,8 @@ async function applyPlan(db: Queryable, plan: ErasurePlan, now: number): Promise
     messages: messages.rowCount ?? 0,
     events: events.rowCount ?? 0,
     deliveries: deliveries.rowCount ?? 0,
-    inbox_deleted: inboxDeleted.rowCount ?? 0,
-    inbox_redacted: inboxRedacted,
+    inbox_deleted: inbox.deleted,
+    inbox_redacted: inbox.redacted,
     requests: requests.rowCount ?? 0,
     sends,
     answers_redacted: answersRedacted,

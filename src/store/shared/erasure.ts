@@ -25,7 +25,7 @@ import type { ErasureCounts, PersonRef } from '../retention-ports.js';
  * texts of sends to other people that give their number with it replaced (both only over the text
  * that was read: erasure-rewrites.ts redacts a newer one instead of overwriting it); it deletes or
  * rewrites the inbox rows (a body that still holds other people keeps them and is marked
- * redacted) and replaces the quarantine reasons that quote them; then it logs the counts and the
+ * redacted; erasure-inbox.ts, by the same rule) and replaces the quarantine reasons that quote them; then it logs the counts and the
  * kind of identifier, never the value.
  */
 export type ErasureTable =
@@ -44,6 +44,8 @@ export type RowKey = number | string;
 
 export interface InboxRewrite {
   id: number;
+  /** The body as the erasure read it: a rewrite is written only over these bytes. */
+  previous: Buffer;
   /** The rewritten body, or null to delete the row. */
   body: Buffer | null;
 }
@@ -147,8 +149,10 @@ export async function erasePersonWith(
   const bodies = await ops.readValues('inbox', inboxKeys);
   const inbox: InboxRewrite[] = [];
   for (const key of inboxKeys) {
-    const rewrite = rewriteBody(bodies.get(key), person);
-    if (rewrite !== undefined) inbox.push({ id: Number(key), body: rewrite });
+    const previous = bodies.get(key);
+    const rewrite = rewriteBody(previous, person);
+    if (previous !== undefined && rewrite !== undefined)
+      inbox.push({ id: Number(key), previous: Buffer.from(previous), body: rewrite });
   }
   return ops.apply(
     {
@@ -170,7 +174,7 @@ export async function erasePersonWith(
 }
 
 /** undefined: the body does not name the person; null: delete the row; else the new body. */
-function rewriteBody(body: string | Buffer | undefined, person: PersonRef): Buffer | null | undefined {
+export function rewriteBody(body: string | Buffer | undefined, person: PersonRef): Buffer | null | undefined {
   if (body === undefined) return undefined;
   let document: unknown;
   try {

@@ -9,6 +9,7 @@ import {
   type RowKey,
 } from '../shared/erasure.js';
 import { redactAnswers } from '../shared/erasure-answers.js';
+import { eraseInbox } from '../shared/erasure-inbox.js';
 import { redactRewrites } from '../shared/erasure-rewrites.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
 import { eraseSendsAndContext } from '../shared/sends.js';
@@ -211,15 +212,7 @@ async function applyPlan(db: Database.Database, plan: ErasurePlan, now: number):
   const messages = prepared(db, 'DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))').run(
     JSON.stringify(plan.messageIds),
   ).changes;
-  const removed = plan.inbox.filter((row) => row.body === null).map((row) => row.id);
-  const inboxDeleted = deleteInboxRows(db, removed);
-  let inboxRedacted = 0;
-  for (const row of plan.inbox) {
-    if (row.body === null) continue;
-    const changed = prepared(db, 'UPDATE inbox SET body = ? WHERE id = ?').run(row.body, row.id).changes;
-    prepared(db, 'UPDATE inbox_state SET redacted_at = ? WHERE id = ?').run(now, row.id);
-    inboxRedacted += changed;
-  }
+  const inbox = await eraseInbox(sqlOps(db), plan, now);
   // After the deletes: a row that went has no reason left to redact. The match is tested again, as
   // the row may have been reprocessed since the scan.
   const inboxErrorsRedacted = prepared(
@@ -237,8 +230,8 @@ async function applyPlan(db: Database.Database, plan: ErasurePlan, now: number):
     messages,
     events,
     deliveries,
-    inbox_deleted: inboxDeleted,
-    inbox_redacted: inboxRedacted,
+    inbox_deleted: inbox.deleted,
+    inbox_redacted: inbox.redacted,
     requests,
     sends,
     answers_redacted: answersRedacted,
