@@ -50,6 +50,7 @@ import type {
   BusinessMetadata,
   MessageContext,
   NewSend,
+  ScannedSend,
   SendOutcome,
   SendRow,
   SendState,
@@ -61,6 +62,7 @@ import { erasePersonWith } from '../shared/erasure.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import * as sends from '../shared/sends.js';
 import type { SqlTxOps } from '../shared/sql-ops.js';
+import * as stuckScan from '../shared/stuck-scan-reads.js';
 import { describeTarget, type PostgresStoreOptions, poolConfig, withSession } from './connection.js';
 import * as queue from './delivery-queue.js';
 import * as deliveryReads from './delivery-reader.js';
@@ -366,8 +368,15 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   }): Promise<SendRow[]> {
     return sends.listSends(this.sql, options);
   }
-  listFlaggedSendsBefore(options: { beforeId: string; limit: number; afterId?: string }): Promise<SendRow[]> {
-    return sends.listFlaggedSendsBefore(this.sql, options);
+  listScanWindow(options: { createdBefore: number; afterId: string; limit: number }): Promise<ScannedSend[]> {
+    return stuckScan.listScanWindow(this.sql, options);
+  }
+  listFlaggedSends(options: {
+    beforeId: string;
+    after: { stuckAt: number; id: string };
+    limit: number;
+  }): Promise<ScannedSend[]> {
+    return stuckScan.listFlaggedSends(this.sql, options);
   }
   setStuck(judgements: readonly StuckJudgement[], now: number): Promise<void> {
     return sends.setStuck(this.sql, judgements, now);

@@ -51,6 +51,7 @@ import type {
   BusinessMetadata,
   MessageContext,
   NewSend,
+  ScannedSend,
   SendOutcome,
   SendRow,
   SendState,
@@ -82,6 +83,7 @@ import {
 } from '../shared/rows.js';
 import * as sends from '../shared/sends.js';
 import type { SqlTxOps } from '../shared/sql-ops.js';
+import * as stuckScan from '../shared/stuck-scan-reads.js';
 import { applySubscriptionsFile } from '../shared/subscriptions-file-sync.js';
 import { SqliteCheckpointer } from './checkpointer.js';
 import { openSqlite } from './connection.js';
@@ -524,8 +526,15 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }): Promise<SendRow[]> {
     return this.txLock.run(async () => sends.listSends(this.sql, options));
   }
-  listFlaggedSendsBefore(options: { beforeId: string; limit: number; afterId?: string }): Promise<SendRow[]> {
-    return this.txLock.run(async () => sends.listFlaggedSendsBefore(this.sql, options));
+  listScanWindow(options: { createdBefore: number; afterId: string; limit: number }): Promise<ScannedSend[]> {
+    return this.txLock.run(async () => stuckScan.listScanWindow(this.sql, options));
+  }
+  listFlaggedSends(options: {
+    beforeId: string;
+    after: { stuckAt: number; id: string };
+    limit: number;
+  }): Promise<ScannedSend[]> {
+    return this.txLock.run(async () => stuckScan.listFlaggedSends(this.sql, options));
   }
   setStuck(judgements: readonly StuckJudgement[], now: number): Promise<void> {
     return this.txLock.run(async () => sends.setStuck(this.sql, judgements, now));
