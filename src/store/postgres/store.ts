@@ -67,9 +67,9 @@ import { describeTarget, type PostgresStoreOptions, poolConfig, withSession } fr
 import * as queue from './delivery-queue.js';
 import * as deliveryReads from './delivery-reader.js';
 import * as inbox from './inbox.js';
-import { InboxWakeups, inboxChannel } from './inbox-wakeups.js';
 import { schemaLockKey } from './locks.js';
 import { currentSchema, migrateSchema } from './migrate.js';
+import { eventsChannel, inboxChannel, NotifyChannel } from './notify-channel.js';
 import { PostgresProcessingTx } from './processing.js';
 import * as reads from './reads.js';
 import * as rejected from './rejected-log.js';
@@ -86,7 +86,8 @@ import * as subscriptions from './subscriptions.js';
 export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
-  private readonly wakeups: InboxWakeups;
+  private readonly inboxAppended: NotifyChannel;
+  private readonly eventsAppended: NotifyChannel;
   private readonly statistics: QueueStatistics;
   private closed = false;
   /** Shared SQL on the pool (see shared/sql-ops.ts). */
@@ -107,7 +108,8 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     // then emits 'error' on the client itself: unheard, that event ends the process. The query in
     // flight fails with the same error, which is what reports it, so the event needs no handling.
     this.pool.on('connect', (client) => client.on('error', () => undefined));
-    this.wakeups = new InboxWakeups(this.pool, url, options, inboxChannel(schema));
+    this.inboxAppended = new NotifyChannel(this.pool, url, options, inboxChannel(schema));
+    this.eventsAppended = new NotifyChannel(this.pool, url, options, eventsChannel(schema));
     this.statistics = new QueueStatistics(this.pool, schemaKey);
   }
 
@@ -120,7 +122,7 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   async appendInboxBatch(rows: readonly InboxAppend[]): Promise<number[]> {
     this.assertOpen();
     const ids = await inbox.appendInbox(this.pool, rows);
-    if (ids.length > 0) this.wakeups.announce();
+    if (ids.length > 0) this.inboxAppended.announce();
     return ids;
   }
 
@@ -129,7 +131,15 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
    * a lost listening connection is restored. Returns the unsubscribe function.
    */
   onInboxAppended(listener: () => void): () => void {
-    return this.wakeups.subscribe(listener);
+    return this.inboxAppended.subscribe(listener);
+  }
+
+  /**
+   * Calls `listener` after a processing transaction on any node using this schema committed new
+   * events, and once after a lost listening connection is restored. Returns the unsubscribe function.
+   */
+  onEventsAppended(listener: () => void): () => void {
+    return this.eventsAppended.subscribe(listener);
   }
 
   getInboxRow(id: number): Promise<InboxRow | undefined> {
@@ -169,11 +179,15 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     return rejected.listRejected(this.pool, options);
   }
 
-  withProcessingTx<T>(work: (tx: ProcessingTx) => Promise<T>): Promise<T> {
+  async withProcessingTx<T>(work: (tx: ProcessingTx) => Promise<T>): Promise<T> {
     this.assertOpen();
-    return withTransaction(this.pool, (client) =>
-      work(new PostgresProcessingTx(client, this.schema, this.schemaKey)),
-    );
+    let tx: PostgresProcessingTx | undefined;
+    const result = await withTransaction(this.pool, (client) => {
+      tx = new PostgresProcessingTx(client, this.schema, this.schemaKey);
+      return work(tx);
+    });
+    if (tx?.insertedEvents) this.eventsAppended.announce();
+    return result;
   }
 
   listEvents(options: {
@@ -221,7 +235,7 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.wakeups.close();
+    await Promise.all([this.inboxAppended.close(), this.eventsAppended.close()]);
     await this.pool.end();
   }
 
