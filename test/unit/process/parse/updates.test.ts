@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, test } from 'vitest';
+import { cloudBody } from './helpers.js';
 import type { CallData, TemplateStatusData } from './update-helpers.js';
-import { eventsOfFixture, eventsOfValue } from './update-helpers.js';
+import { eventsOfBody, eventsOfFixture, eventsOfValue } from './update-helpers.js';
 
 /** Each fixture (built from section 6 of the fact reference and docs/webhook-shapes.md) and what it yields. */
 const FIXTURE_EVENTS: Record<string, Array<{ type: string; data: Record<string, unknown> }>> = {
@@ -360,6 +361,23 @@ describe('typed updates of the non-messages fields', () => {
       { waId: '2', value: 'resume', unparsed: { 'value.surprise': 1 } },
     ]);
     expect(new Set(events.map((event) => event.id)).size).toBe(2);
+  });
+
+  test('an unknown __proto__ key on an item keeps its value in unparsed', () => {
+    const body = cloudBody(
+      {
+        messaging_product: 'whatsapp',
+        user_preferences: [
+          { wa_id: '1', value: 'stop', PROTO: 0 },
+          { wa_id: '2', value: 'resume' },
+        ],
+      },
+      { field: 'user_preferences' },
+    ).replace('"PROTO":0', '"__proto__":{"polluted":true}');
+    const events = eventsOfBody(body);
+    expect(events.map((event) => event.data.flags)).toEqual([['unknown_fields:__proto__'], []]);
+    expect(JSON.stringify(events[0]?.data.unparsed)).toBe('{"__proto__":{"polluted":true}}');
+    expect(events[1]?.data.unparsed).toBeNull();
   });
 
   test("each item carries its own person's contact and the ones that name no item, never another's", () => {
