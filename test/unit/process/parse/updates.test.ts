@@ -1,4 +1,5 @@
 import { describe, expect, expectTypeOf, test } from 'vitest';
+import { MAX_ITEMS_PER_PAYLOAD } from '../../../../src/process/parse/envelope.js';
 import { cloudBody } from './helpers.js';
 import type { CallData, TemplateStatusData } from './update-helpers.js';
 import { eventsOfBody, eventsOfFixture, eventsOfValue } from './update-helpers.js';
@@ -412,6 +413,25 @@ describe('typed updates of the non-messages fields', () => {
     expect(events[0]?.ordering_key).toBe('call:wacid.1');
     expect(events[1]?.data).toMatchObject({
       value: { calls: [{ id: 'wacid.2', event: 'transfer' }] },
+      flags: ['unknown_calls_event:transfer'],
+    });
+  });
+
+  test('a long list of call events this version does not know is kept whole and in order', () => {
+    // As many items as one payload may hold: each is kept once, in the order sent.
+    const calls = Array.from({ length: MAX_ITEMS_PER_PAYLOAD }, (_, index) =>
+      index % 1000 === 0
+        ? { id: `wacid.${index}`, event: 'connect' }
+        : { id: `wacid.${index}`, event: 'transfer' },
+    );
+    const events = eventsOfValue('calls', { calls, surprise: 1 });
+    const generic = events.filter((event) => event.type === 'whatsapp.calls');
+    expect(events.filter((event) => event.type === 'call.connect')).toHaveLength(
+      MAX_ITEMS_PER_PAYLOAD / 1000,
+    );
+    expect(generic).toHaveLength(1);
+    expect(generic[0]?.data).toMatchObject({
+      value: { surprise: 1, calls: calls.filter((call) => call.event === 'transfer') },
       flags: ['unknown_calls_event:transfer'],
     });
   });
