@@ -4,6 +4,7 @@ import {
   searchNeedle,
   withoutPerson,
 } from '../../whatsapp/person-redaction.js';
+import { sameSubscriberWaIds } from '../../whatsapp/recipient.js';
 import type { ErasureCounts, PersonRef } from '../retention-ports.js';
 
 /**
@@ -18,8 +19,8 @@ import type { ErasureCounts, PersonRef } from '../retention-ports.js';
  *
  * Removing: one transaction deletes the matched events with their deliveries (and leaves dedupe
  * tombstones, so a retry of the same webhook does not bring the events back), the message records,
- * the log rows, the sends to the person with the business metadata of their messages, the answers
- * of other deliveries that quoted them, rewrites the business metadata of other messages and sends
+ * the log rows, the sends to the person (by each spelling of a Brazilian or Mexican number) with
+ * the business metadata of their messages, the answers of other deliveries that quoted them, rewrites the business metadata of other messages and sends
  * that names them (a referral, a second contact) without those fields, and deletes
  * or rewrites the inbox rows (a body that still holds other people keeps
  * them and is marked redacted), then logs the counts and the kind of identifier, never the value.
@@ -91,15 +92,23 @@ export async function erasePersonWith(
 ): Promise<ErasureCounts> {
   const needle = searchNeedle(person);
   if (needle.length === 0) throw new Error('the identifier is empty');
-  const found = async (table: ErasureTable) => {
+  const found = async (table: ErasureTable, spelling = needle) => {
     const hits: RowKey[] = [];
     let after: RowKey | null = null;
     for (;;) {
-      const page = await ops.scanPage(table, needle, after, PAGE_ROWS);
+      const page = await ops.scanPage(table, spelling, after, PAGE_ROWS);
       hits.push(...page.hits);
       if (page.last === null) return hits;
       after = page.last;
     }
+  };
+  // A send that failed has only the number as it was sent; Meta's wa_id for a Brazilian or
+  // Mexican number can be spelled otherwise (without the 9, with 521), so each spelling is sought.
+  const sends = async () => {
+    const spellings = person.kind === 'wa_id' ? sameSubscriberWaIds(needle) : [needle];
+    const ids = new Set<string>();
+    for (const spelling of spellings) for (const id of await found('sends', spelling)) ids.add(String(id));
+    return [...ids];
   };
   const names = (text: string | Buffer | undefined) => {
     if (text === undefined) return false;
@@ -139,7 +148,7 @@ export async function erasePersonWith(
       messageIds: (await matching('messages')).map(String),
       inbox,
       requestIds: (await found('requests')).map(Number),
-      sendIds: (await found('sends')).map(String),
+      sendIds: await sends(),
       attemptIds: (await found('attempt_answers')).map(Number),
       deliveryIds: (await found('delivery_errors')).map(Number),
       contextRewrites: await rewritten('contexts'),
