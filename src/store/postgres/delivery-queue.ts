@@ -16,14 +16,9 @@ import {
   scanSizes,
   toClaimed,
 } from '../shared/delivery-rows.js';
-import {
-  DEAD_LETTER_PENDING_SQL,
-  DISABLE_SUBSCRIPTION_SQL,
-  disabledDeliveryError,
-  disablingEntries,
-  ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL,
-} from '../shared/subscription-disable.js';
+import { disablingEntries } from '../shared/subscription-disable.js';
 import type { Queryable } from './sql.js';
+import { patchSubscription, subscriptionOfDelivery } from './subscriptions.js';
 
 /**
  * The delivery queue on PostgreSQL: the same claim and transitions as the SQLite adapter, made
@@ -169,17 +164,19 @@ export async function recordDeliveryAttempts(
   return applied;
 }
 
+/**
+ * A 410 disables the delivery's subscription as an operator's disable does, unless it already is.
+ * The row was locked above (NO KEY UPDATE) and is read without a lock of its own: updateSubscription's
+ * FOR UPDATE would raise it to the strength that holds up new deliveries' foreign keys.
+ */
 async function disableSubscriptionOf(
   client: pg.PoolClient,
   deliveryId: number,
   reason: string,
   now: number,
 ): Promise<void> {
-  const subscription = await client.query<{ id: string }>(ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL, [deliveryId]);
-  const id = subscription.rows[0]?.id;
-  if (id === undefined) return;
-  await client.query(DISABLE_SUBSCRIPTION_SQL, [id, reason, now]);
-  await client.query(DEAD_LETTER_PENDING_SQL, [id, disabledDeliveryError(reason), now]);
+  const subscription = await subscriptionOfDelivery(client, deliveryId);
+  if (subscription?.enabled) await patchSubscription(client, subscription, { enabled: false }, now, reason);
 }
 
 function finishedAt(attempt: AttemptRecord): number {

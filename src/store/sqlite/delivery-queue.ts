@@ -16,14 +16,9 @@ import {
   scanSizes,
   toClaimed,
 } from '../shared/delivery-rows.js';
-import {
-  DEAD_LETTER_PENDING_SQL,
-  DISABLE_SUBSCRIPTION_SQL,
-  disabledDeliveryError,
-  disablingEntries,
-  ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL,
-} from '../shared/subscription-disable.js';
+import { disablingEntries } from '../shared/subscription-disable.js';
 import { prepared } from './prepared.js';
+import { patchSubscription, subscriptionOfDelivery } from './subscriptions.js';
 
 /**
  * The delivery queue on SQLite: claim due rows with a lease, then record each attempt and the
@@ -154,14 +149,10 @@ export function recordDeliveryAttempts(
   })();
 }
 
-/** The shared statements of shared/subscription-disable.ts, bound by position as SQLite names them. */
+/** A 410 disables the delivery's subscription as an operator's disable does, unless it already is. */
 function disableSubscriptionOf(db: Database.Database, deliveryId: number, reason: string, now: number): void {
-  const subscription = prepared(db, ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL).get({ 1: deliveryId }) as
-    | { id: string }
-    | undefined;
-  if (!subscription) return;
-  prepared(db, DISABLE_SUBSCRIPTION_SQL).all({ 1: subscription.id, 2: reason, 3: now });
-  prepared(db, DEAD_LETTER_PENDING_SQL).run({ 1: subscription.id, 2: disabledDeliveryError(reason), 3: now });
+  const subscription = subscriptionOfDelivery(db, deliveryId);
+  if (subscription?.enabled) patchSubscription(db, subscription, { enabled: false }, now, reason);
 }
 
 function finishedAt(attempt: AttemptRecord): number {
