@@ -9,9 +9,6 @@ import type { RecordedAttempt } from '../delivery-ports.js';
  * (which frees the ordering key's next delivery) without also seeing the subscription disabled.
  */
 
-/** Why a subscription a 410 disabled stopped receiving (its `disabled_reason`). */
-export const GONE_REASON = 'the endpoint answered 410 Gone';
-
 /** The last error of each pending delivery dead-lettered because its subscription was disabled. */
 export function disabledDeliveryError(reason: string): string {
   return `subscription disabled: ${reason}`;
