@@ -271,15 +271,8 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     return subscriptions.listSubscriptions(this.pool);
   }
 
-  updateSubscription(
-    id: string,
-    patch: SubscriptionPatch,
-    now: number,
-    disabledReason?: string,
-  ): Promise<Subscription | undefined> {
-    return withTransaction(this.pool, (client) =>
-      subscriptions.updateSubscription(client, id, patch, now, disabledReason),
-    );
+  updateSubscription(id: string, patch: SubscriptionPatch, now: number): Promise<Subscription | undefined> {
+    return withTransaction(this.pool, (client) => subscriptions.updateSubscription(client, id, patch, now));
   }
 
   deleteSubscription(id: string): Promise<boolean> {

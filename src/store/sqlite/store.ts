@@ -437,13 +437,8 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   listSubscriptions(): Promise<Subscription[]> {
     return this.txLock.run(async () => listSubscriptions(this.db));
   }
-  updateSubscription(
-    id: string,
-    patch: SubscriptionPatch,
-    now: number,
-    reason?: string,
-  ): Promise<Subscription | undefined> {
-    return this.txLock.run(async () => updateSubscription(this.db, id, patch, now, reason));
+  updateSubscription(id: string, patch: SubscriptionPatch, now: number): Promise<Subscription | undefined> {
+    return this.txLock.run(async () => updateSubscription(this.db, id, patch, now));
   }
   deleteSubscription(id: string): Promise<boolean> {
     return this.txLock.run(async () => deleteSubscription(this.db, id));
