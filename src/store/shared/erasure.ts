@@ -6,6 +6,7 @@ import {
 } from '../../whatsapp/person-redaction.js';
 import { sameSubscriberWaIds } from '../../whatsapp/recipient.js';
 import type { ErasureCounts, PersonRef } from '../retention-ports.js';
+import type { Dialect } from './sql-ops.js';
 
 /**
  * Erasure of one person, written once over each adapter's few statements.
@@ -81,6 +82,20 @@ export interface ErasureOps {
   ): Promise<Map<RowKey, string | Buffer>>;
   /** Applies the plan in one transaction and logs it; answers the counts. */
   apply(plan: ErasurePlan, now: number): Promise<ErasureCounts>;
+}
+
+/** What a number typed by a person may have between its digits. */
+const NUMBER_SEPARATORS = ' -().';
+
+/**
+ * The scan condition for a column of business metadata, or of the status events and message
+ * records that carry it: metadata is typed by people, so a number in it may be spelled
+ * `+49 151 1234 5678`. The column is searched as written (a BSUID) and with the separators a
+ * number may have taken out; `p` is the needle's parameter.
+ */
+export function mentionsInAnySpelling(dialect: Dialect, column: string, p: string): string {
+  const digits = dialect.withoutChars(column, NUMBER_SEPARATORS);
+  return `${dialect.contains(column, p)} OR ${dialect.contains(digits, p)}`;
 }
 
 const PAGE_ROWS = 2_000;

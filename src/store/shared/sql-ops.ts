@@ -24,6 +24,15 @@ export interface Dialect {
   forUpdate: string;
   /** Whether text `column` contains text parameter `p`, ignoring case. */
   containsCi(column: string, p: string): string;
+  /** Whether text `column` contains text parameter `p`, as written. */
+  contains(column: string, p: string): string;
+  /** Text `column` with every one of the characters in `chars` taken out. */
+  withoutChars(column: string, chars: string): string;
+}
+
+/** `text` as an SQL string literal. */
+export function sqlText(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
 
 export interface SqlResult<R> {
