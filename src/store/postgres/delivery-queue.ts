@@ -11,12 +11,13 @@ import type {
 import { pickClaim, retriedBatchIds } from '../shared/delivery-batches.js';
 import {
   type CandidateRecord,
+  finishedAt,
   inDueOrder,
   scanSizeSql,
   scanSizes,
   toClaimed,
 } from '../shared/delivery-rows.js';
-import { disablingEntries } from '../shared/subscription-disable.js';
+import { disabledAt, disablingEntries } from '../shared/subscription-disable.js';
 import type { Queryable } from './sql.js';
 import { patchSubscription, subscriptionOfDelivery } from './subscriptions.js';
 
@@ -157,7 +158,7 @@ export async function recordDeliveryAttempts(
     applied.push(await applyNext(client, deliveryId, owner, attempt, next));
   }
   // After the moves, so each member of a batch keeps its own 410 as its last error.
-  const now = Math.max(0, ...entries.map(({ attempt }) => finishedAt(attempt)));
+  const now = disabledAt(entries);
   for (const { deliveryId, reason } of disabling) {
     await disableSubscriptionOf(client, deliveryId, reason, now);
   }
@@ -177,10 +178,6 @@ async function disableSubscriptionOf(
 ): Promise<void> {
   const subscription = await subscriptionOfDelivery(client, deliveryId);
   if (subscription?.enabled) await patchSubscription(client, subscription, { enabled: false }, now, reason);
-}
-
-function finishedAt(attempt: AttemptRecord): number {
-  return attempt.attemptedAt + Math.round(attempt.latencyMs);
 }
 
 async function applyNext(

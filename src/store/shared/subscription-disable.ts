@@ -1,4 +1,5 @@
 import type { RecordedAttempt } from '../delivery-ports.js';
+import { finishedAt } from './delivery-rows.js';
 
 /**
  * Disabling a subscription that stopped receiving, written once for both stores (the statement
@@ -28,4 +29,9 @@ export function disablingEntries(
       ? [{ deliveryId, reason: next.disableSubscription }]
       : [],
   );
+}
+
+/** When a batch of recorded attempts disables a subscription: as its last attempt finished. */
+export function disabledAt(entries: readonly RecordedAttempt[]): number {
+  return Math.max(0, ...entries.map(({ attempt }) => finishedAt(attempt)));
 }

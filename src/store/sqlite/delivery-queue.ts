@@ -11,12 +11,13 @@ import type {
 import { pickClaim, retriedBatchIds } from '../shared/delivery-batches.js';
 import {
   type CandidateRecord,
+  finishedAt,
   inDueOrder,
   scanSizeSql,
   scanSizes,
   toClaimed,
 } from '../shared/delivery-rows.js';
-import { disablingEntries } from '../shared/subscription-disable.js';
+import { disabledAt, disablingEntries } from '../shared/subscription-disable.js';
 import { prepared } from './prepared.js';
 import { patchSubscription, subscriptionOfDelivery } from './subscriptions.js';
 
@@ -141,7 +142,7 @@ export function recordDeliveryAttempts(
       return applyNext(db, deliveryId, owner, attempt, next);
     });
     // After the moves, so each member of a batch keeps its own 410 as its last error.
-    const now = Math.max(0, ...entries.map(({ attempt }) => finishedAt(attempt)));
+    const now = disabledAt(entries);
     for (const { deliveryId, reason } of disablingEntries(entries)) {
       disableSubscriptionOf(db, deliveryId, reason, now);
     }
@@ -153,10 +154,6 @@ export function recordDeliveryAttempts(
 function disableSubscriptionOf(db: Database.Database, deliveryId: number, reason: string, now: number): void {
   const subscription = subscriptionOfDelivery(db, deliveryId);
   if (subscription?.enabled) patchSubscription(db, subscription, { enabled: false }, now, reason);
-}
-
-function finishedAt(attempt: AttemptRecord): number {
-  return attempt.attemptedAt + Math.round(attempt.latencyMs);
 }
 
 function applyNext(
