@@ -69,6 +69,7 @@ import {
 } from '../shared/event-rows.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import {
+  INBOX_STATS_SQL,
   INBOX_SUMMARY_COLUMNS,
   type InboxRecord,
   type InboxStatsRecord,
@@ -239,17 +240,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 
   async inboxStats(): Promise<InboxStats> {
-    const row = this.reader
-      .prepare(
-        `SELECT COUNT(*) AS total,
-           COALESCE(SUM(state = 'pending'), 0) AS pending,
-           COALESCE(SUM(state = 'quarantined'), 0) AS quarantined,
-           COALESCE(SUM(state = 'processed'), 0) AS processed,
-           (SELECT MIN(received_at) FROM inbox_rows WHERE state = 'pending') AS oldest
-         FROM inbox_state`,
-      )
-      .get() as InboxStatsRecord;
-    return toInboxStats(row);
+    return toInboxStats(this.reader.prepare(INBOX_STATS_SQL).get() as InboxStatsRecord);
   }
 
   claimInbox(options: ClaimOptions): Promise<InboxRow[]> {
