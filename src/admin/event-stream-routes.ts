@@ -6,7 +6,7 @@ import { WahookError } from '../errors.js';
 import { eventJson } from '../events/json.js';
 import { Sleeper } from '../lib/sleeper.js';
 import type { Wakeups } from '../lib/wakeups.js';
-import type { EventReader, StoredEvent } from '../store/ports.js';
+import type { EventReader, NodeWakeups, StoredEvent } from '../store/ports.js';
 import { isSeqCursor } from './cursors.js';
 
 /**
@@ -16,11 +16,12 @@ import { isSeqCursor } from './cursors.js';
  *
  * Memory per connection is one page of events: a page is read, written, and the next is read
  * only once the socket has taken it (backpressure). When caught up the stream waits for new
- * events (the `events:appended` wake-up when processing commits, else a poll) and sends a comment
- * line as heartbeat so proxies keep the connection. Every stream ends cleanly when the server closes.
+ * events (the `events:appended` wake-up when processing commits in this process; with PostgreSQL
+ * the store's NOTIFY when a worker on another node does, heard only while a stream is open; else a
+ * poll) and sends a comment line as heartbeat so proxies keep the connection. Every stream ends cleanly when the server closes.
  */
 export interface EventStreamOptions {
-  store: EventReader;
+  store: EventReader & Pick<NodeWakeups, 'onEventsAppended'>;
   wakeups?: Pick<Wakeups, 'on'>;
   pollMs?: number;
   heartbeatMs?: number;
@@ -56,13 +57,19 @@ export function eventStreamRoutes(options: EventStreamOptions): FastifyPluginAsy
   return async (plain: FastifyInstance) => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
     const streams = new Set<EventStream>();
-    const unsubscribe = options.wakeups?.on('events:appended', () => {
+    const wakeAll = () => {
       for (const stream of streams) stream.wake();
-    });
+    };
+    const unsubscribe = options.wakeups?.on('events:appended', wakeAll);
+    /** Other nodes' events, listened for only while a stream is open: a listener holds a connection. */
+    let remote: (() => void) | undefined;
     app.addHook('preClose', async () => {
       for (const stream of streams) stream.close();
     });
-    app.addHook('onClose', async () => unsubscribe?.());
+    app.addHook('onClose', async () => {
+      unsubscribe?.();
+      remote?.();
+    });
 
     app.get('/v1/events/stream', { schema }, async (request, reply) => {
       const query = request.query;
@@ -80,6 +87,7 @@ export function eventStreamRoutes(options: EventStreamOptions): FastifyPluginAsy
       reply.hijack();
       const stream = new EventStream(reply.raw, Number(cursorText), options.store, settings, types);
       streams.add(stream);
+      remote ??= options.store.onEventsAppended?.(wakeAll);
       try {
         await stream.run();
       } catch (err) {
@@ -87,6 +95,10 @@ export function eventStreamRoutes(options: EventStreamOptions): FastifyPluginAsy
       } finally {
         streams.delete(stream);
         stream.close();
+        if (streams.size === 0) {
+          remote?.();
+          remote = undefined;
+        }
       }
     });
   };

@@ -26,6 +26,9 @@ export const deadLetterQuery = z.strictObject({
   after: z.coerce.number().int().min(0).optional(),
 });
 
+/** `params.reason` of the issue a replay body that names no dead letter gets (forms word it their own way). */
+export const NOTHING_SELECTED = 'nothing_selected';
+
 export const replayBody = z
   .strictObject({
     ids: z.array(deadLetterId).min(1).max(10_000).optional(),
@@ -45,6 +48,7 @@ export const replayBody = z
     } else if (!body.ids && !filtered) {
       ctx.addIssue({
         code: 'custom',
+        params: { reason: NOTHING_SELECTED },
         message:
           'say which dead letters to replay: {"ids":[…]} or {"subscription":"sub_…","since":"2026-01-31T00:00:00Z"}',
       });

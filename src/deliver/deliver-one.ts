@@ -2,7 +2,6 @@ import { eventJson } from '../events/json.js';
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../observe/bus.js';
 import type { AttemptRecord, ClaimedDelivery, DeliveryNext, DeliveryQueue } from '../store/delivery-ports.js';
-import { GONE_REASON } from '../store/shared/subscription-disable.js';
 import { VERSION } from '../version.js';
 import type { AttemptRecorder } from './attempt-recorder.js';
 import type { CircuitBreakers } from './circuit.js';
@@ -135,6 +134,9 @@ export function attemptRecord(outcome: AttemptOutcome, attemptedAt: number): Att
     error: describeOutcome(outcome),
   };
 }
+
+/** Why a subscription a 410 disabled stopped receiving: the store keeps it as its `disabled_reason`. */
+const GONE_REASON = 'the endpoint answered 410 Gone';
 
 export function nextOf(decision: Decision): DeliveryNext {
   switch (decision.kind) {

@@ -4,6 +4,7 @@ import type { Wakeups } from '../lib/wakeups.js';
 import type { Bus } from '../observe/bus.js';
 import type { Stage } from '../stage.js';
 import type { DeliveryStore, FileSubscription } from '../store/delivery-ports.js';
+import type { NodeWakeups } from '../store/ports.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { type DeliveryOptions, deliveryOptions } from './options.js';
 import type { Random } from './schedule.js';
@@ -13,7 +14,9 @@ import { applySubscriptionsFile, readSubscriptionsFile } from './subscriptions-f
  * ⑤ as the server runs it. The subscriptions file is read and checked when the stage is built (a
  * bad file stops the start) and applied when it starts; the delivery loop runs only in a process
  * with the `delivery` role. New events (`events:appended`) and replays (`dead_letters:replayed`)
- * wake the loop, wherever in this process they were committed (lib/wakeups.ts).
+ * wake the loop, wherever in this process they were committed (lib/wakeups.ts), and with
+ * PostgreSQL events committed by a worker on another node wake it too (the store's NOTIFY);
+ * without that it waited for its next poll, up to 250 ms.
  */
 export interface DeliveryStageDeps {
   config: {
@@ -24,7 +27,7 @@ export interface DeliveryStageDeps {
   };
   /** Whether this process runs the delivery loop (role `delivery`). */
   runLoop: boolean;
-  store: DeliveryStore;
+  store: DeliveryStore & Pick<NodeWakeups, 'onEventsAppended'>;
   bus: Bus;
   clock: Clock;
   wakeups: Pick<Wakeups, 'on'>;
@@ -73,9 +76,11 @@ export function createDeliveryStage(deps: DeliveryStageDeps): Stage {
         if (!loop) return;
         const events = deps.wakeups.on('events:appended', () => loop.wake());
         const replays = deps.wakeups.on('dead_letters:replayed', () => loop.wake());
+        const remote = deps.store.onEventsAppended?.(() => loop.wake());
         unsubscribe = () => {
           events();
           replays();
+          remote?.();
         };
         loop.start();
       })();

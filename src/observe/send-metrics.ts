@@ -12,7 +12,7 @@ export function registerSendMetrics(registry: Registry, bus: Bus): void {
   bus.on('send:done', (event) => sends.inc({ outcome: event.outcome }));
   const stuck = new Gauge({
     name: 'wahook_messages_stuck',
-    help: 'Messages sent through wahook that the last scan found stuck: no sent status (stage=sent) or no delivered status (stage=delivered) past the limit.',
+    help: 'Messages sent through wahook that the last scan found stuck: no sent status (stage=sent) or no delivered status (stage=delivered) past the limit. A judgement older than 38 days is final and no longer counted.',
     labelNames: ['stage'] as const,
     registers: [registry],
   });

@@ -5,7 +5,7 @@ import { Sleeper } from '../lib/sleeper.js';
 import type { Wakeups } from '../lib/wakeups.js';
 import type { Bus } from '../observe/bus.js';
 import type { Stage } from '../stage.js';
-import type { InboxClaimer, InboxRow, InboxWakeups, ProcessingStore } from '../store/ports.js';
+import type { InboxClaimer, InboxRow, NodeWakeups, ProcessingStore } from '../store/ports.js';
 import { processBatch } from './process-batch.js';
 
 /**
@@ -16,7 +16,7 @@ import { processBatch } from './process-batch.js';
  */
 export interface WorkerOptions {
   /** With PostgreSQL, `onInboxAppended` brings other nodes' appends (NOTIFY). */
-  store: InboxClaimer & ProcessingStore & InboxWakeups;
+  store: InboxClaimer & ProcessingStore & Pick<NodeWakeups, 'onInboxAppended'>;
   bus: Bus;
   clock: Clock;
   /** Where the worker hears `inbox:appended` and says `events:appended` (lib/wakeups.ts). */

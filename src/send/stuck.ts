@@ -14,13 +14,17 @@
  * scan can run every minute, on every worker, and the event log keeps the first. The judgement is
  * also kept on the send (stuck stage and since when, set and cleared as it changes), which is what
  * GET /v1/messages?stuck=true and the dashboard list.
+ *
+ * What a scan reads stays bounded: the sends of its look-back, and the older sends judged within
+ * STUCK_FINAL_AFTER_MS, each page with its messages' statuses in one query. A judgement older than
+ * that is final: no status can still arrive, and a message Meta dropped is never read again.
  */
 import { eventIdFor } from '../events/ids.js';
 import { EVENT_SCHEMA_VERSION, EVENT_TYPES } from '../events/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../observe/bus.js';
-import type { MessageReader, NewEvent, ProcessingStore } from '../store/ports.js';
-import type { SendRow, SendStore, StuckJudgement, StuckStage } from '../store/send-ports.js';
+import type { NewEvent, ProcessingStore } from '../store/ports.js';
+import type { ScannedSend, SendRow, SendStore, StuckJudgement, StuckStage } from '../store/send-ports.js';
 
 export type { StuckStage } from '../store/send-ports.js';
 
@@ -106,9 +110,21 @@ export interface StuckScanner {
 }
 
 const PAGE = 500;
+const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * How long after its judgement a flag is re-read. Meta keeps trying a message for its TTL, 30 days
+ * at most, and retries the webhook of a late status for up to 7 days more; past that, plus a day,
+ * no status can still arrive, so the flag is final: kept (the stuck list shows it, checking the
+ * message's status itself) but no longer read, counted or cleared by the scan.
+ */
+export const STUCK_FINAL_AFTER_MS = 38 * DAY_MS;
+
+type ScanDeps = Parameters<typeof createStuckScanner>[0];
+type Counts = { sent: number; delivered: number };
 
 export function createStuckScanner(deps: {
-  store: SendStore & MessageReader & ProcessingStore;
+  store: SendStore & ProcessingStore;
   clock: Clock;
   bus: Bus;
   options: StuckOptions;
@@ -120,23 +136,34 @@ export function createStuckScanner(deps: {
       const shortest = Math.min(...[sentAfterMs, deliveredAfterMs].filter((ms) => ms > 0));
       const counts = { sent: 0, delivered: 0 };
       if (!Number.isFinite(shortest)) return counts;
-      // Send ids begin with their creation time, so the horizon is an id: sends older than twice
+      // Send ids begin with their creation time, so the look-back is an id: sends older than twice
       // the longest limit were judged long ago and are not judged again. The few that still carry
       // a judgement are only re-read to clear it once their message moved on: judging them anew
       // would announce stages again, wrongly once retention has purged the message row (its
       // status then reads as never sent), and again once the first announcement's event is gone.
-      const horizon = now - 2 * Math.max(sentAfterMs, deliveredAfterMs);
-      const horizonId = `snd_${Math.max(0, horizon).toString(36).padStart(9, '0')}`;
-      const judge = (page: readonly SendRow[]) => judgePage(deps, page, now, counts);
+      // Those judged before the horizon are not read at all: sends are never purged, so their
+      // number only grows.
+      const lookBack = now - 2 * Math.max(sentAfterMs, deliveredAfterMs);
+      const lookBackId = `snd_${Math.max(0, lookBack).toString(36).padStart(9, '0')}`;
       await eachPage(
-        (afterId) => deps.store.listFlaggedSendsBefore({ beforeId: horizonId, limit: PAGE, afterId }),
+        (last) =>
+          deps.store.listFlaggedSends({
+            beforeId: lookBackId,
+            after: last
+              ? { stuckAt: last.stuckAt ?? 0, id: last.id }
+              : { stuckAt: now - STUCK_FINAL_AFTER_MS, id: '' },
+            limit: PAGE,
+          }),
         (page) => clearMovedOn(deps, page, now, counts),
       );
       await eachPage(
-        (afterId) =>
-          deps.store.listSends({ states: ['accepted'], createdBefore: now - shortest, limit: PAGE, afterId }),
-        judge,
-        horizonId,
+        (last) =>
+          deps.store.listScanWindow({
+            createdBefore: now - shortest,
+            afterId: last?.id ?? lookBackId,
+            limit: PAGE,
+          }),
+        (page) => judgePage(deps, page, now, counts),
       );
       deps.bus.emit('send:stuck_scan', counts);
       return counts;
@@ -144,18 +171,17 @@ export function createStuckScanner(deps: {
   };
 }
 
-/** Reads pages of sends in id order, from after `afterId`, until one comes back short. */
+/** Reads pages of sends, each after the last send of the one before, until one comes back short. */
 async function eachPage(
-  read: (afterId: string) => Promise<SendRow[]>,
-  handle: (page: readonly SendRow[]) => Promise<void>,
-  afterId = '',
+  read: (last: SendRow | undefined) => Promise<ScannedSend[]>,
+  handle: (page: readonly ScannedSend[]) => Promise<void>,
 ): Promise<void> {
-  for (let after = afterId; ; ) {
-    const page = await read(after);
+  for (let last: SendRow | undefined; ; ) {
+    const page = await read(last);
     await handle(page);
-    const last = page.at(-1);
-    if (!last || page.length < PAGE) return;
-    after = last.id;
+    const end = page.at(-1);
+    if (!end || page.length < PAGE) return;
+    last = end.send;
   }
 }
 
@@ -164,15 +190,14 @@ async function eachPage(
  * judged at and count. No events: their stage was announced when it was judged.
  */
 async function clearMovedOn(
-  deps: Parameters<typeof createStuckScanner>[0],
-  page: readonly SendRow[],
+  deps: ScanDeps,
+  page: readonly ScannedSend[],
   now: number,
-  counts: { sent: number; delivered: number },
+  counts: Counts,
 ): Promise<void> {
   const cleared: StuckJudgement[] = [];
-  for (const send of page) {
-    const message = send.wamid === null ? undefined : await deps.store.getMessage(send.wamid);
-    const stillStuck = judgeStuck(send, message?.status, now, deps.options) !== undefined;
+  for (const { send, status } of page) {
+    const stillStuck = judgeStuck(send, status, now, deps.options) !== undefined;
     if (stillStuck && send.stuckStage) counts[send.stuckStage] += 1;
     else cleared.push({ sendId: send.id, stage: null });
   }
@@ -181,20 +206,19 @@ async function clearMovedOn(
 
 /** Judges one page of sends: writes the new stuck events, then the judgements that changed. */
 async function judgePage(
-  deps: Parameters<typeof createStuckScanner>[0],
-  page: readonly SendRow[],
+  deps: ScanDeps,
+  page: readonly ScannedSend[],
   now: number,
-  counts: { sent: number; delivered: number },
+  counts: Counts,
 ): Promise<void> {
   const events: NewEvent[] = [];
   const changed: StuckJudgement[] = [];
-  for (const send of page) {
-    const message = send.wamid === null ? undefined : await deps.store.getMessage(send.wamid);
-    const stage = judgeStuck(send, message?.status, now, deps.options);
+  for (const { send, status } of page) {
+    const stage = judgeStuck(send, status, now, deps.options);
     if ((stage ?? null) !== send.stuckStage) changed.push({ sendId: send.id, stage: stage ?? null });
     if (stage === undefined) continue;
     counts[stage] += 1;
-    events.push(stuckEvent(send, stage, message?.status ?? 'accepted', now));
+    events.push(stuckEvent(send, stage, status ?? 'accepted', now));
   }
   if (events.length > 0) {
     await deps.store.withProcessingTx(async (tx) => tx.enqueueDeliveries(await tx.insertEvents(events), now));

@@ -58,14 +58,10 @@ export interface SubscriptionStore {
   listSubscriptions(): Promise<Subscription[]>;
   /**
    * Changes the given fields. Disabling turns the subscription's pending deliveries into dead letters
-   * (reason given); enabling clears the reason. Undefined when there is no such subscription.
+   * (as disabled by an operator); enabling clears the reason. Undefined when there is no such
+   * subscription.
    */
-  updateSubscription(
-    id: string,
-    patch: SubscriptionPatch,
-    now: number,
-    disabledReason?: string,
-  ): Promise<Subscription | undefined>;
+  updateSubscription(id: string, patch: SubscriptionPatch, now: number): Promise<Subscription | undefined>;
   /**
    * Pauses (deliveries keep being queued, none is claimed) or resumes it; nothing becomes a dead
    * letter. Undefined when there is no such subscription.

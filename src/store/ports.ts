@@ -214,12 +214,15 @@ export interface Store
     DeliveryStore,
     RetentionStore,
     SendStore,
-    InboxWakeups {}
+    NodeWakeups {}
 
 /**
  * Wake-ups across processes: PostgreSQL NOTIFYs after each inbox append so idle workers on other
- * nodes start at once. Optional: SQLite has one node, where the in-process signal suffices.
+ * nodes start at once, and after each processing commit that added events so delivery loops and
+ * event streams on other nodes do. Optional: SQLite has one node, where the in-process signals
+ * (lib/wakeups.ts) suffice.
  */
-export interface InboxWakeups {
+export interface NodeWakeups {
   onInboxAppended?(listener: () => void): () => void;
+  onEventsAppended?(listener: () => void): () => void;
 }

@@ -86,7 +86,7 @@ export interface SendStore {
   putMessageMetadata(wamid: string, metadata: BusinessMetadata, now: number): Promise<void>;
   /** Wamids whose metadata has `key` = `value` (as text), in wamid order, after `afterWamid`. */
   findWamidsByMetadata(key: string, value: string, limit: number, afterWamid?: string): Promise<string[]>;
-  /** Sends in these states created at or before `createdBefore`, oldest first (the stuck detector's input). */
+  /** Sends in these states created at or before `createdBefore`, oldest first. */
   listSends(options: {
     states: readonly SendState[];
     createdBefore: number;
@@ -94,11 +94,21 @@ export interface SendStore {
     afterId?: string;
   }): Promise<SendRow[]>;
   /**
-   * Sends that carry a stuck judgement and whose id sorts before `beforeId` (ids begin with the
-   * creation time: the sends older than the scan's look-back), in id order after `afterId`. The
-   * scan re-judges them so a flag is cleared once the message moves on, however old the send.
+   * The stuck scan's look-back: accepted sends created at or before `createdBefore`, in id order
+   * after `afterId`, each with its message's status read by the same query.
    */
-  listFlaggedSendsBefore(options: { beforeId: string; limit: number; afterId?: string }): Promise<SendRow[]>;
+  listScanWindow(options: { createdBefore: number; afterId: string; limit: number }): Promise<ScannedSend[]>;
+  /**
+   * Sends that carry a stuck judgement and whose id sorts before `beforeId` (ids begin with the
+   * creation time: the sends older than the scan's look-back), in (stuckAt, id) order after the
+   * cursor, each with its message's status read by the same query. The scan starts the cursor at
+   * its horizon (src/send/stuck.ts), so it reads the flags judged since, not all of them.
+   */
+  listFlaggedSends(options: {
+    beforeId: string;
+    after: { stuckAt: number; id: string };
+    limit: number;
+  }): Promise<ScannedSend[]>;
   /** Stores judgements of the stuck scan; a send whose judgement did not change need not be given. */
   setStuck(judgements: readonly StuckJudgement[], now: number): Promise<void>;
   /**
@@ -111,6 +121,15 @@ export interface SendStore {
     phoneNumberId?: string;
     before?: { stuckAt: number; id: string };
   }): Promise<StuckSend[]>;
+}
+
+/**
+ * A send as the stuck scan reads it, with its message's current status: undefined while no status
+ * has come, and once retention removed the message record.
+ */
+export interface ScannedSend {
+  send: SendRow;
+  status: string | undefined;
 }
 
 /** A send on the stuck list and its message record, undefined while no status has come. */

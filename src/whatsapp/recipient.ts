@@ -116,6 +116,21 @@ function regionOf(region: string | undefined): CountryCode | undefined {
  */
 export function waIdVariants(e164: string): string[] {
   const digits = e164.replace(/\D/g, '');
+  const variants = new Set<string>(sameSubscriberWaIds(digits));
+  const ar = /^549(\d{10})$/.exec(digits);
+  if (ar) variants.add(`54${ar[1]}`);
+  const arShort = /^54([1-8]\d{9})$/.exec(digits);
+  if (arShort) variants.add(`549${arShort[1]}`);
+  return [...variants];
+}
+
+/**
+ * The spellings of one subscriber's number that are safe to treat as the same person (§7): the
+ * digits, Brazil's mobiles (8-digit subscriber starting 6-9) with and without the added 9, and
+ * Mexico's 52 and old 521. Argentina's 54 form is left out: it can be someone else's landline.
+ */
+export function sameSubscriberWaIds(number: string): string[] {
+  const digits = number.replace(/\D/g, '');
   const variants = new Set<string>([digits]);
   const br = /^55(\d{2})9([6-9]\d{7})$/.exec(digits);
   if (br) variants.add(`55${br[1]}${br[2]}`);
@@ -125,10 +140,6 @@ export function waIdVariants(e164: string): string[] {
   if (mx) variants.add(`521${mx[1]}`);
   const mxOld = /^521(\d{10})$/.exec(digits);
   if (mxOld) variants.add(`52${mxOld[1]}`);
-  const ar = /^549(\d{10})$/.exec(digits);
-  if (ar) variants.add(`54${ar[1]}`);
-  const arShort = /^54([1-8]\d{9})$/.exec(digits);
-  if (arShort) variants.add(`549${arShort[1]}`);
   return [...variants];
 }
 

@@ -284,6 +284,21 @@ describe('dashboard in Chromium', () => {
     );
   });
 
+  it('answers a replay filter that names nothing with what to choose', async () => {
+    await page.goto(`${server.url}/dashboard/deliveries?state=dead`);
+    const logged = consoleErrors.length;
+    await page.getByRole('button', { name: 'Dry run', exact: true }).click();
+    expect(await page.getByRole('alert').textContent()).toBe(
+      'choose a subscription, a time or an error text to replay by',
+    );
+    // The refusal answers 400 on purpose, and Chromium logs it; nothing else may be logged.
+    expect(consoleErrors.splice(logged)).toEqual([
+      'Failed to load resource: the server responded with a status of 400 (Bad Request)',
+    ]);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'replay-nothing-chosen');
+  });
+
   it('moves through table rows with j and k', async () => {
     await page.goto(`${server.url}/dashboard/subscriptions`);
     await page.locator('h1').click();

@@ -59,20 +59,12 @@ const DRIVERS: Record<DeliveryEvent, Driver> = {
   answered_2xx: attemptThen({ state: 'succeeded' }, successfulAttempt(T0 + 1)),
   failed_with_retries_left: attemptThen({ state: 'pending', nextAttemptAt: T0 + 5_000 }),
   failed_last_retry: attemptThen({ state: 'dead', error: 'HTTP 500' }),
-  // A 410: the attempt is recorded as dead, then the subscription is disabled (deliver-one.ts).
-  subscription_disabled: async (subject, id) => {
-    const { applied } = await attemptThen({ state: 'dead', error: 'HTTP 410' }, goneAttempt(T0 + 1))(
-      subject,
-      id,
-    );
-    await subject.store.updateSubscription(
-      'sub',
-      { enabled: false },
-      T0 + 2,
-      'the endpoint answered 410 Gone',
-    );
-    return { applied };
-  },
+  // A 410: the attempt is recorded as dead and disables the subscription in the same
+  // transaction (deliver-one.ts).
+  subscription_disabled: attemptThen(
+    { state: 'dead', error: 'HTTP 410', disableSubscription: 'the endpoint answered 410 Gone' },
+    goneAttempt(T0 + 1),
+  ),
   replayed: async ({ store }, id) => {
     const replayed = await store.replayDeadLetters({ ids: [id] }, { now: T0 + 10, dryRun: false });
     return { applied: replayed === 1 };
@@ -132,7 +124,7 @@ describeEachStore('delivery transitions in SQL', (stores) => {
     const subject = await stores.open();
     try {
       const id = await deliveryIn(subject, 'pending');
-      await subject.store.updateSubscription('sub', { enabled: false }, T0 + 1, 'disabled by an operator');
+      await subject.store.updateSubscription('sub', { enabled: false }, T0 + 1);
       const expected = DELIVERY_TRANSITIONS.find(
         (t) => t.from === 'pending' && t.on === 'subscription_disabled',
       );

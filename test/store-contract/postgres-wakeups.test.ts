@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { inboxChannel } from '../../src/store/postgres/inbox-wakeups.js';
+import { inboxChannel } from '../../src/store/postgres/notify-channel.js';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
+import { commitEvents, makeEvent } from '../helpers/delivery-fixtures.js';
 import { describePostgres, TestSchemas } from '../helpers/postgres.js';
 import { waitFor } from '../helpers/wait.js';
 import { inboxAppend } from './fixtures.js';
@@ -62,6 +63,31 @@ describePostgres('PostgreSQL inbox wake-ups', () => {
     expect(await listeningBackends()).not.toContain(pid);
     await appender.appendInboxBatch([inboxAppend(1)]);
     await waitFor(() => wakes === 3, 'a wake-up for an append after reconnecting');
+    unsubscribe();
+  });
+
+  it('wakes an events listener on another node after a processing commit adds events, not after one that adds none', async () => {
+    let wakes = 0;
+    const unsubscribe = listener.onEventsAppended(() => {
+      wakes += 1;
+    });
+    await waitFor(() => wakes === 1, 'the first wake-up');
+    const event = makeEvent('wamid.wakeups-events');
+    await commitEvents(appender, [event]);
+    await waitFor(() => wakes === 2, 'a wake-up after the events commit');
+    // The same event again is a duplicate: nothing new, so no NOTIFY. The inbox append after it
+    // is on the other channel; its wake-up reaching the inbox listener means the NOTIFYs before it
+    // were sent, so a stray events wake-up would have arrived by then too.
+    await commitEvents(appender, [event]);
+    let inboxWakes = 0;
+    const inbox = listener.onInboxAppended(() => {
+      inboxWakes += 1;
+    });
+    await waitFor(() => inboxWakes === 1, 'the inbox listener to listen');
+    await appender.appendInboxBatch([inboxAppend(2)]);
+    await waitFor(() => inboxWakes === 2, 'the inbox wake-up');
+    expect(wakes).toBe(2);
+    inbox();
     unsubscribe();
   });
 });

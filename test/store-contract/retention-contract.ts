@@ -256,5 +256,44 @@ export function retentionContract(ctx: ContractContext): void {
       expect(JSON.stringify(log)).not.toContain(lena.wa);
       expect(JSON.stringify(log)).not.toContain(lena.bsuid);
     });
+
+    it("finds a failed send to a Brazilian or Mexican number by Meta's spelling of it, and the reverse", async () => {
+      const store = await ctx.open();
+      // Failed sends: no wa_id came back, so only the number as sent (E.164) is on the row.
+      const failed = (id: string, recipient: string) =>
+        store
+          .createSend({
+            id,
+            idempotencyKey: null,
+            requestHash: id,
+            phoneNumberId: '106540352242922',
+            input: recipient,
+            recipient,
+            recipientKind: 'phone',
+            messageType: 'text',
+            message: { type: 'text', text: { body: 'hi' } },
+            metadata: null,
+            createdAt: T0,
+          })
+          .then(() => store.finishSend(id, { state: 'failed', error: { code: 131026 } }, T0));
+      await failed('snd_br_mobile', '+5511987654321');
+      await failed('snd_br_old', '+551187650000');
+      await failed('snd_mx', '+525512345678');
+      await failed('snd_mx_old', '+5215587654321');
+      // A landline (subscriber starting 2-5) never gained the 9: 55 11 9 3333 4444 is someone else.
+      await failed('snd_br_landline', '+551133334444');
+      const sendsErased = async (wa: string) =>
+        (await store.erasePerson({ kind: 'wa_id', value: wa }, T0 + DAY)).sends;
+
+      expect(await sendsErased('551187654321')).toBe(1);
+      expect(await sendsErased('5511987650000')).toBe(1);
+      expect(await sendsErased('5215512345678')).toBe(1);
+      expect(await sendsErased('+52 55 8765 4321')).toBe(1);
+      expect(await sendsErased('5511933334444')).toBe(0);
+      for (const id of ['snd_br_mobile', 'snd_br_old', 'snd_mx', 'snd_mx_old']) {
+        expect(await store.getSend(id)).toBeUndefined();
+      }
+      expect((await store.getSend('snd_br_landline'))?.recipient).toBe('+551133334444');
+    });
   });
 }

@@ -137,7 +137,7 @@ export function sendsContract(ctx: ContractContext): void {
       expect(await store.findWamidsByMetadata('order', 'o-2', 10, 'wamid.X')).toEqual(['wamid.Y']);
     });
 
-    it('lists sends by state and age for the stuck detector', async () => {
+    it('lists sends by state and age', async () => {
       const store = await ctx.open();
       await store.createSend(newSend('snd_a', { createdAt: T0 }));
       await store.createSend(newSend('snd_b', { createdAt: T0 + 10 }));
@@ -146,6 +146,56 @@ export function sendsContract(ctx: ContractContext): void {
       const old = await store.listSends({ states: ['accepted'], createdBefore: T0 + 5, limit: 10 });
       expect(old.map((send) => send.id)).toEqual(['snd_a']);
       expect(await store.listSends({ states: ['failed'], createdBefore: T0 + 50, limit: 10 })).toEqual([]);
+    });
+
+    it('reads the stuck scan its sends with their statuses: the look-back by id, old flags by judgement', async () => {
+      const store = await ctx.open();
+      for (const [id, createdAt] of [
+        ['snd_a', T0],
+        ['snd_b', T0 + 10],
+        ['snd_c', T0 + 20],
+        ['snd_d', T0 + 30],
+      ] as const) {
+        await store.createSend(newSend(id, { createdAt }));
+        await store.finishSend(id, { state: 'accepted', wamid: `wamid.${id}` }, createdAt + 1);
+      }
+      await store.createSend(newSend('snd_e', { createdAt: T0 }));
+      await store.finishSend('snd_e', { state: 'failed' }, T0 + 1);
+      await store.withProcessingTx((tx) =>
+        tx.putMessages([
+          storedMessage('wamid.snd_a', { status: 'sent' }),
+          storedMessage('wamid.snd_c', { status: 'delivered' }),
+        ]),
+      );
+      const window = await store.listScanWindow({ createdBefore: T0 + 20, afterId: 'snd_a', limit: 10 });
+      expect(window.map(({ send, status }) => [send.id, status])).toEqual([
+        ['snd_b', undefined],
+        ['snd_c', 'delivered'],
+      ]);
+      // Judged in the order c, a, b (b and d at once); read from a cursor, before an id.
+      await store.setStuck([{ sendId: 'snd_c', stage: 'sent' }], T0 + 100);
+      await store.setStuck([{ sendId: 'snd_a', stage: 'delivered' }], T0 + 200);
+      await store.setStuck(
+        [
+          { sendId: 'snd_b', stage: 'sent' },
+          { sendId: 'snd_d', stage: 'sent' },
+        ],
+        T0 + 300,
+      );
+      const flagged = async (after: { stuckAt: number; id: string }, limit = 10) =>
+        (await store.listFlaggedSends({ beforeId: 'snd_d', after, limit })).map(({ send, status }) => [
+          send.id,
+          send.stuckAt,
+          status,
+        ]);
+      expect(await flagged({ stuckAt: T0, id: '' })).toEqual([
+        ['snd_c', T0 + 100, 'delivered'],
+        ['snd_a', T0 + 200, 'sent'],
+        ['snd_b', T0 + 300, undefined],
+      ]);
+      // The horizon: flags judged before the cursor are not read.
+      expect(await flagged({ stuckAt: T0 + 200, id: '' }, 1)).toEqual([['snd_a', T0 + 200, 'sent']]);
+      expect(await flagged({ stuckAt: T0 + 200, id: 'snd_a' })).toEqual([['snd_b', T0 + 300, undefined]]);
     });
 
     it('keeps the stuck judgement and lists what is still stuck, newest judgement first, paged', async () => {

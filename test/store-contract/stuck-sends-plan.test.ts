@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
 import { stuckSendsQuery } from '../../src/store/shared/send-rows.js';
+import { flaggedSendsQuery } from '../../src/store/shared/stuck-scan-reads.js';
 import { createSqliteStore } from '../../src/store/sqlite/store.js';
 import { describePostgres, TestSchemas } from '../helpers/postgres.js';
 import { createTempDir } from '../helpers/tmp.js';
@@ -16,6 +17,9 @@ const QUERIES = [
   stuckSendsQuery({ limit: 50 }),
   stuckSendsQuery({ limit: 50, phoneNumberId: '112233445566778', before: { stuckAt: 15_000, id: 'snd_x' } }),
 ];
+
+/** The scan's read of old flags, from its horizon on: a range of the same index, in its order. */
+const FLAGGED = flaggedSendsQuery({ beforeId: 'snd_x', after: { stuckAt: 15_000, id: '' }, limit: 500 });
 
 describe('SQLite stuck list plan', () => {
   it('scans sends_stuck in order and looks each message up by id', async () => {
@@ -34,6 +38,15 @@ describe('SQLite stuck list plan', () => {
         expect(details).toMatch(/SEARCH m USING INDEX \S+ \(id=\?\)/);
         expect(details).not.toMatch(/TEMP B-TREE/);
       }
+      const plan = store.db
+        .prepare(`EXPLAIN QUERY PLAN ${FLAGGED.sql}`)
+        .all(Object.fromEntries(FLAGGED.params.map((value, index) => [index + 1, value]))) as {
+        detail: string;
+      }[];
+      const details = plan.map((step) => step.detail).join('\n');
+      expect(details).toMatch(/SEARCH s USING INDEX sends_stuck \(\(stuck_at,id\)>\(\?,\?\)\)/);
+      expect(details).toMatch(/SEARCH m USING INDEX \S+ \(id=\?\)/);
+      expect(details).not.toMatch(/TEMP B-TREE/);
     } finally {
       await store.close();
       await dir.remove();
@@ -80,5 +93,13 @@ describePostgres('PostgreSQL stuck list plan', () => {
       expect(plan).toMatch(/Index Scan Backward using sends_stuck/);
       expect(plan).not.toMatch(/\bSort\b/);
     }
+  });
+
+  it('reads the flags judged since the horizon as a range of sends_stuck, in its order', async () => {
+    const result = await sql.query(`EXPLAIN ${FLAGGED.sql}`, FLAGGED.params);
+    const plan = result.rows.map((row: Record<string, string>) => Object.values(row)[0]).join('\n');
+    expect(plan).toMatch(/Index Scan using sends_stuck on sends s/);
+    expect(plan).toMatch(/Index Cond: \(\(ROW\(stuck_at, id\) > ROW\(/);
+    expect(plan).not.toMatch(/\bSort\b/);
   });
 });

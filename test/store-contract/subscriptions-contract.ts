@@ -59,11 +59,11 @@ export function subscriptionsContract(ctx: ContractContext): void {
         description: 'kept',
         updatedAt: T0 + 5,
       });
-      const disabled = await store.updateSubscription('sub', { enabled: false }, T0 + 6, 'answered 410 Gone');
-      expect(disabled).toMatchObject({ enabled: false, disabledReason: 'answered 410 Gone' });
+      const disabled = await store.updateSubscription('sub', { enabled: false }, T0 + 6);
+      expect(disabled).toMatchObject({ enabled: false, disabledReason: 'disabled by an operator' });
       const dead = await store.listDeadLetters({ limit: 10 });
       expect(dead).toMatchObject([
-        { eventId: 'e1', subscriptionId: 'sub', lastError: 'subscription disabled: answered 410 Gone' },
+        { eventId: 'e1', subscriptionId: 'sub', lastError: 'subscription disabled: disabled by an operator' },
       ]);
       const enabled = await store.updateSubscription('sub', { enabled: true }, T0 + 7);
       expect(enabled).toMatchObject({ enabled: true, disabledReason: null });

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { replayBody, selectorOf as selectorFromBody } from '../../deliver/dead-letter-input.js';
 import { replaySelected } from '../../deliver/dead-letter-replay.js';
 import { previewReplay, type ReplayPreview } from '../../deliver/replay-preview.js';
-import type { DeadLetterSelector, DeliveryListing, ListedDeliveryState } from '../../store/delivery-ports.js';
+import type { DeliveryListing, ListedDeliveryState } from '../../store/delivery-ports.js';
 import { LISTED_DELIVERY_STATES } from '../../store/delivery-ports.js';
 import { type Html, html } from '../html.js';
 import { csrfField, type PageContext, page, time } from '../layout.js';
 import type { DashboardServices } from '../routes.js';
 import { doneNotice, doneUrl, pager, positiveId, singleQuery } from './common.js';
+import { type ReplayForm, replaySelectorOf } from './replay-form.js';
 
 /**
  * Deliveries an operator may have to act on: pending ones (attempts, last error, next attempt) and
@@ -15,13 +15,6 @@ import { doneNotice, doneUrl, pager, positiveId, singleQuery } from './common.js
  * (the count per subscription, and why some would stay dead or wait) before the real one.
  */
 const PAGE = 50;
-
-interface ReplayForm {
-  subscription?: string;
-  since?: string;
-  error?: string;
-  id?: string;
-}
 
 export function deliveryRoutes(services: DashboardServices) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -61,7 +54,7 @@ ${state === 'dead' ? replayFilterForm(context, { ...(subscription ? { subscripti
 
     app.post('/dashboard/deliveries/replay', async (request, reply) => {
       const form = singleQuery(request.body) as ReplayForm & { dry_run?: string };
-      const selector = selectorOf(form);
+      const selector = replaySelectorOf(form);
       if (typeof selector === 'string') {
         return services.send(reply, replayPage(services.context(request), form, undefined, selector), 400);
       }
@@ -75,30 +68,6 @@ ${state === 'dead' ? replayFilterForm(context, { ...(subscription ? { subscripti
       return reply.redirect(doneUrl('/dashboard/deliveries', 'replayed', replayed, { state: 'dead' }), 303);
     });
   };
-}
-
-/**
- * The selector a replay form names, or what is wrong with it. The form is read into the API's
- * replay body and checked by the same schema, so the dashboard picks exactly the dead letters
- * POST /v1/dead-letters/replay would; only the wording of a refusal is the form's own. A row's
- * button names one id, which goes before any filter.
- */
-function selectorOf(form: ReplayForm): DeadLetterSelector | string {
-  const body = replayBody.safeParse(
-    form.id
-      ? { ids: [form.id] }
-      : {
-          ...(form.subscription ? { subscription: form.subscription.slice(0, 200) } : {}),
-          // A datetime-local input has no zone and no seconds: the form says it is UTC.
-          ...(form.since ? { since: form.since.length === 16 ? `${form.since}:00Z` : form.since } : {}),
-          ...(form.error ? { error: form.error.slice(0, 200) } : {}),
-        },
-  );
-  if (body.success) return selectorFromBody(body.data);
-  const field = body.error.issues[0]?.path[0];
-  if (field === 'ids') return 'id must be a dead letter id';
-  if (field === 'since') return 'since must be a time, e.g. 2026-01-31T12:00';
-  return 'choose a subscription, a time or an error text to replay by';
 }
 
 function deliveryTable(

@@ -115,7 +115,7 @@ function walk(
         continue;
       const childPath = path === '' ? key : `${path}.${key}`;
       if (!known) {
-        audit.unparsed[childPath] = value;
+        keepUnparsed(audit, childPath, value);
         audit.unknownPaths.push(childPath);
       } else walk(child, value, childPath, audit, depth + 1);
     }
@@ -156,8 +156,22 @@ const PLAINLY_READ: ReadonlyMap<z.ZodType, (raw: unknown) => boolean> = new Map<
 ]);
 
 function wrongType(audit: Audit, path: string, raw: unknown): void {
-  audit.unparsed[path] = raw;
+  keepUnparsed(audit, path, raw);
   audit.wrongTypePaths.push(path);
+}
+
+/**
+ * Defines the path as an own key: a top-level key `__proto__` (JSON.parse makes it an own key of
+ * the item) assigned with `=` would hit Object.prototype's setter, and its value would be lost
+ * (or become the prototype of `unparsed`) instead of being kept as sent.
+ */
+function keepUnparsed(audit: Audit, path: string, value: unknown): void {
+  Object.defineProperty(audit.unparsed, path, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 /** The flags naming what an audit collected; nothing when it collected nothing. */

@@ -232,7 +232,10 @@ function parseItemUpdates(
     for (const raw of list) {
       const type = isRecord(raw) ? array.typeOf(raw) : null;
       if (!isRecord(raw) || type === null) {
-        untyped[array.key] = [...(untyped[array.key] ?? []), raw];
+        // Pushed in place: spreading the list again for each element made a long list quadratic.
+        const kept = untyped[array.key];
+        if (kept === undefined) untyped[array.key] = [raw];
+        else kept.push(raw);
         restFlags.push(isRecord(raw) ? untypedFlag(array, raw) : `malformed_${array.key}:not_an_object`);
         continue;
       }

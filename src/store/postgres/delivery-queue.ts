@@ -11,19 +11,15 @@ import type {
 import { pickClaim, retriedBatchIds } from '../shared/delivery-batches.js';
 import {
   type CandidateRecord,
+  finishedAt,
   inDueOrder,
   scanSizeSql,
   scanSizes,
   toClaimed,
 } from '../shared/delivery-rows.js';
-import {
-  DEAD_LETTER_PENDING_SQL,
-  DISABLE_SUBSCRIPTION_SQL,
-  disabledDeliveryError,
-  disablingEntries,
-  ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL,
-} from '../shared/subscription-disable.js';
+import { disabledAt, disablingEntries } from '../shared/subscription-disable.js';
 import type { Queryable } from './sql.js';
+import { patchSubscription, subscriptionOfDelivery } from './subscriptions.js';
 
 /**
  * The delivery queue on PostgreSQL: the same claim and transitions as the SQLite adapter, made
@@ -162,28 +158,26 @@ export async function recordDeliveryAttempts(
     applied.push(await applyNext(client, deliveryId, owner, attempt, next));
   }
   // After the moves, so each member of a batch keeps its own 410 as its last error.
-  const now = Math.max(0, ...entries.map(({ attempt }) => finishedAt(attempt)));
+  const now = disabledAt(entries);
   for (const { deliveryId, reason } of disabling) {
     await disableSubscriptionOf(client, deliveryId, reason, now);
   }
   return applied;
 }
 
+/**
+ * A 410 disables the delivery's subscription as an operator's disable does, unless it already is.
+ * The row was locked above (NO KEY UPDATE) and is read without a lock of its own: updateSubscription's
+ * FOR UPDATE would raise it to the strength that holds up new deliveries' foreign keys.
+ */
 async function disableSubscriptionOf(
   client: pg.PoolClient,
   deliveryId: number,
   reason: string,
   now: number,
 ): Promise<void> {
-  const subscription = await client.query<{ id: string }>(ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL, [deliveryId]);
-  const id = subscription.rows[0]?.id;
-  if (id === undefined) return;
-  await client.query(DISABLE_SUBSCRIPTION_SQL, [id, reason, now]);
-  await client.query(DEAD_LETTER_PENDING_SQL, [id, disabledDeliveryError(reason), now]);
-}
-
-function finishedAt(attempt: AttemptRecord): number {
-  return attempt.attemptedAt + Math.round(attempt.latencyMs);
+  const subscription = await subscriptionOfDelivery(client, deliveryId);
+  if (subscription?.enabled) await patchSubscription(client, subscription, { enabled: false }, now, reason);
 }
 
 async function applyNext(

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ClaimOptions, InboxAppend, InboxRow, InboxState, InboxStats, InboxSummary } from '../ports.js';
 import {
+  INBOX_STATS_SQL,
   INBOX_SUMMARY_COLUMNS,
   type InboxRecord,
   type InboxStatsRecord,
@@ -58,14 +59,7 @@ export async function listInbox(
 }
 
 export async function inboxStats(db: Queryable): Promise<InboxStats> {
-  const result = await db.query<InboxStatsRecord>(
-    `SELECT COUNT(*) AS total,
-       COUNT(*) FILTER (WHERE state = 'pending') AS pending,
-       COUNT(*) FILTER (WHERE state = 'quarantined') AS quarantined,
-       COUNT(*) FILTER (WHERE state = 'processed') AS processed,
-       (SELECT MIN(received_at) FROM inbox_rows WHERE state = 'pending') AS oldest
-     FROM inbox_state`,
-  );
+  const result = await db.query<InboxStatsRecord>(INBOX_STATS_SQL);
   return toInboxStats(result.rows[0] ?? { total: 0, pending: 0, quarantined: 0, processed: 0, oldest: null });
 }
 

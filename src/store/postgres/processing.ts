@@ -36,6 +36,8 @@ import { insertRows, sqlOps } from './sql.js';
  */
 export class PostgresProcessingTx extends FinishInboxRows implements ProcessingTx {
   private readonly sql: SqlOps;
+  /** Whether this transaction inserted an event: once it commits, other nodes hear of it. */
+  insertedEvents = false;
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -118,6 +120,7 @@ export class PostgresProcessingTx extends FinishInboxRows implements ProcessingT
       seqById.delete(event.id);
       inserted.push(withSeq(event, seq));
     }
+    if (inserted.length > 0) this.insertedEvents = true;
     return inserted.sort((a, b) => a.seq - b.seq);
   }
 

@@ -6,6 +6,7 @@ import {
   type ErasureOps,
   type ErasurePlan,
   type ErasureTable,
+  mentionsInAnySpelling,
   type RowKey,
 } from '../shared/erasure.js';
 import { redactAnswers } from '../shared/erasure-answers.js';
@@ -13,7 +14,7 @@ import { eraseInbox } from '../shared/erasure-inbox.js';
 import { redactRewrites } from '../shared/erasure-rewrites.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
 import { eraseSendsAndContext } from '../shared/sends.js';
-import { type Queryable, sqlOps, withTransaction } from './sql.js';
+import { POSTGRES, type Queryable, sqlOps, withTransaction } from './sql.js';
 
 /**
  * Retention and erasure on PostgreSQL (the rules are in retention-ports.ts). Each purge is one
@@ -83,17 +84,11 @@ export async function oldestRowTimes(db: Queryable): Promise<Record<DataClass, n
   };
 }
 
-/**
- * Business metadata is typed by people, so a number in it (and in the status events and message
- * records that carry it) may be spelled `+49 151 1234 5678`: the column is searched as written (a
- * BSUID) and with the separators a number may have taken out.
- */
-const mentionsInAnySpelling = (column: string) =>
-  `strpos(${column}, $1) > 0 OR strpos(regexp_replace(${column}, '[ ().-]', '', 'g'), $1) > 0`;
+const mentions = (column: string) => mentionsInAnySpelling(POSTGRES, column, '$1');
 
 const SCAN: Record<ErasureTable, { key: string; type: string; table: string; hit: string }> = {
-  events: { key: 'seq', type: 'bigint', table: 'events', hit: mentionsInAnySpelling('data::text') },
-  messages: { key: 'id', type: 'text', table: 'messages', hit: mentionsInAnySpelling('record::text') },
+  events: { key: 'seq', type: 'bigint', table: 'events', hit: mentions('data::text') },
+  messages: { key: 'id', type: 'text', table: 'messages', hit: mentions('record::text') },
   inbox: {
     key: 'id',
     type: 'bigint',
@@ -123,10 +118,10 @@ const SCAN: Record<ErasureTable, { key: string; type: string; table: string; hit
     hit: 'strpos(response_prefix, $1) > 0 OR strpos(error, $1) > 0',
   },
   delivery_errors: { key: 'id', type: 'bigint', table: 'deliveries', hit: 'strpos(last_error, $1) > 0' },
-  contexts: { key: 'wamid', type: 'text', table: 'message_context', hit: mentionsInAnySpelling('metadata') },
-  send_metadata: { key: 'id', type: 'text', table: 'sends', hit: mentionsInAnySpelling('metadata') },
+  contexts: { key: 'wamid', type: 'text', table: 'message_context', hit: mentions('metadata') },
+  send_metadata: { key: 'id', type: 'text', table: 'sends', hit: mentions('metadata') },
   // A message to someone else may give the person's number in its text, in any spelling.
-  send_messages: { key: 'id', type: 'text', table: 'sends', hit: mentionsInAnySpelling('message') },
+  send_messages: { key: 'id', type: 'text', table: 'sends', hit: mentions('message') },
 };
 
 const READ: Record<'events' | 'messages' | 'inbox' | 'contexts' | 'send_metadata' | 'send_messages', string> =

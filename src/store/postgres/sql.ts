@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Dialect, SqlOps, SqlTxOps } from '../shared/sql-ops.js';
+import { type Dialect, type SqlOps, type SqlTxOps, sqlText } from '../shared/sql-ops.js';
 
 /** A pool or one checked-out connection: both run a query the same way. */
 export interface Queryable {
@@ -82,6 +82,8 @@ export const POSTGRES: Dialect = {
   // strpos on lower() rather than LIKE: the searched text may contain % or _.
   containsCi: (column, p) => `strpos(lower(${column}), lower(${p})) > 0`,
   contains: (column, p) => `coalesce(strpos(${column}, ${p}), 0) > 0`,
+  // translate drops each character of `from` that has no counterpart in `to`.
+  withoutChars: (column, chars) => `translate(${column}, ${sqlText(chars)}, '')`,
 };
 
 /** Runs shared SQL on a pool (each statement on its own) or on one connection inside a transaction. */

@@ -50,6 +50,7 @@ import type {
   BusinessMetadata,
   MessageContext,
   NewSend,
+  ScannedSend,
   SendOutcome,
   SendRow,
   SendState,
@@ -61,13 +62,14 @@ import { type ErasureOps, erasePersonWith } from '../shared/erasure.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import * as sends from '../shared/sends.js';
 import type { SqlTxOps } from '../shared/sql-ops.js';
+import * as stuckScan from '../shared/stuck-scan-reads.js';
 import { describeTarget, type PostgresStoreOptions, poolConfig, withSession } from './connection.js';
 import * as queue from './delivery-queue.js';
 import * as deliveryReads from './delivery-reader.js';
 import * as inbox from './inbox.js';
-import { InboxWakeups, inboxChannel } from './inbox-wakeups.js';
 import { schemaLockKey } from './locks.js';
 import { currentSchema, migrateSchema } from './migrate.js';
+import { eventsChannel, inboxChannel, NotifyChannel } from './notify-channel.js';
 import { PostgresProcessingTx } from './processing.js';
 import * as reads from './reads.js';
 import * as rejected from './rejected-log.js';
@@ -84,7 +86,8 @@ import * as subscriptions from './subscriptions.js';
 export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
-  private readonly wakeups: InboxWakeups;
+  private readonly inboxAppended: NotifyChannel;
+  private readonly eventsAppended: NotifyChannel;
   private readonly statistics: QueueStatistics;
   private closed = false;
   /** Shared SQL on the pool (see shared/sql-ops.ts). */
@@ -105,7 +108,8 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     // then emits 'error' on the client itself: unheard, that event ends the process. The query in
     // flight fails with the same error, which is what reports it, so the event needs no handling.
     this.pool.on('connect', (client) => client.on('error', () => undefined));
-    this.wakeups = new InboxWakeups(this.pool, url, options, inboxChannel(schema));
+    this.inboxAppended = new NotifyChannel(this.pool, url, options, inboxChannel(schema));
+    this.eventsAppended = new NotifyChannel(this.pool, url, options, eventsChannel(schema));
     this.statistics = new QueueStatistics(this.pool, schemaKey);
   }
 
@@ -118,7 +122,7 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   async appendInboxBatch(rows: readonly InboxAppend[]): Promise<number[]> {
     this.assertOpen();
     const ids = await inbox.appendInbox(this.pool, rows);
-    if (ids.length > 0) this.wakeups.announce();
+    if (ids.length > 0) this.inboxAppended.announce();
     return ids;
   }
 
@@ -127,7 +131,15 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
    * a lost listening connection is restored. Returns the unsubscribe function.
    */
   onInboxAppended(listener: () => void): () => void {
-    return this.wakeups.subscribe(listener);
+    return this.inboxAppended.subscribe(listener);
+  }
+
+  /**
+   * Calls `listener` after a processing transaction on any node using this schema committed new
+   * events, and once after a lost listening connection is restored. Returns the unsubscribe function.
+   */
+  onEventsAppended(listener: () => void): () => void {
+    return this.eventsAppended.subscribe(listener);
   }
 
   getInboxRow(id: number): Promise<InboxRow | undefined> {
@@ -167,11 +179,15 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     return rejected.listRejected(this.pool, options);
   }
 
-  withProcessingTx<T>(work: (tx: ProcessingTx) => Promise<T>): Promise<T> {
+  async withProcessingTx<T>(work: (tx: ProcessingTx) => Promise<T>): Promise<T> {
     this.assertOpen();
-    return withTransaction(this.pool, (client) =>
-      work(new PostgresProcessingTx(client, this.schema, this.schemaKey)),
-    );
+    let tx: PostgresProcessingTx | undefined;
+    const result = await withTransaction(this.pool, (client) => {
+      tx = new PostgresProcessingTx(client, this.schema, this.schemaKey);
+      return work(tx);
+    });
+    if (tx?.insertedEvents) this.eventsAppended.announce();
+    return result;
   }
 
   listEvents(options: {
@@ -219,7 +235,7 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.wakeups.close();
+    await Promise.all([this.inboxAppended.close(), this.eventsAppended.close()]);
     await this.pool.end();
   }
 
@@ -260,15 +276,8 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
     return subscriptions.listSubscriptions(this.pool);
   }
 
-  updateSubscription(
-    id: string,
-    patch: SubscriptionPatch,
-    now: number,
-    disabledReason?: string,
-  ): Promise<Subscription | undefined> {
-    return withTransaction(this.pool, (client) =>
-      subscriptions.updateSubscription(client, id, patch, now, disabledReason),
-    );
+  updateSubscription(id: string, patch: SubscriptionPatch, now: number): Promise<Subscription | undefined> {
+    return withTransaction(this.pool, (client) => subscriptions.updateSubscription(client, id, patch, now));
   }
 
   deleteSubscription(id: string): Promise<boolean> {
@@ -371,8 +380,15 @@ export class PostgresStore implements Store, DeliveryStore, RetentionStore {
   }): Promise<SendRow[]> {
     return sends.listSends(this.sql, options);
   }
-  listFlaggedSendsBefore(options: { beforeId: string; limit: number; afterId?: string }): Promise<SendRow[]> {
-    return sends.listFlaggedSendsBefore(this.sql, options);
+  listScanWindow(options: { createdBefore: number; afterId: string; limit: number }): Promise<ScannedSend[]> {
+    return stuckScan.listScanWindow(this.sql, options);
+  }
+  listFlaggedSends(options: {
+    beforeId: string;
+    after: { stuckAt: number; id: string };
+    limit: number;
+  }): Promise<ScannedSend[]> {
+    return stuckScan.listFlaggedSends(this.sql, options);
   }
   setStuck(judgements: readonly StuckJudgement[], now: number): Promise<void> {
     return sends.setStuck(this.sql, judgements, now);

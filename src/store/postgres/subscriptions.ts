@@ -61,7 +61,21 @@ export async function updateSubscription(
   disabledReason?: string,
 ): Promise<Subscription | undefined> {
   const current = await getSubscription(client, id, true);
-  if (!current) return undefined;
+  return current && patchSubscription(client, current, patch, now, disabledReason);
+}
+
+/**
+ * Writes `patch` over `current`, a row the caller's transaction has locked. Disabling dead-letters
+ * the pending deliveries with the reason (given, else the one it had, else an operator's); enabling
+ * clears it. An operator's update and a 410 Gone (delivery-queue.ts) both come through here.
+ */
+export async function patchSubscription(
+  client: pg.PoolClient,
+  current: Subscription,
+  patch: SubscriptionPatch,
+  now: number,
+  disabledReason?: string,
+): Promise<Subscription> {
   const next = { ...current, ...definedFields(patch) };
   const whyDisabled = disabledReason ?? current.disabledReason ?? 'disabled by an operator';
   const reason = next.enabled ? null : whyDisabled;
@@ -73,8 +87,22 @@ export async function updateSubscription(
     [...specParams(next), reason, now],
   );
   if (current.enabled && !next.enabled)
-    await deadLetterPending(client, id, disabledDeliveryError(whyDisabled), now);
+    await deadLetterPending(client, current.id, disabledDeliveryError(whyDisabled), now);
   return toSubscription(result.rows[0]!);
+}
+
+/** The subscription a delivery belongs to, read without a lock of its own (see recordDeliveryAttempts). */
+export async function subscriptionOfDelivery(
+  db: Queryable,
+  deliveryId: number,
+): Promise<Subscription | undefined> {
+  const result = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM subscriptions
+     WHERE id = (SELECT subscription_id FROM deliveries WHERE id = $1)`,
+    [deliveryId],
+  );
+  const record = result.rows[0];
+  return record ? toSubscription(record) : undefined;
 }
 
 export async function deleteSubscription(db: Queryable, id: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type {
+  AttemptRecord,
   ClaimedDelivery,
   DeadLetter,
   DeliveryAttempt,
@@ -12,6 +13,12 @@ import type {
 import { type EventRecord, toStoredEvent } from './event-rows.js';
 
 /** Row mappers and claim rules for the delivery tables, shared by both adapters (same column names). */
+
+/** The finished_at of a delivery its attempt moved out of pending: when the answer came. */
+export function finishedAt(attempt: AttemptRecord): number {
+  return attempt.attemptedAt + Math.round(attempt.latencyMs);
+}
+
 export interface SubscriptionRecord {
   id: string;
   url: string;

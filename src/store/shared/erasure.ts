@@ -5,7 +5,9 @@ import {
   withoutMentions,
   withoutPerson,
 } from '../../whatsapp/person-redaction.js';
+import { sameSubscriberWaIds } from '../../whatsapp/recipient.js';
 import type { ErasureCounts, PersonRef } from '../retention-ports.js';
+import type { Dialect } from './sql-ops.js';
 
 /**
  * Erasure of one person, written once over each adapter's few statements.
@@ -19,14 +21,15 @@ import type { ErasureCounts, PersonRef } from '../retention-ports.js';
  *
  * Removing: one transaction deletes the matched events with their deliveries (and leaves dedupe
  * tombstones, so a retry of the same webhook does not bring the events back), the message records,
- * the log rows, the sends to the person with the business metadata of their messages, and the
- * answers of other deliveries that quoted them; it rewrites the business metadata of other
- * messages and sends that names them (a referral, a second contact) without those fields, and the
- * texts of sends to other people that give their number with it replaced (both only over the text
- * that was read: erasure-rewrites.ts redacts a newer one instead of overwriting it); it deletes or
- * rewrites the inbox rows (a body that still holds other people keeps them and is marked
- * redacted; erasure-inbox.ts, by the same rule) and replaces the quarantine reasons that quote them; then it logs the counts and the
- * kind of identifier, never the value.
+ * the log rows, the sends to the person (by each spelling of a Brazilian or Mexican number) with
+ * the business metadata of their messages, and the answers of other deliveries that quoted them;
+ * it rewrites the business metadata of other messages and sends that names them (a referral, a
+ * second contact) without those fields, and the texts of sends to other people that give their
+ * number with it replaced (both only over the text that was read: erasure-rewrites.ts redacts a
+ * newer one instead of overwriting it); it deletes or rewrites the inbox rows (a body that still
+ * holds other people keeps them and is marked redacted; erasure-inbox.ts, by the same rule) and
+ * replaces the quarantine reasons that quote them; then it logs the counts and the kind of
+ * identifier, never the value.
  */
 export type ErasureTable =
   | 'events'
@@ -100,6 +103,20 @@ export interface ErasureOps {
   apply(plan: ErasurePlan, now: number): Promise<ErasureCounts>;
 }
 
+/** What a number typed by a person may have between its digits. */
+const NUMBER_SEPARATORS = ' -().';
+
+/**
+ * The scan condition for a column of business metadata, or of the status events and message
+ * records that carry it: metadata is typed by people, so a number in it may be spelled
+ * `+49 151 1234 5678`. The column is searched as written (a BSUID) and with the separators a
+ * number may have taken out; `p` is the needle's parameter.
+ */
+export function mentionsInAnySpelling(dialect: Dialect, column: string, p: string): string {
+  const digits = dialect.withoutChars(column, NUMBER_SEPARATORS);
+  return `${dialect.contains(column, p)} OR ${dialect.contains(digits, p)}`;
+}
+
 const PAGE_ROWS = 2_000;
 
 export async function erasePersonWith(
@@ -109,15 +126,23 @@ export async function erasePersonWith(
 ): Promise<ErasureCounts> {
   const needle = searchNeedle(person);
   if (needle.length === 0) throw new Error('the identifier is empty');
-  const found = async (table: ErasureTable) => {
+  const found = async (table: ErasureTable, spelling = needle) => {
     const hits: RowKey[] = [];
     let after: RowKey | null = null;
     for (;;) {
-      const page = await ops.scanPage(table, needle, after, PAGE_ROWS);
+      const page = await ops.scanPage(table, spelling, after, PAGE_ROWS);
       hits.push(...page.hits);
       if (page.last === null) return hits;
       after = page.last;
     }
+  };
+  // A send that failed has only the number as it was sent; Meta's wa_id for a Brazilian or
+  // Mexican number can be spelled otherwise (without the 9, with 521), so each spelling is sought.
+  const sends = async () => {
+    const spellings = person.kind === 'wa_id' ? sameSubscriberWaIds(needle) : [needle];
+    const ids = new Set<string>();
+    for (const spelling of spellings) for (const id of await found('sends', spelling)) ids.add(String(id));
+    return [...ids];
   };
   const names = (text: string | Buffer | undefined) => {
     if (text === undefined) return false;
@@ -162,7 +187,7 @@ export async function erasePersonWith(
       inbox,
       inboxErrorIds: (await found('inbox_errors')).map(Number),
       requestIds: (await found('requests')).map(Number),
-      sendIds: (await found('sends')).map(String),
+      sendIds: await sends(),
       attemptIds: (await found('attempt_answers')).map(Number),
       deliveryIds: (await found('delivery_errors')).map(Number),
       contextRewrites: await rewritten('contexts', rewriteMetadata),

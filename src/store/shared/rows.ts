@@ -37,7 +37,15 @@ export function inboxValues(row: InboxAppend): InboxValues {
   return [row.receivedAt, row.source, row.auth, row.contentType, JSON.stringify(row.headers), row.body];
 }
 
-/** The counts row both adapters' inboxStats query selects. */
+/** The counts of inbox rows by state, and when the oldest pending one came, on both stores. */
+export const INBOX_STATS_SQL = `SELECT COUNT(*) AS total,
+    COUNT(*) FILTER (WHERE state = 'pending') AS pending,
+    COUNT(*) FILTER (WHERE state = 'quarantined') AS quarantined,
+    COUNT(*) FILTER (WHERE state = 'processed') AS processed,
+    (SELECT MIN(received_at) FROM inbox_rows WHERE state = 'pending') AS oldest
+  FROM inbox_state`;
+
+/** The counts row INBOX_STATS_SQL selects. */
 export interface InboxStatsRecord {
   total: number;
   pending: number;

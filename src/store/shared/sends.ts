@@ -239,19 +239,6 @@ export async function listSends(
   return result.rows.map(toSendRow);
 }
 
-export async function listFlaggedSendsBefore(
-  ops: SqlOps,
-  options: { beforeId: string; limit: number; afterId?: string },
-): Promise<SendRow[]> {
-  // Few sends carry a judgement: the partial index sends_stuck holds only those.
-  const result = await ops.query<SendRecord>(
-    `SELECT ${SEND_COLUMNS} FROM sends WHERE stuck_stage IS NOT NULL AND id < $1 AND id > $2
-       ORDER BY id LIMIT $3`,
-    [options.beforeId, options.afterId ?? '', options.limit],
-  );
-  return result.rows.map(toSendRow);
-}
-
 /** The stuck scan's judgements, in one transaction: a stage marks the send stuck since `now`, null clears it. */
 export async function setStuck(
   ops: SqlTxOps,

@@ -26,6 +26,13 @@ export interface Dialect {
   containsCi(column: string, p: string): string;
   /** Whether text `column` contains text parameter `p`, byte for byte (false for null). */
   contains(column: string, p: string): string;
+  /** Text `column` with every one of the characters in `chars` taken out. */
+  withoutChars(column: string, chars: string): string;
+}
+
+/** `text` as an SQL string literal. */
+export function sqlText(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
 
 export interface SqlResult<R> {

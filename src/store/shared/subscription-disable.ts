@@ -1,31 +1,19 @@
 import type { RecordedAttempt } from '../delivery-ports.js';
+import { finishedAt } from './delivery-rows.js';
 
 /**
- * Disabling a subscription that stopped receiving, written once for both stores (the statements
- * use `$1` placeholders, which SQLite binds by name, see sql-ops.ts). An operator's disable and a
- * 410 Gone do the same two things: the subscription is marked disabled with its reason, and its
- * pending deliveries become dead letters. A 410 does both inside the transaction that records the
- * attempt (recordDeliveryAttempts), so no claim can see the attempt (which frees the ordering key's
- * next delivery) without also seeing the subscription disabled.
+ * Disabling a subscription that stopped receiving, written once for both stores (the statement
+ * uses `$1` placeholders, which SQLite binds by name, see sql-ops.ts). An operator's disable and a
+ * 410 Gone go through each adapter's one patchSubscription: the subscription is marked disabled
+ * with its reason, and its pending deliveries become dead letters. A 410 does both inside the
+ * transaction that records the attempt (recordDeliveryAttempts), so no claim can see the attempt
+ * (which frees the ordering key's next delivery) without also seeing the subscription disabled.
  */
-
-/** Why a subscription a 410 disabled stopped receiving (its `disabled_reason`). */
-export const GONE_REASON = 'the endpoint answered 410 Gone';
 
 /** The last error of each pending delivery dead-lettered because its subscription was disabled. */
 export function disabledDeliveryError(reason: string): string {
   return `subscription disabled: ${reason}`;
 }
-
-/** $1 delivery id: the subscription it belongs to, if it is still enabled. */
-export const ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL = `SELECT s.id FROM deliveries d
-  JOIN subscriptions s ON s.id = d.subscription_id
-  WHERE d.id = $1 AND s.enabled`;
-
-/** $1 subscription id, $2 reason, $3 now: disables it unless it already is; RETURNING what changed. */
-export const DISABLE_SUBSCRIPTION_SQL = `UPDATE subscriptions SET enabled = false, disabled_reason = $2,
-    updated_at = $3
-  WHERE id = $1 AND enabled RETURNING id`;
 
 /** $1 subscription id, $2 error, $3 now: pending → dead for every pending delivery it has. */
 export const DEAD_LETTER_PENDING_SQL = `UPDATE deliveries SET state = 'dead', last_error = $2,
@@ -41,4 +29,9 @@ export function disablingEntries(
       ? [{ deliveryId, reason: next.disableSubscription }]
       : [],
   );
+}
+
+/** When a batch of recorded attempts disables a subscription: as its last attempt finished. */
+export function disabledAt(entries: readonly RecordedAttempt[]): number {
+  return Math.max(0, ...entries.map(({ attempt }) => finishedAt(attempt)));
 }

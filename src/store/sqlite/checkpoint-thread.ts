@@ -13,14 +13,20 @@
  *
  * - every tick a PASSIVE checkpoint copies what it can without taking any lock a writer needs;
  *   ticks come every interval, and sooner while the WAL grows fast (nextDelay);
- * - once the WAL file passes a quarter of its limit (instead of the PASSIVE), or traffic has calmed
- *   (no new frame since the last tick), a TRUNCATE checkpoint takes the write lock for a moment,
- *   copies the frames left, waits briefly for readers of older snapshots to finish, and cuts the file to
- *   zero. Writers wait meanwhile (their busy timeout covers it); the wait for readers is short
- *   (readers here are single statements), and longer once the file is over its limit;
- * - a TRUNCATE that could not finish (a reader held an old snapshot the whole wait, usually another
- *   program with a transaction open) is retried after a growing pause, so a stuck reader does not
- *   make every tick hold the writers up.
+ * - once the frames written since the WAL last started over pass a quarter of the limit, a RESTART
+ *   checkpoint holds the writers for a moment, copies the few frames the tick's PASSIVE left, waits
+ *   briefly for readers of older snapshots, and lets the next writer start over at the file's
+ *   beginning. The file keeps its size, so the writers overwrite blocks already there;
+ * - once traffic has calmed (no new frame since the last tick), or the file is over its limit, a
+ *   TRUNCATE does the same and cuts the file to zero;
+ * - a RESTART or TRUNCATE that could not finish (a reader held an old snapshot the whole wait,
+ *   usually another program with a transaction open) is retried after a growing pause, so a stuck
+ *   reader does not make every tick hold the writers up.
+ *
+ * Writers wait while a RESTART or TRUNCATE runs (their busy timeout covers it), so both come after
+ * a PASSIVE and wait for readers only briefly. A TRUNCATE of the whole quarter instead, on a quarter
+ * of 256 MiB, held them 36–102 ms each time (bench:e2e at 1,000/s): the slowest acks and
+ * deliveries; cutting a 64 MiB file and growing it again cost most of that.
  *
  * Each tick reports the WAL's size and the frames PASSIVE could not copy because a reader still
  * needs them: that backlog grows only while a reader holds the WAL.
@@ -48,7 +54,8 @@ const { path, intervalMs, walLimitBytes } = workerData as {
   walLimitBytes: number;
 };
 
-/** How long a TRUNCATE holds writers while waiting for readers, under and over the limit. */
+/** How long a RESTART or TRUNCATE holds writers while waiting for readers: under traffic, calm, over the limit. */
+const READER_WAIT_RESTART_MS = 20;
 const READER_WAIT_MS = 200;
 const READER_WAIT_OVER_LIMIT_MS = 1_000;
 const MAX_RETRY_PAUSE_MS = 5_000;
@@ -61,8 +68,10 @@ let lastLog = -1;
 let retryPause = 0;
 let retryAt = 0;
 let lastSent: CheckpointTick = { walBytes: -1, backlogPages: -1 };
-/** The WAL's size when the last tick ended, and when that was: its growth since is the write rate. */
-let lastEnd = { walBytes: 0, at: Date.now() };
+/** The bytes of frames written since the WAL last started over, when the last tick ended, and when that was. */
+let lastEnd = { logBytes: 0, at: Date.now() };
+/** A frame is a page and its 24-byte header. */
+const frameBytes = (db.pragma('page_size', { simple: true }) as number) + 24;
 
 function walSize(): number {
   try {
@@ -72,18 +81,19 @@ function walSize(): number {
   }
 }
 
-function checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): CheckpointResult | undefined {
+function checkpoint(mode: 'PASSIVE' | 'RESTART' | 'TRUNCATE'): CheckpointResult | undefined {
   const [result] = db.pragma(`wal_checkpoint(${mode})`) as CheckpointResult[];
   return result;
 }
 
 /**
- * Cuts the WAL back to zero; when readers keep it, the next try waits a growing pause. Answers the
- * frames it could not copy because a reader still needs them.
+ * Makes the next writer start the WAL over (RESTART), or also cuts the file to zero (TRUNCATE);
+ * when readers keep it, the next try waits a growing pause. Answers the frames it could not copy
+ * because a reader still needs them.
  */
-function truncate(walBytes: number): number {
-  db.pragma(`busy_timeout = ${walBytes > walLimitBytes ? READER_WAIT_OVER_LIMIT_MS : READER_WAIT_MS}`);
-  const result = checkpoint('TRUNCATE');
+function startOver(mode: 'RESTART' | 'TRUNCATE', readerWaitMs: number): number {
+  db.pragma(`busy_timeout = ${readerWaitMs}`);
+  const result = checkpoint(mode);
   lastLog = -1;
   if (result && result.busy === 0) {
     retryPause = 0;
@@ -97,25 +107,24 @@ function truncate(walBytes: number): number {
 function tick() {
   let delay = intervalMs;
   try {
-    let walBytes = walSize();
-    const bytesPerMs = (walBytes - lastEnd.walBytes) / Math.max(1, Date.now() - lastEnd.at);
-    let backlogPages = 0;
-    if (walBytes >= walLimitBytes / 4 && Date.now() >= retryAt) {
-      // Past a quarter of the limit: TRUNCATE copies and cuts in one go. A PASSIVE copy first
-      // would only give the writers its duration to add more.
-      backlogPages = truncate(walBytes);
-    } else {
-      const passive = checkpoint('PASSIVE');
-      walBytes = walSize();
-      backlogPages = passive ? Math.max(0, passive.log - passive.checkpointed) : 0;
-      const calm = passive !== undefined && passive.log === lastLog;
-      if (passive && calm && walBytes > 0 && Date.now() >= retryAt) backlogPages = truncate(walBytes);
-      lastLog = passive?.log ?? -1;
-    }
-    walBytes = walSize();
-    lastEnd = { walBytes, at: Date.now() };
-    delay = nextDelay(walBytes, bytesPerMs);
-    report({ walBytes, backlogPages });
+    const passive = checkpoint('PASSIVE');
+    const logBytes = passive ? passive.log * frameBytes : walSize();
+    const bytesPerMs = Math.max(0, logBytes - lastEnd.logBytes) / Math.max(1, Date.now() - lastEnd.at);
+    let backlogPages = passive ? Math.max(0, passive.log - passive.checkpointed) : 0;
+    const calm = passive !== undefined && passive.log === lastLog;
+    lastLog = passive?.log ?? -1;
+    const fileBytes = walSize();
+    let mode: 'RESTART' | 'TRUNCATE' | undefined;
+    let readerWaitMs = READER_WAIT_MS;
+    if (Date.now() < retryAt) mode = undefined;
+    else if (fileBytes > walLimitBytes) [mode, readerWaitMs] = ['TRUNCATE', READER_WAIT_OVER_LIMIT_MS];
+    else if (logBytes >= walLimitBytes / 4) [mode, readerWaitMs] = ['RESTART', READER_WAIT_RESTART_MS];
+    else if (calm && fileBytes > 0) mode = 'TRUNCATE';
+    if (mode) backlogPages = startOver(mode, readerWaitMs);
+    // Once the WAL starts over, its next frames count from zero.
+    lastEnd = { logBytes: mode && backlogPages === 0 ? 0 : logBytes, at: Date.now() };
+    delay = nextDelay(lastEnd.logBytes, bytesPerMs);
+    report({ walBytes: walSize(), backlogPages });
   } catch {
     // A locked or briefly unreadable file (or a full disk while copying): the next tick tries again.
   }
@@ -128,9 +137,9 @@ function tick() {
  * while the WAL grows the next tick comes at half the time the growth seen over the last one
  * would take to reach a quarter of the limit.
  */
-function nextDelay(walBytes: number, bytesPerMs: number): number {
+function nextDelay(logBytes: number, bytesPerMs: number): number {
   if (!(bytesPerMs > 0)) return intervalMs;
-  const untilQuarter = Math.max(0, walLimitBytes / 4 - walBytes) / bytesPerMs;
+  const untilQuarter = Math.max(0, walLimitBytes / 4 - logBytes) / bytesPerMs;
   return Math.max(MIN_INTERVAL_MS, Math.min(intervalMs, untilQuarter / 2));
 }
 

@@ -11,19 +11,15 @@ import type {
 import { pickClaim, retriedBatchIds } from '../shared/delivery-batches.js';
 import {
   type CandidateRecord,
+  finishedAt,
   inDueOrder,
   scanSizeSql,
   scanSizes,
   toClaimed,
 } from '../shared/delivery-rows.js';
-import {
-  DEAD_LETTER_PENDING_SQL,
-  DISABLE_SUBSCRIPTION_SQL,
-  disabledDeliveryError,
-  disablingEntries,
-  ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL,
-} from '../shared/subscription-disable.js';
+import { disabledAt, disablingEntries } from '../shared/subscription-disable.js';
 import { prepared } from './prepared.js';
+import { patchSubscription, subscriptionOfDelivery } from './subscriptions.js';
 
 /**
  * The delivery queue on SQLite: claim due rows with a lease, then record each attempt and the
@@ -146,7 +142,7 @@ export function recordDeliveryAttempts(
       return applyNext(db, deliveryId, owner, attempt, next);
     });
     // After the moves, so each member of a batch keeps its own 410 as its last error.
-    const now = Math.max(0, ...entries.map(({ attempt }) => finishedAt(attempt)));
+    const now = disabledAt(entries);
     for (const { deliveryId, reason } of disablingEntries(entries)) {
       disableSubscriptionOf(db, deliveryId, reason, now);
     }
@@ -154,18 +150,10 @@ export function recordDeliveryAttempts(
   })();
 }
 
-/** The shared statements of shared/subscription-disable.ts, bound by position as SQLite names them. */
+/** A 410 disables the delivery's subscription as an operator's disable does, unless it already is. */
 function disableSubscriptionOf(db: Database.Database, deliveryId: number, reason: string, now: number): void {
-  const subscription = prepared(db, ENABLED_SUBSCRIPTION_OF_DELIVERY_SQL).get({ 1: deliveryId }) as
-    | { id: string }
-    | undefined;
-  if (!subscription) return;
-  prepared(db, DISABLE_SUBSCRIPTION_SQL).all({ 1: subscription.id, 2: reason, 3: now });
-  prepared(db, DEAD_LETTER_PENDING_SQL).run({ 1: subscription.id, 2: disabledDeliveryError(reason), 3: now });
-}
-
-function finishedAt(attempt: AttemptRecord): number {
-  return attempt.attemptedAt + Math.round(attempt.latencyMs);
+  const subscription = subscriptionOfDelivery(db, deliveryId);
+  if (subscription?.enabled) patchSubscription(db, subscription, { enabled: false }, now, reason);
 }
 
 function applyNext(

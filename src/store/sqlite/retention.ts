@@ -6,6 +6,7 @@ import {
   type ErasureOps,
   type ErasurePlan,
   type ErasureTable,
+  mentionsInAnySpelling,
   type RowKey,
 } from '../shared/erasure.js';
 import { redactAnswers } from '../shared/erasure-answers.js';
@@ -14,7 +15,7 @@ import { redactRewrites } from '../shared/erasure-rewrites.js';
 import { OLDEST_ROW_TIMES_SQL } from '../shared/retention-sql.js';
 import { eraseSendsAndContext } from '../shared/sends.js';
 import { prepared } from './prepared.js';
-import { sqlOps, withImmediateTx } from './sql.js';
+import { SQLITE, sqlOps, withImmediateTx } from './sql.js';
 
 /**
  * Retention and erasure on SQLite (the rules are in retention-ports.ts). Each purge is one short
@@ -102,20 +103,11 @@ export function oldestRowTimes(db: Database.Database): Record<DataClass, number 
   return db.prepare(OLDEST_ROW_TIMES_SQL).get() as Record<DataClass, number | null>;
 }
 
-/**
- * Business metadata is typed by people, so a number in it (and in the status events and message
- * records that carry it) may be spelled `+49 151 1234 5678`: the column is searched as written (a
- * BSUID) and with the separators a number may have taken out.
- */
-function mentionsInAnySpelling(column: string): string {
-  let digits = column;
-  for (const separator of [' ', '-', '(', ')', '.']) digits = `replace(${digits}, '${separator}', '')`;
-  return `instr(${column}, @needle) > 0 OR instr(${digits}, @needle) > 0`;
-}
+const mentions = (column: string) => mentionsInAnySpelling(SQLITE, column, '@needle');
 
 const SCAN: Record<ErasureTable, { key: string; table: string; hit: string }> = {
-  events: { key: 'seq', table: 'events', hit: mentionsInAnySpelling('data') },
-  messages: { key: 'id', table: 'messages', hit: mentionsInAnySpelling('record') },
+  events: { key: 'seq', table: 'events', hit: mentions('data') },
+  messages: { key: 'id', table: 'messages', hit: mentions('record') },
   inbox: { key: 'id', table: 'inbox', hit: 'instr(body, @bytes) > 0' },
   inbox_errors: { key: 'id', table: 'inbox_state', hit: 'instr(error, @needle) > 0' },
   requests: {
@@ -136,10 +128,10 @@ const SCAN: Record<ErasureTable, { key: string; table: string; hit: string }> = 
     hit: 'instr(response_prefix, @needle) > 0 OR instr(error, @needle) > 0',
   },
   delivery_errors: { key: 'id', table: 'deliveries', hit: 'instr(last_error, @needle) > 0' },
-  contexts: { key: 'wamid', table: 'message_context', hit: mentionsInAnySpelling('metadata') },
-  send_metadata: { key: 'id', table: 'sends', hit: mentionsInAnySpelling('metadata') },
+  contexts: { key: 'wamid', table: 'message_context', hit: mentions('metadata') },
+  send_metadata: { key: 'id', table: 'sends', hit: mentions('metadata') },
   // A message to someone else may give the person's number in its text, in any spelling.
-  send_messages: { key: 'id', table: 'sends', hit: mentionsInAnySpelling('message') },
+  send_messages: { key: 'id', table: 'sends', hit: mentions('message') },
 };
 
 const READ: Record<'events' | 'messages' | 'inbox' | 'contexts' | 'send_metadata' | 'send_messages', string> =

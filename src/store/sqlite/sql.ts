@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Dialect, SqlOps, SqlTxOps } from '../shared/sql-ops.js';
+import { type Dialect, type SqlOps, type SqlTxOps, sqlText } from '../shared/sql-ops.js';
 import { prepared } from './prepared.js';
 
 /** SQLite's spelling of what shared SQL leaves to the dialect (see shared/sql-ops.ts). */
@@ -14,6 +14,8 @@ export const SQLITE: Dialect = {
   // instr on lower() rather than LIKE: the searched text may contain % or _.
   containsCi: (column, p) => `instr(lower(${column}), lower(${p})) > 0`,
   contains: (column, p) => `coalesce(instr(${column}, ${p}), 0) > 0`,
+  withoutChars: (column, chars) =>
+    [...chars].reduce((text, char) => `replace(${text}, ${sqlText(char)}, '')`, column),
 };
 
 /**

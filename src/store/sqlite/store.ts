@@ -51,6 +51,7 @@ import type {
   BusinessMetadata,
   MessageContext,
   NewSend,
+  ScannedSend,
   SendOutcome,
   SendRow,
   SendState,
@@ -68,6 +69,7 @@ import {
 } from '../shared/event-rows.js';
 import { migratedOrClosed } from '../shared/migrated-or-closed.js';
 import {
+  INBOX_STATS_SQL,
   INBOX_SUMMARY_COLUMNS,
   type InboxRecord,
   type InboxStatsRecord,
@@ -82,6 +84,7 @@ import {
 } from '../shared/rows.js';
 import * as sends from '../shared/sends.js';
 import type { SqlTxOps } from '../shared/sql-ops.js';
+import * as stuckScan from '../shared/stuck-scan-reads.js';
 import { applySubscriptionsFile } from '../shared/subscriptions-file-sync.js';
 import { SqliteCheckpointer } from './checkpointer.js';
 import { openSqlite } from './connection.js';
@@ -237,17 +240,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 
   async inboxStats(): Promise<InboxStats> {
-    const row = this.reader
-      .prepare(
-        `SELECT COUNT(*) AS total,
-           COALESCE(SUM(state = 'pending'), 0) AS pending,
-           COALESCE(SUM(state = 'quarantined'), 0) AS quarantined,
-           COALESCE(SUM(state = 'processed'), 0) AS processed,
-           (SELECT MIN(received_at) FROM inbox_rows WHERE state = 'pending') AS oldest
-         FROM inbox_state`,
-      )
-      .get() as InboxStatsRecord;
-    return toInboxStats(row);
+    return toInboxStats(this.reader.prepare(INBOX_STATS_SQL).get() as InboxStatsRecord);
   }
 
   claimInbox(options: ClaimOptions): Promise<InboxRow[]> {
@@ -438,13 +431,8 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   listSubscriptions(): Promise<Subscription[]> {
     return this.txLock.run(async () => listSubscriptions(this.db));
   }
-  updateSubscription(
-    id: string,
-    patch: SubscriptionPatch,
-    now: number,
-    reason?: string,
-  ): Promise<Subscription | undefined> {
-    return this.txLock.run(async () => updateSubscription(this.db, id, patch, now, reason));
+  updateSubscription(id: string, patch: SubscriptionPatch, now: number): Promise<Subscription | undefined> {
+    return this.txLock.run(async () => updateSubscription(this.db, id, patch, now));
   }
   deleteSubscription(id: string): Promise<boolean> {
     return this.txLock.run(async () => deleteSubscription(this.db, id));
@@ -527,8 +515,15 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }): Promise<SendRow[]> {
     return this.txLock.run(async () => sends.listSends(this.sql, options));
   }
-  listFlaggedSendsBefore(options: { beforeId: string; limit: number; afterId?: string }): Promise<SendRow[]> {
-    return this.txLock.run(async () => sends.listFlaggedSendsBefore(this.sql, options));
+  listScanWindow(options: { createdBefore: number; afterId: string; limit: number }): Promise<ScannedSend[]> {
+    return this.txLock.run(async () => stuckScan.listScanWindow(this.sql, options));
+  }
+  listFlaggedSends(options: {
+    beforeId: string;
+    after: { stuckAt: number; id: string };
+    limit: number;
+  }): Promise<ScannedSend[]> {
+    return this.txLock.run(async () => stuckScan.listFlaggedSends(this.sql, options));
   }
   setStuck(judgements: readonly StuckJudgement[], now: number): Promise<void> {
     return this.txLock.run(async () => sends.setStuck(this.sql, judgements, now));

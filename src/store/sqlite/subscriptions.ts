@@ -42,19 +42,43 @@ export function updateSubscription(
 ): Subscription | undefined {
   return db.transaction(() => {
     const current = getSubscription(db, id);
-    if (!current) return undefined;
-    const next = { ...current, ...definedFields(patch) };
-    const whyDisabled = disabledReason ?? current.disabledReason ?? 'disabled by an operator';
-    const reason = next.enabled ? null : whyDisabled;
-    db.prepare(
-      `UPDATE subscriptions SET url = @url, events = @events, phone_number_ids = @phoneNumberIds,
-         secret = @secret, headers = @headers, description = @description, enabled = @enabled,
-         batch_max_events = @batchMaxEvents, batch_max_wait_ms = @batchMaxWaitMs,
-         disabled_reason = @reason, updated_at = @now WHERE id = @id`,
-    ).run({ ...specParams(next, now), reason });
-    if (current.enabled && !next.enabled) deadLetterPending(db, id, disabledDeliveryError(whyDisabled), now);
-    return getSubscription(db, id);
+    return current && patchSubscription(db, current, patch, now, disabledReason);
   })();
+}
+
+/**
+ * Writes `patch` over `current`, read in the caller's transaction. Disabling dead-letters the
+ * pending deliveries with the reason (given, else the one it had, else an operator's); enabling
+ * clears it. An operator's update and a 410 Gone (delivery-queue.ts) both come through here.
+ */
+export function patchSubscription(
+  db: Database.Database,
+  current: Subscription,
+  patch: SubscriptionPatch,
+  now: number,
+  disabledReason?: string,
+): Subscription {
+  const next = { ...current, ...definedFields(patch) };
+  const whyDisabled = disabledReason ?? current.disabledReason ?? 'disabled by an operator';
+  const reason = next.enabled ? null : whyDisabled;
+  db.prepare(
+    `UPDATE subscriptions SET url = @url, events = @events, phone_number_ids = @phoneNumberIds,
+       secret = @secret, headers = @headers, description = @description, enabled = @enabled,
+       batch_max_events = @batchMaxEvents, batch_max_wait_ms = @batchMaxWaitMs,
+       disabled_reason = @reason, updated_at = @now WHERE id = @id`,
+  ).run({ ...specParams(next, now), reason });
+  if (current.enabled && !next.enabled)
+    deadLetterPending(db, current.id, disabledDeliveryError(whyDisabled), now);
+  return getSubscription(db, current.id)!;
+}
+
+/** The subscription a delivery belongs to. */
+export function subscriptionOfDelivery(db: Database.Database, deliveryId: number): Subscription | undefined {
+  const record = prepared(
+    db,
+    'SELECT * FROM subscriptions WHERE id = (SELECT subscription_id FROM deliveries WHERE id = ?)',
+  ).get(deliveryId) as SubscriptionRecord | undefined;
+  return record ? toSubscription(record) : undefined;
 }
 
 export function deleteSubscription(db: Database.Database, id: string): boolean {

@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { Bus } from '../../../src/observe/bus.js';
-import { createStuckScanner } from '../../../src/send/stuck.js';
+import { createStuckScanner, STUCK_FINAL_AFTER_MS } from '../../../src/send/stuck.js';
 import type { NewSend } from '../../../src/store/send-ports.js';
 import { describeEachStore, type EachStore } from '../../helpers/delivery-fixtures.js';
 import { storedMessage } from '../../store-contract/fixtures.js';
@@ -13,6 +13,26 @@ afterEach(async () => {
 
 const T0 = 1_800_000_000_000;
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/**
+ * The real store, with the name of every method the scanner calls on it recorded in `calls`: what
+ * a scan costs, in round trips, without changing what it does.
+ */
+function countingCalls<S extends object>(store: S): { store: S; calls: string[] } {
+  const calls: string[] = [];
+  const counted = new Proxy(store, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(property));
+        return (value as (...args: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: counted, calls };
+}
 
 function send(id: string, type: string, createdAt = T0): NewSend {
   return {
@@ -40,8 +60,9 @@ async function setup(stores: EachStore) {
   const bus = new Bus();
   const scans: { sent: number; delivered: number }[] = [];
   bus.on('send:stuck_scan', (event) => scans.push(event));
+  const counting = countingCalls(temp.store);
   const scanner = createStuckScanner({
-    store: temp.store,
+    store: counting.store,
     clock: { now: () => now },
     bus,
     options: { sentAfterMs: 5 * MINUTE, deliveredAfterMs: 60 * MINUTE },
@@ -79,6 +100,7 @@ async function setup(stores: EachStore) {
     setStatus,
     listed,
     judged,
+    calls: counting.calls,
     advance: (ms: number) => (now += ms),
   };
 }
@@ -175,5 +197,58 @@ describeEachStore('stuck messages', (stores) => {
     await setStatus('lost', 'read');
     await scanner.runOnce();
     expect(await judged()).toEqual([null]);
+  });
+
+  it('reads each page of sends with their statuses in one query, however many sends it judges', async () => {
+    // The same history with 1 and with 40 sends per pass: old flagged sends past the look-back,
+    // and recent ones judged stuck now. The store calls of the last scan must not differ. The
+    // second history runs past the horizon of the first, whose flags it then does not read.
+    const { scanner, accept, advance, calls, scans } = await setup(stores);
+    const lastScanCalls = async (count: number) => {
+      for (let i = 0; i < count; i += 1) await accept(`old${count}-${i}`, 'text', 'sent');
+      advance(61 * MINUTE);
+      await scanner.runOnce();
+      advance(DAY);
+      for (let i = 0; i < count; i += 1)
+        await accept(`new${count}-${i}`, 'text', i % 2 === 0 ? 'sent' : null);
+      advance(61 * MINUTE);
+      calls.length = 0;
+      await scanner.runOnce();
+      expect(scans.at(-1)).toEqual({ sent: Math.floor(count / 2), delivered: Math.ceil(count / 2) + count });
+      advance(STUCK_FINAL_AFTER_MS + DAY);
+      return [...calls];
+    };
+    const one = await lastScanCalls(1);
+    expect(one).not.toContain('getMessage');
+    expect(await lastScanCalls(40)).toEqual(one);
+  });
+
+  it('stops re-reading a send flagged stuck past the horizon: the flag stays, final, out of the gauge', async () => {
+    const { scanner, accept, setStatus, purgeMessage, stuckEvents, judged, listed, advance, scans } =
+      await setup(stores);
+    await accept('dropped', 'text', 'sent');
+    await accept('late', 'text', 'sent');
+    advance(61 * MINUTE);
+    await scanner.runOnce();
+    expect(await judged()).toEqual(['delivered', 'delivered']);
+    // Within the horizon an old flag still counts, and is cleared once its message moves on.
+    advance(STUCK_FINAL_AFTER_MS - DAY);
+    await scanner.runOnce();
+    expect(scans.at(-1)).toEqual({ sent: 0, delivered: 2 });
+    // Past it, Meta has long dropped the message: neither a late status nor a purged message row
+    // makes the scan read the send again, and the gauge lets go of it.
+    advance(2 * DAY);
+    await setStatus('late', 'delivered');
+    await purgeMessage('dropped');
+    await scanner.runOnce();
+    await scanner.runOnce();
+    expect(scans.at(-1)).toEqual({ sent: 0, delivered: 0 });
+    expect(await judged()).toEqual(['delivered', 'delivered']);
+    // The list reads each message's status itself: the delivered one leaves it, the dropped one stays.
+    expect(await listed()).toEqual([['wamid.dropped', 'delivered']]);
+    expect((await stuckEvents()).map((event) => [event.messageId, event.stage])).toEqual([
+      ['wamid.dropped', 'delivered'],
+      ['wamid.late', 'delivered'],
+    ]);
   });
 });

@@ -75,6 +75,23 @@ describe('what the parser tolerates in messages', () => {
     expect(message.content).toEqual({ kind: 'text', body: 'hello' });
   });
 
+  test('an unknown __proto__ key keeps its value in unparsed, as data and not as a prototype', () => {
+    // Built as text: JSON.stringify of an object literal cannot write an own __proto__ key.
+    const body = messagesBody([textMessage({ PROTO: 0 }), textMessage({ id: 'wamid.P2', PROTO: 1 })])
+      .replace('"PROTO":0', '"__proto__":{"polluted":true}')
+      .replace('"PROTO":1', '"__proto__":"text"');
+    const [withObject, withText] = messagesIn(itemsOf(body));
+    for (const [message, value] of [
+      [withObject, { polluted: true }],
+      [withText, 'text'],
+    ] as const) {
+      expect(message?.flags).toEqual(['unknown_fields:__proto__']);
+      expect(Object.getOwnPropertyDescriptor(message?.unparsed ?? {}, '__proto__')?.value).toEqual(value);
+    }
+    expect(JSON.stringify(withObject?.unparsed)).toBe('{"__proto__":{"polluted":true}}');
+    expect(Object.getPrototypeOf(withObject?.unparsed ?? null)).toBe(Object.prototype);
+  });
+
   test('a known type without its payload is flagged and still emitted', () => {
     const message = parseOne({ id: 'wamid.I', from: '1', timestamp: '1', type: 'interactive' });
     expect(message.content).toEqual({

@@ -32,3 +32,8 @@ export function eventsOfFixture(name: string): NewEventLike[] {
 export function eventsOfValue(field: string, value: Record<string, unknown>, time?: number): NewEventLike[] {
   return toEvents(itemsOf(cloudBody(value, time === undefined ? { field } : { field, time })));
 }
+
+/** The events of a body given as text, for keys JSON.stringify cannot write (an own `__proto__`). */
+export function eventsOfBody(body: string): NewEventLike[] {
+  return toEvents(itemsOf(body));
+}

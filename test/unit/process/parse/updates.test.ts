@@ -1,6 +1,8 @@
 import { describe, expect, expectTypeOf, test } from 'vitest';
+import { MAX_ITEMS_PER_PAYLOAD } from '../../../../src/process/parse/envelope.js';
+import { cloudBody } from './helpers.js';
 import type { CallData, TemplateStatusData } from './update-helpers.js';
-import { eventsOfFixture, eventsOfValue } from './update-helpers.js';
+import { eventsOfBody, eventsOfFixture, eventsOfValue } from './update-helpers.js';
 
 /** Each fixture (built from section 6 of the fact reference and docs/webhook-shapes.md) and what it yields. */
 const FIXTURE_EVENTS: Record<string, Array<{ type: string; data: Record<string, unknown> }>> = {
@@ -362,6 +364,23 @@ describe('typed updates of the non-messages fields', () => {
     expect(new Set(events.map((event) => event.id)).size).toBe(2);
   });
 
+  test('an unknown __proto__ key on an item keeps its value in unparsed', () => {
+    const body = cloudBody(
+      {
+        messaging_product: 'whatsapp',
+        user_preferences: [
+          { wa_id: '1', value: 'stop', PROTO: 0 },
+          { wa_id: '2', value: 'resume' },
+        ],
+      },
+      { field: 'user_preferences' },
+    ).replace('"PROTO":0', '"__proto__":{"polluted":true}');
+    const events = eventsOfBody(body);
+    expect(events.map((event) => event.data.flags)).toEqual([['unknown_fields:__proto__'], []]);
+    expect(JSON.stringify(events[0]?.data.unparsed)).toBe('{"__proto__":{"polluted":true}}');
+    expect(events[1]?.data.unparsed).toBeNull();
+  });
+
   test("each item carries its own person's contact and the ones that name no item, never another's", () => {
     const events = eventsOfValue('user_preferences', {
       messaging_product: 'whatsapp',
@@ -394,6 +413,25 @@ describe('typed updates of the non-messages fields', () => {
     expect(events[0]?.ordering_key).toBe('call:wacid.1');
     expect(events[1]?.data).toMatchObject({
       value: { calls: [{ id: 'wacid.2', event: 'transfer' }] },
+      flags: ['unknown_calls_event:transfer'],
+    });
+  });
+
+  test('a long list of call events this version does not know is kept whole and in order', () => {
+    // As many items as one payload may hold: each is kept once, in the order sent.
+    const calls = Array.from({ length: MAX_ITEMS_PER_PAYLOAD }, (_, index) =>
+      index % 1000 === 0
+        ? { id: `wacid.${index}`, event: 'connect' }
+        : { id: `wacid.${index}`, event: 'transfer' },
+    );
+    const events = eventsOfValue('calls', { calls, surprise: 1 });
+    const generic = events.filter((event) => event.type === 'whatsapp.calls');
+    expect(events.filter((event) => event.type === 'call.connect')).toHaveLength(
+      MAX_ITEMS_PER_PAYLOAD / 1000,
+    );
+    expect(generic).toHaveLength(1);
+    expect(generic[0]?.data).toMatchObject({
+      value: { surprise: 1, calls: calls.filter((call) => call.event === 'transfer') },
       flags: ['unknown_calls_event:transfer'],
     });
   });

@@ -6,16 +6,17 @@ const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5_000;
 
 /**
- * Wake-ups across nodes: after each inbox append commits, a NOTIFY tells every worker listening on
- * this schema's channel that there is work. Wake-ups are a latency optimization only; a worker
- * also polls, so a lost NOTIFY (the listener was reconnecting, the notify failed) costs one poll
- * interval, never a row. That is why failures here are swallowed, not thrown.
+ * Wake-ups across nodes on one channel of this schema: after a commit that made work (inbox rows
+ * appended, events appended), a NOTIFY tells every node listening on the channel. Wake-ups are a
+ * latency optimization only; workers and delivery loops also poll, so a lost NOTIFY (the listener
+ * was reconnecting, the notify failed) costs one poll interval, never a row. That is why failures
+ * here are swallowed, not thrown.
  *
  * The listener holds one dedicated connection (a pooled one could be handed to someone else while
  * LISTEN is active). When that connection is lost it reconnects with a backoff, and once listening
  * again it wakes everyone, since appends made in between were announced to nobody.
  */
-export class InboxWakeups {
+export class NotifyChannel {
   private readonly listeners = new Set<() => void>();
   private current: pg.Client | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -31,7 +32,7 @@ export class InboxWakeups {
     readonly channel: string,
   ) {}
 
-  /** Called after an append commits. While one NOTIFY is in flight, later calls fold into one more. */
+  /** Called after a commit that made work. While one NOTIFY is in flight, later calls fold into one more. */
   announce(): void {
     if (this.closed) return;
     if (this.notifying) {
@@ -40,7 +41,7 @@ export class InboxWakeups {
     }
     this.notifying = this.pool
       .query('SELECT pg_notify($1, $2)', [this.channel, ''])
-      // A failed NOTIFY only delays the workers until their next poll.
+      // A failed NOTIFY only delays the listeners until their next poll.
       .then(
         () => undefined,
         () => undefined,
@@ -116,7 +117,15 @@ export class InboxWakeups {
   }
 }
 
-/** One channel per schema, short enough for any schema name (channel names stop at 63 bytes). */
+/**
+ * One channel per schema and kind of work, short enough for any schema name (channel names stop at
+ * 63 bytes): inbox rows appended (workers listen), events appended (delivery loops and event
+ * streams listen).
+ */
 export function inboxChannel(schema: string): string {
   return `wahook_inbox_${(schemaLockKey(schema) >>> 0).toString(16)}`;
+}
+
+export function eventsChannel(schema: string): string {
+  return `wahook_events_${(schemaLockKey(schema) >>> 0).toString(16)}`;
 }
