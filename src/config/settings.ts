@@ -176,7 +176,7 @@ export const SETTINGS = {
   sqliteWalLimitBytes: setting({
     env: 'WAHOOK_SQLITE_WAL_LIMIT',
     description:
-      'SQLite only: the size the WAL file is kept under (bytes, or with KiB/MiB/GiB). From a quarter of it on, the checkpoint thread briefly holds writers to copy the WAL back and cut it to zero; it also does so within a second of traffic calming. Only a reader holding an old snapshot (another program with a transaction open) keeps it larger, and WahookSqliteWalNotCheckpointed fires. No checkpoint can cut inside a transaction, so keep it well above what one worker batch writes (up to about 12 MB for 200 status rows).',
+      'SQLite only: the size the WAL file is kept under (bytes, or with KiB/MiB/GiB). Once a quarter of it has been written since the WAL last started over, the checkpoint thread briefly holds writers to copy the rest back and start the WAL over; within a second of traffic calming, or when the file is over the limit, it cuts the file to zero. Only a reader holding an old snapshot (another program with a transaction open) keeps it larger, and WahookSqliteWalNotCheckpointed fires. No checkpoint can cut inside a transaction, so keep it well above what one worker batch writes (up to about 12 MB for 200 status rows).',
     defaultText: '256MiB',
     secret: false,
     schema: bytes('256MiB'),
