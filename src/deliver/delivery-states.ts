@@ -9,7 +9,8 @@ import { checkMove, type Transition } from '../lib/state-machine.js';
  * - **pending**: waiting for its next attempt (`next_attempt_at`), or being attempted. A delivery
  *   loop that claims it takes a lease (`lease_owner`, `lease_until`); the lease is not a state: if
  *   the loop dies, the lease runs out and any loop may claim the row again, so every delivery is
- *   attempted at least once more after a crash. A pending delivery also holds back the later
+ *   attempted at least once more after a crash. While leased, its `next_attempt_at` is the lease's
+ *   end: when it is due again if no outcome is recorded. A pending delivery also holds back the later
  *   deliveries of its (subscription, ordering key) until it leaves this state. While its
  *   subscription's circuit breaker is open it is not claimed; one claimed just before the breaker
  *   opened is released unsent with its next attempt after the pause. Neither counts as an attempt.

@@ -238,6 +238,25 @@ export function deliveryQueueContract(ctx: ContractContext): void {
       expect(await store.deliveryQueueStats(T0 + 30_000)).toMatchObject({ pending: 2, dead: 0 });
     });
 
+    it('makes a leased delivery due at its lease end, and a deferred one at the deferral, however long the lease', async () => {
+      const store = await open();
+      await store.createSubscription(subscriptionInput('sub'));
+      await commitEvents(store, [
+        newEvent('e1', { orderingKey: 'k1' }),
+        newEvent('e2', { orderingKey: 'k2' }),
+      ]);
+      const [d1] = await store.claimDeliveries(claimAt(T0, { owner: 'a', leaseMs: 600_000 }));
+      // In flight: pending, but not due, so the next claim does not read it again.
+      expect(await store.deliveryQueueStats(T0 + 1)).toMatchObject({ pending: 2, due: 0, oldestDueAt: null });
+      await store.deferDeliveries([{ deliveryId: d1!.id, owner: 'a', nextAttemptAt: T0 + 30_000 }]);
+      const deferred = await store.claimDeliveries(claimAt(T0 + 30_000, { owner: 'c', leaseMs: 1_000_000 }));
+      expect(deferred.map((d) => d.event.id)).toEqual(['e1']);
+      expect(await store.claimDeliveries(claimAt(T0 + 599_999, { owner: 'c' }))).toEqual([]);
+      // e2's lease ran out without an outcome: due again from its end.
+      const expired = await store.claimDeliveries(claimAt(T0 + 600_001, { owner: 'c' }));
+      expect(expired.map((d) => d.event.id)).toEqual(['e2']);
+    });
+
     it('counts due, pending and dead deliveries', async () => {
       const store = await open();
       expect(await store.deliveryQueueStats(T0)).toEqual({ due: 0, pending: 0, dead: 0, oldestDueAt: null });

@@ -69,10 +69,13 @@ export async function claimDeliveries(db: Queryable, claim: DeliveryClaim): Prom
   const chosen = pickClaim(inDueOrder(candidates.rows), claim);
   if (chosen.length === 0) return [];
   const until = claim.now + claim.leaseMs;
-  // A batch's members share next_attempt_at from here on, so a retry brings them back together.
+  // A leased row is next due when its lease runs out (delivery-states.ts, pending): the scan of
+  // due rows in next_attempt_at order then starts past the rows in flight, where it read them all
+  // again at every claim (hundreds for a batched subscription). A batch's members share the time,
+  // so a retry brings them back together.
   const leased = await db.query<{ id: number }>(
     `UPDATE deliveries d SET lease_owner = $1, lease_until = $2, batch_id = v.batch_id,
-       next_attempt_at = CASE WHEN v.batch_id IS NULL THEN d.next_attempt_at ELSE $4 END
+       next_attempt_at = $2
      FROM unnest($3::bigint[], $5::text[]) AS v(id, batch_id)
      WHERE d.id = v.id AND d.id IN (
        SELECT id FROM deliveries
@@ -89,7 +92,7 @@ export async function claimDeliveries(db: Queryable, claim: DeliveryClaim): Prom
   );
   const ids = new Set(leased.rows.map((row) => Number(row.id)));
   const mine = chosen.filter((entry) => ids.has(entry.record.delivery_id));
-  const broken = await releaseIncompleteBatches(db, retriedBatchIds(mine), claim.owner, until);
+  const broken = await releaseIncompleteBatches(db, retriedBatchIds(mine), claim.owner, until, claim.now);
   return mine
     .filter(({ batchId }) => batchId === null || !broken.has(batchId))
     .map(({ record, batchId }) => toClaimed(record, batchId));
@@ -105,17 +108,18 @@ async function releaseIncompleteBatches(
   batchIds: readonly string[],
   owner: string,
   until: number,
+  now: number,
 ): Promise<Set<string>> {
   if (batchIds.length === 0) return new Set();
   const released = await db.query<{ batch_id: string }>(
-    `UPDATE deliveries SET lease_owner = NULL, lease_until = NULL
+    `UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, next_attempt_at = $4
      WHERE batch_id IN (
          SELECT batch_id FROM deliveries
          WHERE batch_id = ANY($1::text[]) AND state = 'pending'
            AND (lease_owner IS DISTINCT FROM $2 OR lease_until IS DISTINCT FROM $3))
        AND state = 'pending' AND lease_owner = $2 AND lease_until = $3
      RETURNING batch_id`,
-    [batchIds, owner, until],
+    [batchIds, owner, until, now],
   );
   return new Set(released.rows.map((row) => row.batch_id));
 }
@@ -226,8 +230,7 @@ export async function deliveryQueueStats(db: Queryable, now: number): Promise<De
 export async function deferDeliveries(db: Queryable, entries: readonly DeferredDelivery[]): Promise<void> {
   if (entries.length === 0) return;
   await db.query(
-    `UPDATE deliveries d SET next_attempt_at = GREATEST(d.next_attempt_at, v.next_attempt_at),
-       lease_owner = NULL, lease_until = NULL
+    `UPDATE deliveries d SET next_attempt_at = v.next_attempt_at, lease_owner = NULL, lease_until = NULL
      FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS v(id, owner, next_attempt_at)
      WHERE d.id = v.id AND d.state = 'pending' AND d.lease_owner = v.owner`,
     [

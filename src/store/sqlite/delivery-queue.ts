@@ -48,11 +48,14 @@ function claimWithin(db: Database.Database, claim: DeliveryClaim): ClaimedDelive
     candidates.push(...(rows as CandidateRecord[]));
   }
   const chosen = pickClaim(inDueOrder(candidates), claim);
-  // A batch's members share next_attempt_at from here on, so a retry brings them back together.
+  // A leased row is next due when its lease runs out (delivery-states.ts, pending): the scan of
+  // due rows in next_attempt_at order then starts past the rows in flight, where it read them all
+  // again at every claim (hundreds for a batched subscription). A batch's members share the time,
+  // so a retry brings them back together.
   const lease = prepared(
     db,
     `UPDATE deliveries SET lease_owner = @owner, lease_until = @until, batch_id = @batchId,
-       next_attempt_at = CASE WHEN @batchId IS NULL THEN next_attempt_at ELSE @now END
+       next_attempt_at = @until
      WHERE id = @id AND state = 'pending' AND (lease_until IS NULL OR lease_until < @now)`,
   );
   const until = claim.now + claim.leaseMs;
@@ -60,7 +63,7 @@ function claimWithin(db: Database.Database, claim: DeliveryClaim): ClaimedDelive
     ({ record, batchId }) =>
       lease.run({ id: record.delivery_id, owner: claim.owner, until, now: claim.now, batchId }).changes,
   );
-  const broken = releaseIncompleteBatches(db, retriedBatchIds(leased), claim.owner, until);
+  const broken = releaseIncompleteBatches(db, retriedBatchIds(leased), claim.owner, until, claim.now);
   return leased
     .filter(({ batchId }) => batchId === null || !broken.has(batchId))
     .map(({ record, batchId }) => toClaimed(record, batchId));
@@ -76,6 +79,7 @@ function releaseIncompleteBatches(
   batchIds: readonly string[],
   owner: string,
   until: number,
+  now: number,
 ): Set<string> {
   if (batchIds.length === 0) return new Set();
   const missing = prepared(
@@ -86,13 +90,13 @@ function releaseIncompleteBatches(
   );
   const release = prepared(
     db,
-    `UPDATE deliveries SET lease_owner = NULL, lease_until = NULL
+    `UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, next_attempt_at = @now
      WHERE batch_id = @batchId AND state = 'pending' AND lease_owner = @owner AND lease_until = @until`,
   );
   const broken = new Set<string>();
   for (const batchId of batchIds) {
     if (!missing.get({ batchId, owner, until })) continue;
-    release.run({ batchId, owner, until });
+    release.run({ batchId, owner, until, now });
     broken.add(batchId);
   }
   return broken;
@@ -217,8 +221,7 @@ export function deliveryQueueStats(db: Database.Database, now: number): Delivery
 export function deferDeliveries(db: Database.Database, entries: readonly DeferredDelivery[]): void {
   const defer = prepared(
     db,
-    `UPDATE deliveries SET next_attempt_at = MAX(next_attempt_at, @nextAttemptAt), lease_owner = NULL,
-       lease_until = NULL
+    `UPDATE deliveries SET next_attempt_at = @nextAttemptAt, lease_owner = NULL, lease_until = NULL
      WHERE id = @deliveryId AND state = 'pending' AND lease_owner = @owner`,
   );
   db.transaction(() => {
