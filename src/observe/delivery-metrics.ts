@@ -62,7 +62,7 @@ export function registerDeliveryMetrics(
   };
   new Gauge({
     name: 'wahook_delivery_queue_depth',
-    help: 'Pending deliveries, read from the store: state=due (may be sent now) or state=pending (all, retries waiting included).',
+    help: 'Pending deliveries, read from the store: state=due (may be sent now; attempts in flight are not due) or state=pending (all, retries waiting and attempts in flight included).',
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
