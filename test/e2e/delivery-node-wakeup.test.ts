@@ -1,8 +1,12 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { createDeliveryStage } from '../../src/deliver/stage.js';
-import type { StageContext } from '../../src/server.js';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
-import { commitEvents, makeEvent, type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
+import {
+  commitEvents,
+  hourlyPollingDelivery,
+  makeEvent,
+  type Subscriber,
+  startSubscriber,
+} from '../helpers/delivery-fixtures.js';
 import { describePostgres, TestSchemas } from '../helpers/postgres.js';
 import { adminRequest, startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
@@ -13,7 +17,6 @@ import { waitFor } from '../helpers/wait.js';
  * in-process wake-ups with the node that commits, so only the notification can deliver the event
  * within the test; without it the wait times out.
  */
-const AN_HOUR = 3_600_000;
 
 describePostgres('events committed on another node wake the delivery loop', () => {
   const schemas = new TestSchemas('node-wakeup');
@@ -26,17 +29,7 @@ describePostgres('events committed on another node wake the delivery loop', () =
     const { url } = await schemas.create();
     server = await startTestServer({
       env: { WAHOOK_DATABASE_URL: url, WAHOOK_ROLES: 'receiver,delivery' },
-      stages: (context: StageContext) => [
-        createDeliveryStage({
-          config: context.config,
-          runLoop: true,
-          store: context.store,
-          bus: context.bus,
-          clock: context.clock,
-          wakeups: context.wakeups,
-          options: { pollMs: AN_HOUR },
-        }),
-      ],
+      stages: hourlyPollingDelivery,
     });
     expect(server.server.store.dialect).toBe('postgres');
     worker = await createPostgresStore(url, { poolSize: 2 });

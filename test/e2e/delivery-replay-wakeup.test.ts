@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeliveryStage } from '../../src/deliver/stage.js';
-import type { StageContext } from '../../src/server.js';
-import { makeEvent, type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
+import {
+  hourlyPollingDelivery,
+  makeEvent,
+  type Subscriber,
+  startSubscriber,
+} from '../helpers/delivery-fixtures.js';
 import { adminRequest, startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -10,7 +13,6 @@ import { waitFor } from '../helpers/wait.js';
  * dashboard. The loop here polls once an hour, so only the wake-up can deliver a replayed dead
  * letter within the test; without it the wait times out.
  */
-const AN_HOUR = 3_600_000;
 
 let server: TestServer;
 let sink: Subscriber;
@@ -19,17 +21,7 @@ let subscriptionId: string;
 beforeAll(async () => {
   server = await startTestServer({
     env: { WAHOOK_ROLES: 'receiver,delivery' },
-    stages: (context: StageContext) => [
-      createDeliveryStage({
-        config: context.config,
-        runLoop: true,
-        store: context.store,
-        bus: context.bus,
-        clock: context.clock,
-        wakeups: context.wakeups,
-        options: { pollMs: AN_HOUR },
-      }),
-    ],
+    stages: hourlyPollingDelivery,
   });
   sink = await startSubscriber(() => ({ status: 200 }));
   const created = await adminRequest(server.url, '/v1/subscriptions', {

@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { createDeliveryStage } from '../../src/deliver/stage.js';
 import type { Clock } from '../../src/lib/clock.js';
+import type { StageContext } from '../../src/server.js';
+import type { Stage } from '../../src/stage.js';
 import type { NewEvent, Store, StoredEvent } from '../../src/store/ports.js';
 import { sqlOps as postgresSqlOps } from '../../src/store/postgres/sql.js';
 import type { PostgresStore } from '../../src/store/postgres/store.js';
@@ -201,4 +204,24 @@ export class ManualClock implements Clock {
 
 export function eventIdOf(request: ReceivedRequest): string {
   return String(request.headers['webhook-id']);
+}
+
+/**
+ * A test server's stages: a delivery loop that polls once an hour, so only a wake-up can deliver
+ * within a test (startTestServer's `stages`, with the `delivery` role in WAHOOK_ROLES).
+ */
+export const AN_HOUR = 3_600_000;
+
+export function hourlyPollingDelivery(context: StageContext): Stage[] {
+  return [
+    createDeliveryStage({
+      config: context.config,
+      runLoop: true,
+      store: context.store,
+      bus: context.bus,
+      clock: context.clock,
+      wakeups: context.wakeups,
+      options: { pollMs: AN_HOUR },
+    }),
+  ];
 }
