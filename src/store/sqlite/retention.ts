@@ -19,8 +19,8 @@ import { SQLITE, sqlOps, withImmediateTx } from './sql.js';
 
 /**
  * Retention and erasure on SQLite (the rules are in retention-ports.ts). Each purge is one short
- * transaction on the processing connection: SQLite has one writer, so a small batch keeps the
- * inbox writer's wait for the lock short. Freed pages go to the freelist and the next inserts
+ * transaction on the processing connection, in a write turn of its own (the store's): SQLite has
+ * one writer, so a small batch keeps the inbox writer's wait for the lock short. Freed pages go to the freelist and the next inserts
  * reuse them, so the file stops growing once a class has reached its steady size.
  */
 const SELECT_EVENTS = `SELECT seq, id FROM events e
@@ -155,7 +155,8 @@ const READ: Record<'events' | 'messages' | 'inbox' | 'contexts' | 'send_metadata
 export function erasureOps(
   reader: Database.Database,
   db: Database.Database,
-  runWrite: <T>(work: () => Promise<T>) => Promise<T>,
+  /** Runs one write in the store's write turn (see connection-lock.ts). */
+  runWrite: <T>(work: () => T | Promise<T>) => Promise<T>,
 ): ErasureOps {
   return {
     async scanPage(table, needle, after, limit) {
@@ -178,14 +179,14 @@ export function erasureOps(
       }[];
       return new Map(rows.map((row) => [row.key, row.value]));
     },
-    apply(plan, now) {
-      return runWrite(async () => {
-        const counts = await withImmediateTx(db, () => applyPlan(db, plan, now));
-        // Busy readers can keep a checkpoint from finishing; the next one (the store's checkpoint
-        // thread, or close) copies the rest, and the WAL is overwritten from its start after it.
-        db.pragma('wal_checkpoint(TRUNCATE)');
-        return counts;
-      });
+    async apply(plan, now) {
+      const counts = await runWrite(() => withImmediateTx(db, () => applyPlan(db, plan, now)));
+      // A write of its own (a TRUNCATE checkpoint keeps writers out while it runs), so the inbox
+      // writer can commit between the two. Busy readers can keep it from finishing; the next one
+      // (the store's checkpoint thread, or close) copies the rest, and the WAL is overwritten from
+      // its start after it.
+      await runWrite(() => db.pragma('wal_checkpoint(TRUNCATE)'));
+      return counts;
     },
   };
 }

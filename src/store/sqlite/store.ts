@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { Mutex } from '../../lib/mutex.js';
 import type {
   ClaimedDelivery,
   DeadLetter,
@@ -88,6 +87,7 @@ import * as stuckScan from '../shared/stuck-scan-reads.js';
 import { applySubscriptionsFile } from '../shared/subscriptions-file-sync.js';
 import { SqliteCheckpointer } from './checkpointer.js';
 import { openSqlite } from './connection.js';
+import { ConnectionLock } from './connection-lock.js';
 import {
   claimDeliveries,
   deferDeliveries,
@@ -135,17 +135,13 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   /** Absent for ':memory:', which has no folder. */
   private readonly disk: DiskSpaceMonitor | undefined;
   private closed = false;
-  /** Serializes this connection's transactions: an open BEGIN must not absorb another caller's writes. */
-  private readonly txLock = new Mutex();
-  /** Shared SQL on `db` (see shared/sql-ops.ts); run it only under `txLock`. */
-  private readonly sql: SqlTxOps;
   /**
-   * This process's turns at the file's write lock (write-turns.ts), taken by the writes of the
-   * pipeline's hot path: inbox claims, processing, delivery claims and attempt records. Admin and
-   * send writes, rare and on the receiver's thread, meet SQLite's lock as they are: waiting for a
-   * turn there would stop the event loop that answers webhooks.
+   * Every statement on `db` runs through it: a write in this thread's turn at the file's write
+   * lock (write-turns.ts), whatever it writes, a read alone and without one (connection-lock.ts).
    */
-  private readonly turns: WriteTurns;
+  private readonly lock: ConnectionLock;
+  /** Shared SQL on `db` (see shared/sql-ops.ts); run it only through `lock`. */
+  private readonly sql: SqlTxOps;
 
   constructor(
     readonly path: string,
@@ -158,7 +154,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     this.sql = sqlTxOps(this.db);
     this.reader = openSqlite(path);
     this.reader.pragma('query_only = ON');
-    this.turns = new WriteTurns(writeTurnsBuffer(path));
+    this.lock = new ConnectionLock(this.db, new WriteTurns(writeTurnsBuffer(path)));
     this.writer = new SqliteInboxWriter(path);
     const onDisk = path !== ':memory:';
     this.checkpointer =
@@ -171,7 +167,9 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 
   async migrate(): Promise<void> {
-    migrateSqlite(this.db);
+    // One turn for every migration: past a version's first boot each is a short look at
+    // schema_migrations, and that first boot opens the store before the receiver listens.
+    await this.lock.write(() => migrateSqlite(this.db));
   }
 
   appendInboxBatch(rows: readonly InboxAppend[]): Promise<number[]> {
@@ -244,7 +242,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 
   claimInbox(options: ClaimOptions): Promise<InboxRow[]> {
-    return this.txLock.run(async () => this.turns.hold(() => this.claimInboxNow(options)));
+    return this.lock.write(() => this.claimInboxNow(options));
   }
 
   /** The lease goes to the narrow state rows; the requests are read once they are ours. */
@@ -270,7 +268,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 
   requeueQuarantined(ids?: readonly number[]): Promise<number> {
-    return this.txLock.run(async () => this.requeueNow(ids));
+    return this.lock.write(() => this.requeueNow(ids));
   }
 
   private requeueNow(ids?: readonly number[]): number {
@@ -282,7 +280,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 
   recordRejected(requests: readonly RejectedRequest[], maxRows: number): Promise<void> {
-    return this.txLock.run(async () => this.recordRejectedNow(requests, maxRows));
+    return this.lock.write(() => this.recordRejectedNow(requests, maxRows));
   }
 
   private recordRejectedNow(requests: readonly RejectedRequest[], maxRows: number): void {
@@ -307,9 +305,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
 
   withProcessingTx<T>(work: (tx: ProcessingTx) => Promise<T>): Promise<T> {
-    return this.txLock.run(() =>
-      this.turns.holdAsync(() => withImmediateTx(this.db, () => work(new SqliteProcessingTx(this.db)))),
-    );
+    return this.lock.write(() => withImmediateTx(this.db, () => work(new SqliteProcessingTx(this.db))));
   }
 
   async listEvents(options: {
@@ -405,7 +401,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
 
   // retention and erasure
   purgeBatch(batch: PurgeBatch): Promise<number> {
-    return this.txLock.run(async () => purgeBatch(this.db, batch));
+    return this.lock.write(() => purgeBatch(this.db, batch));
   }
   async oldestRowTimes(): Promise<Record<DataClass, number | null>> {
     return oldestRowTimes(this.reader);
@@ -415,7 +411,7 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
   }
   /** The statements an erasure runs here; erasePerson drives them with the shared erasure code. */
   erasureOps(): ErasureOps {
-    return erasureOps(this.reader, this.db, (work) => this.txLock.run(work));
+    return erasureOps(this.reader, this.db, (work) => this.lock.write(work));
   }
   async listErasures(limit: number): Promise<ErasureLogEntry[]> {
     return listErasures(this.reader, limit);
@@ -423,89 +419,89 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
 
   // ⑤ delivery
   createSubscription(input: NewSubscription): Promise<Subscription> {
-    return this.txLock.run(async () => createSubscription(this.db, input));
+    return this.lock.write(() => createSubscription(this.db, input));
   }
   getSubscription(id: string): Promise<Subscription | undefined> {
-    return this.txLock.run(async () => getSubscription(this.db, id));
+    return this.lock.read(() => getSubscription(this.db, id));
   }
   listSubscriptions(): Promise<Subscription[]> {
-    return this.txLock.run(async () => listSubscriptions(this.db));
+    return this.lock.read(() => listSubscriptions(this.db));
   }
   updateSubscription(id: string, patch: SubscriptionPatch, now: number): Promise<Subscription | undefined> {
-    return this.txLock.run(async () => updateSubscription(this.db, id, patch, now));
+    return this.lock.write(() => updateSubscription(this.db, id, patch, now));
   }
   deleteSubscription(id: string): Promise<boolean> {
-    return this.txLock.run(async () => deleteSubscription(this.db, id));
+    return this.lock.write(() => deleteSubscription(this.db, id));
   }
   syncFileSubscriptions(
     subs: readonly FileSubscription[],
     now: number,
     newSecret: () => string,
   ): Promise<FileSyncResult> {
-    return this.txLock.run(() =>
+    return this.lock.write(() =>
       withImmediateTx(this.db, () =>
         applySubscriptionsFile(subscriptionFileOps(this.db), subs, now, newSecret),
       ),
     );
   }
   claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
-    return this.txLock.run(async () => this.turns.hold(() => claimDeliveries(this.db, claim)));
+    return this.lock.write(() => claimDeliveries(this.db, claim));
   }
   recordDeliveryAttempts(entries: readonly RecordedAttempt[]): Promise<boolean[]> {
-    return this.txLock.run(async () => this.turns.hold(() => recordDeliveryAttempts(this.db, entries)));
+    return this.lock.write(() => recordDeliveryAttempts(this.db, entries));
   }
   deferDeliveries(entries: readonly DeferredDelivery[]): Promise<void> {
-    return this.txLock.run(async () => this.turns.hold(() => deferDeliveries(this.db, entries)));
+    return this.lock.write(() => deferDeliveries(this.db, entries));
   }
   deliveryQueueStats(now: number): Promise<DeliveryQueueStats> {
-    return this.txLock.run(async () => deliveryQueueStats(this.db, now));
+    return this.lock.read(() => deliveryQueueStats(this.db, now));
   }
   listDeadLetters(query: DeadLetterFilter & { afterId?: number; limit: number }): Promise<DeadLetter[]> {
-    return this.txLock.run(() => deadLetters.listDeadLetters(this.sql, query));
+    return this.lock.read(() => deadLetters.listDeadLetters(this.sql, query));
   }
   getDeadLetter(id: number): Promise<(DeadLetter & { attemptLog: DeliveryAttempt[] }) | undefined> {
-    return this.txLock.run(() => deadLetters.getDeadLetter(this.sql, id));
+    return this.lock.read(() => deadLetters.getDeadLetter(this.sql, id));
   }
   replayDeadLetters(selector: DeadLetterSelector, options: ReplayOptions): Promise<number> {
-    return this.txLock.run(() => deadLetters.replayDeadLetters(this.sql, selector, options));
+    return this.lock.write(() => deadLetters.replayDeadLetters(this.sql, selector, options));
   }
   listDeliveries(query: DeliveryListQuery): Promise<DeliveryListing[]> {
-    return this.txLock.run(async () => listDeliveries(this.db, query));
+    return this.lock.read(() => listDeliveries(this.db, query));
   }
   subscriptionBacklogs(): Promise<SubscriptionBacklog[]> {
-    return this.txLock.run(async () => subscriptionBacklogs(this.db));
+    return this.lock.read(() => subscriptionBacklogs(this.db));
   }
   matchDeadLetters(selector: DeadLetterSelector, limit: number): Promise<DeadLetterMatch[]> {
-    return this.txLock.run(() => deadLetters.matchDeadLetters(this.sql, selector, limit));
+    return this.lock.read(() => deadLetters.matchDeadLetters(this.sql, selector, limit));
   }
   listEventDeliveries(eventSeqs: readonly number[], limit: number): Promise<EventDelivery[]> {
-    return this.txLock.run(async () => listEventDeliveries(this.db, eventSeqs, limit));
+    return this.lock.read(() => listEventDeliveries(this.db, eventSeqs, limit));
   }
   setSubscriptionPaused(id: string, paused: boolean, now: number): Promise<Subscription | undefined> {
-    return this.txLock.run(async () => setSubscriptionPaused(this.db, id, paused, now));
+    return this.lock.write(() => setSubscriptionPaused(this.db, id, paused, now));
   }
 
   // ---- sends and message context (src/store/send-ports.ts) ----
   createSend(send: NewSend): Promise<{ created: boolean; send: SendRow }> {
-    return this.txLock.run(async () => sends.createSend(this.sql, send));
+    return this.lock.write(() => sends.createSend(this.sql, send));
   }
   getSend(id: string): Promise<SendRow | undefined> {
-    return this.txLock.run(async () => sends.getSend(this.sql, id));
+    return this.lock.read(() => sends.getSend(this.sql, id));
   }
   getSendByIdempotencyKey(key: string): Promise<SendRow | undefined> {
-    return this.txLock.run(async () => sends.getSendByIdempotencyKey(this.sql, key));
+    return this.lock.read(() => sends.getSendByIdempotencyKey(this.sql, key));
   }
   finishSend(id: string, outcome: SendOutcome, now: number): Promise<SendRow | undefined> {
-    return this.txLock.run(async () => sends.finishSend(this.sql, id, outcome, now));
+    return this.lock.write(() => sends.finishSend(this.sql, id, outcome, now));
   }
   getMessageContext(wamid: string): Promise<MessageContext | undefined> {
-    return this.txLock.run(async () => (await sends.messageContexts(this.sql, [wamid])).get(wamid));
+    return this.lock.read(async () => (await sends.messageContexts(this.sql, [wamid])).get(wamid));
   }
   putMessageMetadata(wamid: string, metadata: BusinessMetadata, now: number): Promise<void> {
-    return this.txLock.run(async () => sends.putMessageMetadata(this.sql, wamid, metadata, now));
+    return this.lock.write(() => sends.putMessageMetadata(this.sql, wamid, metadata, now));
   }
   findWamidsByMetadata(key: string, value: string, limit: number, afterWamid?: string): Promise<string[]> {
-    return this.txLock.run(async () => sends.findWamidsByMetadata(this.sql, key, value, limit, afterWamid));
+    return this.lock.read(() => sends.findWamidsByMetadata(this.sql, key, value, limit, afterWamid));
   }
   listSends(options: {
     states: readonly SendState[];
@@ -513,27 +509,27 @@ export class SqliteStore implements Store, DeliveryStore, RetentionStore {
     limit: number;
     afterId?: string;
   }): Promise<SendRow[]> {
-    return this.txLock.run(async () => sends.listSends(this.sql, options));
+    return this.lock.read(() => sends.listSends(this.sql, options));
   }
   listScanWindow(options: { createdBefore: number; afterId: string; limit: number }): Promise<ScannedSend[]> {
-    return this.txLock.run(async () => stuckScan.listScanWindow(this.sql, options));
+    return this.lock.read(() => stuckScan.listScanWindow(this.sql, options));
   }
   listFlaggedSends(options: {
     beforeId: string;
     after: { stuckAt: number; id: string };
     limit: number;
   }): Promise<ScannedSend[]> {
-    return this.txLock.run(async () => stuckScan.listFlaggedSends(this.sql, options));
+    return this.lock.read(() => stuckScan.listFlaggedSends(this.sql, options));
   }
   setStuck(judgements: readonly StuckJudgement[], now: number): Promise<void> {
-    return this.txLock.run(async () => sends.setStuck(this.sql, judgements, now));
+    return this.lock.write(() => sends.setStuck(this.sql, judgements, now));
   }
   listStuckSends(options: {
     limit: number;
     phoneNumberId?: string;
     before?: { stuckAt: number; id: string };
   }): Promise<StuckSend[]> {
-    return this.txLock.run(async () => sends.listStuckSends(this.sql, options));
+    return this.lock.read(() => sends.listStuckSends(this.sql, options));
   }
 }
 

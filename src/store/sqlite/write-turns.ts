@@ -2,9 +2,11 @@ import { resolve } from 'node:path';
 import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
 
 /**
- * Turns at SQLite's write lock for the threads of one process (the inbox writer, processing, the
- * delivery loop), kept in shared memory so that a thread waiting for its turn wakes the moment the
- * holder lets go, and the inbox writer, whose commits hold webhooks' 200s, goes first.
+ * Turns at SQLite's write lock for the threads of one process, kept in shared memory so that a
+ * thread waiting for its turn wakes the moment the holder lets go, and the inbox writer, whose
+ * commits hold webhooks' 200s, goes first. Every write takes one: the inbox writer's, and every
+ * write of the store on its own connection (connection-lock.ts), from processing and the delivery
+ * loop to an admin change, a send, a retention batch or an erasure on the receiver's thread.
  *
  * Without it each thread met the lock inside SQLite, whose busy handler sleeps 1, 2, 5, 10, 15,
  * 20, 25… ms between tries whatever the holder does: a writer that found the lock taken twice slept
@@ -18,8 +20,10 @@ import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_th
  * mid-wait holds nobody up. Correctness never rests on the turns; only the waiting does.
  *
  * One thread holds its turn across the awaits of a transaction (`holdAsync`), so every caller on a
- * thread must serialize its transactions on that thread as the store does (its `txLock`): a turn
- * is the thread's, and a second caller in the same thread would run inside the first one's turn.
+ * thread must serialize its transactions on that thread as the store does (connection-lock.ts): a
+ * turn is the thread's, and a second caller in the same thread would run inside the first one's
+ * turn. A turn lasts one transaction: a long job (a retention run, an erasure) takes one per
+ * batch, so the inbox writer waits for one batch at most.
  */
 const OWNER = 0;
 /** The first-in-line writer that is waiting (thread id + 1), 0 when none: there is one, the inbox writer. */
