@@ -13,12 +13,10 @@ import { createLogger } from '../observe/logger.js';
 import { createStages } from '../stages.js';
 import { openStore } from '../store/open-store.js';
 import { type BackgroundRole, type FromBackground, type ToBackground, WAKEUPS_OF } from './messages.js';
-import { BACKGROUND_NICENESS, lowerThisThreadsPriority } from './thread-priority.js';
 
 const port = parentPort;
 if (!port) throw new Error('background thread: must run as a worker thread');
 const { config, role } = workerData as { config: Config; role: BackgroundRole };
-lowerThisThreadsPriority(BACKGROUND_NICENESS);
 
 const bus = new Bus();
 const forwarded: [BusEventName, unknown][] = [];

@@ -1,6 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BACKGROUND_NICENESS } from '../../src/background/thread-priority.js';
 import type { StageContext } from '../../src/server.js';
 import { createServeStages } from '../../src/stages.js';
 import { type Subscriber, startSubscriber } from '../helpers/delivery-fixtures.js';
@@ -50,41 +48,11 @@ async function start(env: Record<string, string> = {}): Promise<{
   return { server, subscriber, stageNames, eventWakeups: () => eventWakeups };
 }
 
-/** Each thread of this process with its nice value (field 19 of /proc/self/task/<tid>/stat). */
-function threadNiceness(): Map<number, number> {
-  const nice = new Map<number, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      nice.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return nice;
-}
-
 describe('all roles in one process', () => {
   it('runs processing and delivery each in a background thread of its own, not beside the receiver', async () => {
     const { stageNames } = await start();
     expect(stageNames).toEqual(expect.arrayContaining(['background:worker', 'background:delivery']));
     expect(stageNames).not.toContain('worker');
-  });
-
-  it('runs the background threads at a lower CPU priority than the receiver, where Linux allows it', async () => {
-    const mine = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
-    const before = threadNiceness();
-    await start();
-    const base = before.get(mine)!;
-    let lowered: number[] = [];
-    await waitFor(() => {
-      lowered = [...threadNiceness()]
-        .filter(([tid, nice]) => !before.has(tid) && nice === Math.min(19, base + BACKGROUND_NICENESS))
-        .map(([tid]) => tid);
-      return lowered.length >= 2;
-    }, 'the processing and delivery threads to lower their priority');
-    // The receiver's thread keeps its own.
-    expect(threadNiceness().get(mine)).toBe(base);
   });
 
   it('delivers what the receiver acknowledged, and the thread’s bus events reach metrics and stats', async () => {
