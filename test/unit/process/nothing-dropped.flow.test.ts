@@ -202,8 +202,9 @@ function renderings(value: unknown): unknown[] {
   if (Number.isFinite(asNumber) && asNumber >= 0 && asNumber < 8.64e12)
     out.push(new Date(asNumber * 1000).toISOString());
   if (value === 'true' || value === 'false') out.push(value === 'true');
-  // An empty string carries no value and reads as null (a reaction's "" emoji means removed).
-  if (value === '') out.push(null);
+  // An empty string carries no value and reads as null (a reaction's "" emoji means removed); so
+  // does one of spaces only where it is read trimmed (an id: `" "` is no participant).
+  if (typeof value === 'string' && value.trim() === '') out.push(null);
   // Ids are read trimmed, a status word also lower-cased (`DELETED` → `deleted`).
   if (typeof value === 'string') out.push(value.trim(), value.trim().toLowerCase());
   // A phone number (a sender's `from` may arrive as a JSON number) is carried as its digits
