@@ -54,10 +54,14 @@ const { path, intervalMs, walLimitBytes } = workerData as {
   walLimitBytes: number;
 };
 
-/** How long a RESTART or TRUNCATE holds writers while waiting for readers: under traffic, calm, over the limit. */
+/**
+ * How long a RESTART (under traffic) or a TRUNCATE holds writers while waiting for readers. Well
+ * under the inbox writer's busy timeout (1 s): a reader that keeps its snapshot (another program
+ * with a transaction open) lets go no sooner for a longer wait, and a TRUNCATE that waited 1 s
+ * over the limit turned webhooks into 503s meanwhile.
+ */
 const READER_WAIT_RESTART_MS = 20;
 const READER_WAIT_MS = 200;
-const READER_WAIT_OVER_LIMIT_MS = 1_000;
 const MAX_RETRY_PAUSE_MS = 5_000;
 /** The shortest pause between ticks while the WAL grows fast. */
 const MIN_INTERVAL_MS = 10;
@@ -117,7 +121,7 @@ function tick() {
     let mode: 'RESTART' | 'TRUNCATE' | undefined;
     let readerWaitMs = READER_WAIT_MS;
     if (Date.now() < retryAt) mode = undefined;
-    else if (fileBytes > walLimitBytes) [mode, readerWaitMs] = ['TRUNCATE', READER_WAIT_OVER_LIMIT_MS];
+    else if (fileBytes > walLimitBytes) mode = 'TRUNCATE';
     else if (logBytes >= walLimitBytes / 4) [mode, readerWaitMs] = ['RESTART', READER_WAIT_RESTART_MS];
     else if (calm && fileBytes > 0) mode = 'TRUNCATE';
     if (mode) backlogPages = startOver(mode, readerWaitMs);
