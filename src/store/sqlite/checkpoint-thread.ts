@@ -98,7 +98,6 @@ function checkpoint(mode: 'PASSIVE' | 'RESTART' | 'TRUNCATE'): CheckpointResult 
 function startOver(mode: 'RESTART' | 'TRUNCATE', readerWaitMs: number): number {
   db.pragma(`busy_timeout = ${readerWaitMs}`);
   const result = checkpoint(mode);
-  lastLog = -1;
   if (result && result.busy === 0) {
     retryPause = 0;
     return 0;
@@ -122,8 +121,10 @@ function tick() {
     let readerWaitMs = READER_WAIT_MS;
     if (Date.now() < retryAt) mode = undefined;
     else if (fileBytes > walLimitBytes) mode = 'TRUNCATE';
-    else if (logBytes >= walLimitBytes / 4) [mode, readerWaitMs] = ['RESTART', READER_WAIT_RESTART_MS];
+    // Calm first: the WAL starts over only at the next write, so after traffic stops past a
+    // quarter the frames counted stay that many, and RESTART would be chosen again every tick.
     else if (calm && fileBytes > 0) mode = 'TRUNCATE';
+    else if (logBytes >= walLimitBytes / 4) [mode, readerWaitMs] = ['RESTART', READER_WAIT_RESTART_MS];
     if (mode) backlogPages = startOver(mode, readerWaitMs);
     // Once the WAL starts over, its next frames count from zero.
     lastEnd = { logBytes: mode && backlogPages === 0 ? 0 : logBytes, at: Date.now() };

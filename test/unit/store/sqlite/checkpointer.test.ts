@@ -47,6 +47,16 @@ describe('SQLite checkpoint thread', () => {
     await dir.remove();
   });
 
+  it('cuts the WAL to zero once writes stop past a quarter of its limit', async () => {
+    await store.close();
+    // 100 events of 2 KB are about 300 KB of frames: past a quarter of 1 MiB in one commit, then
+    // nothing more, so the WAL starts over only if the calm is seen.
+    store = await createSqliteStore(join(dir.path, 'c.db'), { walLimitBytes: 1024 * 1024 });
+    await writeEvents(store, 0, 100);
+    const wal = join(dir.path, 'c.db-wal');
+    await waitFor(() => statSync(wal).size === 0, 'the WAL to be cut to zero after the writes stopped');
+  });
+
   it('copies committed pages into the database file while no connection checkpoints on commit', async () => {
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const file = join(dir.path, 'c.db');
