@@ -107,6 +107,23 @@ function startOver(mode: 'RESTART' | 'TRUNCATE', readerWaitMs: number): number {
   return result ? Math.max(0, result.log - result.checkpointed) : 0;
 }
 
+/**
+ * Whether this tick starts the WAL over, and how: a TRUNCATE when the file is over its limit or
+ * traffic has calmed, a RESTART once a quarter of the limit was written since it last started over.
+ * Calm comes before the quarter: the WAL starts over only at the next write, so after traffic stops
+ * past a quarter the frames counted stay that many, and RESTART would be chosen every tick.
+ */
+function startOverMode(
+  fileBytes: number,
+  logBytes: number,
+  calm: boolean,
+): 'RESTART' | 'TRUNCATE' | undefined {
+  if (Date.now() < retryAt) return undefined;
+  if (fileBytes > walLimitBytes || (calm && fileBytes > 0)) return 'TRUNCATE';
+  if (logBytes >= walLimitBytes / 4) return 'RESTART';
+  return undefined;
+}
+
 function tick() {
   let delay = intervalMs;
   try {
@@ -116,16 +133,8 @@ function tick() {
     let backlogPages = passive ? Math.max(0, passive.log - passive.checkpointed) : 0;
     const calm = passive !== undefined && passive.log === lastLog;
     lastLog = passive?.log ?? -1;
-    const fileBytes = walSize();
-    let mode: 'RESTART' | 'TRUNCATE' | undefined;
-    let readerWaitMs = READER_WAIT_MS;
-    if (Date.now() < retryAt) mode = undefined;
-    else if (fileBytes > walLimitBytes) mode = 'TRUNCATE';
-    // Calm first: the WAL starts over only at the next write, so after traffic stops past a
-    // quarter the frames counted stay that many, and RESTART would be chosen again every tick.
-    else if (calm && fileBytes > 0) mode = 'TRUNCATE';
-    else if (logBytes >= walLimitBytes / 4) [mode, readerWaitMs] = ['RESTART', READER_WAIT_RESTART_MS];
-    if (mode) backlogPages = startOver(mode, readerWaitMs);
+    const mode = startOverMode(walSize(), logBytes, calm);
+    if (mode) backlogPages = startOver(mode, mode === 'RESTART' ? READER_WAIT_RESTART_MS : READER_WAIT_MS);
     // Once the WAL starts over, its next frames count from zero.
     lastEnd = { logBytes: mode && backlogPages === 0 ? 0 : logBytes, at: Date.now() };
     delay = nextDelay(lastEnd.logBytes, bytesPerMs);
