@@ -61,7 +61,8 @@ export function patchSubscription(
   const next = { ...current, ...definedFields(patch) };
   const whyDisabled = disabledReason ?? current.disabledReason ?? 'disabled by an operator';
   const reason = next.enabled ? null : whyDisabled;
-  db.prepare(
+  prepared(
+    db,
     `UPDATE subscriptions SET url = @url, events = @events, phone_number_ids = @phoneNumberIds,
        secret = @secret, headers = @headers, description = @description, enabled = @enabled,
        batch_max_events = @batchMaxEvents, batch_max_wait_ms = @batchMaxWaitMs,
