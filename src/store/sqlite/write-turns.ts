@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
+import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 
 /**
  * Turns at SQLite's write lock for the threads of one process, kept in shared memory so that a
@@ -61,6 +61,24 @@ export interface WriteTurnsOptions {
   giveUpMs?: number;
 }
 
+/** Atomics.waitAsync (Node.js 16 on), which this TypeScript target's lib does not declare yet. */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(
+      cells: Int32Array,
+      index: number,
+      value: number,
+      ms: number,
+    ): { value: Promise<string> | string };
+  }
+).waitAsync;
+
+/** A wait for the turn: the holder it waits behind, and when it may take the turn from it. */
+interface TurnWait {
+  holder: number;
+  deadline: number;
+}
+
 export class WriteTurns {
   private readonly cells: Int32Array;
   /** Thread ids start at 0 on the main thread; 0 marks a free lock, so every holder is id + 1. */
@@ -84,9 +102,15 @@ export class WriteTurns {
     }
   }
 
-  /** Runs `work` in this thread's turn, held until it settles (a transaction that awaits inside). */
+  /**
+   * Runs `work` in this thread's turn, held until it settles (a transaction that awaits inside).
+   * On the main thread the wait for the turn is asynchronous: its event loop is the receiver's,
+   * and an admin write, a send or an erasure waiting behind a processing batch must not hold the
+   * webhooks' 200s meanwhile. Background threads wait synchronously, which wakes them sooner and
+   * costs them nothing: they have nothing else to do until they write.
+   */
   async holdAsync<T>(work: () => Promise<T>): Promise<T> {
-    const took = this.take();
+    const took = isMainThread ? await this.takeAsync() : this.take();
     try {
       return await work();
     } finally {
@@ -96,31 +120,62 @@ export class WriteTurns {
 
   /** True when this call took the turn (and must give it back); false when this thread holds it already. */
   private take(): boolean {
-    const { cells, me } = this;
-    if (Atomics.load(cells, OWNER) === me) return false;
-    if (this.first) Atomics.store(cells, FIRST_WAITING, me);
+    if (Atomics.load(this.cells, OWNER) === this.me) return false;
+    const wait = this.enter();
     try {
-      let holder = Atomics.load(cells, OWNER);
-      let deadline = performance.now() + this.giveUpMs;
       for (;;) {
-        const owner = Atomics.load(cells, OWNER);
-        if (owner !== holder) {
-          holder = owner;
-          deadline = performance.now() + this.giveUpMs;
-        }
-        const left = deadline - performance.now();
-        if (owner === 0) {
-          const mayTake = this.first || left <= 0 || Atomics.load(cells, FIRST_WAITING) === 0;
-          if (mayTake && Atomics.compareExchange(cells, OWNER, 0, me) === 0) return true;
-        } else if (left <= 0 && Atomics.compareExchange(cells, OWNER, owner, me) === owner) return true;
-        if (left <= 0) continue;
-        // Sleeps until the holder lets go (notify), or briefly when the lock is free but a
-        // first-in-line writer is about to take it.
-        Atomics.wait(cells, OWNER, owner, owner === 0 ? Math.min(left, YIELD_MS) : left);
+        const next = this.look(wait);
+        if (next === true) return true;
+        Atomics.wait(this.cells, OWNER, next.owner, next.ms);
       }
     } finally {
-      if (this.first) Atomics.compareExchange(cells, FIRST_WAITING, me, 0);
+      this.leave();
     }
+  }
+
+  /** The same, waiting without blocking this thread's event loop. */
+  private async takeAsync(): Promise<boolean> {
+    if (Atomics.load(this.cells, OWNER) === this.me) return false;
+    const wait = this.enter();
+    try {
+      for (;;) {
+        const next = this.look(wait);
+        if (next === true) return true;
+        await waitAsync(this.cells, OWNER, next.owner, next.ms).value;
+      }
+    } finally {
+      this.leave();
+    }
+  }
+
+  private enter(): TurnWait {
+    if (this.first) Atomics.store(this.cells, FIRST_WAITING, this.me);
+    return { holder: Atomics.load(this.cells, OWNER), deadline: performance.now() + this.giveUpMs };
+  }
+
+  private leave(): void {
+    if (this.first) Atomics.compareExchange(this.cells, FIRST_WAITING, this.me, 0);
+  }
+
+  /**
+   * One look at the cells: true when this thread took the turn, else the owner to wait on and for
+   * how long: until the holder lets go (notify), or briefly when the lock is free but a
+   * first-in-line writer is about to take it. The wait runs out only behind the same holder, and
+   * for the first-in-line writer once from when it began: its commits hold webhooks' 200s.
+   */
+  private look(wait: TurnWait): true | { owner: number; ms: number } {
+    const { cells, me } = this;
+    const owner = Atomics.load(cells, OWNER);
+    if (owner !== wait.holder) {
+      wait.holder = owner;
+      if (!this.first) wait.deadline = performance.now() + this.giveUpMs;
+    }
+    const left = wait.deadline - performance.now();
+    if (owner === 0) {
+      const mayTake = this.first || left <= 0 || Atomics.load(cells, FIRST_WAITING) === 0;
+      if (mayTake && Atomics.compareExchange(cells, OWNER, 0, me) === 0) return true;
+    } else if (left <= 0 && Atomics.compareExchange(cells, OWNER, owner, me) === owner) return true;
+    return { owner, ms: left <= 0 ? 0 : owner === 0 ? Math.min(left, YIELD_MS) : left };
   }
 
   private release(): void {

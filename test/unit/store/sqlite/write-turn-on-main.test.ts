@@ -24,7 +24,7 @@ const DONE = 0;
 const COMMITTED = 1;
 const SAW_WAITER = 2;
 
-async function storeWithHolder() {
+async function storeWithHolder(options: { untilDone?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'wahook-write-turn-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'wahook.db');
@@ -34,7 +34,7 @@ async function storeWithHolder() {
   cleanups.push(() => store.close());
   store.db.pragma('busy_timeout = 0');
   const signals = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-  const holder = new Worker(holderFile, { workerData: { path, signals: signals.buffer } });
+  const holder = new Worker(holderFile, { workerData: { path, signals: signals.buffer, ...options } });
   cleanups.push(() => holder.terminate().then(() => undefined));
   // However a test ends, the holder commits and lets go.
   cleanups.push(() => {
@@ -104,6 +104,22 @@ describe('a write of the store on the main thread while another thread holds the
     expect(Atomics.load(signals, COMMITTED)).toBe(1);
     expect(await check(store)).toBeTruthy();
     expect(turnOwner()).toBe(0);
+  });
+
+  it('keeps this thread’s event loop running while a write waits for the turn', async () => {
+    // The holder lets go only when this thread says so, from a timer: a wait that blocked the
+    // event loop would never run it, take the turn after 2 s and then meet SQLite's lock (BUSY).
+    const { store, signals } = await storeWithHolder({ untilDone: true });
+    let timerRan = false;
+    const written = store.createSubscription(subscriptionInput('while-waiting'));
+    setTimeout(() => {
+      timerRan = true;
+      Atomics.store(signals, DONE, 1);
+    }, 20);
+    await written;
+    expect(timerRan).toBe(true);
+    expect(Atomics.load(signals, COMMITTED)).toBe(1);
+    expect((await store.getSubscription('while-waiting'))?.id).toBe('while-waiting');
   });
 
   it('reads on its connection without waiting for the turn', async () => {
