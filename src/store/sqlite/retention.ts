@@ -185,7 +185,16 @@ export function erasureOps(
       // writer can commit between the two. Busy readers can keep it from finishing; the next one
       // (the store's checkpoint thread, or close) copies the rest, and the WAL is overwritten from
       // its start after it.
-      await runWrite(() => db.pragma('wal_checkpoint(TRUNCATE)'));
+      // Its wait for readers is short: the inbox writer gives up after 1 s.
+      await runWrite(() => {
+        const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+        db.pragma('busy_timeout = 200');
+        try {
+          db.pragma('wal_checkpoint(TRUNCATE)');
+        } finally {
+          db.pragma(`busy_timeout = ${busyTimeout}`);
+        }
+      });
       return counts;
     },
   };
