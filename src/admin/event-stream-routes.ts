@@ -69,6 +69,7 @@ export function eventStreamRoutes(options: EventStreamOptions): FastifyPluginAsy
     app.addHook('onClose', async () => {
       unsubscribe?.();
       remote?.();
+      remote = undefined;
     });
 
     app.get('/v1/events/stream', { schema }, async (request, reply) => {
